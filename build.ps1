@@ -1,0 +1,119 @@
+#Requires -Version 7.0
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates Replication.PowerShell.
+.DESCRIPTION
+    Tasks:
+      Build  publishes the cmdlet assembly and assembles the loadable module in out/module/Replication.PowerShell.
+      Test   builds, runs the xunit suites and the Pester suite (in a fresh pwsh), and ends with "N passed, N failed".
+      Demo   builds and runs the disaster-recovery walkthrough on temporary folders.
+      Clean  removes build output.
+    Run through the repository's local tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'module/Replication.PowerShell'
+$manifest = Join-Path $moduleOut 'Replication.PowerShell.psd1'
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $Arguments)
+    & $FilePath @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($Arguments -join ' ') exited with $LASTEXITCODE" }
+}
+
+function Invoke-Build {
+    Write-Host "== Build ($Configuration)"
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    Invoke-Native dotnet @('publish', "$root/src/Replication.PowerShell/Replication.PowerShell.csproj", '-c', $Configuration, '-o', $moduleOut, '--nologo', '-v', 'quiet')
+    Copy-Item "$root/module/*" $moduleOut -Recurse -Force
+    # The module's manifest, not the publish's dependency file, decides what loads.
+    Remove-Item (Join-Path $moduleOut 'Replication.PowerShell.deps.json') -ErrorAction Ignore
+    Write-Host "Module: $moduleOut"
+}
+
+function Get-NuGetPackageFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = (& dotnet nuget locals global-packages --list) -match 'global-packages:' | Select-Object -First 1
+    return ($line -replace '^.*global-packages:\s*', '').Trim()
+}
+
+function Invoke-XunitSuite {
+    param([string] $Project, [string] $ResultsFolder)
+    $trx = Join-Path $ResultsFolder ((Split-Path $Project -LeafBase) + '.trx')
+    & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder
+    if (-not (Test-Path $trx)) { throw "No test results from $Project" }
+    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Suite   = Split-Path $Project -LeafBase
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.total - [int]$counters.executed
+    }
+}
+
+function Invoke-PesterSuite {
+    param([string] $ResultsFolder)
+    Invoke-Native dotnet @('restore', "$root/tests/tools/tools.csproj", '--nologo', '-v', 'quiet')
+    $pester = Join-Path (Get-NuGetPackageFolder) 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester was not restored to $pester" }
+    $summary = Join-Path $ResultsFolder 'pester.json'
+    # A fresh pwsh: the module's dll stays loaded in a process once imported, and the runner's own session stays clean.
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Pester/Invoke-PesterSuite.ps1" -PesterPath $pester -ModulePath $manifest -SummaryPath $summary
+    if (-not (Test-Path $summary)) { throw 'The Pester run wrote no summary.' }
+    $result = Get-Content $summary -Raw | ConvertFrom-Json
+    [pscustomobject]@{ Suite = 'Pester'; Passed = $result.Passed; Failed = $result.Failed; Skipped = $result.Skipped }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $out 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory $results | Out-Null
+    # No test may touch the user's real state file, even by mistake.
+    $env:REPLICATION_POWERSHELL_STATE = Join-Path $results 'default-state-guard.db'
+    $env:NO_COLOR = '1'
+    $started = Get-Date
+    $suites = @(
+        Invoke-XunitSuite "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj" $results
+        Invoke-XunitSuite "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" $results
+        Invoke-PesterSuite $results
+    )
+    $elapsed = (Get-Date) - $started
+    Write-Host ''
+    $suites | Format-Table Suite, Passed, Failed, Skipped -AutoSize | Out-String | Write-Host
+    $passed = ($suites | Measure-Object Passed -Sum).Sum
+    $failed = ($suites | Measure-Object Failed -Sum).Sum
+    $skipped = ($suites | Measure-Object Skipped -Sum).Sum
+    Write-Host ("Test run took {0:N0} s." -f $elapsed.TotalSeconds)
+    if ($skipped -gt 0) { Write-Host "$skipped skipped: a skipped test is not a pass; the run fails." }
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $skipped -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & dotnet pwsh -NoProfile -NonInteractive -File "$root/docs/examples/DR-Walkthrough.ps1" -ModulePath $manifest
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+foreach ($name in $Task) {
+    switch ($name) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Clean' { if (Test-Path $out) { Remove-Item $out -Recurse -Force } }
+    }
+}

@@ -1,0 +1,43 @@
+@{
+    RootModule           = 'Replication.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3c1e-7d2a-4c1b-9a57-3e8f6d2b4a91'
+    Author               = 'Replication.PowerShell developers'
+    CompanyName          = 'Replication.PowerShell'
+    Copyright            = '(c) Replication.PowerShell developers. MIT License.'
+    Description          = 'OpenStack Cinder-style volume replication for PowerShell: backends, replicated volume types, capability-based placement, block-level sync, promotion (failover), re-enable (resync) and DR tests, with state in SQLite.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    FormatsToProcess     = @('Replication.PowerShell.Format.ps1xml')
+    TypesToProcess       = @('Replication.PowerShell.Types.ps1xml')
+    CmdletsToExport      = @(
+        'New-StorageBackend'
+        'Get-StorageBackend'
+        'Remove-StorageBackend'
+        'New-VolumeType'
+        'New-ReplicatedVolumeType'
+        'Get-VolumeType'
+        'Remove-VolumeType'
+        'New-Volume'
+        'Get-Volume'
+        'Remove-Volume'
+        'Get-VolumeConnection'
+        'Get-VolumeReplica'
+        'Sync-VolumeReplica'
+        'Invoke-ReplicaPromotion'
+        'Enable-Replication'
+        'Disable-Replication'
+        'Get-ReplicationEvent'
+        'Get-ReplicationStateStore'
+        'Set-ReplicationStateStore'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Replication', 'DisasterRecovery', 'Cinder', 'Storage', 'Failover', 'Linux', 'Windows', 'MacOS')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

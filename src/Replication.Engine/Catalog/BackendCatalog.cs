@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Rules;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Catalog;
+
+/// <summary>Defines, lists and removes storage backends, and works out what each reports.</summary>
+public sealed class BackendCatalog
+{
+    /// <summary>Capabilities the engine itself reports; admins cannot declare them.</summary>
+    private static readonly string[] EngineCapabilities = { "replication", "replication_partner" };
+
+    private readonly EngineContext _context;
+
+    public BackendCatalog(EngineContext context) => _context = context;
+
+    public StorageBackend Add(BackendDefinition definition, IOperationObserver observer)
+    {
+        Names.Validate("backend", definition.Name);
+        var driver = _context.Drivers.Get(definition.Driver);
+        if (definition.ReplicationPartner is { } partnerName)
+        {
+            Names.Validate("replication partner", partnerName);
+            if (string.Equals(partnerName, definition.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidArgument,
+                    $"Backend '{definition.Name}' cannot be its own replication partner: a replica must be on another backend.", definition.Name);
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Path) || !Path.IsPathRooted(definition.Path) || definition.Path.Any(char.IsControl))
+        {
+            throw new ReplicationException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"The path '{Names.Printable(definition.Path ?? "")}' of backend '{definition.Name}' must be an absolute folder path.", definition.Path);
+        }
+
+        var reserved = driver.ReportCapabilities(new BackendRecord { Name = definition.Name, Driver = driver.Name, Path = definition.Path }).Keys.Concat(EngineCapabilities);
+        var record = new BackendRecord
+        {
+            Name = definition.Name,
+            Driver = driver.Name,
+            Path = Path.GetFullPath(definition.Path),
+            ReplicationPartner = definition.ReplicationPartner,
+            DeclaredCapabilities = DeclaredCapabilities.Validate(definition.DeclaredCapabilities, reserved),
+            CreatedAt = _context.Now,
+        };
+
+        using (var read = _context.Store.Begin(write: false))
+        {
+            CheckUnique(read, record);
+        }
+
+        // Only now touch the file system, so refused input creates no folder.
+        driver.PrepareBackend(record);
+        using var session = _context.Store.Begin(write: true);
+        CheckUnique(session, record);
+        if (record.ReplicationPartner is { } partner && session.FindBackend(partner) is { } existing)
+        {
+            DescribePairing(record, existing, observer);
+        }
+        else if (record.ReplicationPartner is { } missing)
+        {
+            observer.Decision($"Backend '{missing}' does not exist yet; '{record.Name}' replicates once it exists and names '{record.Name}' as its partner.");
+        }
+
+        session.InsertBackend(record);
+        session.AppendEvent(_context.Event("CreateBackend", "Backend", record.Name,
+            $"Backend '{record.Name}' ({record.Driver}) at '{record.Path}'" + (record.ReplicationPartner is null ? "." : $", replication partner '{record.ReplicationPartner}'.")));
+        var all = session.ListBackends();
+        session.Commit();
+        return Describe(record, all);
+    }
+
+    public IReadOnlyList<StorageBackend> List()
+    {
+        using var session = _context.Store.Begin(write: false);
+        var all = session.ListBackends();
+        return all.Select(b => Describe(b, all)).ToList();
+    }
+
+    public StorageBackend Get(string name)
+    {
+        using var session = _context.Store.Begin(write: false);
+        var all = session.ListBackends();
+        return Describe(Find(all, name), all);
+    }
+
+    public void Remove(string name)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var backend = session.FindBackend(name) ?? throw NotFound(name);
+        var users = session.ListVolumes(new VolumeQuery { Backend = backend.Name });
+        if (users.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.BackendInUse, ErrorKind.InvalidOperation,
+                $"Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove or move them first.", backend.Name);
+        }
+
+        session.DeleteBackend(backend.Name);
+        session.AppendEvent(_context.Event("RemoveBackend", "Backend", backend.Name, $"Backend '{backend.Name}' removed; its folder '{backend.Path}' was left as it is."));
+        session.Commit();
+    }
+
+    /// <summary>True when volumes on <paramref name="backend"/> can be replicated: its partner exists, uses the same driver and names it back.</summary>
+    public static bool IsPaired(BackendRecord backend, IReadOnlyList<BackendRecord> all) =>
+        PartnerOf(backend, all) is not null;
+
+    public static BackendRecord? PartnerOf(BackendRecord backend, IReadOnlyList<BackendRecord> all) =>
+        backend.ReplicationPartner is { } name
+        && all.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)) is { } partner
+        && string.Equals(partner.ReplicationPartner, backend.Name, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(partner.Driver, backend.Driver, StringComparison.OrdinalIgnoreCase)
+            ? partner
+            : null;
+
+    internal static BackendRecord Find(IReadOnlyList<BackendRecord> all, string name) =>
+        all.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)) ?? throw NotFound(name);
+
+    internal static ReplicationException NotFound(string name) =>
+        new(ErrorIds.BackendNotFound, ErrorKind.ObjectNotFound, $"There is no backend named '{Names.Printable(name)}'. Get-StorageBackend lists them.", name);
+
+    internal StorageBackend Describe(BackendRecord record, IReadOnlyList<BackendRecord> all)
+    {
+        var paired = IsPaired(record, all);
+        var capabilities = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var declared in record.DeclaredCapabilities)
+        {
+            capabilities[declared.Key] = declared.Value;
+        }
+
+        foreach (var reported in _context.Drivers.Get(record.Driver).ReportCapabilities(record))
+        {
+            capabilities[reported.Key] = reported.Value;
+        }
+
+        capabilities["replication"] = paired;
+        if (paired)
+        {
+            capabilities["replication_partner"] = record.ReplicationPartner;
+        }
+
+        return new StorageBackend
+        {
+            Name = record.Name,
+            Driver = record.Driver,
+            Path = record.Path,
+            ReplicationPartner = record.ReplicationPartner,
+            ReplicationEnabled = paired,
+            Capabilities = capabilities,
+            DeclaredCapabilities = record.DeclaredCapabilities,
+            CreatedAt = record.CreatedAt,
+        };
+    }
+
+    private static void CheckUnique(IStateSession session, BackendRecord record)
+    {
+        if (session.FindBackend(record.Name) is not null)
+        {
+            throw new ReplicationException(ErrorIds.BackendExists, ErrorKind.ResourceExists, $"A backend named '{record.Name}' already exists.", record.Name);
+        }
+
+        var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (session.ListBackends().FirstOrDefault(b => string.Equals(b.Path.TrimEnd('/', '\\'), record.Path.TrimEnd('/', '\\'), comparison)) is { } clash)
+        {
+            throw new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.ResourceExists,
+                $"The folder '{record.Path}' already belongs to backend '{clash.Name}'. Each backend needs its own folder: a volume's primary and replica carry the same file name.", record.Path);
+        }
+    }
+
+    private static void DescribePairing(BackendRecord record, BackendRecord partner, IOperationObserver observer)
+    {
+        if (!string.Equals(partner.Driver, record.Driver, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidArgument,
+                $"Backend '{partner.Name}' uses the {partner.Driver} driver; a replication partner of a {record.Driver} backend must use the same driver.", record.Name);
+        }
+
+        observer.Decision(string.Equals(partner.ReplicationPartner, record.Name, StringComparison.OrdinalIgnoreCase)
+            ? $"'{record.Name}' and '{partner.Name}' now name each other: volumes on either can be replicated to the other."
+            : $"'{partner.Name}' names '{partner.ReplicationPartner ?? "no partner"}' as its partner, so '{record.Name}' cannot replicate until the pairing is mutual.");
+    }
+}

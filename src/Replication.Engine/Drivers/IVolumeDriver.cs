@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Drivers;
+
+/// <summary>
+/// Storage work for one kind of backend. A driver never writes state and never decides whether an operation is
+/// allowed: it does what the engine asks and reports what changed. Failures are <see cref="Errors.ReplicationException"/>s
+/// whose ErrorId says which side failed (PrimaryUnreadable, ReplicaUnwritable, VolumeFileFault).
+/// </summary>
+public interface IVolumeDriver
+{
+    string Name { get; }
+
+    /// <summary>Cinder's driver_volume_type of the connections this driver gives ("file").</summary>
+    string ConnectionType { get; }
+
+    /// <summary>Checks the backend's settings and makes its storage ready (for LocalFile: the folder exists and is writable).</summary>
+    void PrepareBackend(BackendRecord backend);
+
+    /// <summary>What the backend reports now, in Cinder's capability names (free_capacity_gb, storage_protocol, ...).</summary>
+    IReadOnlyDictionary<string, object?> ReportCapabilities(BackendRecord backend);
+
+    /// <summary>Where a volume with this id lives on a backend of this driver; known before anything is created.</summary>
+    string LocationFor(Guid volumeId);
+
+    void CreateVolume(VolumeCopy copy, long sizeBytes);
+
+    /// <summary>Removes the copy and anything kept for it; a copy that is already gone is not an error.</summary>
+    void DeleteVolume(VolumeCopy copy);
+
+    /// <summary>Makes <paramref name="target"/> (a new location) a copy of <paramref name="source"/>.</summary>
+    void CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation);
+
+    ReplicaSyncOutcome SyncReplica(ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation);
+
+    /// <summary>
+    /// Finishes a sync round that committed its journal but may not have reached the target (crash, fault), and returns
+    /// what that round held. Null when there was nothing to finish. An uncommitted journal is discarded.
+    /// </summary>
+    ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId);
+
+    /// <summary>Forgets a round's journal, committed or not: once the engine has recorded the round, or when the replica is about to be recopied.</summary>
+    void DiscardSyncJournal(VolumeCopy target, Guid volumeId);
+
+    /// <summary>Stops ordinary writers using a copy that is no longer the primary. False when the copy could not be reached.</summary>
+    bool Fence(VolumeCopy copy);
+
+    /// <summary>Lifts the fence before the copy becomes a replica target again; a copy that no longer exists needs no lifting.</summary>
+    void Unfence(VolumeCopy copy);
+
+    /// <summary>The path (or address) a hypervisor attaches.</summary>
+    string ConnectionPath(VolumeCopy copy);
+}

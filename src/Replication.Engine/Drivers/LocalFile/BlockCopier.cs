@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Replication.Engine.Errors;
+using Replication.Engine.Replication;
+
+namespace Replication.Engine.Drivers.LocalFile;
+
+/// <summary>
+/// Finds the blocks of a source file that differ from a block map and hands them to a sink. Only the source's
+/// allocated extents are read (holes are known to be zero without reading), in large sequential reads.
+/// </summary>
+internal sealed class BlockCopier
+{
+    private const int BlocksPerRead = 16;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly FileStream _source;
+    private readonly string _readErrorId;
+    private readonly Action<long, long> _progress;
+    private readonly CancellationToken _cancellation;
+
+    /// <param name="readErrorId">The error a read failure becomes (PrimaryUnreadable when the source is the primary).</param>
+    /// <param name="progress">Called now and then with bytes read so far and bytes to read in all.</param>
+    public BlockCopier(FileStream source, string readErrorId, Action<long, long> progress, CancellationToken cancellation)
+    {
+        _source = source;
+        _readErrorId = readErrorId;
+        _progress = progress;
+        _cancellation = cancellation;
+    }
+
+    public long BytesRead { get; private set; }
+
+    public long BlocksWritten { get; private set; }
+
+    public long BytesWritten { get; private set; }
+
+    public long BlocksDeallocated { get; private set; }
+
+    /// <summary>Hashes every block of the source as it is now.</summary>
+    public BlockMap HashAll(long size, int blockSize)
+    {
+        var map = BlockMap.Empty(blockSize, size);
+        Walk(map, map, sink: null);
+        return map;
+    }
+
+    /// <summary>Sends every block that differs from <paramref name="baseline"/> to <paramref name="sink"/>; returns the source's map.</summary>
+    public BlockMap CopyChanged(BlockMap baseline, IBlockSink sink)
+    {
+        var map = baseline.Clone();
+        Walk(baseline, map, sink);
+        return map;
+    }
+
+    private void Walk(BlockMap baseline, BlockMap result, IBlockSink? sink)
+    {
+        var blockSize = baseline.BlockSize;
+        var runs = DataBlockRuns(blockSize, baseline.VolumeSize, out var bytesToRead);
+        var buffer = new byte[blockSize * BlocksPerRead];
+        var hash = new byte[BlockMap.HashSize];
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        long nextBlock = 0;
+        foreach (var (first, count) in runs)
+        {
+            MarkHoles(baseline, result, sink, nextBlock, first);
+            for (var block = first; block < first + count; block += BlocksPerRead)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                var blocks = (int)Math.Min(BlocksPerRead, first + count - block);
+                var offset = block * blockSize;
+                var length = (int)Math.Min((long)blocks * blockSize, baseline.VolumeSize - offset);
+                ReadExactly(offset, buffer, length);
+                for (var i = 0; i < blocks; i++)
+                {
+                    var blockLength = baseline.BlockLength(block + i);
+                    BlockMap.Hash(buffer.AsSpan(i * blockSize, blockLength), hash);
+                    result.Set(block + i, hash);
+                    if (sink is not null && !baseline.Matches(block + i, hash))
+                    {
+                        Send(sink, block + i, buffer, i * blockSize, blockLength);
+                    }
+                }
+
+                if (clock.Elapsed - lastReport >= ProgressInterval)
+                {
+                    lastReport = clock.Elapsed;
+                    _progress(BytesRead, bytesToRead);
+                }
+            }
+
+            nextBlock = first + count;
+        }
+
+        MarkHoles(baseline, result, sink, nextBlock, baseline.BlockCount);
+        _progress(BytesRead, bytesToRead);
+    }
+
+    /// <summary>Blocks in [from, to) hold no data on the source; any the baseline knew as data become holes.</summary>
+    private void MarkHoles(BlockMap baseline, BlockMap result, IBlockSink? sink, long from, long to)
+    {
+        for (var block = from; block < to; block++)
+        {
+            if (baseline.IsZero(block))
+            {
+                continue;
+            }
+
+            result.SetZero(block);
+            if (sink is not null)
+            {
+                sink.Deallocate(block, baseline.BlockLength(block));
+                BlocksDeallocated++;
+            }
+        }
+    }
+
+    private void Send(IBlockSink sink, long block, byte[] buffer, int offset, int length)
+    {
+        if (FileSystemOps.IsAllZero(buffer, offset, length))
+        {
+            sink.Deallocate(block, length);
+            BlocksDeallocated++;
+            return;
+        }
+
+        sink.Write(block, buffer, offset, length);
+        BlocksWritten++;
+        BytesWritten += length;
+    }
+
+    /// <summary>The source's data extents widened to whole blocks and merged: (first block, block count), ascending.</summary>
+    private List<(long First, long Count)> DataBlockRuns(int blockSize, long size, out long bytesToRead)
+    {
+        var runs = new List<(long First, long Count)>();
+        foreach (var extent in ReadSource(() => SparseFile.DataExtents(_source).ToList()))
+        {
+            var end = Math.Min(extent.End, size);
+            if (extent.Offset >= end)
+            {
+                continue;
+            }
+
+            var first = extent.Offset / blockSize;
+            var last = (end - 1) / blockSize;
+            if (runs.Count > 0 && runs[runs.Count - 1].First + runs[runs.Count - 1].Count >= first)
+            {
+                first = runs[runs.Count - 1].First;
+                runs.RemoveAt(runs.Count - 1);
+            }
+
+            runs.Add((first, last - first + 1));
+        }
+
+        bytesToRead = runs.Sum(run => Math.Min((run.First + run.Count) * blockSize, size) - (run.First * blockSize));
+        return runs;
+    }
+
+    private void ReadExactly(long offset, byte[] buffer, int length)
+    {
+        var done = ReadSource(() =>
+        {
+            _source.Position = offset;
+            var total = 0;
+            while (total < length)
+            {
+                var n = _source.Read(buffer, total, length - total);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            return total;
+        });
+        if (done < length)
+        {
+            throw new ReplicationException(_readErrorId, ErrorKind.ReadError,
+                $"'{_source.Name}' ended at {offset + done} bytes while being read; it was truncated during the copy.", _source.Name);
+        }
+
+        BytesRead += length;
+    }
+
+    private T ReadSource<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicationException(_readErrorId, ErrorKind.ReadError, $"Reading '{_source.Name}' failed: {ex.Message}", _source.Name, ex);
+        }
+    }
+}

@@ -1,0 +1,369 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Drivers.LocalFile;
+
+/// <summary>
+/// Volumes as sparse files in a backend folder; a replica is the same file name in the partner backend's folder.
+/// Sync copies only blocks that changed since the last round and never fills holes.
+/// </summary>
+public sealed class LocalFileDriver : IVolumeDriver
+{
+    public const string DriverName = "LocalFile";
+
+    private const int IoBufferSize = 1;
+
+    public string Name => DriverName;
+
+    public string ConnectionType => "file";
+
+    public void PrepareBackend(BackendRecord backend)
+    {
+        if (string.IsNullOrWhiteSpace(backend.Path))
+        {
+            throw new ReplicationException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, "A LocalFile backend needs -Path, the folder its volumes live in.", backend.Name);
+        }
+
+        var folder = LocalFileLayout.BackendFolder(backend);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, Array.Empty<byte>());
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.PermissionDenied,
+                $"The folder '{folder}' for backend '{backend.Name}' cannot be created or written: {ex.Message}", backend.Name, ex);
+        }
+    }
+
+    public IReadOnlyDictionary<string, object?> ReportCapabilities(BackendRecord backend)
+    {
+        var capabilities = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["volume_backend_name"] = backend.Name,
+            ["vendor_name"] = "Replication.PowerShell",
+            ["driver_version"] = typeof(LocalFileDriver).Assembly.GetName().Version?.ToString(3),
+            ["storage_protocol"] = ConnectionType,
+            ["thin_provisioning_support"] = true,
+        };
+        if (FreeSpace.Of(LocalFileLayout.BackendFolder(backend)) is { } space)
+        {
+            capabilities["total_capacity_gb"] = Math.Round(space.TotalBytes / (double)(1L << 30), 2);
+            capabilities["free_capacity_gb"] = Math.Round(space.FreeBytes / (double)(1L << 30), 2);
+        }
+
+        return capabilities;
+    }
+
+    public string LocationFor(Guid volumeId) => LocalFileLayout.LocationFor(volumeId);
+
+    public void CreateVolume(VolumeCopy copy, long sizeBytes)
+    {
+        var path = LocalFileLayout.VolumePath(copy);
+        TargetIo.Run(path, () =>
+        {
+            using (SparseFile.CreateNew(path, sizeBytes))
+            {
+            }
+
+            FileSystemOps.FsyncDirectory(Path.GetDirectoryName(path)!);
+        });
+    }
+
+    public void DeleteVolume(VolumeCopy copy)
+    {
+        var path = LocalFileLayout.VolumePath(copy);
+        var folder = LocalFileLayout.BackendFolder(copy.Backend);
+        if (!Directory.Exists(folder))
+        {
+            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable,
+                $"The folder '{folder}' of backend '{copy.Backend.Name}' cannot be reached, so '{copy.Location}' was not removed. Run the command again once the folder is back.", path);
+        }
+
+        var volumeId = Guid.Parse(copy.Location.Substring("volume-".Length, 36));
+        TargetIo.Run(path, () =>
+        {
+            if (File.Exists(path))
+            {
+                // Windows refuses to delete a read-only (fenced) file.
+                FileSystemOps.SetReadOnly(path, readOnly: false);
+                File.Delete(path);
+            }
+
+            DeleteIfPresent(LocalFileLayout.JournalPath(copy.Backend, volumeId));
+            DeleteIfPresent(LocalFileLayout.UncommittedJournalPath(copy.Backend, volumeId));
+            FileSystemOps.FsyncDirectory(folder);
+        });
+    }
+
+    public void CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var sourcePath = LocalFileLayout.VolumePath(source);
+        var targetPath = LocalFileLayout.VolumePath(target);
+        using var sourceFile = OpenSource(sourcePath, ErrorIds.VolumeFileFault, sizeBytes);
+        using var targetFile = TargetIo.Run(targetPath, () => SparseFile.CreateNew(targetPath, sizeBytes, IoBufferSize));
+        var copier = new BlockCopier(sourceFile, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
+        copier.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(targetFile, BlockMap.DefaultBlockSize));
+        TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true));
+        observer.Decision($"Cloned {copier.BytesWritten} bytes in {copier.BlocksWritten} blocks from {source} to {target}; holes stayed holes.");
+    }
+
+    public ReplicaSyncOutcome SyncReplica(ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var sourcePath = LocalFileLayout.VolumePath(request.Source);
+        var targetPath = LocalFileLayout.VolumePath(request.Target);
+        var stampBefore = ReadStamp(sourcePath);
+        if (request.PreviousMap is not null && !request.ForceRead && SourceStamp.Parse(request.PreviousDriverData) is { } previous && previous.ProvesUnchanged(stampBefore))
+        {
+            observer.Decision($"'{request.VolumeName}': the primary's size and modification time are those of the last round, so nothing was read.");
+            return new ReplicaSyncOutcome
+            {
+                Mode = SyncMode.Unchanged,
+                Generation = request.Generation,
+                StartedAt = request.StartedAt,
+                DriverData = previous.ToDriverData(),
+            };
+        }
+
+        using var sourceFile = OpenSource(sourcePath, ErrorIds.PrimaryUnreadable, request.SizeBytes);
+        using var targetFile = OpenTarget(targetPath, request.SizeBytes, createIfMissing: !request.Journaled);
+        var copier = new BlockCopier(sourceFile, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
+        var mode = request.PreviousMap is null ? SyncMode.FullCompare : SyncMode.Incremental;
+        var baseline = request.PreviousMap ?? HashTarget(targetFile, request, observer, cancellation);
+        BlockMap newMap;
+        if (request.Journaled)
+        {
+            newMap = SyncThroughJournal(request, sourceFile, targetFile, copier, baseline);
+        }
+        else
+        {
+            newMap = copier.CopyChanged(baseline, new DirectBlockSink(targetFile, baseline.BlockSize));
+            TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true));
+        }
+
+        var stampAfter = ReadStamp(sourcePath);
+        observer.Decision($"'{request.VolumeName}': {mode} round read {copier.BytesRead} bytes of the primary and wrote {copier.BlocksWritten} changed blocks ({copier.BytesWritten} bytes); {copier.BlocksDeallocated} blocks became holes.");
+        return new ReplicaSyncOutcome
+        {
+            Mode = mode,
+            NewMap = newMap,
+            // A write during the round makes the stamp useless for skipping the next one.
+            DriverData = stampAfter.SameFileState(stampBefore) ? stampBefore.ToDriverData() : null,
+            Generation = request.Generation,
+            StartedAt = request.StartedAt,
+            BytesRead = copier.BytesRead,
+            BytesWritten = copier.BytesWritten,
+            BlocksWritten = copier.BlocksWritten,
+            BlocksDeallocated = copier.BlocksDeallocated,
+        };
+    }
+
+    public ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId)
+    {
+        var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
+        var uncommitted = LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId);
+        TargetIo.Run(uncommitted, () => DeleteIfPresent(uncommitted));
+        if (!File.Exists(committed))
+        {
+            return null;
+        }
+
+        var targetPath = LocalFileLayout.VolumePath(target);
+        var (header, map) = ReadJournal(committed);
+        using var targetFile = OpenTarget(targetPath, header.VolumeSize, createIfMissing: false);
+        var applied = TargetIo.Run(targetPath, () => SyncJournal.Apply(committed, targetFile));
+        return new ReplicaSyncOutcome
+        {
+            Mode = SyncMode.Incremental,
+            NewMap = map,
+            Generation = header.Generation,
+            StartedAt = header.StartedAt,
+            BlocksWritten = applied.BlocksWritten,
+            BytesWritten = applied.BytesWritten,
+            BlocksDeallocated = applied.BlocksDeallocated,
+        };
+    }
+
+    public void DiscardSyncJournal(VolumeCopy target, Guid volumeId)
+    {
+        var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
+        TargetIo.Run(committed, () =>
+        {
+            DeleteIfPresent(committed);
+            DeleteIfPresent(LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId));
+            var folder = Path.GetDirectoryName(committed)!;
+            if (Directory.Exists(folder))
+            {
+                FileSystemOps.FsyncDirectory(folder);
+            }
+        });
+    }
+
+    public bool Fence(VolumeCopy copy) => SetReadOnly(copy, readOnly: true);
+
+    public void Unfence(VolumeCopy copy)
+    {
+        if (Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) && !File.Exists(LocalFileLayout.VolumePath(copy)))
+        {
+            return;
+        }
+
+        if (!SetReadOnly(copy, readOnly: false))
+        {
+            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable,
+                $"'{LocalFileLayout.VolumePath(copy)}' cannot be reached to lift its fence.", copy.ToString());
+        }
+    }
+
+    public string ConnectionPath(VolumeCopy copy) => LocalFileLayout.VolumePath(copy);
+
+    private static BlockMap SyncThroughJournal(ReplicaSyncRequest request, FileStream sourceFile, FileStream targetFile, BlockCopier copier, BlockMap baseline)
+    {
+        var backend = request.Target.Backend;
+        var uncommitted = LocalFileLayout.UncommittedJournalPath(backend, request.VolumeId);
+        var committed = LocalFileLayout.JournalPath(backend, request.VolumeId);
+        var header = new SyncJournal.Header
+        {
+            VolumeId = request.VolumeId,
+            Generation = request.Generation,
+            StartedAt = request.StartedAt,
+            BlockSize = baseline.BlockSize,
+            VolumeSize = baseline.VolumeSize,
+        };
+        BlockMap newMap;
+        using (var journal = new SyncJournal.Writer(uncommitted, header))
+        {
+            try
+            {
+                newMap = copier.CopyChanged(baseline, journal);
+            }
+            catch
+            {
+                journal.Dispose();
+                DeleteIfPresent(uncommitted);
+                throw;
+            }
+
+            journal.Commit(newMap, committed);
+        }
+
+        TargetIo.Run(targetFile.Name, () => SyncJournal.Apply(committed, targetFile));
+        return newMap;
+    }
+
+    private static BlockMap HashTarget(FileStream targetFile, ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation)
+    {
+        observer.Decision($"'{request.VolumeName}': no block map of the replica is recorded, so its blocks are hashed to find what differs.");
+        var hasher = new BlockCopier(targetFile, ErrorIds.ReplicaUnwritable, Reporter(observer, "Comparing replica", request.VolumeName), cancellation);
+        return hasher.HashAll(request.SizeBytes, BlockMap.DefaultBlockSize);
+    }
+
+    private static (SyncJournal.Header Header, BlockMap Map) ReadJournal(string path)
+    {
+        try
+        {
+            return SyncJournal.ReadCommitted(path);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or FormatException or IOException)
+        {
+            throw new ReplicationException(ErrorIds.SyncJournalCorrupt, ErrorKind.InvalidData,
+                $"The sync journal '{path}' cannot be read ({ex.Message}). Enable-Replication recopies what differs.", path, ex);
+        }
+    }
+
+    private static SourceStamp ReadStamp(string path)
+    {
+        try
+        {
+            return SourceStamp.Take(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicationException(ErrorIds.PrimaryUnreadable, ErrorKind.ReadError, $"The primary '{path}' cannot be reached: {ex.Message}", path, ex);
+        }
+    }
+
+    private static FileStream OpenSource(string path, string errorId, long expectedSize)
+    {
+        FileStream file;
+        try
+        {
+            // Hypervisors keep writing while we read: share read/write.
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, IoBufferSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicationException(errorId, ErrorKind.ReadError, $"'{path}' cannot be opened: {ex.Message}", path, ex);
+        }
+
+        if (file.Length != expectedSize)
+        {
+            file.Dispose();
+            throw new ReplicationException(errorId, ErrorKind.InvalidData,
+                $"'{path}' is {file.Length} bytes but the volume is {expectedSize}; it was resized or truncated outside the module.", path);
+        }
+
+        return file;
+    }
+
+    private static FileStream OpenTarget(string path, long expectedSize, bool createIfMissing) => TargetIo.Run(path, () =>
+    {
+        if (!File.Exists(path))
+        {
+            if (!createIfMissing)
+            {
+                throw new FileNotFoundException("The replica file is missing.", path);
+            }
+
+            return SparseFile.CreateNew(path, expectedSize, IoBufferSize);
+        }
+
+        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, IoBufferSize);
+        if (file.Length != expectedSize)
+        {
+            file.Dispose();
+            throw new IOException($"The replica is {file.Length} bytes but the volume is {expectedSize}.");
+        }
+
+        return file;
+    });
+
+    private static bool SetReadOnly(VolumeCopy copy, bool readOnly)
+    {
+        var path = LocalFileLayout.VolumePath(copy);
+        try
+        {
+            FileSystemOps.SetReadOnly(path, readOnly);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Deletes a file if it is there; a missing file or folder is not an error (File.Delete throws for a missing folder).</summary>
+    private static void DeleteIfPresent(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static Action<long, long> Reporter(IOperationObserver observer, string activity, string target)
+    {
+        var clock = Stopwatch.StartNew();
+        return (done, total) => observer.Progress(new OperationProgress(activity, target, done, total, clock.Elapsed));
+    }
+}

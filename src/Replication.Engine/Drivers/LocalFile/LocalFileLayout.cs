@@ -1,0 +1,39 @@
+using System;
+using System.IO;
+using System.Text.RegularExpressions;
+using Replication.Engine.Errors;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Drivers.LocalFile;
+
+/// <summary>
+/// Where a LocalFile backend keeps things. Files are named by volume id, never by the admin's volume name, and a
+/// location is accepted only in that exact form: no name or stored value can reach outside the backend folder.
+/// </summary>
+internal static class LocalFileLayout
+{
+    private const string JournalFolder = ".replication";
+
+    private static readonly Regex LocationPattern = new("^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.img$", RegexOptions.CultureInvariant);
+
+    public static string LocationFor(Guid volumeId) => $"volume-{volumeId:D}.img";
+
+    public static string VolumePath(VolumeCopy copy)
+    {
+        if (!LocationPattern.IsMatch(copy.Location))
+        {
+            throw new ReplicationException(ErrorIds.InvalidPath, ErrorKind.InvalidData,
+                $"'{copy.Location}' is not a LocalFile volume location; the state file may have been edited by hand.", copy.Location);
+        }
+
+        return Path.Combine(BackendFolder(copy.Backend), copy.Location);
+    }
+
+    public static string BackendFolder(BackendRecord backend) => Path.GetFullPath(backend.Path);
+
+    public static string JournalPath(BackendRecord backend, Guid volumeId) =>
+        Path.Combine(BackendFolder(backend), JournalFolder, $"volume-{volumeId:D}.sync-journal");
+
+    /// <summary>Where a journal is written before its commit (the rename to <see cref="JournalPath"/>).</summary>
+    public static string UncommittedJournalPath(BackendRecord backend, Guid volumeId) => JournalPath(backend, volumeId) + ".tmp";
+}

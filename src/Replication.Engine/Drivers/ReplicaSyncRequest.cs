@@ -1,0 +1,38 @@
+using System;
+using Replication.Engine.Replication;
+
+namespace Replication.Engine.Drivers;
+
+/// <summary>What the engine asks of a driver for one sync round.</summary>
+public sealed class ReplicaSyncRequest
+{
+    public Guid VolumeId { get; init; }
+
+    public string VolumeName { get; init; } = "";
+
+    public long SizeBytes { get; init; }
+
+    public VolumeCopy Source { get; init; } = null!;
+
+    public VolumeCopy Target { get; init; } = null!;
+
+    /// <summary>Hashes of what the target holds, from the last round; null makes the driver compare both sides block by block.</summary>
+    public BlockMap? PreviousMap { get; init; }
+
+    /// <summary>What the driver returned last round (for LocalFile, the primary's size and modification time).</summary>
+    public string? PreviousDriverData { get; init; }
+
+    /// <summary>
+    /// True while the target is a consistent replica: changes are staged in a journal first, so a crash or a lost
+    /// primary mid-round leaves the target at the last round, never half-way. False while it is still being copied.
+    /// </summary>
+    public bool Journaled { get; init; }
+
+    /// <summary>Read the primary even when it looks unchanged.</summary>
+    public bool ForceRead { get; init; }
+
+    /// <summary>The round number this sync will be recorded as.</summary>
+    public long Generation { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+}

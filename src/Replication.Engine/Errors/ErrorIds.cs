@@ -1,0 +1,50 @@
+namespace Replication.Engine.Errors;
+
+/// <summary>Stable error identifiers. They are part of the public contract: never rename one.</summary>
+public static class ErrorIds
+{
+    // Input the engine refuses before it changes anything.
+    public const string InvalidName = nameof(InvalidName);
+    public const string InvalidExtraSpec = nameof(InvalidExtraSpec);
+    public const string InvalidCapability = nameof(InvalidCapability);
+    public const string InvalidSize = nameof(InvalidSize);
+    public const string InvalidPath = nameof(InvalidPath);
+    public const string UnknownDriver = nameof(UnknownDriver);
+
+    // Objects that exist, or do not, or are still used.
+    public const string BackendExists = nameof(BackendExists);
+    public const string BackendNotFound = nameof(BackendNotFound);
+    public const string BackendInUse = nameof(BackendInUse);
+    public const string BackendPathUnusable = nameof(BackendPathUnusable);
+    public const string InvalidReplicationPartner = nameof(InvalidReplicationPartner);
+    public const string VolumeTypeExists = nameof(VolumeTypeExists);
+    public const string VolumeTypeNotFound = nameof(VolumeTypeNotFound);
+    public const string VolumeTypeInUse = nameof(VolumeTypeInUse);
+    public const string VolumeExists = nameof(VolumeExists);
+    public const string VolumeNotFound = nameof(VolumeNotFound);
+
+    // Placement.
+    public const string NoValidBackend = nameof(NoValidBackend);
+
+    // Rules of the replication state machine (Cinder's guards); each names the rule in its message.
+    public const string VolumeNotAvailable = nameof(VolumeNotAvailable);
+    public const string SyncNotAllowed = nameof(SyncNotAllowed);
+    public const string PromotionNotAllowed = nameof(PromotionNotAllowed);
+    public const string ReenableNotAllowed = nameof(ReenableNotAllowed);
+    public const string PauseNotAllowed = nameof(PauseNotAllowed);
+    public const string CloneFromReplicaNotAllowed = nameof(CloneFromReplicaNotAllowed);
+    public const string ConcurrentChange = nameof(ConcurrentChange);
+
+    // Storage faults.
+    public const string PrimaryUnreadable = nameof(PrimaryUnreadable);
+    public const string ReplicaUnwritable = nameof(ReplicaUnwritable);
+    public const string VolumeFileFault = nameof(VolumeFileFault);
+    public const string SyncJournalCorrupt = nameof(SyncJournalCorrupt);
+    public const string PlannedPromotionFailed = nameof(PlannedPromotionFailed);
+
+    // The state store.
+    public const string StateStoreUnavailable = nameof(StateStoreUnavailable);
+    public const string StateStoreCorrupt = nameof(StateStoreCorrupt);
+    public const string StateStoreBusy = nameof(StateStoreBusy);
+    public const string StateStoreTooNew = nameof(StateStoreTooNew);
+}

@@ -1,0 +1,30 @@
+using System;
+using System.Collections.Generic;
+
+namespace Replication.Engine.Model;
+
+/// <summary>A storage backend (one per data centre in the usual pairing) and the capabilities it reports.</summary>
+public sealed class StorageBackend
+{
+    public string Name { get; init; } = "";
+
+    public string Driver { get; init; } = "";
+
+    public string Path { get; init; } = "";
+
+    /// <summary>The backend replicas of this backend's volumes go to, as configured.</summary>
+    public string? ReplicationPartner { get; init; }
+
+    /// <summary>True when the partner exists and names this backend back: only then can volumes here be replicated.</summary>
+    public bool ReplicationEnabled { get; init; }
+
+    /// <summary>What the scheduler matches extra specs against: the driver's report merged with <see cref="DeclaredCapabilities"/>.</summary>
+    public IReadOnlyDictionary<string, object?> Capabilities { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Capabilities the admin declared (for example tier = gold); the driver's own report wins on a clash.</summary>
+    public IReadOnlyDictionary<string, object?> DeclaredCapabilities { get; init; } = new Dictionary<string, object?>();
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public override string ToString() => Name;
+}

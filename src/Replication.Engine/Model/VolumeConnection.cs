@@ -1,0 +1,18 @@
+namespace Replication.Engine.Model;
+
+/// <summary>What a hypervisor needs to attach the volume (Cinder's connection info for a file-backed volume).</summary>
+public sealed class VolumeConnection
+{
+    public string VolumeName { get; init; } = "";
+
+    public string Backend { get; init; } = "";
+
+    /// <summary>Cinder's driver_volume_type, "file" for LocalFile volumes.</summary>
+    public string DriverVolumeType { get; init; } = "";
+
+    public string Path { get; init; } = "";
+
+    public long SizeBytes { get; init; }
+
+    public override string ToString() => Path;
+}

@@ -1,0 +1,39 @@
+using System;
+
+namespace Replication.Engine.Model;
+
+/// <summary>The replication side of one volume: where the replica is, how it stands, how old its data is.</summary>
+public sealed class VolumeReplica
+{
+    public Guid VolumeId { get; init; }
+
+    public string VolumeName { get; init; } = "";
+
+    public string VolumeType { get; init; } = "";
+
+    public string PrimaryBackend { get; init; } = "";
+
+    public string? ReplicaBackend { get; init; }
+
+    public ReplicationStatus Status { get; init; }
+
+    /// <summary>Free text from the engine or driver: what is happening or what went wrong (Cinder's replication_extended_status).</summary>
+    public string? ExtendedStatus { get; init; }
+
+    /// <summary>When the last successful sync finished.</summary>
+    public DateTimeOffset? LastSyncTime { get; init; }
+
+    /// <summary>The point in time the replica's data represents: when the last successful sync started reading the primary.</summary>
+    public DateTimeOffset? DataTimestamp { get; init; }
+
+    /// <summary>How old the replica's data is now (the recovery point if the primary were lost now).</summary>
+    public TimeSpan? DataAge { get; init; }
+
+    /// <summary>Successful sync rounds so far; the replica holds the data of this round.</summary>
+    public long SyncGeneration { get; init; }
+
+    /// <summary>True when the replica copy is the fenced former primary, waiting for Enable-Replication to reverse the direction.</summary>
+    public bool ReplicaFenced { get; init; }
+
+    public override string ToString() => VolumeName;
+}

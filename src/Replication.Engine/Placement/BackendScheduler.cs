@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Linq;
+using Replication.Engine.Capabilities;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+
+namespace Replication.Engine.Placement;
+
+/// <summary>
+/// Cinder's filter scheduler, reduced to what matters here: the capabilities filter (every extra spec must hold) and
+/// the capacity weigher (most free space wins; the name breaks ties so placement is repeatable).
+/// </summary>
+public static class BackendScheduler
+{
+    public static PlacementDecision Place(string volumeTypeName, VolumeTypeSpecs specs, IReadOnlyList<StorageBackend> backends)
+    {
+        var reasons = new List<string>();
+        var candidates = new List<StorageBackend>();
+        var failuresBySpec = specs.Requirements.ToDictionary(r => r, _ => new List<string>());
+        foreach (var backend in backends)
+        {
+            var failed = specs.Requirements
+                .Select(r => (Requirement: r, Match: r.Match(backend.Capabilities)))
+                .Where(m => !m.Match.IsSatisfied)
+                .ToList();
+            foreach (var (requirement, match) in failed)
+            {
+                failuresBySpec[requirement].Add($"{backend.Name} {match.Reason}");
+            }
+
+            if (failed.Count == 0)
+            {
+                candidates.Add(backend);
+                reasons.Add($"Backend '{backend.Name}' satisfies every extra spec of volume type '{volumeTypeName}' (free {FreeGb(backend)} GB).");
+            }
+            else
+            {
+                reasons.Add($"Backend '{backend.Name}' was filtered out: {string.Join("; ", failed.Select(f => $"{f.Requirement} not met, it {f.Match.Reason}"))}.");
+            }
+        }
+
+        var chosen = candidates.OrderByDescending(FreeGb).ThenBy(b => b.Name, System.StringComparer.OrdinalIgnoreCase).FirstOrDefault();
+        if (chosen is null)
+        {
+            throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable, NoBackendMessage(volumeTypeName, backends, failuresBySpec), volumeTypeName);
+        }
+
+        reasons.Add(candidates.Count == 1
+            ? $"Chose '{chosen.Name}', the only backend that satisfies the type."
+            : $"Chose '{chosen.Name}' among {candidates.Count} matching backends: it has the most free capacity.");
+        return new PlacementDecision(chosen, reasons);
+    }
+
+    private static string NoBackendMessage(string volumeTypeName, IReadOnlyList<StorageBackend> backends, Dictionary<ExtraSpecRequirement, List<string>> failuresBySpec)
+    {
+        if (backends.Count == 0)
+        {
+            return "No backend satisfies volume type '" + volumeTypeName + "': there are no backends. Add one with New-StorageBackend.";
+        }
+
+        var unmet = failuresBySpec.Where(f => f.Value.Count == backends.Count).ToList();
+        if (unmet.Count > 0)
+        {
+            return $"No backend satisfies volume type '{volumeTypeName}': no backend meets " +
+                string.Join("; no backend meets ", unmet.Select(f => $"{f.Key} ({string.Join(", ", f.Value)})")) + ".";
+        }
+
+        return $"No backend satisfies volume type '{volumeTypeName}': each spec is met by some backend, but no backend meets them all (" +
+            string.Join("; ", failuresBySpec.Where(f => f.Value.Count > 0).Select(f => $"{f.Key} fails on {string.Join(", ", f.Value)}")) + ").";
+    }
+
+    private static double FreeGb(StorageBackend backend) =>
+        backend.Capabilities.TryGetValue("free_capacity_gb", out var free) && free is not null && CapabilityValue.TryNumber(free, out var gb) ? gb : 0;
+}

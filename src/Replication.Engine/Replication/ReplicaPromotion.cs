@@ -1,0 +1,111 @@
+using System;
+using System.Threading;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Rules;
+
+namespace Replication.Engine.Replication;
+
+/// <summary>
+/// Failover: the replica becomes the primary. The old primary is fenced first (so nothing keeps writing to a copy that
+/// is about to stop counting), then the two sides swap in one transaction.
+/// </summary>
+internal sealed class ReplicaPromotion
+{
+    private readonly EngineContext _context;
+    private readonly SyncRound _sync;
+
+    public ReplicaPromotion(EngineContext context, SyncRound sync)
+    {
+        _context = context;
+        _sync = sync;
+    }
+
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        ReplicationRules.RequirePromotable(snapshot.Volume);
+        if (planned)
+        {
+            FinalSync(snapshot, observer, cancellation);
+        }
+        else
+        {
+            _sync.FinishInterrupted(snapshot, observer);
+        }
+
+        snapshot = VolumeSnapshot.Load(_context.Store, name);
+        var volume = snapshot.Volume;
+        ReplicationRules.RequirePromotable(volume);
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        var oldPrimary = snapshot.Primary;
+        var fencedOnDisk = driver.Fence(oldPrimary);
+        observer.Decision(fencedOnDisk
+            ? $"Fenced the old primary {oldPrimary}: its file is read-only now."
+            : $"The old primary {oldPrimary} cannot be reached; the fence is recorded in state and no sync will write to or read from it until Enable-Replication.");
+
+        var promotedAt = _context.Now;
+        var dataTimestamp = volume.LastSyncStartedAt ?? volume.CreatedAt;
+        var lossWindow = planned ? TimeSpan.Zero : promotedAt - dataTimestamp;
+        try
+        {
+            using var session = _context.Store.Begin(write: true);
+            var current = VolumeSnapshot.Reread(session, volume);
+            SyncRound.EnsureTransition(current, ReplicationStatus.Inactive);
+            var promoted = current with
+            {
+                Backend = current.ReplicaBackend!,
+                Location = current.ReplicaLocation!,
+                ReplicaBackend = current.Backend,
+                ReplicaLocation = current.Location,
+                ReplicaFenced = true,
+                ReplicationStatus = ReplicationStatus.Inactive,
+                ReplicationDriverData = null,
+                ReplicationExtendedStatus = $"{(planned ? "Planned" : "Unplanned")} promotion at {promotedAt:u}: served from '{current.ReplicaBackend}' with data as of {dataTimestamp:u}" +
+                    (planned ? "" : $" (writes to '{current.Backend}' in the last {lossWindow} are not in it)") +
+                    $"; the copy on '{current.Backend}' is fenced until Enable-Replication.",
+            };
+            // The map described both copies as of the last round; from now on they diverge.
+            session.DeleteBlockMap(current.Id);
+            session.UpdateVolume(promoted);
+            session.AppendEvent(_context.Event("PromoteReplica", "Volume", current.Name, promoted.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, ReplicationStatus.Inactive));
+            session.Commit();
+        }
+        catch
+        {
+            if (fencedOnDisk)
+            {
+                driver.Unfence(oldPrimary);
+            }
+
+            throw;
+        }
+
+        return new PromotionResult
+        {
+            VolumeName = volume.Name,
+            PrimaryBackend = volume.ReplicaBackend!,
+            FencedBackend = volume.Backend,
+            Planned = planned,
+            DataTimestamp = dataTimestamp,
+            DataLossWindow = lossWindow,
+            FencedOnDisk = fencedOnDisk,
+            Status = ReplicationStatus.Inactive,
+        };
+    }
+
+    private void FinalSync(VolumeSnapshot snapshot, IOperationObserver observer, CancellationToken cancellation)
+    {
+        observer.Decision($"Planned promotion of '{snapshot.Volume.Name}': a final sync round first, reading the whole primary, so nothing written before now is lost.");
+        try
+        {
+            _sync.Run(snapshot, snapshot.Volume.ReplicationStatus, forceRead: true, "PlannedPromotionSync", observer, cancellation);
+        }
+        catch (ReplicationException ex)
+        {
+            throw new ReplicationException(ErrorIds.PlannedPromotionFailed, ErrorKind.ResourceUnavailable,
+                $"The planned promotion of '{snapshot.Volume.Name}' was refused because its final sync failed ({ex.ErrorId}: {ex.Message}). Nothing was promoted. " +
+                $"Without -Planned the replica is promoted with its data as of {(snapshot.Volume.LastSyncStartedAt ?? snapshot.Volume.CreatedAt):u}.", snapshot.Volume.Name, ex);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Threading;
+using Replication.Engine.Catalog;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Placement;
+using Replication.Engine.Rules;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Replication;
+
+/// <summary>
+/// Enable-Replication: resumes a paused replica, or (after a promotion or a fault) makes the other copy a replica again,
+/// writing only the blocks that differ, and reverses the direction after a promotion.
+/// </summary>
+internal sealed class ReplicationReenable
+{
+    private readonly EngineContext _context;
+    private readonly SyncRound _sync;
+
+    public ReplicationReenable(EngineContext context, SyncRound sync)
+    {
+        _context = context;
+        _sync = sync;
+    }
+
+    public SyncResult Enable(string name, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        var volume = snapshot.Volume;
+        bool typeReplicates;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            typeReplicates = new VolumeTypeSpecs(VolumeTypeCatalog.Find(read, volume.VolumeType).ExtraSpecs).RequiresReplication;
+        }
+
+        ReplicationRules.RequireReenableable(volume, typeReplicates);
+        if (volume.ReplicationStatus == ReplicationStatus.ActiveStopped)
+        {
+            observer.Decision($"'{volume.Name}' was paused with a consistent replica: one journaled round brings it up to date and replication resumes.");
+            return _sync.Run(snapshot, ReplicationStatus.Active, forceRead: false, "ResumeReplication", observer, cancellation);
+        }
+
+        var copying = StartCopying(volume, observer);
+        return _sync.Run(VolumeSnapshot.Load(_context.Store, copying.Name), ReplicationStatus.Active, forceRead: true, "EnableReplication", observer, cancellation);
+    }
+
+    /// <summary>Records the move to copying (with the replica's backend, for a volume that had none) and lifts a fence.</summary>
+    private VolumeRecord StartCopying(VolumeRecord seen, IOperationObserver observer)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var current = VolumeSnapshot.Reread(session, seen);
+        var backends = session.ListBackends();
+        var primaryBackend = BackendCatalog.Find(backends, current.Backend);
+        var partner = BackendCatalog.PartnerOf(primaryBackend, backends) ?? throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidOperation,
+            $"Backend '{primaryBackend.Name}' has no mutual replication partner now, so '{current.Name}' cannot be replicated. Pair it with New-StorageBackend -ReplicationPartner on both sides.", current.Name);
+        if (current.ReplicaBackend is { } replicaBackend && !string.Equals(replicaBackend, partner.Name, System.StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidOperation,
+                $"The replica of '{current.Name}' is on '{replicaBackend}', but '{primaryBackend.Name}' now pairs with '{partner.Name}'. Restore the pairing first.", current.Name);
+        }
+
+        var driver = _context.Drivers.Get(primaryBackend.Driver);
+        var updated = current with
+        {
+            ReplicaBackend = partner.Name,
+            ReplicaLocation = current.ReplicaLocation ?? driver.LocationFor(current.Id),
+            ReplicaFenced = false,
+            ReplicationStatus = ReplicationStatus.Copying,
+            ReplicationDriverData = null,
+            ReplicationExtendedStatus = current.ReplicaFenced
+                ? $"Re-enabled: replicating from '{current.Backend}' back to the former primary on '{partner.Name}'; only differing blocks are written."
+                : $"Re-enabled: copying '{current.Backend}' to '{partner.Name}'; only differing blocks are written.",
+        };
+        if (current.ReplicaFenced)
+        {
+            // Lift the fence before recording, so a failure here changes nothing.
+            driver.Unfence(new Drivers.VolumeCopy(partner, updated.ReplicaLocation!));
+        }
+
+        observer.Decision(updated.ReplicationExtendedStatus!);
+        session.DeleteBlockMap(current.Id);
+        SyncRound.EnsureTransition(current, ReplicationStatus.Copying);
+        session.UpdateVolume(updated);
+        session.AppendEvent(_context.Event("EnableReplication", "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, ReplicationStatus.Copying));
+        session.Commit();
+        return updated;
+    }
+}

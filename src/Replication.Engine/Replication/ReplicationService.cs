@@ -1,0 +1,84 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Replication.Engine.Model;
+using Replication.Engine.Rules;
+using Replication.Engine.State;
+using Replication.Engine.Volumes;
+
+namespace Replication.Engine.Replication;
+
+/// <summary>The replication side of volumes: status, sync, promotion, re-enable and pause.</summary>
+public sealed class ReplicationService
+{
+    private readonly EngineContext _context;
+    private readonly SyncRound _sync;
+    private readonly ReplicaPromotion _promotion;
+    private readonly ReplicationReenable _reenable;
+
+    public ReplicationService(EngineContext context)
+    {
+        _context = context;
+        _sync = new SyncRound(context);
+        _promotion = new ReplicaPromotion(context, _sync);
+        _reenable = new ReplicationReenable(context, _sync);
+    }
+
+    public IReadOnlyList<VolumeReplica> List(VolumeQuery query)
+    {
+        using var session = _context.Store.Begin(write: false);
+        var now = _context.Now;
+        return session.ListVolumes(query).Select(v => VolumeViews.ToReplica(v, now)).ToList();
+    }
+
+    public VolumeReplica Get(string name)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return VolumeViews.ToReplica(VolumeSnapshot.FindVolume(session, name), _context.Now);
+    }
+
+    /// <summary>Brings the replica up to date with the primary: only blocks changed since the last round are written.</summary>
+    /// <param name="forceRead">Read the primary even when its size and modification time say it is unchanged.</param>
+    public SyncResult Sync(string name, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        ReplicationRules.RequireSyncable(snapshot.Volume);
+        return _sync.Run(snapshot, ReplicationStatus.Active, forceRead, "SyncReplica", observer, cancellation);
+    }
+
+    /// <summary>Makes the replica the primary (failover). Planned: a final full sync first, refused if it fails.</summary>
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation) =>
+        _promotion.Promote(name, planned, observer, cancellation);
+
+    /// <summary>Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a promotion).</summary>
+    public VolumeReplica Enable(string name, IOperationObserver observer, CancellationToken cancellation)
+    {
+        _reenable.Enable(name, observer, cancellation);
+        return Get(name);
+    }
+
+    /// <summary>Pauses replication (active-stopped): the replica keeps its last round and can still be promoted or cloned.</summary>
+    public VolumeReplica Disable(string name)
+    {
+        using (var session = _context.Store.Begin(write: true))
+        {
+            var volume = VolumeSnapshot.FindVolume(session, name);
+            ReplicationRules.RequirePausable(volume);
+            var paused = volume with
+            {
+                ReplicationStatus = ReplicationStatus.ActiveStopped,
+                ReplicationExtendedStatus = $"Paused at {_context.Now:u}; the replica holds the primary's data as of {volume.LastSyncStartedAt:u}. Enable-Replication resumes.",
+            };
+            SyncRound.EnsureTransition(volume, paused.ReplicationStatus);
+            session.UpdateVolume(paused);
+            session.AppendEvent(_context.Event("DisableReplication", "Volume", volume.Name, paused.ReplicationExtendedStatus, volume.Id, volume.ReplicationStatus, paused.ReplicationStatus));
+            session.Commit();
+        }
+
+        return Get(name);
+    }
+
+    /// <summary>Completes an interrupted round before something reads the replica (a clone of it, for example).</summary>
+    internal void FinishInterrupted(string name, IOperationObserver observer) =>
+        _sync.FinishInterrupted(VolumeSnapshot.Load(_context.Store, name), observer);
+}

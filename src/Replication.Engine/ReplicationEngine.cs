@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+using Replication.Engine.Catalog;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+using Replication.Engine.State;
+using Replication.Engine.State.Sqlite;
+using Replication.Engine.Volumes;
+
+namespace Replication.Engine;
+
+/// <summary>
+/// The one engine every host uses. It owns the rules (capabilities, placement, the replication state machine and its
+/// guards), calls the drivers for storage work, and records every change in the state store.
+/// </summary>
+public sealed class ReplicationEngine
+{
+    public ReplicationEngine(EngineContext context)
+    {
+        Context = context;
+        Backends = new BackendCatalog(context);
+        VolumeTypes = new VolumeTypeCatalog(context);
+        Replication = new ReplicationService(context);
+        Volumes = new VolumeService(context, Backends, Replication);
+    }
+
+    public EngineContext Context { get; }
+
+    public BackendCatalog Backends { get; }
+
+    public VolumeTypeCatalog VolumeTypes { get; }
+
+    public VolumeService Volumes { get; }
+
+    public ReplicationService Replication { get; }
+
+    /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
+    public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>
+        new(new EngineContext(SqliteStateStore.Open(statePath), DriverRegistry.Default, clock));
+
+    public IReadOnlyList<ReplicationEvent> Events(EventQuery query)
+    {
+        using var session = Context.Store.Begin(write: false);
+        return session.ListEvents(query);
+    }
+}

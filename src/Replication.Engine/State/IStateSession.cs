@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+
+namespace Replication.Engine.State;
+
+/// <summary>One transaction on the state store. Disposing without <see cref="Commit"/> rolls everything back.</summary>
+public interface IStateSession : IDisposable
+{
+    void Commit();
+
+    BackendRecord? FindBackend(string name);
+
+    IReadOnlyList<BackendRecord> ListBackends();
+
+    void InsertBackend(BackendRecord backend);
+
+    void DeleteBackend(string name);
+
+    VolumeTypeRecord? FindVolumeType(string name);
+
+    IReadOnlyList<VolumeTypeRecord> ListVolumeTypes();
+
+    void InsertVolumeType(VolumeTypeRecord volumeType);
+
+    void DeleteVolumeType(string name);
+
+    VolumeRecord? FindVolume(string name);
+
+    VolumeRecord? FindVolume(Guid id);
+
+    IReadOnlyList<VolumeRecord> ListVolumes(VolumeQuery query);
+
+    /// <summary>Counts volumes that use a backend for either copy, or a volume type.</summary>
+    int CountVolumes(VolumeQuery query);
+
+    void InsertVolume(VolumeRecord volume);
+
+    void UpdateVolume(VolumeRecord volume);
+
+    void DeleteVolume(Guid id);
+
+    BlockMap? LoadBlockMap(Guid volumeId);
+
+    void SaveBlockMap(Guid volumeId, BlockMap map);
+
+    void DeleteBlockMap(Guid volumeId);
+
+    void AppendEvent(ReplicationEvent replicationEvent);
+
+    IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query);
+}

@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+
+namespace Replication.Engine.State.Sqlite;
+
+/// <summary>
+/// The schema, as an ordered list of migrations. A state file records the versions applied; opening it applies the
+/// missing ones in one transaction. Append new migrations; never edit a released one.
+/// </summary>
+internal static class SchemaMigrations
+{
+    public static readonly IReadOnlyList<(int Version, string Sql)> All = new[]
+    {
+        (1, """
+            CREATE TABLE backends (
+                name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                driver TEXT NOT NULL,
+                path TEXT NOT NULL,
+                replication_partner TEXT COLLATE NOCASE,
+                declared_capabilities TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE volume_types (
+                name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                description TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE volume_type_extra_specs (
+                volume_type TEXT NOT NULL REFERENCES volume_types(name) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (volume_type, key)
+            );
+            CREATE TABLE volumes (
+                id TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),
+                volume_type TEXT NOT NULL REFERENCES volume_types(name),
+                status TEXT NOT NULL,
+                backend TEXT NOT NULL REFERENCES backends(name),
+                location TEXT NOT NULL,
+                replication_status TEXT NOT NULL,
+                replication_extended_status TEXT,
+                replication_driver_data TEXT,
+                replica_backend TEXT REFERENCES backends(name),
+                replica_location TEXT,
+                replica_fenced INTEGER NOT NULL DEFAULT 0,
+                sync_generation INTEGER NOT NULL DEFAULT 0,
+                last_sync_started_at TEXT,
+                last_sync_completed_at TEXT,
+                source_replica TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX volumes_by_type ON volumes(volume_type);
+            CREATE INDEX volumes_by_backend ON volumes(backend);
+            CREATE INDEX volumes_by_replica_backend ON volumes(replica_backend);
+            CREATE TABLE block_maps (
+                volume_id TEXT NOT NULL PRIMARY KEY REFERENCES volumes(id) ON DELETE CASCADE,
+                block_size INTEGER NOT NULL,
+                volume_size INTEGER NOT NULL,
+                hashes BLOB NOT NULL
+            );
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                object_type TEXT NOT NULL,
+                object_name TEXT NOT NULL,
+                volume_id TEXT,
+                from_status TEXT,
+                to_status TEXT,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX events_by_object ON events(object_name);
+            CREATE INDEX events_by_time ON events(at);
+            """),
+    };
+}

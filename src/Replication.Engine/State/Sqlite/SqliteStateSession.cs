@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.Data.Sqlite;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+
+namespace Replication.Engine.State.Sqlite;
+
+/// <summary>One SQLite transaction; every statement is parameterised, so names and specs never become SQL.</summary>
+internal sealed class SqliteStateSession : IStateSession
+{
+    private const string VolumeColumns =
+        "id, name, size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status, " +
+        "replication_driver_data, replica_backend, replica_location, replica_fenced, sync_generation, last_sync_started_at, " +
+        "last_sync_completed_at, source_replica, created_at";
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+
+    public SqliteStateSession(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+    }
+
+    public void Commit()
+    {
+        try
+        {
+            _transaction.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteStateStore.Translate(ex, _connection.DataSource);
+        }
+    }
+
+    public void Dispose()
+    {
+        _transaction.Dispose();
+        _connection.Dispose();
+    }
+
+    public BackendRecord? FindBackend(string name) =>
+        Query("SELECT name, driver, path, replication_partner, declared_capabilities, created_at FROM backends WHERE name = $name;",
+            ReadBackend, ("$name", name)).FirstOrDefault();
+
+    public IReadOnlyList<BackendRecord> ListBackends() =>
+        Query("SELECT name, driver, path, replication_partner, declared_capabilities, created_at FROM backends ORDER BY name;", ReadBackend);
+
+    public void InsertBackend(BackendRecord backend) => Execute(
+        "INSERT INTO backends (name, driver, path, replication_partner, declared_capabilities, created_at) VALUES ($name, $driver, $path, $partner, $caps, $at);",
+        ("$name", backend.Name), ("$driver", backend.Driver), ("$path", backend.Path), ("$partner", backend.ReplicationPartner),
+        ("$caps", DbText.Json(backend.DeclaredCapabilities)), ("$at", DbText.Time(backend.CreatedAt)));
+
+    public void DeleteBackend(string name) => Execute("DELETE FROM backends WHERE name = $name;", ("$name", name));
+
+    public VolumeTypeRecord? FindVolumeType(string name) =>
+        Query("SELECT name, description, created_at FROM volume_types WHERE name = $name;", ReadVolumeType, ("$name", name)).FirstOrDefault();
+
+    public IReadOnlyList<VolumeTypeRecord> ListVolumeTypes() =>
+        Query("SELECT name, description, created_at FROM volume_types ORDER BY name;", ReadVolumeType);
+
+    public void InsertVolumeType(VolumeTypeRecord volumeType)
+    {
+        Execute("INSERT INTO volume_types (name, description, created_at) VALUES ($name, $description, $at);",
+            ("$name", volumeType.Name), ("$description", volumeType.Description), ("$at", DbText.Time(volumeType.CreatedAt)));
+        foreach (var spec in volumeType.ExtraSpecs)
+        {
+            Execute("INSERT INTO volume_type_extra_specs (volume_type, key, value) VALUES ($type, $key, $value);",
+                ("$type", volumeType.Name), ("$key", spec.Key), ("$value", spec.Value));
+        }
+    }
+
+    public void DeleteVolumeType(string name) => Execute("DELETE FROM volume_types WHERE name = $name;", ("$name", name));
+
+    public VolumeRecord? FindVolume(string name) =>
+        Query($"SELECT {VolumeColumns} FROM volumes WHERE name = $name;", ReadVolume, ("$name", name)).FirstOrDefault();
+
+    public VolumeRecord? FindVolume(Guid id) =>
+        Query($"SELECT {VolumeColumns} FROM volumes WHERE id = $id;", ReadVolume, ("$id", id.ToString())).FirstOrDefault();
+
+    public IReadOnlyList<VolumeRecord> ListVolumes(VolumeQuery query)
+    {
+        var (where, parameters) = VolumeFilter(query);
+        return Query($"SELECT {VolumeColumns} FROM volumes{where} ORDER BY name;", ReadVolume, parameters);
+    }
+
+    public int CountVolumes(VolumeQuery query)
+    {
+        var (where, parameters) = VolumeFilter(query);
+        return Query($"SELECT COUNT(*) FROM volumes{where};", r => r.GetInt32(0), parameters).Single();
+    }
+
+    public void InsertVolume(VolumeRecord volume) => Execute(
+        $"INSERT INTO volumes ({VolumeColumns}) VALUES ($id, $name, $size, $type, $status, $backend, $location, $rstatus, $rext, $rdata, $rbackend, $rlocation, $rfenced, $gen, $started, $completed, $source, $at);",
+        VolumeParameters(volume));
+
+    public void UpdateVolume(VolumeRecord volume)
+    {
+        var changed = Execute(
+            "UPDATE volumes SET name = $name, size_bytes = $size, volume_type = $type, status = $status, backend = $backend, location = $location, " +
+            "replication_status = $rstatus, replication_extended_status = $rext, replication_driver_data = $rdata, replica_backend = $rbackend, " +
+            "replica_location = $rlocation, replica_fenced = $rfenced, sync_generation = $gen, last_sync_started_at = $started, " +
+            "last_sync_completed_at = $completed, source_replica = $source, created_at = $at WHERE id = $id;",
+            VolumeParameters(volume));
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"Volume {volume.Id} vanished inside a write transaction.");
+        }
+    }
+
+    public void DeleteVolume(Guid id) => Execute("DELETE FROM volumes WHERE id = $id;", ("$id", id.ToString()));
+
+    public BlockMap? LoadBlockMap(Guid volumeId) =>
+        Query("SELECT block_size, volume_size, hashes FROM block_maps WHERE volume_id = $id;",
+            r => BlockMap.FromBytes(r.GetInt32(0), r.GetInt64(1), (byte[])r.GetValue(2)), ("$id", volumeId.ToString())).FirstOrDefault();
+
+    public void SaveBlockMap(Guid volumeId, BlockMap map) => Execute(
+        "INSERT OR REPLACE INTO block_maps (volume_id, block_size, volume_size, hashes) VALUES ($id, $bs, $vs, $hashes);",
+        ("$id", volumeId.ToString()), ("$bs", map.BlockSize), ("$vs", map.VolumeSize), ("$hashes", map.ToBytes()));
+
+    public void DeleteBlockMap(Guid volumeId) => Execute("DELETE FROM block_maps WHERE volume_id = $id;", ("$id", volumeId.ToString()));
+
+    public void AppendEvent(ReplicationEvent e) => Execute(
+        "INSERT INTO events (at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message) " +
+        "VALUES ($at, $actor, $op, $type, $name, $volume, $from, $to, $message);",
+        ("$at", DbText.Time(e.Time)), ("$actor", e.Actor), ("$op", e.Operation), ("$type", e.ObjectType), ("$name", e.ObjectName),
+        ("$volume", e.VolumeId?.ToString()), ("$from", e.FromStatus), ("$to", e.ToStatus), ("$message", e.Message));
+
+    public IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (query.ObjectName is { } name)
+        {
+            conditions.Add("object_name = $name COLLATE NOCASE");
+            parameters.Add(("$name", name));
+        }
+
+        if (query.Since is { } since)
+        {
+            conditions.Add("at >= $since");
+            parameters.Add(("$since", DbText.Time(since)));
+        }
+
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        var sql = $"SELECT id, at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message FROM events{where} ORDER BY id";
+        if (query.Newest is { } newest)
+        {
+            sql = $"SELECT * FROM ({sql} DESC LIMIT $newest) ORDER BY id";
+            parameters.Add(("$newest", newest));
+        }
+
+        return Query(sql + ";", r => new ReplicationEvent
+        {
+            Id = r.GetInt64(0),
+            Time = DbText.ParseTime(r.GetString(1)),
+            Actor = r.GetString(2),
+            Operation = r.GetString(3),
+            ObjectType = r.GetString(4),
+            ObjectName = r.GetString(5),
+            VolumeId = r.IsDBNull(6) ? null : Guid.Parse(r.GetString(6)),
+            FromStatus = r.IsDBNull(7) ? null : r.GetString(7),
+            ToStatus = r.IsDBNull(8) ? null : r.GetString(8),
+            Message = r.GetString(9),
+        }, parameters.ToArray());
+    }
+
+    private static (string Where, (string, object?)[] Parameters) VolumeFilter(VolumeQuery query)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (query.VolumeType is { } type)
+        {
+            conditions.Add("volume_type = $type");
+            parameters.Add(("$type", type));
+        }
+
+        if (query.Backend is { } backend)
+        {
+            conditions.Add("(backend = $backend OR replica_backend = $backend)");
+            parameters.Add(("$backend", backend));
+        }
+
+        if (query.SourceReplica is { } source)
+        {
+            conditions.Add("source_replica = $source COLLATE NOCASE");
+            parameters.Add(("$source", source));
+        }
+
+        return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), parameters.ToArray());
+    }
+
+    private static (string, object?)[] VolumeParameters(VolumeRecord v) => new (string, object?)[]
+    {
+        ("$id", v.Id.ToString()), ("$name", v.Name), ("$size", v.SizeBytes), ("$type", v.VolumeType), ("$status", v.Status.ToString()),
+        ("$backend", v.Backend), ("$location", v.Location), ("$rstatus", v.ReplicationStatus.ToCinder()),
+        ("$rext", v.ReplicationExtendedStatus), ("$rdata", v.ReplicationDriverData), ("$rbackend", v.ReplicaBackend),
+        ("$rlocation", v.ReplicaLocation), ("$rfenced", v.ReplicaFenced ? 1 : 0), ("$gen", v.SyncGeneration),
+        ("$started", DbText.TimeOrNull(v.LastSyncStartedAt)), ("$completed", DbText.TimeOrNull(v.LastSyncCompletedAt)),
+        ("$source", v.SourceReplica), ("$at", DbText.Time(v.CreatedAt)),
+    };
+
+    private static VolumeRecord ReadVolume(SqliteDataReader r) => new()
+    {
+        Id = Guid.Parse(r.GetString(0)),
+        Name = r.GetString(1),
+        SizeBytes = r.GetInt64(2),
+        VolumeType = r.GetString(3),
+        Status = (VolumeStatus)Enum.Parse(typeof(VolumeStatus), r.GetString(4)),
+        Backend = r.GetString(5),
+        Location = r.GetString(6),
+        ReplicationStatus = ReplicationStatusText.FromCinder(r.GetString(7)),
+        ReplicationExtendedStatus = NullableString(r, 8),
+        ReplicationDriverData = NullableString(r, 9),
+        ReplicaBackend = NullableString(r, 10),
+        ReplicaLocation = NullableString(r, 11),
+        ReplicaFenced = r.GetInt64(12) != 0,
+        SyncGeneration = r.GetInt64(13),
+        LastSyncStartedAt = NullableString(r, 14) is { } started ? DbText.ParseTime(started) : null,
+        LastSyncCompletedAt = NullableString(r, 15) is { } completed ? DbText.ParseTime(completed) : null,
+        SourceReplica = NullableString(r, 16),
+        CreatedAt = DbText.ParseTime(r.GetString(17)),
+    };
+
+    private static BackendRecord ReadBackend(SqliteDataReader r) => new()
+    {
+        Name = r.GetString(0),
+        Driver = r.GetString(1),
+        Path = r.GetString(2),
+        ReplicationPartner = NullableString(r, 3),
+        DeclaredCapabilities = DbText.ParseJsonObject(r.GetString(4)),
+        CreatedAt = DbText.ParseTime(r.GetString(5)),
+    };
+
+    private VolumeTypeRecord ReadVolumeType(SqliteDataReader r)
+    {
+        var name = r.GetString(0);
+        return new VolumeTypeRecord
+        {
+            Name = name,
+            Description = NullableString(r, 1),
+            CreatedAt = DbText.ParseTime(r.GetString(2)),
+            ExtraSpecs = Query("SELECT key, value FROM volume_type_extra_specs WHERE volume_type = $type ORDER BY key;",
+                    s => (Key: s.GetString(0), Value: s.GetString(1)), ("$type", name))
+                .ToDictionary(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase),
+        };
+    }
+
+    private static string? NullableString(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return Translated(() => command.ExecuteNonQuery());
+    }
+
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return Translated(() =>
+        {
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows;
+        });
+    }
+
+    private SqliteCommand Command(string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private T Translated<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteStateStore.Translate(ex, _connection.DataSource);
+        }
+    }
+}

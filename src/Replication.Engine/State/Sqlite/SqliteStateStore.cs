@@ -1,0 +1,149 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.Data.Sqlite;
+using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Errors;
+
+namespace Replication.Engine.State.Sqlite;
+
+/// <summary>
+/// State in one SQLite file: WAL journal so readers never block the writer, a busy timeout so concurrent
+/// processes wait their turn instead of failing, and the schema brought up to date when the file is opened.
+/// </summary>
+public sealed class SqliteStateStore : IStateStore
+{
+    private const int BusyTimeoutSeconds = 30;
+
+    private readonly string _connectionString;
+
+    private SqliteStateStore(string path)
+    {
+        Location = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutSeconds,
+        }.ToString();
+    }
+
+    public string Location { get; }
+
+    /// <summary>Opens (creating if needed) the state file at <paramref name="path"/> and applies pending migrations.</summary>
+    public static SqliteStateStore Open(string path)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var store = new SqliteStateStore(fullPath);
+        try
+        {
+            var directory = System.IO.Path.GetDirectoryName(fullPath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            var isNew = !File.Exists(fullPath);
+            if (isNew)
+            {
+                // Pooled connections to a file deleted since would still write to the deleted file.
+                SqliteConnection.ClearPool(new SqliteConnection(store._connectionString));
+            }
+
+            using (var connection = store.OpenConnection())
+            {
+                if (isNew)
+                {
+                    FileSystemOps.RestrictToOwner(fullPath);
+                }
+
+                Execute(connection, "PRAGMA journal_mode = WAL;");
+                store.Migrate(connection);
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw Translate(ex, fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicationException(ErrorIds.StateStoreUnavailable, ErrorKind.ResourceUnavailable,
+                $"The state file '{fullPath}' cannot be opened: {ex.Message}", fullPath, ex);
+        }
+
+        return store;
+    }
+
+    public IStateSession Begin(bool write)
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = OpenConnection();
+            return new SqliteStateSession(connection, connection.BeginTransaction(deferred: !write));
+        }
+        catch (SqliteException ex)
+        {
+            connection?.Dispose();
+            throw Translate(ex, Location);
+        }
+    }
+
+    internal static ReplicationException Translate(SqliteException ex, string path) => ex.SqliteErrorCode switch
+    {
+        // SQLITE_CORRUPT, SQLITE_NOTADB
+        11 or 26 => new ReplicationException(ErrorIds.StateStoreCorrupt, ErrorKind.InvalidData,
+            $"The state file '{path}' is damaged or is not a Replication.PowerShell state file ({ex.Message}). Restore it from a backup, or point REPLICATION_POWERSHELL_STATE at another file.", path, ex),
+        // SQLITE_BUSY, SQLITE_LOCKED
+        5 or 6 => new ReplicationException(ErrorIds.StateStoreBusy, ErrorKind.ResourceBusy,
+            $"The state file '{path}' stayed locked by another process for {BusyTimeoutSeconds} s. Try again when the other command has finished.", path, ex),
+        _ => new ReplicationException(ErrorIds.StateStoreUnavailable, ErrorKind.ResourceUnavailable,
+            $"The state file '{path}' could not be used: {ex.Message}", path, ex),
+    };
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};");
+        return connection;
+    }
+
+    private void Migrate(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", transaction);
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
+        var current = Convert.ToInt32(read.ExecuteScalar());
+        var newest = SchemaMigrations.All.Max(m => m.Version);
+        if (current > newest)
+        {
+            throw new ReplicationException(ErrorIds.StateStoreTooNew, ErrorKind.InvalidData,
+                $"The state file '{Location}' has schema version {current}, newer than this module's {newest}. Use a newer Replication.PowerShell.", Location);
+        }
+
+        foreach (var (version, sql) in SchemaMigrations.All.Where(m => m.Version > current))
+        {
+            Execute(connection, sql, transaction);
+            using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ($v, $at);";
+            record.Parameters.AddWithValue("$v", version);
+            record.Parameters.AddWithValue("$at", DbText.Time(DateTimeOffset.UtcNow));
+            record.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+}

@@ -1,0 +1,28 @@
+using System;
+using System.IO;
+
+namespace Replication.Engine.State;
+
+/// <summary>Where the state file is when nobody says otherwise: REPLICATION_POWERSHELL_STATE, else a per-user data folder.</summary>
+public static class StateLocation
+{
+    public const string EnvironmentVariable = "REPLICATION_POWERSHELL_STATE";
+
+    public static string Default()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Path.GetFullPath(fromEnvironment);
+        }
+
+        // LocalApplicationData is %LOCALAPPDATA% on Windows and $XDG_DATA_HOME or ~/.local/share elsewhere.
+        var dataFolder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        if (string.IsNullOrEmpty(dataFolder))
+        {
+            dataFolder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+
+        return Path.Combine(dataFolder, "Replication.PowerShell", "state.db");
+    }
+}

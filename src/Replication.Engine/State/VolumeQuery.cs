@@ -1,0 +1,14 @@
+namespace Replication.Engine.State;
+
+/// <summary>Filters for listing volumes; unset filters match everything.</summary>
+public sealed class VolumeQuery
+{
+    public static readonly VolumeQuery All = new();
+
+    public string? VolumeType { get; init; }
+
+    /// <summary>Matches volumes whose primary or replica is on this backend.</summary>
+    public string? Backend { get; init; }
+
+    public string? SourceReplica { get; init; }
+}

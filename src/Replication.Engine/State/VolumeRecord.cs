@@ -1,0 +1,49 @@
+using System;
+using Replication.Engine.Model;
+
+namespace Replication.Engine.State;
+
+/// <summary>
+/// One row of the volumes table. Like Cinder v1, the replica's columns live on the volume:
+/// a volume has at most one replica, and a promotion swaps the two sides in one update.
+/// </summary>
+public sealed record VolumeRecord
+{
+    public Guid Id { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public long SizeBytes { get; init; }
+
+    public string VolumeType { get; init; } = "";
+
+    public VolumeStatus Status { get; init; }
+
+    public string Backend { get; init; } = "";
+
+    /// <summary>Where the driver keeps the primary copy on <see cref="Backend"/> (for LocalFile, a file name in its folder).</summary>
+    public string Location { get; init; } = "";
+
+    public ReplicationStatus ReplicationStatus { get; init; }
+
+    public string? ReplicationExtendedStatus { get; init; }
+
+    /// <summary>Opaque driver data carried between sync rounds (Cinder's replication_driver_data).</summary>
+    public string? ReplicationDriverData { get; init; }
+
+    public string? ReplicaBackend { get; init; }
+
+    public string? ReplicaLocation { get; init; }
+
+    public bool ReplicaFenced { get; init; }
+
+    public long SyncGeneration { get; init; }
+
+    public DateTimeOffset? LastSyncStartedAt { get; init; }
+
+    public DateTimeOffset? LastSyncCompletedAt { get; init; }
+
+    public string? SourceReplica { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}

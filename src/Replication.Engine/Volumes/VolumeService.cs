@@ -1,0 +1,282 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Replication.Engine.Catalog;
+using Replication.Engine.Drivers;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Placement;
+using Replication.Engine.Replication;
+using Replication.Engine.Rules;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Volumes;
+
+/// <summary>
+/// Creates, lists and removes volumes. A create is recorded as "creating" before any file exists and becomes
+/// "available" after both copies exist; a failure removes what was made, so bad input or a fault leaves nothing behind.
+/// </summary>
+public sealed class VolumeService
+{
+    /// <summary>Sizes are whole 512-byte sectors, up to 16 TiB (ext4's largest file with 4 KiB blocks).</summary>
+    public const long MaxSizeBytes = 16L << 40;
+
+    private const int SectorSize = 512;
+
+    private readonly EngineContext _context;
+    private readonly BackendCatalog _backends;
+    private readonly ReplicationService _replication;
+
+    public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication)
+    {
+        _context = context;
+        _backends = backends;
+        _replication = replication;
+    }
+
+    public Volume Create(string name, long sizeBytes, string volumeTypeName, IOperationObserver observer)
+    {
+        Names.Validate("volume", name);
+        ValidateSize(sizeBytes);
+        VolumeTypeRecord type;
+        IReadOnlyList<BackendRecord> backends;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            CheckNameFree(read, name);
+            type = VolumeTypeCatalog.Find(read, volumeTypeName);
+            backends = read.ListBackends();
+        }
+
+        var specs = new VolumeTypeSpecs(type.ExtraSpecs);
+        var decision = BackendScheduler.Place(type.Name, specs, backends.Select(b => _backends.Describe(b, backends)).ToList());
+        foreach (var reason in decision.Reasons)
+        {
+            observer.Decision(reason);
+        }
+
+        var primaryBackend = BackendCatalog.Find(backends, decision.Backend.Name);
+        var replicaBackend = specs.RequiresReplication ? BackendCatalog.PartnerOf(primaryBackend, backends) : null;
+        var driver = _context.Drivers.Get(primaryBackend.Driver);
+        var id = Guid.NewGuid();
+        var location = driver.LocationFor(id);
+        var record = new VolumeRecord
+        {
+            Id = id,
+            Name = name,
+            SizeBytes = sizeBytes,
+            VolumeType = type.Name,
+            Status = VolumeStatus.Creating,
+            Backend = primaryBackend.Name,
+            Location = location,
+            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : ReplicationStatus.Copying,
+            ReplicaBackend = replicaBackend?.Name,
+            ReplicaLocation = replicaBackend is null ? null : location,
+            CreatedAt = _context.Now,
+        };
+        if (replicaBackend is not null)
+        {
+            observer.Decision($"Volume type '{type.Name}' asks for replication: the replica goes to '{replicaBackend.Name}', the partner of '{primaryBackend.Name}'.");
+        }
+
+        var copies = new List<VolumeCopy> { new(primaryBackend, location) };
+        if (replicaBackend is not null)
+        {
+            copies.Add(new VolumeCopy(replicaBackend, location));
+        }
+
+        Insert(record, $"Creating on '{record.Backend}'" + (replicaBackend is null ? "." : $" with a replica on '{replicaBackend.Name}'."));
+        CreateCopies(record, copies, copy => driver.CreateVolume(copy, sizeBytes));
+        return Finish(record, replicaBackend is null ? null : BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes),
+            replicaBackend is null ? $"Volume '{name}' created on '{record.Backend}', not replicated." : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent.");
+    }
+
+    /// <summary>A test volume cloned from another volume's replica, on the replica's backend; replication of the source goes on.</summary>
+    public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
+    {
+        Names.Validate("volume", name);
+        _replication.FinishInterrupted(sourceVolumeName, observer);
+        VolumeSnapshot source;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            CheckNameFree(read, name);
+            source = VolumeSnapshot.Load(read, VolumeSnapshot.FindVolume(read, sourceVolumeName));
+        }
+
+        ReplicationRules.RequireCloneableReplica(source.Volume);
+        var replica = source.Replica;
+        var driver = _context.Drivers.Get(replica.Backend.Driver);
+        var id = Guid.NewGuid();
+        var record = new VolumeRecord
+        {
+            Id = id,
+            Name = name,
+            SizeBytes = source.Volume.SizeBytes,
+            VolumeType = source.Volume.VolumeType,
+            Status = VolumeStatus.Creating,
+            Backend = replica.Backend.Name,
+            Location = driver.LocationFor(id),
+            ReplicationStatus = ReplicationStatus.Disabled,
+            SourceReplica = source.Volume.Name,
+            CreatedAt = _context.Now,
+        };
+        observer.Decision($"Test volume '{name}' is cloned from the replica of '{source.Volume.Name}' on '{replica.Backend.Name}' (data as of {source.Volume.LastSyncStartedAt:u}); it is not replicated itself.");
+        Insert(record, $"Cloning the replica of '{source.Volume.Name}' on '{replica.Backend.Name}'.");
+        var copy = new VolumeCopy(replica.Backend, record.Location);
+        CreateCopies(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation));
+        return Finish(record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u}).");
+    }
+
+    public IReadOnlyList<Volume> List(VolumeQuery query)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return session.ListVolumes(query).Select(VolumeViews.ToVolume).ToList();
+    }
+
+    public Volume Get(string name)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return VolumeViews.ToVolume(VolumeSnapshot.FindVolume(session, name));
+    }
+
+    public VolumeConnection Connection(string name)
+    {
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        ReplicationRules.RequireAvailable(snapshot.Volume, "a connection");
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        return new VolumeConnection
+        {
+            VolumeName = snapshot.Volume.Name,
+            Backend = snapshot.PrimaryBackend.Name,
+            DriverVolumeType = driver.ConnectionType,
+            Path = driver.ConnectionPath(snapshot.Primary),
+            SizeBytes = snapshot.Volume.SizeBytes,
+        };
+    }
+
+    /// <summary>
+    /// Removes a volume and its replica. Marked "deleting" first, so a crash or an unreachable backend leaves a row that
+    /// the next Remove-Volume finishes, never a file without a row.
+    /// </summary>
+    public void Delete(string name, IOperationObserver observer)
+    {
+        VolumeSnapshot snapshot;
+        using (var session = _context.Store.Begin(write: true))
+        {
+            var volume = VolumeSnapshot.FindVolume(session, name);
+            snapshot = VolumeSnapshot.Load(session, volume);
+            if (volume.Status != VolumeStatus.Deleting)
+            {
+                session.UpdateVolume(volume with { Status = VolumeStatus.Deleting });
+                session.AppendEvent(_context.Event("DeleteVolume", "Volume", volume.Name, "Deleting the volume" + (volume.ReplicaBackend is null ? "." : " and its replica."), volume.Id));
+                session.Commit();
+            }
+        }
+
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        if (snapshot.ReplicaBackend is not null)
+        {
+            driver.DeleteVolume(snapshot.Replica);
+            observer.Decision($"Removed the replica of '{name}' from '{snapshot.ReplicaBackend.Name}'.");
+        }
+
+        driver.DeleteVolume(snapshot.Primary);
+        observer.Decision($"Removed '{name}' from '{snapshot.PrimaryBackend.Name}'.");
+        using (var session = _context.Store.Begin(write: true))
+        {
+            session.DeleteVolume(snapshot.Volume.Id);
+            session.AppendEvent(_context.Event("DeleteVolume", "Volume", snapshot.Volume.Name, "Volume removed" + (snapshot.ReplicaBackend is null ? "." : " with its replica."), snapshot.Volume.Id, snapshot.Volume.ReplicationStatus));
+            session.Commit();
+        }
+    }
+
+    private static void ValidateSize(long sizeBytes)
+    {
+        if (sizeBytes <= 0 || sizeBytes > MaxSizeBytes || sizeBytes % SectorSize != 0)
+        {
+            throw new ReplicationException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
+                $"{sizeBytes} bytes is not a valid volume size: use a positive multiple of {SectorSize} bytes up to 16 TiB (for example 1GB).", sizeBytes);
+        }
+    }
+
+    private static void CheckNameFree(IStateSession session, string name)
+    {
+        if (session.FindVolume(name) is { } existing)
+        {
+            throw new ReplicationException(ErrorIds.VolumeExists, ErrorKind.ResourceExists,
+                existing.Status == VolumeStatus.Creating
+                    ? $"A volume named '{name}' exists but its creation was interrupted; Remove-Volume '{name}' cleans it up."
+                    : $"A volume named '{name}' already exists.", name);
+        }
+    }
+
+    private void Insert(VolumeRecord record, string message)
+    {
+        using var session = _context.Store.Begin(write: true);
+        CheckNameFree(session, record.Name);
+        VolumeTypeCatalog.Find(session, record.VolumeType);
+        session.InsertVolume(record);
+        session.AppendEvent(_context.Event("CreateVolume", "Volume", record.Name, message, record.Id, to: record.ReplicationStatus));
+        session.Commit();
+    }
+
+    /// <summary>Makes the files; on any failure removes the ones made and the row, then reports the failure.</summary>
+    private void CreateCopies(VolumeRecord record, IReadOnlyList<VolumeCopy> copies, Action<VolumeCopy> create)
+    {
+        var made = new List<VolumeCopy>();
+        try
+        {
+            foreach (var copy in copies)
+            {
+                create(copy);
+                made.Add(copy);
+            }
+        }
+        catch (Exception failure)
+        {
+            var driver = _context.Drivers.Get(copies[0].Backend.Driver);
+            foreach (var copy in made.Concat(copies.Except(made).Take(1)))
+            {
+                try
+                {
+                    driver.DeleteVolume(copy);
+                }
+                catch (ReplicationException)
+                {
+                    // The create already failed; the leftover shows up in the event below for the admin to find.
+                }
+            }
+
+            using var session = _context.Store.Begin(write: true);
+            session.DeleteVolume(record.Id);
+            session.AppendEvent(_context.Event("CreateVolumeFailed", "Volume", record.Name, $"Creation failed and was rolled back: {failure.Message}", record.Id));
+            session.Commit();
+            throw;
+        }
+    }
+
+    private Volume Finish(VolumeRecord record, BlockMap? emptyReplicaMap, string message)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var current = VolumeSnapshot.Reread(session, record);
+        var available = current with { Status = VolumeStatus.Available };
+        if (emptyReplicaMap is not null)
+        {
+            SyncRound.EnsureTransition(current, ReplicationStatus.Active);
+            available = available with
+            {
+                ReplicationStatus = ReplicationStatus.Active,
+                SyncGeneration = 1,
+                LastSyncStartedAt = current.CreatedAt,
+                LastSyncCompletedAt = _context.Now,
+                ReplicationExtendedStatus = "Both copies are new and empty, so the replica is consistent.",
+            };
+            session.SaveBlockMap(current.Id, emptyReplicaMap);
+        }
+
+        session.UpdateVolume(available);
+        session.AppendEvent(_context.Event("CreateVolume", "Volume", current.Name, message, current.Id, current.ReplicationStatus, available.ReplicationStatus));
+        session.Commit();
+        return VolumeViews.ToVolume(available);
+    }
+}

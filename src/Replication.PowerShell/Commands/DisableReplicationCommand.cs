@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+/// <summary>Pauses replication (active-stopped); the replica keeps its last round and can still be promoted or cloned.</summary>
+[Cmdlet(VerbsLifecycle.Disable, "Replication", SupportsShouldProcess = true)]
+[OutputType(typeof(VolumeReplica))]
+public sealed class DisableReplicationCommand : ReplicationCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeName")]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string[] Name { get; set; } = System.Array.Empty<string>();
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Name)
+        {
+            if (ShouldProcess(name, "Pause replication"))
+            {
+                ForItem(name, () =>
+                {
+                    var replica = Engine.Replication.Disable(name);
+                    if (PassThru)
+                    {
+                        WriteObject(replica);
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+/// <summary>
+/// Resumes paused replication, or re-creates the replica after a promotion or a fault. After a promotion it replicates
+/// back to the former primary, overwriting its differing blocks: hence high impact.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Enable, "Replication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(VolumeReplica))]
+public sealed class EnableReplicationCommand : ReplicationCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeName")]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string[] Name { get; set; } = System.Array.Empty<string>();
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Re-enables without asking for confirmation (-WhatIf still only reports).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Name)
+        {
+            if (Approve(Force, name, "Enable replication, overwriting differing blocks of the other copy"))
+            {
+                ForItem(name, () =>
+                {
+                    var replica = Engine.Replication.Enable(name, Observer, Cancellation);
+                    if (PassThru)
+                    {
+                        WriteObject(replica);
+                    }
+                });
+            }
+        }
+    }
+}

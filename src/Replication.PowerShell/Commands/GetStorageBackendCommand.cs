@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+[Cmdlet(VerbsCommon.Get, "StorageBackend")]
+[OutputType(typeof(StorageBackend))]
+public sealed class GetStorageBackendCommand : ReplicationCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(BackendNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord() => ForItem(Name, () =>
+    {
+        foreach (var backend in SelectByName(Engine.Backends.List(), b => b.Name, Name, "storage backend", ErrorIds.BackendNotFound))
+        {
+            WriteObject(backend);
+        }
+    });
+}

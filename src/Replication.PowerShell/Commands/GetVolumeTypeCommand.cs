@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+[Cmdlet(VerbsCommon.Get, "VolumeType")]
+[OutputType(typeof(VolumeType))]
+public sealed class GetVolumeTypeCommand : ReplicationCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(VolumeTypeNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord() => ForItem(Name, () =>
+    {
+        foreach (var type in SelectByName(Engine.VolumeTypes.List(), t => t.Name, Name, "volume type", ErrorIds.VolumeTypeNotFound))
+        {
+            WriteObject(type);
+        }
+    });
+}

@@ -1,0 +1,40 @@
+using System.Management.Automation;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+/// <summary>
+/// Failover: makes the replica the primary and fences the old primary. -Planned does a final full sync first and refuses
+/// if it fails; without it, the result says how much recent data was lost.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "ReplicaPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(PromotionResult))]
+public sealed class InvokeReplicaPromotionCommand : ReplicationCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeName")]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string[] Name { get; set; } = System.Array.Empty<string>();
+
+    [Parameter]
+    public SwitchParameter Planned { get; set; }
+
+    /// <summary>Promotes without asking for confirmation (-WhatIf still only reports).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Name)
+        {
+            var action = Planned
+                ? "Promote the replica to primary after a final sync, fencing the current primary"
+                : "Promote the replica to primary now, fencing the current primary; writes since the last sync are lost";
+            if (Approve(Force, name, action))
+            {
+                ForItem(name, () => WriteObject(Engine.Replication.Promote(name, Planned, Observer, Cancellation)));
+            }
+        }
+    }
+}

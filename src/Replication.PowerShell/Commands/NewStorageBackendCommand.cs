@@ -1,0 +1,49 @@
+using System.Collections;
+using System.Management.Automation;
+using Replication.Engine.Catalog;
+using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+[Cmdlet(VerbsCommon.New, "StorageBackend", SupportsShouldProcess = true)]
+[OutputType(typeof(StorageBackend))]
+public sealed class NewStorageBackendCommand : ReplicationCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Name { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DriverNameCompleter))]
+    public string Driver { get; set; } = LocalFileDriver.DriverName;
+
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    public string Path { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(BackendNameCompleter))]
+    public string? ReplicationPartner { get; set; }
+
+    /// <summary>Capabilities the admin declares, matched by volume types' extra specs (for example @{ tier = 'gold' }).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Hashtable? Capability { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(Name, $"Create {Driver} storage backend in '{folder}'"))
+        {
+            return;
+        }
+
+        ForItem(Name, () => WriteObject(Engine.Backends.Add(new BackendDefinition
+        {
+            Name = Name,
+            Driver = Driver,
+            Path = folder,
+            ReplicationPartner = ReplicationPartner,
+            DeclaredCapabilities = Hashtables.ToValues(Capability),
+        }, Observer)));
+    }
+}

@@ -1,0 +1,53 @@
+using System.Management.Automation;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+/// <summary>
+/// Creates a volume of a volume type on a backend whose capabilities meet the type's extra specs (with a replica on the
+/// partner backend for replicated types), or, with -SourceReplica, a test volume cloned from another volume's replica.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "Volume", SupportsShouldProcess = true, DefaultParameterSetName = NewSet)]
+[OutputType(typeof(Volume))]
+public sealed class NewVolumeCommand : ReplicationCmdlet
+{
+    private const string NewSet = "New";
+    private const string FromReplicaSet = "FromReplica";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Name { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = NewSet, ValueFromPipelineByPropertyName = true)]
+    public long SizeBytes { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = NewSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(VolumeTypeNameCompleter))]
+    public string VolumeType { get; set; } = "";
+
+    /// <summary>The volume whose replica the new test volume is cloned from.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FromReplicaSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string SourceReplica { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case FromReplicaSet:
+                if (ShouldProcess(Name, $"Create test volume from the replica of '{SourceReplica}'"))
+                {
+                    ForItem(Name, () => WriteObject(Engine.Volumes.CreateFromReplica(Name, SourceReplica, Observer, Cancellation)));
+                }
+
+                break;
+            default:
+                if (ShouldProcess(Name, $"Create {Humane.Bytes(SizeBytes)} volume of type '{VolumeType}'"))
+                {
+                    ForItem(Name, () => WriteObject(Engine.Volumes.Create(Name, SizeBytes, VolumeType, Observer)));
+                }
+
+                break;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System;
+using System.Management.Automation;
+using Replication.Engine;
+using Replication.Engine.Model;
+
+namespace Replication.PowerShell.Infrastructure;
+
+/// <summary>Shows the engine's decisions as verbose messages and its progress as a progress bar with rate and time left.</summary>
+internal sealed class CmdletObserver : IOperationObserver
+{
+    private readonly Cmdlet _cmdlet;
+    private readonly int _activityId;
+
+    public CmdletObserver(Cmdlet cmdlet, int activityId)
+    {
+        _cmdlet = cmdlet;
+        _activityId = activityId;
+    }
+
+    public void Decision(string message) => _cmdlet.WriteVerbose(message);
+
+    public void Progress(OperationProgress progress)
+    {
+        var record = new ProgressRecord(_activityId, $"{progress.Activity} {progress.Target}",
+            $"{Humane.Bytes(progress.BytesDone)} of {Humane.Bytes(progress.BytesTotal)} at {Humane.Bytes((long)progress.BytesPerSecond)}/s")
+        {
+            PercentComplete = progress.PercentComplete,
+            SecondsRemaining = progress.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1,
+            RecordType = progress.BytesDone >= progress.BytesTotal ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        _cmdlet.WriteProgress(record);
+    }
+}

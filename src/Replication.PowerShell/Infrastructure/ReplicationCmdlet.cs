@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using Replication.Engine;
+using Replication.Engine.Errors;
+
+namespace Replication.PowerShell.Infrastructure;
+
+/// <summary>
+/// What every cmdlet of the module shares: the engine for the session's state file, engine errors turned into error
+/// records, Ctrl+C turned into cancellation, and the engine's decisions and progress shown the PowerShell way.
+/// </summary>
+public abstract class ReplicationCmdlet : PSCmdlet
+{
+    private static int _nextActivityId;
+
+    private readonly CancellationTokenSource _stop = new();
+    private ReplicationEngine? _engine;
+    private CmdletObserver? _observer;
+
+    protected CancellationToken Cancellation => _stop.Token;
+
+    protected ReplicationEngine Engine => _engine ??= OpenEngine();
+
+    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Interlocked.Increment(ref _nextActivityId));
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    protected override void EndProcessing() => _stop.Dispose();
+
+    /// <summary>
+    /// Runs the work for one input item. An engine error about the item becomes a non-terminating error (the pipeline
+    /// goes on with the next item and -ErrorAction decides); a state store that cannot be used stops the command.
+    /// </summary>
+    protected void ForItem(object? target, Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (ReplicationException ex) when (ex.ErrorId.StartsWith("StateStore", StringComparison.Ordinal))
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+        catch (ReplicationException ex)
+        {
+            WriteError(ErrorRecords.From(ex, target));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception ex) when (ex is not RuntimeException)
+        {
+            WriteError(ErrorRecords.Unexpected(ex, target));
+        }
+    }
+
+    /// <summary>
+    /// ShouldProcess, except that -Force stands for -Confirm:$false on the cmdlets that offer it; -WhatIf still wins.
+    /// </summary>
+    protected bool Approve(bool force, string target, string action) =>
+        (force && !WhatIfRequested) || ShouldProcess(target, action);
+
+    /// <summary>
+    /// Get-style selection: no names gives everything; a wildcard gives what matches (maybe nothing); a literal name
+    /// that matches nothing writes an ObjectNotFound error with the engine's not-found ErrorId.
+    /// </summary>
+    protected IEnumerable<T> SelectByName<T>(IReadOnlyList<T> all, Func<T, string> nameOf, string[]? names, string kind, string notFoundErrorId)
+    {
+        if (names is null || names.Length == 0)
+        {
+            return all;
+        }
+
+        var selected = new List<T>();
+        foreach (var name in names)
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            var matches = all.Where(item => pattern.IsMatch(nameOf(item))).ToList();
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                WriteError(ErrorRecords.Create(notFoundErrorId, ErrorCategory.ObjectNotFound, $"There is no {kind} named '{name}'.", name));
+            }
+
+            selected.AddRange(matches.Where(m => !selected.Contains(m)));
+        }
+
+        return selected;
+    }
+
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+        ? ((SwitchParameter)whatIf).IsPresent
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference", false));
+
+    private ReplicationEngine OpenEngine()
+    {
+        try
+        {
+            return EngineSessions.Current();
+        }
+        catch (ReplicationException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex, EngineSessions.CurrentPath));
+            throw;
+        }
+    }
+}
