@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.Versioning;
 using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Tests.Support;
 
 namespace Replication.Engine.Tests.LocalFile;
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Tests.Support;
 
 namespace Replication.Engine.Tests.LocalFile;
 

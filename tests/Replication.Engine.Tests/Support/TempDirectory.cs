@@ -1,14 +1,14 @@
 using System;
 using System.IO;
 
-namespace Replication.Engine.Tests.LocalFile;
+namespace Replication.Engine.Tests.Support;
 
 /// <summary>A fresh folder under the temp path, deleted with everything in it on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "replication-localfile-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "replication-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
