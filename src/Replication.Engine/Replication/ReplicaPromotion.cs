@@ -62,7 +62,7 @@ internal sealed class ReplicaPromotion
                 ReplicationStatus = ReplicationStatus.Inactive,
                 ReplicationDriverData = null,
                 ReplicationExtendedStatus = $"{(planned ? "Planned" : "Unplanned")} promotion at {promotedAt:u}: served from '{current.ReplicaBackend}' with data as of {dataTimestamp:u}" +
-                    (planned ? "" : $" (writes to '{current.Backend}' in the last {lossWindow} are not in it)") +
+                    (planned ? "" : $" (writes to '{current.Backend}' in the last {Humane.Duration(lossWindow)} are not in it)") +
                     $"; the copy on '{current.Backend}' is fenced until Enable-Replication.",
             };
             // The map described both copies as of the last round; from now on they diverge.

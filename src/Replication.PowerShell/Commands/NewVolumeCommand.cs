@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Replication.Engine;
 using Replication.Engine.Model;
 using Replication.PowerShell.Infrastructure;
 

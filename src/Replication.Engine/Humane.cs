@@ -1,9 +1,9 @@
 using System;
 using System.Globalization;
 
-namespace Replication.PowerShell.Infrastructure;
+namespace Replication.Engine;
 
-/// <summary>Sizes and durations as admins read them (1.5 GiB, 3m 12s); used by the format views.</summary>
+/// <summary>Sizes and durations as admins read them (1.5 GiB, 3m 12s), in messages and in the format views.</summary>
 public static class Humane
 {
     private static readonly string[] Units = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
