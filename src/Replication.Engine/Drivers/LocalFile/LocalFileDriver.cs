@@ -306,11 +306,12 @@ public sealed class LocalFileDriver : IVolumeDriver
             throw new ReplicationException(errorId, ErrorKind.ReadError, $"'{path}' cannot be opened: {ex.Message}", path, ex);
         }
 
-        if (file.Length != expectedSize)
+        var length = file.Length;
+        if (length != expectedSize)
         {
             file.Dispose();
             throw new ReplicationException(errorId, ErrorKind.InvalidData,
-                $"'{path}' is {file.Length} bytes but the volume is {expectedSize}; it was resized or truncated outside the module.", path);
+                $"'{path}' is {length} bytes but the volume is {expectedSize}; it was resized or truncated outside the module.", path);
         }
 
         return file;
@@ -329,10 +330,11 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
 
         var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, IoBufferSize);
-        if (file.Length != expectedSize)
+        var length = file.Length;
+        if (length != expectedSize)
         {
             file.Dispose();
-            throw new IOException($"The replica is {file.Length} bytes but the volume is {expectedSize}.");
+            throw new IOException($"The replica is {length} bytes but the volume is {expectedSize}.");
         }
 
         return file;

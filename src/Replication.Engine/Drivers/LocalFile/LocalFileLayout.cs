@@ -14,7 +14,7 @@ internal static class LocalFileLayout
 {
     private const string JournalFolder = ".replication";
 
-    private static readonly Regex LocationPattern = new("^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.img$", RegexOptions.CultureInvariant);
+    private static readonly Regex LocationPattern = new("^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.img\\z", RegexOptions.CultureInvariant);
 
     public static string LocationFor(Guid volumeId) => $"volume-{volumeId:D}.img";
 

@@ -39,8 +39,23 @@ internal sealed class SourceStamp
         return new SourceStamp(info.Length, info.LastWriteTimeUtc.Ticks, DateTime.UtcNow.Ticks);
     }
 
-    public static SourceStamp? Parse(string? driverData) =>
-        string.IsNullOrEmpty(driverData) ? null : JsonConvert.DeserializeObject<SourceStamp>(driverData!);
+    /// <summary>The stamp kept in driver data; null (so the next round reads) when there is none or it cannot be read.</summary>
+    public static SourceStamp? Parse(string? driverData)
+    {
+        if (string.IsNullOrEmpty(driverData))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonConvert.DeserializeObject<SourceStamp>(driverData!);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public string ToDriverData() => JsonConvert.SerializeObject(this);
 
