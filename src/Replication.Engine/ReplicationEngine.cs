@@ -20,8 +20,9 @@ public sealed class ReplicationEngine
         Context = context;
         Backends = new BackendCatalog(context);
         VolumeTypes = new VolumeTypeCatalog(context);
-        Replication = new ReplicationService(context);
-        Volumes = new VolumeService(context, Backends, Replication);
+        Leases = new VolumeLeases(context);
+        Replication = new ReplicationService(context, Leases);
+        Volumes = new VolumeService(context, Backends, Replication, Leases);
     }
 
     public EngineContext Context { get; }
@@ -33,6 +34,9 @@ public sealed class ReplicationEngine
     public VolumeService Volumes { get; }
 
     public ReplicationService Replication { get; }
+
+    /// <summary>Per-volume claims that keep two operations (in any process) off one volume at a time.</summary>
+    public VolumeLeases Leases { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

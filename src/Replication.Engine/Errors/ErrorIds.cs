@@ -34,6 +34,7 @@ public static class ErrorIds
     public const string PauseNotAllowed = nameof(PauseNotAllowed);
     public const string CloneFromReplicaNotAllowed = nameof(CloneFromReplicaNotAllowed);
     public const string ConcurrentChange = nameof(ConcurrentChange);
+    public const string VolumeBusy = nameof(VolumeBusy);
 
     // Storage faults.
     public const string PrimaryUnreadable = nameof(PrimaryUnreadable);

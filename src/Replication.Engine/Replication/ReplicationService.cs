@@ -15,10 +15,12 @@ public sealed class ReplicationService
     private readonly SyncRound _sync;
     private readonly ReplicaPromotion _promotion;
     private readonly ReplicationReenable _reenable;
+    private readonly VolumeLeases _leases;
 
-    public ReplicationService(EngineContext context)
+    public ReplicationService(EngineContext context, VolumeLeases leases)
     {
         _context = context;
+        _leases = leases;
         _sync = new SyncRound(context);
         _promotion = new ReplicaPromotion(context, _sync);
         _reenable = new ReplicationReenable(context, _sync);
@@ -41,25 +43,34 @@ public sealed class ReplicationService
     /// <param name="forceRead">Read the primary even when its size and modification time say it is unchanged.</param>
     public SyncResult Sync(string name, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
+        using var lease = _leases.Acquire(name, "SyncReplica", observer, cancellation);
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequireSyncable(snapshot.Volume);
         return _sync.Run(snapshot, ReplicationStatus.Active, forceRead, "SyncReplica", observer, cancellation);
     }
 
     /// <summary>Makes the replica the primary (failover). Planned: a final full sync first, refused if it fails.</summary>
-    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation) =>
-        _promotion.Promote(name, planned, observer, cancellation);
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    {
+        using var lease = _leases.Acquire(name, "PromoteReplica", observer, cancellation);
+        return _promotion.Promote(name, planned, observer, cancellation);
+    }
 
     /// <summary>Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a promotion).</summary>
     public VolumeReplica Enable(string name, IOperationObserver observer, CancellationToken cancellation)
     {
-        _reenable.Enable(name, observer, cancellation);
+        using (_leases.Acquire(name, "EnableReplication", observer, cancellation))
+        {
+            _reenable.Enable(name, observer, cancellation);
+        }
+
         return Get(name);
     }
 
     /// <summary>Pauses replication (active-stopped): the replica keeps its last round and can still be promoted or cloned.</summary>
-    public VolumeReplica Disable(string name)
+    public VolumeReplica Disable(string name, IOperationObserver? observer = null, CancellationToken cancellation = default)
     {
+        using (_leases.Acquire(name, "DisableReplication", observer ?? SilentObserver.Instance, cancellation))
         using (var session = _context.Store.Begin(write: true))
         {
             var volume = VolumeSnapshot.FindVolume(session, name);

@@ -47,6 +47,16 @@ public interface IStateSession : IDisposable
 
     void DeleteBlockMap(Guid volumeId);
 
+    VolumeLease? FindLease(Guid volumeId);
+
+    /// <summary>Inserts or replaces the volume's lease.</summary>
+    void PutLease(VolumeLease lease);
+
+    /// <summary>Moves the lease's expiry, if <paramref name="holder"/> still holds it; false when it does not.</summary>
+    bool RenewLease(Guid volumeId, string holder, DateTimeOffset expiresAt);
+
+    void DeleteLease(Guid volumeId, string holder);
+
     void AppendEvent(ReplicationEvent replicationEvent);
 
     IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query);

@@ -27,12 +27,14 @@ public sealed class VolumeService
     private readonly EngineContext _context;
     private readonly BackendCatalog _backends;
     private readonly ReplicationService _replication;
+    private readonly VolumeLeases _leases;
 
-    public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication)
+    public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
         _context = context;
         _backends = backends;
         _replication = replication;
+        _leases = leases;
     }
 
     public Volume Create(string name, long sizeBytes, string volumeTypeName, IOperationObserver observer)
@@ -95,6 +97,8 @@ public sealed class VolumeService
     public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
     {
         Names.Validate("volume", name);
+        // The source's lease keeps its sync rounds off the replica while the clone reads it.
+        using var lease = _leases.Acquire(sourceVolumeName, "CreateTestVolume", observer, cancellation);
         _replication.FinishInterrupted(sourceVolumeName, observer);
         VolumeSnapshot source;
         using (var read = _context.Store.Begin(write: false))
@@ -158,8 +162,9 @@ public sealed class VolumeService
     /// Removes a volume and its replica. Marked "deleting" first, so a crash or an unreachable backend leaves a row that
     /// the next Remove-Volume finishes, never a file without a row.
     /// </summary>
-    public void Delete(string name, IOperationObserver observer)
+    public void Delete(string name, IOperationObserver observer, CancellationToken cancellation = default)
     {
+        using var lease = _leases.Acquire(name, "DeleteVolume", observer, cancellation);
         VolumeSnapshot snapshot;
         using (var session = _context.Store.Begin(write: true))
         {

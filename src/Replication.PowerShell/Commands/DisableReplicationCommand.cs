@@ -25,7 +25,7 @@ public sealed class DisableReplicationCommand : ReplicationCmdlet
             {
                 ForItem(name, () =>
                 {
-                    var replica = Engine.Replication.Disable(name);
+                    var replica = Engine.Replication.Disable(name, Observer, Cancellation);
                     if (PassThru)
                     {
                         WriteObject(replica);

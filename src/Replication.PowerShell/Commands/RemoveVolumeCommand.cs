@@ -23,7 +23,7 @@ public sealed class RemoveVolumeCommand : ReplicationCmdlet
         {
             if (Approve(Force, name, "Remove volume and its replica, deleting their data"))
             {
-                ForItem(name, () => Engine.Volumes.Delete(name, Observer));
+                ForItem(name, () => Engine.Volumes.Delete(name, Observer, Cancellation));
             }
         }
     }

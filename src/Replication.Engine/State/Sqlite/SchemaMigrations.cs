@@ -74,5 +74,15 @@ internal static class SchemaMigrations
             CREATE INDEX events_by_object ON events(object_name);
             CREATE INDEX events_by_time ON events(at);
             """),
+        (2, """
+            CREATE TABLE volume_leases (
+                volume_id TEXT NOT NULL PRIMARY KEY,
+                holder TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                acquired_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            );
+            """),
     };
 }

@@ -123,6 +123,29 @@ internal sealed class SqliteStateSession : IStateSession
 
     public void DeleteBlockMap(Guid volumeId) => Execute("DELETE FROM block_maps WHERE volume_id = $id;", ("$id", volumeId.ToString()));
 
+    public VolumeLease? FindLease(Guid volumeId) =>
+        Query("SELECT volume_id, holder, actor, operation, acquired_at, expires_at FROM volume_leases WHERE volume_id = $id;", r => new VolumeLease
+        {
+            VolumeId = Guid.Parse(r.GetString(0)),
+            Holder = r.GetString(1),
+            Actor = r.GetString(2),
+            Operation = r.GetString(3),
+            AcquiredAt = DbText.ParseTime(r.GetString(4)),
+            ExpiresAt = DbText.ParseTime(r.GetString(5)),
+        }, ("$id", volumeId.ToString())).FirstOrDefault();
+
+    public void PutLease(VolumeLease lease) => Execute(
+        "INSERT OR REPLACE INTO volume_leases (volume_id, holder, actor, operation, acquired_at, expires_at) VALUES ($id, $holder, $actor, $op, $at, $expires);",
+        ("$id", lease.VolumeId.ToString()), ("$holder", lease.Holder), ("$actor", lease.Actor), ("$op", lease.Operation),
+        ("$at", DbText.Time(lease.AcquiredAt)), ("$expires", DbText.Time(lease.ExpiresAt)));
+
+    public bool RenewLease(Guid volumeId, string holder, DateTimeOffset expiresAt) => Execute(
+        "UPDATE volume_leases SET expires_at = $expires WHERE volume_id = $id AND holder = $holder;",
+        ("$id", volumeId.ToString()), ("$holder", holder), ("$expires", DbText.Time(expiresAt))) == 1;
+
+    public void DeleteLease(Guid volumeId, string holder) => Execute(
+        "DELETE FROM volume_leases WHERE volume_id = $id AND holder = $holder;", ("$id", volumeId.ToString()), ("$holder", holder));
+
     public void AppendEvent(ReplicationEvent e) => Execute(
         "INSERT INTO events (at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message) " +
         "VALUES ($at, $actor, $op, $type, $name, $volume, $from, $to, $message);",
