@@ -46,7 +46,7 @@ function Invoke-Build {
 
 function Get-NuGetPackageFolder {
     if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
-    $line = (& dotnet nuget locals global-packages --list) -match 'global-packages:' | Select-Object -First 1
+    $line = @(& dotnet nuget locals global-packages --list) -match 'global-packages:' | Select-Object -First 1
     return ($line -replace '^.*global-packages:\s*', '').Trim()
 }
 

@@ -77,4 +77,111 @@ function Get-FileSha256 {
     (Get-FileHash -Path $Path -Algorithm SHA256).Hash
 }
 
+function Get-AllocatedBytes {
+    <#
+    .SYNOPSIS
+        The bytes the file system really allocated for a file (not its length), asked of a native tool as an admin would.
+    #>
+    param([Parameter(Mandatory)] [string] $Path)
+    if ($IsLinux) {
+        $blocks, $unit = (& stat -c '%b %B' -- $Path) -split ' '
+    }
+    elseif ($IsMacOS) {
+        $blocks = & stat -f '%b' -- $Path
+        $unit = 512
+    }
+    else {
+        throw 'Get-AllocatedBytes needs stat (Linux or macOS).'
+    }
+    if ($LASTEXITCODE -ne 0) { throw "stat failed for '$Path' with exit code $LASTEXITCODE" }
+    [long]$blocks * [long]$unit
+}
+
+function Get-NativeFileMode {
+    <#
+    .SYNOPSIS
+        The permission string (for example -r--r--r--) a native 'stat' shows for a file.
+    #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $mode = if ($IsMacOS) { & stat -f '%Sp' -- $Path } else { & stat -c '%A' -- $Path }
+    if ($LASTEXITCODE -ne 0) { throw "stat failed for '$Path' with exit code $LASTEXITCODE" }
+    $mode
+}
+
+function Get-BackendVolumeFile {
+    <#
+    .SYNOPSIS
+        The file a backend holds for a volume: the backend's folder joined with the file name of the volume's connection path.
+    #>
+    param([Parameter(Mandatory)] [string] $BackendName, [Parameter(Mandatory)] [string] $VolumeName)
+    $folder = (Get-StorageBackend -Name $BackendName).Path
+    $leaf = Split-Path -Leaf (Get-VolumeConnection -Name $VolumeName).Path
+    Join-Path $folder $leaf
+}
+
+function Test-BytesEqual {
+    param([byte[]] $Left, [byte[]] $Right)
+    if ($null -eq $Left -or $null -eq $Right -or $Left.Length -ne $Right.Length) { return $false }
+    [System.Linq.Enumerable]::SequenceEqual($Left, $Right)
+}
+
+function Get-VolumeFileSnapshot {
+    <#
+    .SYNOPSIS
+        Every file under the site's backend folders with its length and hash: compared before and after a command that must change nothing.
+    #>
+    param([Parameter(Mandatory)] $Site)
+    $folders = @($Site.Dc1, $Site.Dc2) | Where-Object { Test-Path $_ }
+    @(Get-ChildItem -Path $folders -Recurse -File -ErrorAction SilentlyContinue | Sort-Object FullName | ForEach-Object {
+            '{0}|{1}|{2}|{3}' -f $_.FullName, $_.Length, $_.IsReadOnly, (Get-FileHash -Path $_.FullName -Algorithm SHA256).Hash
+        })
+}
+
+function New-ReplicationStory {
+    <#
+    .SYNOPSIS
+        A fresh site with the story's first steps done: dc1 and dc2 paired, a 'replicated' and a 'plain' volume type.
+    #>
+    $site = New-ReplicationTestSite
+    New-PairedBackends -Site $site
+    New-ReplicatedVolumeType -Name replicated | Out-Null
+    New-VolumeType -Name plain | Out-Null
+    $site
+}
+
+function Get-ReplicaFile {
+    <#
+    .SYNOPSIS
+        The replica file of a volume: the file of the same name in the replica backend's folder.
+    #>
+    param([Parameter(Mandatory)] [string] $VolumeName)
+    $replica = Get-VolumeReplica -Name $VolumeName
+    Get-BackendVolumeFile -BackendName $replica.ReplicaBackend -VolumeName $VolumeName
+}
+
+function Enable-DefaultStateGuard {
+    <#
+    .SYNOPSIS
+        Points REPLICATION_POWERSHELL_STATE at a throw-away file when nobody did (build.ps1 does), so that
+        Set-ReplicationStateStore -Default in Remove-ReplicationTestSite never opens the user's real state file.
+    #>
+    $guard = Join-Path ([IO.Path]::GetTempPath()) "rp-pester-guard-$PID.db"
+    if ([string]::IsNullOrWhiteSpace($env:REPLICATION_POWERSHELL_STATE)) {
+        $env:REPLICATION_POWERSHELL_STATE = $guard
+    }
+    if ($env:REPLICATION_POWERSHELL_STATE -eq $guard) {
+        $script:GuardPath = $guard
+    }
+}
+
+function Remove-DefaultStateGuard {
+    <#
+    .SYNOPSIS
+        Deletes the throw-away state file Enable-DefaultStateGuard chose (never a path somebody else set).
+    #>
+    if ($script:GuardPath -and $env:REPLICATION_POWERSHELL_STATE -eq $script:GuardPath) {
+        Get-Item -Path "$($script:GuardPath)*" -ErrorAction SilentlyContinue | Remove-Item -Force
+    }
+}
+
 Export-ModuleMember -Function *

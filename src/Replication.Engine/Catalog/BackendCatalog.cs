@@ -39,7 +39,7 @@ public sealed class BackendCatalog
                 $"The path '{Names.Printable(definition.Path ?? "")}' of backend '{definition.Name}' must be an absolute folder path.", definition.Path);
         }
 
-        var reserved = driver.ReportCapabilities(new BackendRecord { Name = definition.Name, Driver = driver.Name, Path = definition.Path }).Keys.Concat(EngineCapabilities);
+        var reserved = driver.ReportedCapabilities.Concat(EngineCapabilities);
         var record = new BackendRecord
         {
             Name = definition.Name,
@@ -98,7 +98,7 @@ public sealed class BackendCatalog
         if (users.Count > 0)
         {
             throw new ReplicationException(ErrorIds.BackendInUse, ErrorKind.InvalidOperation,
-                $"Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove or move them first.", backend.Name);
+                $"Rule: a backend can be removed only when it holds no copy of any volume. Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove or move them first.", backend.Name);
         }
 
         session.DeleteBackend(backend.Name);

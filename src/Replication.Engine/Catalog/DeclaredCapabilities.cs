@@ -46,6 +46,7 @@ internal static class DeclaredCapabilities
         bool or int or long or double or decimal => value,
         string text when text.Length <= MaxTextLength && !text.Any(char.IsControl) => text,
         string => throw Invalid(key, $"The value of capability '{key}' is longer than {MaxTextLength} characters or holds control characters."),
+        IDictionary => throw Invalid(key, $"The capability '{key}' is a map; declared capabilities are text, numbers, booleans or lists of them."),
         IEnumerable list => list.Cast<object?>().Select(item => item is IEnumerable and not string ? throw Invalid(key, $"The capability '{key}' nests lists.") : Plain(key, item)).ToList(),
         _ => throw Invalid(key, $"The capability '{key}' has a value of type {value.GetType().Name}; use text, a number, a boolean or a list of them."),
     };

@@ -22,7 +22,7 @@ public sealed class VolumeTypeCatalog
         Names.Validate("volume type", name);
         if (description is not null && (description.Length > 255 || description.Any(char.IsControl)))
         {
-            throw new ReplicationException(ErrorIds.InvalidName, ErrorKind.InvalidArgument, "A description is at most 255 characters without control characters.", description);
+            throw new ReplicationException(ErrorIds.InvalidDescription, ErrorKind.InvalidArgument, "A description is at most 255 characters without control characters.", description);
         }
 
         var specs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -82,7 +82,7 @@ public sealed class VolumeTypeCatalog
         if (users.Count > 0)
         {
             throw new ReplicationException(ErrorIds.VolumeTypeInUse, ErrorKind.InvalidOperation,
-                $"Volume type '{record.Name}' is used by {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove those volumes first.", record.Name);
+                $"Rule: a volume type can be removed only when no volume uses it. Volume type '{record.Name}' is used by {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove those volumes first.", record.Name);
         }
 
         session.DeleteVolumeType(record.Name);

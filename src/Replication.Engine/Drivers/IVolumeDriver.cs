@@ -20,6 +20,9 @@ public interface IVolumeDriver
     /// <summary>Checks the backend's settings and makes its storage ready (for LocalFile: the folder exists and is writable).</summary>
     void PrepareBackend(BackendRecord backend);
 
+    /// <summary>Every capability name the driver may report, whether or not it can report it at this moment.</summary>
+    IReadOnlyCollection<string> ReportedCapabilities { get; }
+
     /// <summary>What the backend reports now, in Cinder's capability names (free_capacity_gb, storage_protocol, ...).</summary>
     IReadOnlyDictionary<string, object?> ReportCapabilities(BackendRecord backend);
 
@@ -27,6 +30,9 @@ public interface IVolumeDriver
     string LocationFor(Guid volumeId);
 
     void CreateVolume(VolumeCopy copy, long sizeBytes);
+
+    /// <summary>Throws VolumeFileFault unless the copy exists, can be reached and has the volume's size.</summary>
+    void CheckCopy(VolumeCopy copy, long sizeBytes);
 
     /// <summary>Removes the copy and anything kept for it; a copy that is already gone is not an error.</summary>
     void DeleteVolume(VolumeCopy copy);

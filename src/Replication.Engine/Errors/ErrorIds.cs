@@ -5,6 +5,7 @@ public static class ErrorIds
 {
     // Input the engine refuses before it changes anything.
     public const string InvalidName = nameof(InvalidName);
+    public const string InvalidDescription = nameof(InvalidDescription);
     public const string InvalidExtraSpec = nameof(InvalidExtraSpec);
     public const string InvalidCapability = nameof(InvalidCapability);
     public const string InvalidSize = nameof(InvalidSize);

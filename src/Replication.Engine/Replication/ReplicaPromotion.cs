@@ -38,6 +38,8 @@ internal sealed class ReplicaPromotion
         var volume = snapshot.Volume;
         ReplicationRules.RequirePromotable(volume);
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        // Never fence the old primary in favour of a replica that is gone.
+        driver.CheckCopy(snapshot.Replica, volume.SizeBytes);
         var oldPrimary = snapshot.Primary;
         var fencedOnDisk = driver.Fence(oldPrimary);
         observer.Decision(fencedOnDisk
@@ -103,9 +105,11 @@ internal sealed class ReplicaPromotion
         }
         catch (ReplicationException ex)
         {
+            var advice = ex.ErrorId == ErrorIds.PrimaryUnreadable
+                ? $"Without -Planned the replica is promoted with its data as of {(snapshot.Volume.LastSyncStartedAt ?? snapshot.Volume.CreatedAt):u}."
+                : "The replica side is at fault, so promoting it would not help; see Get-VolumeReplica.";
             throw new ReplicationException(ErrorIds.PlannedPromotionFailed, ErrorKind.ResourceUnavailable,
-                $"The planned promotion of '{snapshot.Volume.Name}' was refused because its final sync failed ({ex.ErrorId}: {ex.Message}). Nothing was promoted. " +
-                $"Without -Planned the replica is promoted with its data as of {(snapshot.Volume.LastSyncStartedAt ?? snapshot.Volume.CreatedAt):u}.", snapshot.Volume.Name, ex);
+                $"The planned promotion of '{snapshot.Volume.Name}' was refused because its final sync failed ({ex.ErrorId}: {ex.Message}). Nothing was promoted. {advice}", snapshot.Volume.Name, ex);
         }
     }
 }

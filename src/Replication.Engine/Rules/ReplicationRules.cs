@@ -66,10 +66,13 @@ public static class ReplicationRules
             ReplicationStatus.Inactive, ReplicationStatus.ActiveStopped, ReplicationStatus.Error);
     }
 
-    public static void RequirePausable(VolumeRecord volume) =>
+    public static void RequirePausable(VolumeRecord volume)
+    {
+        RequireAvailable(volume, "pausing replication");
         Require(volume, ErrorIds.PauseNotAllowed, "replication can be paused only while it is active",
             volume.ReplicationStatus == ReplicationStatus.ActiveStopped ? "It is already paused." : "There is no running replication to pause.",
             ReplicationStatus.Active);
+    }
 
     public static void RequireCloneableReplica(VolumeRecord volume)
     {

@@ -19,8 +19,11 @@ namespace Replication.Engine.Volumes;
 /// </summary>
 public sealed class VolumeService
 {
-    /// <summary>Sizes are whole 512-byte sectors, up to 16 TiB (ext4's largest file with 4 KiB blocks).</summary>
-    public const long MaxSizeBytes = 16L << 40;
+    /// <summary>
+    /// Sizes are whole 512-byte sectors, up to 1 TiB: a replica's block map (16 bytes per 64 KiB block, 256 MiB at
+    /// 1 TiB) is held in memory and stored as one row.
+    /// </summary>
+    public const long MaxSizeBytes = 1L << 40;
 
     private const int SectorSize = 512;
 
@@ -88,9 +91,10 @@ public sealed class VolumeService
         }
 
         Insert(record, $"Creating on '{record.Backend}'" + (replicaBackend is null ? "." : $" with a replica on '{replicaBackend.Name}'."));
-        CreateCopies(record, copies, copy => driver.CreateVolume(copy, sizeBytes));
-        return Finish(record, replicaBackend is null ? null : BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes),
-            replicaBackend is null ? $"Volume '{name}' created on '{record.Backend}', not replicated." : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent.");
+        return Build(record, copies, copy => driver.CreateVolume(copy, sizeBytes), () => Finish(
+            record,
+            replicaBackend is null ? null : BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes),
+            replicaBackend is null ? $"Volume '{name}' created on '{record.Backend}', not replicated." : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent."));
     }
 
     /// <summary>A test volume cloned from another volume's replica, on the replica's backend; replication of the source goes on.</summary>
@@ -127,8 +131,8 @@ public sealed class VolumeService
         observer.Decision($"Test volume '{name}' is cloned from the replica of '{source.Volume.Name}' on '{replica.Backend.Name}' (data as of {source.Volume.LastSyncStartedAt:u}); it is not replicated itself.");
         Insert(record, $"Cloning the replica of '{source.Volume.Name}' on '{replica.Backend.Name}'.");
         var copy = new VolumeCopy(replica.Backend, record.Location);
-        CreateCopies(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation));
-        return Finish(record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u}).");
+        return Build(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
+            record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
     }
 
     public IReadOnlyList<Volume> List(VolumeQuery query)
@@ -200,7 +204,7 @@ public sealed class VolumeService
         if (sizeBytes <= 0 || sizeBytes > MaxSizeBytes || sizeBytes % SectorSize != 0)
         {
             throw new ReplicationException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
-                $"{sizeBytes} bytes is not a valid volume size: use a positive multiple of {SectorSize} bytes up to 16 TiB (for example 1GB).", sizeBytes);
+                $"{sizeBytes} bytes is not a valid volume size: use a positive multiple of {SectorSize} bytes up to 1 TiB (for example 1GB).", sizeBytes);
         }
     }
 
@@ -225,8 +229,8 @@ public sealed class VolumeService
         session.Commit();
     }
 
-    /// <summary>Makes the files; on any failure removes the ones made and the row, then reports the failure.</summary>
-    private void CreateCopies(VolumeRecord record, IReadOnlyList<VolumeCopy> copies, Action<VolumeCopy> create)
+    /// <summary>Makes the files and records the volume available; on any failure removes the files made and the row, then reports the failure.</summary>
+    private Volume Build(VolumeRecord record, IReadOnlyList<VolumeCopy> copies, Action<VolumeCopy> create, Func<Volume> finish)
     {
         var made = new List<VolumeCopy>();
         try
@@ -236,6 +240,8 @@ public sealed class VolumeService
                 create(copy);
                 made.Add(copy);
             }
+
+            return finish();
         }
         catch (Exception failure)
         {

@@ -17,8 +17,10 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(VolumeNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>Only replicas in this status.</summary>
+    /// <summary>Only replicas in this status (Cinder's spelling, such as active-stopped, or the enum name).</summary>
     [Parameter]
+    [ReplicationStatusArgument]
+    [ArgumentCompleter(typeof(ReplicationStatusCompleter))]
     public ReplicationStatus? Status { get; set; }
 
     protected override void ProcessRecord() => ForItem(Name, () =>

@@ -32,6 +32,13 @@ public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
 
         var previous = EngineSessions.SessionPath;
         EngineSessions.SetPath(path);
+        if (path is null)
+        {
+            // Going back to the default does not create the default file; the next command that needs state does.
+            WritePassThru();
+            return;
+        }
+
         try
         {
             // Open it now, so a path that cannot hold a state file fails here, not at the next command.
@@ -43,6 +50,11 @@ public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
             ThrowTerminatingError(ErrorRecords.From(ex, path));
         }
 
+        WritePassThru();
+    }
+
+    private void WritePassThru()
+    {
         if (PassThru)
         {
             WriteObject(StateStoreInfo.Current());

@@ -23,6 +23,7 @@ internal static class Hashtables
     {
         PSObject wrapped => Unwrap(wrapped.BaseObject),
         string text => text,
+        IDictionary map => map.Cast<DictionaryEntry>().ToDictionary(e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "", e => Unwrap(e.Value)),
         IEnumerable list => list.Cast<object?>().Select(Unwrap).ToList(),
         _ => value,
     };

@@ -257,11 +257,13 @@ public sealed class BlockSyncTests : IDisposable
         Assert.False(quiet.ProvesUnchanged(new SourceStamp(8192, modified, now.ReadStartedTicks)));
         Assert.False(quiet.ProvesUnchanged(new SourceStamp(4096, modified + 1, now.ReadStartedTicks)));
 
-        var parsed = SourceStamp.Parse(quiet.ToDriverData());
+        var parsed = RoundStamp.Parse(new RoundStamp(quiet, 42).ToDriverData());
         Assert.NotNull(parsed);
-        Assert.Equal((quiet.Size, quiet.ModifiedTicks, quiet.ReadStartedTicks), (parsed!.Size, parsed.ModifiedTicks, parsed.ReadStartedTicks));
-        Assert.Null(SourceStamp.Parse(null));
-        Assert.Null(SourceStamp.Parse(""));
+        Assert.Equal(42, parsed!.ReplicaModifiedTicks);
+        Assert.Equal((quiet.Size, quiet.ModifiedTicks, quiet.ReadStartedTicks), (parsed.Source!.Size, parsed.Source.ModifiedTicks, parsed.Source.ReadStartedTicks));
+        Assert.Null(RoundStamp.Parse(null));
+        Assert.Null(RoundStamp.Parse(""));
+        Assert.Null(RoundStamp.Parse("{not json"));
     }
 
     [UnixFact]
@@ -285,11 +287,45 @@ public sealed class BlockSyncTests : IDisposable
         var during = fx.IncrementalSync(SmallSize, first, forceRead: true);
         fx.Observer.OnProgress = null;
 
-        Assert.Null(during.DriverData);
+        Assert.Null(RoundStamp.Parse(during.DriverData)!.Source);
         var next = fx.IncrementalSync(SmallSize, during);
         Assert.Equal(SyncMode.Incremental, next.Mode);
         Assert.Equal(1, next.BlocksWritten);
         AssertSameContent(fx.SourcePath, fx.TargetPath);
+    }
+
+    [UnixFact]
+    public void AQuietPrimary_DoesNotHideAMissingReplica()
+    {
+        fx.Driver.CreateVolume(fx.Source, SmallSize);
+        Write(fx.SourcePath, MiB, RandomBytes(new Random(30), 300_000));
+        Age(fx.SourcePath, TimeSpan.FromSeconds(30));
+        var first = fx.InitialSync(SmallSize);
+        File.Delete(fx.TargetPath);
+
+        var error = Assert.Throws<ReplicationException>(() => fx.IncrementalSync(SmallSize, first));
+
+        Assert.Equal(ErrorIds.ReplicaUnwritable, error.ErrorId);
+        Assert.False(File.Exists(fx.TargetPath));
+    }
+
+    [UnixFact]
+    public void AReplicaWrittenOutsideTheModule_IsComparedAndRepaired_EvenWhenThePrimaryIsQuiet()
+    {
+        fx.Driver.CreateVolume(fx.Source, SmallSize);
+        Write(fx.SourcePath, MiB, RandomBytes(new Random(31), 300_000));
+        Age(fx.SourcePath, TimeSpan.FromSeconds(30));
+        var first = fx.InitialSync(SmallSize);
+        Write(fx.TargetPath, 20 * MiB, RandomBytes(new Random(32), 100));
+        Write(fx.TargetPath, MiB + 4096, RandomBytes(new Random(33), 100));
+
+        var outcome = fx.IncrementalSync(SmallSize, first);
+
+        Assert.Equal(SyncMode.FullCompare, outcome.Mode);
+        Assert.Equal(1, outcome.BlocksWritten);
+        Assert.Equal(1, outcome.BlocksDeallocated);
+        AssertSameContent(fx.SourcePath, fx.TargetPath);
+        Assert.Equal(SyncMode.Unchanged, fx.IncrementalSync(SmallSize, outcome).Mode);
     }
 
     [UnixFact]

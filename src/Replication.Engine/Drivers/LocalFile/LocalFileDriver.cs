@@ -24,6 +24,11 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public string ConnectionType => "file";
 
+    public IReadOnlyCollection<string> ReportedCapabilities { get; } = new[]
+    {
+        "volume_backend_name", "vendor_name", "driver_version", "storage_protocol", "thin_provisioning_support", "total_capacity_gb", "free_capacity_gb",
+    };
+
     public void PrepareBackend(BackendRecord backend)
     {
         if (string.IsNullOrWhiteSpace(backend.Path))
@@ -70,14 +75,33 @@ public sealed class LocalFileDriver : IVolumeDriver
     public void CreateVolume(VolumeCopy copy, long sizeBytes)
     {
         var path = LocalFileLayout.VolumePath(copy);
-        TargetIo.Run(path, () =>
+        try
         {
             using (SparseFile.CreateNew(path, sizeBytes))
             {
             }
 
             FileSystemOps.FsyncDirectory(Path.GetDirectoryName(path)!);
-        });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.WriteError,
+                $"Creating the {Humane.Bytes(sizeBytes)} volume file '{path}' on backend '{copy.Backend.Name}' failed: {ex.Message}", path, ex);
+        }
+    }
+
+    public void CheckCopy(VolumeCopy copy, long sizeBytes)
+    {
+        var path = LocalFileLayout.VolumePath(copy);
+        var file = new FileInfo(path);
+        var problem = !Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) ? "its backend folder cannot be reached"
+            : !file.Exists ? "the file is missing"
+            : file.Length != sizeBytes ? $"the file is {file.Length} bytes, not {sizeBytes}"
+            : null;
+        if (problem is not null)
+        {
+            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable, $"'{path}' on backend '{copy.Backend.Name}' is not usable: {problem}.", path);
+        }
     }
 
     public void DeleteVolume(VolumeCopy copy)
@@ -123,9 +147,13 @@ public sealed class LocalFileDriver : IVolumeDriver
         var sourcePath = LocalFileLayout.VolumePath(request.Source);
         var targetPath = LocalFileLayout.VolumePath(request.Target);
         var stampBefore = ReadStamp(sourcePath);
-        if (request.PreviousMap is not null && !request.ForceRead && SourceStamp.Parse(request.PreviousDriverData) is { } previous && previous.ProvesUnchanged(stampBefore))
+        // Open the replica first: a quiet primary proves nothing about a replica that was removed or resized.
+        using var targetFile = OpenTarget(targetPath, request.SizeBytes, createIfMissing: !request.Journaled);
+        var previous = RoundStamp.Parse(request.PreviousDriverData);
+        var replicaUntouched = previous is not null && previous.ReplicaModifiedTicks == ModifiedTicks(targetPath);
+        if (request.PreviousMap is not null && !request.ForceRead && replicaUntouched && previous!.Source is { } source && source.ProvesUnchanged(stampBefore))
         {
-            observer.Decision($"'{request.VolumeName}': the primary's size and modification time are those of the last round, so nothing was read.");
+            observer.Decision($"'{request.VolumeName}': the primary's size and modification time are those of the last round, and the replica is untouched, so nothing was read.");
             return new ReplicaSyncOutcome
             {
                 Mode = SyncMode.Unchanged,
@@ -136,14 +164,19 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
 
         using var sourceFile = OpenSource(sourcePath, ErrorIds.PrimaryUnreadable, request.SizeBytes);
-        using var targetFile = OpenTarget(targetPath, request.SizeBytes, createIfMissing: !request.Journaled);
         var copier = new BlockCopier(sourceFile, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
-        var mode = request.PreviousMap is null ? SyncMode.FullCompare : SyncMode.Incremental;
-        var baseline = request.PreviousMap ?? HashTarget(targetFile, request, observer, cancellation);
+        var trustMap = request.PreviousMap is not null && (replicaUntouched || previous is null);
+        if (request.PreviousMap is not null && !trustMap)
+        {
+            observer.Decision($"'{request.VolumeName}': the replica was modified outside the module since the last round, so its blocks are compared instead of trusting the block map.");
+        }
+
+        var mode = trustMap ? SyncMode.Incremental : SyncMode.FullCompare;
+        var baseline = trustMap ? request.PreviousMap! : HashTarget(targetFile, request, observer, cancellation);
         BlockMap newMap;
         if (request.Journaled)
         {
-            newMap = SyncThroughJournal(request, sourceFile, targetFile, copier, baseline);
+            newMap = SyncThroughJournal(request, targetFile, copier, baseline);
         }
         else
         {
@@ -157,8 +190,8 @@ public sealed class LocalFileDriver : IVolumeDriver
         {
             Mode = mode,
             NewMap = newMap,
-            // A write during the round makes the stamp useless for skipping the next one.
-            DriverData = stampAfter.SameFileState(stampBefore) ? stampBefore.ToDriverData() : null,
+            // A write during the round makes the primary's stamp useless for skipping the next one.
+            DriverData = new RoundStamp(stampAfter.SameFileState(stampBefore) ? stampBefore : null, ModifiedTicks(targetPath)).ToDriverData(),
             Generation = request.Generation,
             StartedAt = request.StartedAt,
             BytesRead = copier.BytesRead,
@@ -227,7 +260,7 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public string ConnectionPath(VolumeCopy copy) => LocalFileLayout.VolumePath(copy);
 
-    private static BlockMap SyncThroughJournal(ReplicaSyncRequest request, FileStream sourceFile, FileStream targetFile, BlockCopier copier, BlockMap baseline)
+    private static BlockMap SyncThroughJournal(ReplicaSyncRequest request, FileStream targetFile, BlockCopier copier, BlockMap baseline)
     {
         var backend = request.Target.Backend;
         var uncommitted = LocalFileLayout.UncommittedJournalPath(backend, request.VolumeId);
@@ -292,6 +325,8 @@ public sealed class LocalFileDriver : IVolumeDriver
             throw new ReplicationException(ErrorIds.PrimaryUnreadable, ErrorKind.ReadError, $"The primary '{path}' cannot be reached: {ex.Message}", path, ex);
         }
     }
+
+    private static long ModifiedTicks(string path) => TargetIo.Run(path, () => File.GetLastWriteTimeUtc(path).Ticks);
 
     private static FileStream OpenSource(string path, string errorId, long expectedSize)
     {

@@ -39,26 +39,6 @@ internal sealed class SourceStamp
         return new SourceStamp(info.Length, info.LastWriteTimeUtc.Ticks, DateTime.UtcNow.Ticks);
     }
 
-    /// <summary>The stamp kept in driver data; null (so the next round reads) when there is none or it cannot be read.</summary>
-    public static SourceStamp? Parse(string? driverData)
-    {
-        if (string.IsNullOrEmpty(driverData))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonConvert.DeserializeObject<SourceStamp>(driverData!);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    public string ToDriverData() => JsonConvert.SerializeObject(this);
-
     /// <summary>True when <paramref name="current"/> proves the file unchanged since this stamp was taken.</summary>
     public bool ProvesUnchanged(SourceStamp current) =>
         current.Size == Size && current.ModifiedTicks == ModifiedTicks && ReadStartedTicks - ModifiedTicks > QuietPeriod.Ticks;

@@ -1,0 +1,98 @@
+# The module as users load it: what it exports, its help, and how its default views read in an 80-column console.
+
+BeforeAll {
+    Import-Module $env:REPLICATION_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Enable-DefaultStateGuard
+    $manifest = Import-PowerShellDataFile $env:REPLICATION_MODULE_PATH
+    $module = Get-Module Replication.PowerShell
+}
+
+AfterAll {
+    Remove-DefaultStateGuard
+}
+
+Describe 'The module as imported' {
+    It 'exports exactly the manifest''s CmdletsToExport' {
+        @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be @($manifest.CmdletsToExport | Sort-Object)
+        $module.ExportedFunctions.Count | Should -Be 0
+        $module.ExportedAliases.Count | Should -Be 0
+    }
+
+    It 'has a real version and both editions' {
+        $module.Version | Should -BeGreaterThan ([version]'0.0')
+        $manifest.CompatiblePSEditions | Should -Contain 'Core'
+    }
+}
+
+Describe 'Help of every exported cmdlet' {
+    BeforeAll {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $helps = foreach ($name in $manifest.CmdletsToExport) {
+            [pscustomobject]@{ Name = $name; Help = Get-Help -Name $name -Full; Command = Get-Command -Name $name }
+        }
+    }
+
+    It 'has a written synopsis and description, not the generated syntax' {
+        $missing = @($helps | Where-Object {
+                $synopsis = "$($_.Help.Synopsis)".Trim()
+                -not $synopsis -or $synopsis -like "$($_.Name) *" -or -not ($_.Help.Description | Out-String).Trim()
+            }).Name
+        $missing | Should -BeNullOrEmpty -Because "these cmdlets have no written synopsis or description: $($missing -join ', ')"
+    }
+
+    It 'has at least one example that uses the cmdlet' {
+        $missing = @($helps | Where-Object {
+                $examples = @($_.Help.Examples.Example)
+                $examples.Count -eq 0 -or ($examples[0].Code | Out-String) -notmatch [regex]::Escape($_.Name)
+            }).Name
+        $missing | Should -BeNullOrEmpty -Because "these cmdlets have no example: $($missing -join ', ')"
+    }
+
+    It 'documents every parameter' {
+        $undocumented = foreach ($entry in $helps) {
+            foreach ($parameter in $entry.Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+                $documented = $entry.Help.Parameters.Parameter | Where-Object Name -EQ $parameter
+                if (-not ($documented.Description | Out-String).Trim()) { "$($entry.Name) -$parameter" }
+            }
+        }
+        @($undocumented) | Should -BeNullOrEmpty -Because "these parameters have no description: $($undocumented -join ', ')"
+    }
+}
+
+Describe 'Default table views in an 80-column console' {
+    BeforeAll {
+        $site = New-ReplicationStory
+        New-Volume -Name db01 -SizeBytes 64MB -VolumeType replicated | Out-Null
+        New-Volume -Name web01 -SizeBytes 64MB -VolumeType plain | Out-Null
+        $sync = Sync-VolumeReplica db01
+        New-Volume -Name db02 -SizeBytes 64MB -VolumeType replicated | Out-Null
+        $promotion = Invoke-ReplicaPromotion db02 -Force
+
+        function Get-TableLabels([string] $TypeName) {
+            $table = (Get-FormatData -TypeName $TypeName).FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] } | Select-Object -First 1
+            @($table.Control.Headers | ForEach-Object { $_.Label })
+        }
+    }
+    AfterAll { Remove-ReplicationTestSite $site }
+
+    It '<Command> shows every column with its header on one line' -ForEach @(
+        @{ Command = 'Get-StorageBackend'; Produce = { Get-StorageBackend } }
+        @{ Command = 'Get-VolumeType'; Produce = { Get-VolumeType } }
+        @{ Command = 'Get-Volume'; Produce = { Get-Volume } }
+        @{ Command = 'Get-VolumeReplica'; Produce = { Get-VolumeReplica } }
+        @{ Command = 'Get-VolumeConnection'; Produce = { Get-VolumeConnection db01 } }
+        @{ Command = 'Sync-VolumeReplica'; Produce = { $sync } }
+        @{ Command = 'Invoke-ReplicaPromotion'; Produce = { $promotion } }
+        @{ Command = 'Get-ReplicationEvent'; Produce = { Get-ReplicationEvent -Newest 5 } }
+    ) {
+        $objects = @(& $Produce)
+        $objects.Count | Should -BeGreaterThan 0
+        $labels = Get-TableLabels $objects[0].GetType().FullName
+        $labels.Count | Should -BeGreaterThan 0 -Because 'the type has a table view'
+        $lines = @(($objects | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines[1] | Should -Match '^[- ]+$' -Because "the header is one line: `n$($lines[0..2] -join "`n")"
+        [regex]::Matches($lines[1], '-+').Count | Should -Be $labels.Count -Because "no column is dropped: `n$($lines[0..2] -join "`n")"
+        foreach ($label in $labels | Where-Object { $_ }) { $lines[0] | Should -Match ([regex]::Escape($label)) }
+    }
+}

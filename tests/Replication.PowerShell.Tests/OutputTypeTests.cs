@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+using Replication.Engine.Model;
+
+namespace Replication.PowerShell.Tests;
+
+/// <summary>What each cmdlet writes is what its [OutputType] says, one typed object per item, ready for the next cmdlet.</summary>
+public sealed class OutputTypeTests
+{
+    /// <summary>Each cmdlet run once, and how many objects it must write.</summary>
+    public static readonly TheoryData<string, string, int> Cases = new()
+    {
+        { "New-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0]", 1 },
+        { "Get-StorageBackend", "Get-StorageBackend", 2 },
+        { "Remove-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0] | Out-Null; Remove-StorageBackend -Name dc3", 0 },
+        { "New-VolumeType", "New-VolumeType -Name gold -ExtraSpec @{ 'capabilities:thin_provisioning_support' = '<is> True' }", 1 },
+        { "New-ReplicatedVolumeType", "New-ReplicatedVolumeType -Name replicated2", 1 },
+        { "Get-VolumeType", "Get-VolumeType", 2 },
+        { "Remove-VolumeType", "New-VolumeType -Name spare | Out-Null; Remove-VolumeType -Name spare", 0 },
+        { "New-Volume", "New-Volume -Name db02 -SizeBytes 64MB -VolumeType replicated", 1 },
+        { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01", 1 },
+        { "Get-Volume", "Get-Volume", 2 },
+        { "Remove-Volume", "Remove-Volume -Name web01 -Force", 0 },
+        { "Get-VolumeConnection", "Get-VolumeConnection -Name db01", 1 },
+        { "Get-VolumeReplica", "Get-VolumeReplica", 2 },
+        { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01", 1 },
+        { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Name db01 -Planned -Force", 1 },
+        { "Enable-Replication", "Disable-Replication -Name db01; Enable-Replication -Name db01 -Force -PassThru", 1 },
+        { "Disable-Replication", "Disable-Replication -Name db01 -PassThru", 1 },
+        { "Get-ReplicationEvent", "Get-ReplicationEvent -Newest 3", 3 },
+        { "Get-ReplicationStateStore", "Get-ReplicationStateStore", 1 },
+        { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -PassThru", 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_objects_written_are_of_the_declared_OutputType(string cmdlet, string script, int count)
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("db01");
+        host.NewVolume("web01", "plain");
+        var declared = ModuleConventionTests.TypeOf(cmdlet).GetCustomAttributes<OutputTypeAttribute>()
+            .SelectMany(a => a.Type).Select(t => t.Type).Where(t => t is not null && t != typeof(void)).ToList();
+
+        var result = host.Script(script, Path.Combine(host.Root, "dc3"), Path.Combine(host.Root, "other.db"));
+
+        result.AssertNoErrors();
+        Assert.Equal(count, result.Output.Count);
+        if (count == 0)
+        {
+            Assert.Empty(declared);
+        }
+
+        foreach (var written in result.Objects)
+        {
+            Assert.True(declared.Any(t => t.IsInstanceOfType(written)),
+                $"{cmdlet} wrote a {written.GetType().FullName}; its [OutputType] says {string.Join(", ", declared.Select(t => t.FullName))}");
+            Assert.IsNotType<object[]>(written);
+        }
+    }
+
+    [Fact]
+    public void Every_cmdlet_has_an_OutputType_case()
+    {
+        var covered = Cases.Select(row => (string)row[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.All(CmdletHost.CmdletTypes.Select(CmdletHost.CmdletName), name => Assert.Contains(name, covered));
+    }
+
+    [Fact]
+    public void Get_Volume_with_a_wildcard_pipes_into_Get_VolumeReplica_by_property_name()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("db01");
+        host.NewVolume("db02");
+        host.NewVolume("web01", "plain");
+
+        var result = host.Script("Get-Volume db* | Get-VolumeReplica");
+
+        result.AssertNoErrors();
+        Assert.Equal(new[] { "db01", "db02" }, result.Objects.Cast<VolumeReplica>().Select(r => r.VolumeName).OrderBy(n => n).ToArray());
+    }
+
+    [Fact]
+    public void Get_Volume_by_type_pipes_into_Sync_VolumeReplica()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("db01");
+        host.NewVolume("db02");
+        host.NewVolume("web01", "plain");
+        CmdletHost.WriteBytes(host.ConnectionPath("db02"), 4096, CmdletHost.RandomBytes(4096, 9));
+
+        var result = host.Script("Get-Volume -VolumeType replicated | Sync-VolumeReplica");
+
+        result.AssertNoErrors();
+        var synced = result.Objects.Cast<SyncResult>().OrderBy(r => r.VolumeName).ToList();
+        Assert.Equal(new[] { "db01", "db02" }, synced.Select(r => r.VolumeName).ToArray());
+        Assert.Equal(0, synced[0].BlocksWritten);
+        Assert.Equal(1, synced[1].BlocksWritten);
+    }
+
+    [Fact]
+    public void Get_VolumeReplica_pipes_into_promotion_and_the_result_pipes_into_Enable_Replication()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("db01");
+
+        var result = host.Script("Get-VolumeReplica db01 | Invoke-ReplicaPromotion -Planned -Force | Enable-Replication -Force -PassThru");
+
+        result.AssertNoErrors();
+        var replica = Assert.IsType<VolumeReplica>(Assert.Single(result.Objects));
+        Assert.Equal(ReplicationStatus.Active, replica.Status);
+        Assert.Equal("dc2", replica.PrimaryBackend);
+        Assert.Equal("dc1", replica.ReplicaBackend);
+    }
+
+    [Fact]
+    public void Get_Volume_pipes_into_Get_VolumeConnection_Remove_Volume_and_Get_ReplicationEvent()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("db01");
+
+        var connection = Assert.IsType<VolumeConnection>(Assert.Single(host.Script("Get-Volume db01 | Get-VolumeConnection").Objects));
+        Assert.True(File.Exists(connection.Path));
+        var events = host.Script("Get-Volume db01 | Get-ReplicationEvent");
+        events.AssertNoErrors();
+        Assert.NotEmpty(events.Objects);
+        Assert.All(events.Objects.Cast<ReplicationEvent>(), e => Assert.Equal("db01", e.ObjectName));
+
+        host.Script("Get-Volume db01 | Remove-Volume -Force").AssertNoErrors();
+        Assert.False(File.Exists(connection.Path));
+        Assert.Empty(host.Script("Get-Volume").Output);
+    }
+
+    [Fact]
+    public void Each_output_type_has_a_default_view()
+    {
+        using var host = new CmdletHost();
+        var outputTypes = CmdletHost.CmdletTypes
+            .SelectMany(t => t.GetCustomAttributes<OutputTypeAttribute>()).SelectMany(a => a.Type).Select(t => t.Type)
+            .Where(t => t is not null && t != typeof(void)).Distinct().ToList();
+        Assert.NotEmpty(outputTypes);
+
+        foreach (var type in outputTypes)
+        {
+            var views = host.Script("Get-FormatData -TypeName $args[0]", type!.FullName);
+            views.AssertNoErrors();
+            Assert.True(views.Output.Count > 0, $"No format view for {type.FullName}");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+
+namespace Replication.PowerShell.Tests;
+
+/// <summary>-WhatIf on every state-changing cmdlet: it reports, and changes neither state, nor files, nor the session.</summary>
+public sealed class WhatIfTests
+{
+    /// <summary>Each state-changing cmdlet, in every form that could change something.</summary>
+    public static readonly TheoryData<string, string> Cases = new()
+    {
+        { "New-StorageBackend", "New-StorageBackend -Name dc3 -Driver LocalFile -Path $args[0] -WhatIf" },
+        { "New-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0] -ReplicationPartner spare -Capability @{ tier = 'gold' } -WhatIf" },
+        { "Remove-StorageBackend", "Remove-StorageBackend -Name spare -WhatIf" },
+        { "New-VolumeType", "New-VolumeType -Name gold -ExtraSpec @{ 'capabilities:tier' = '<in> gold' } -WhatIf" },
+        { "New-ReplicatedVolumeType", "New-ReplicatedVolumeType -Name replicated2 -ExtraSpec @{ volume_backend_name = 'dc2' } -WhatIf" },
+        { "Remove-VolumeType", "Remove-VolumeType -Name unused -WhatIf" },
+        { "New-Volume", "New-Volume -Name db09 -SizeBytes 64MB -VolumeType replicated -WhatIf" },
+        { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01 -WhatIf" },
+        { "Remove-Volume", "Remove-Volume -Name db01 -WhatIf" },
+        { "Remove-Volume", "Remove-Volume -Name db01 -Force -WhatIf" },
+        { "Remove-Volume", "Get-Volume | Remove-Volume -Force -WhatIf" },
+        { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -WhatIf" },
+        { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -Full -WhatIf" },
+        { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Name db01 -WhatIf" },
+        { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Name db01 -Planned -Force -WhatIf" },
+        { "Enable-Replication", "Enable-Replication -Name paused01 -WhatIf" },
+        { "Enable-Replication", "Enable-Replication -Name promoted01 -Force -WhatIf" },
+        { "Disable-Replication", "Disable-Replication -Name db01 -WhatIf" },
+        { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -WhatIf" },
+        { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Default -WhatIf" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void WhatIf_changes_nothing(string cmdlet, string script)
+    {
+        Assert.StartsWith(cmdlet, script.Replace("Get-Volume | ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        using var host = new CmdletHost();
+        Prepare(host);
+        var otherState = Path.Combine(host.Root, "other", "state.db");
+        var before = host.Snapshot();
+
+        var result = host.Script(script, Path.Combine(host.Root, "dc3"), otherState);
+
+        result.AssertNoErrors();
+        Assert.Empty(result.Output);
+        Assert.Equal(before, host.Snapshot());
+        Assert.False(Directory.Exists(Path.Combine(host.Root, "dc3")), "-WhatIf created the backend folder");
+        Assert.False(File.Exists(otherState), "-WhatIf created a state file");
+    }
+
+    [Fact]
+    public void Every_cmdlet_that_supports_ShouldProcess_has_a_WhatIf_case()
+    {
+        var covered = Cases.Select(row => (string)row[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var shouldProcess = CmdletHost.CmdletTypes
+            .Where(t => t.GetCustomAttribute<CmdletAttribute>()!.SupportsShouldProcess)
+            .Select(CmdletHost.CmdletName)
+            .ToList();
+
+        Assert.NotEmpty(shouldProcess);
+        Assert.All(shouldProcess, name => Assert.Contains(name, covered));
+    }
+
+    [Fact]
+    public void WhatIfPreference_in_the_session_is_honoured_even_with_Force()
+    {
+        using var host = new CmdletHost();
+        Prepare(host);
+        var before = host.Snapshot();
+
+        var result = host.Script("$WhatIfPreference = $true; Remove-Volume -Name db01 -Force; Invoke-ReplicaPromotion -Name db01 -Force; Enable-Replication -Name paused01 -Force");
+
+        result.AssertNoErrors();
+        Assert.Empty(result.Output);
+        Assert.Equal(before, host.Snapshot());
+    }
+
+    /// <summary>
+    /// A volume with writes the replica has not seen (db01), a paused one, a promoted one, an unused backend and an
+    /// unused type: every -WhatIf above would change something real if it ran.
+    /// </summary>
+    private static void Prepare(CmdletHost host)
+    {
+        host.AddStory();
+        host.Script(@"
+            New-StorageBackend -Name spare -Path $args[0] | Out-Null
+            New-VolumeType -Name unused | Out-Null
+            foreach ($name in 'db01', 'paused01', 'promoted01') { New-Volume -Name $name -SizeBytes 64MB -VolumeType replicated | Out-Null }
+            Disable-Replication -Name paused01
+            Invoke-ReplicaPromotion -Name promoted01 -Force | Out-Null", Path.Combine(host.Root, "spare")).AssertNoErrors();
+        CmdletHost.WriteBytes(host.ConnectionPath("db01"), 1 << 20, CmdletHost.RandomBytes(8192, 5));
+        CmdletHost.WriteBytes(host.ConnectionPath("paused01"), 0, CmdletHost.RandomBytes(4096, 6));
+    }
+}
