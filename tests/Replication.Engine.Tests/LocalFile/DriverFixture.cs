@@ -233,33 +233,3 @@ internal sealed class DriverFixture : IDisposable
 
     public static long RoundUpTo4K(long value) => (value + 4095) / 4096 * 4096;
 }
-
-/// <summary>Keeps every decision and progress report the driver gives, and lets a test act on a progress report.</summary>
-internal sealed class RecordingObserver : IOperationObserver
-{
-    public List<string> Decisions { get; } = new();
-
-    public List<OperationProgress> Reports { get; } = new();
-
-    public Action<OperationProgress>? OnProgress { get; set; }
-
-    public void Decision(string message) => Decisions.Add(message);
-
-    public void Progress(OperationProgress progress)
-    {
-        Reports.Add(progress);
-        OnProgress?.Invoke(progress);
-    }
-}
-
-/// <summary>A theory about Unix file behaviour (sparse files, permission bits); skipped on Windows.</summary>
-public sealed class UnixTheoryAttribute : TheoryAttribute
-{
-    public UnixTheoryAttribute()
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            Skip = "Unix only.";
-        }
-    }
-}

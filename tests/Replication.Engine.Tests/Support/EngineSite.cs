@@ -251,6 +251,15 @@ public sealed class EngineSite : IDisposable
     /// </summary>
     public string SnapshotDatabase(params string[] ignore) => DumpDatabase(StatePath, ignore);
 
+    public long RowCount(string table)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = StatePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = $"SELECT COUNT(*) FROM \"{table.Replace("\"", "\"\"")}\";";
+        return (long)count.ExecuteScalar()!;
+    }
+
     public static string DumpDatabase(string path, params string[] ignore)
     {
         var ignored = new HashSet<string>(ignore, StringComparer.OrdinalIgnoreCase);
@@ -316,16 +325,4 @@ public sealed class EngineSite : IDisposable
     public static ReplicationException Refused<T>(string errorId, Func<T> action) => Refused(errorId, () => { action(); });
 
     public void Dispose() => temp.Dispose();
-}
-
-/// <summary>A theory about Unix behaviour (permission bits, holes); skipped on Windows.</summary>
-public sealed class UnixTheoryAttribute : TheoryAttribute
-{
-    public UnixTheoryAttribute()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Skip = "Unix only.";
-        }
-    }
 }

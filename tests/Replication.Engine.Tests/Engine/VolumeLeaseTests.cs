@@ -1,0 +1,74 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Replication.Engine.Errors;
+using Replication.Engine.Replication;
+using Replication.Engine.Tests.Support;
+using static Replication.Engine.Tests.Support.EngineSite;
+
+namespace Replication.Engine.Tests.Engine;
+
+/// <summary>One operation per volume at a time, across engines on one state file (as across processes).</summary>
+public sealed class VolumeLeaseTests : IDisposable
+{
+    private const string Vol = "db01";
+    private readonly EngineSite site = new EngineSite().WithPairAndReplicatedType();
+
+    public VolumeLeaseTests() => site.CreateVolume(Vol, 16 * MiB);
+
+    public void Dispose() => site.Dispose();
+
+    [Fact]
+    public void AHeldVolume_RefusesASecondOperation_WithWhoHoldsIt_ThenAcceptsItOnceReleased()
+    {
+        var other = site.Reopen();
+        other.Leases.WaitLimit = TimeSpan.FromMilliseconds(300);
+        var lease = site.Engine.Leases.Acquire(Vol, "SyncReplica", site.Quiet, CancellationToken.None);
+
+        var busy = Assert.Throws<ReplicationException>(() => other.Replication.Sync(Vol, false, site.Quiet, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.VolumeBusy, busy.ErrorId);
+        Assert.Contains("SyncReplica by", busy.Message);
+        Assert.Contains(site.Engine.Context.Actor, busy.Message);
+        lease.Dispose();
+        Assert.Equal(2, other.Replication.Sync(Vol, false, site.Quiet, CancellationToken.None).SyncGeneration);
+    }
+
+    [Fact]
+    public void ALeaseWhoseHolderStoppedRenewing_LapsesAndIsTakenOver()
+    {
+        var decisions = new RecordingObserver();
+        site.Engine.Leases.Acquire(Vol, "PromoteReplica", site.Quiet, CancellationToken.None); // never released: a dead holder
+        site.Clock.Advance(VolumeLeases.Lifetime + TimeSpan.FromSeconds(1));
+
+        var taken = site.Reopen().Leases.Acquire(Vol, "SyncReplica", decisions, CancellationToken.None);
+
+        Assert.Contains(decisions.Decisions, d => d.Contains("lapsed") && d.Contains("PromoteReplica"));
+        taken.Dispose();
+    }
+
+    [Fact]
+    public void Operations_GiveTheirLeaseBack()
+    {
+        site.Sync(Vol);
+        site.Disable(Vol);
+        site.Enable(Vol);
+        site.Promote(Vol, planned: true);
+
+        Assert.Equal(0, site.RowCount("volume_leases"));
+    }
+
+    [Fact]
+    public async Task FourEnginesSyncingOneVolumeAtOnce_TakeTurns_AndRecordEveryRound()
+    {
+        var engines = new[] { site.Engine, site.Reopen(), site.Reopen(), site.Reopen() };
+        WriteAt(site.PrimaryFile(Vol), 0, RandomBytes(Block, 7));
+
+        var rounds = await Task.WhenAll(engines.Select(e => Task.Run(() => e.Replication.Sync(Vol, true, site.Quiet, CancellationToken.None))));
+
+        Assert.Equal(new long[] { 2, 3, 4, 5 }, rounds.Select(r => r.SyncGeneration).OrderBy(g => g));
+        AssertSameBytes(site.PrimaryFile(Vol), site.ReplicaFile(Vol));
+        Assert.Equal(0, site.RowCount("volume_leases"));
+    }
+}
