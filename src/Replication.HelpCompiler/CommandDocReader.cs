@@ -159,6 +159,7 @@ internal static partial class CommandDocReader
         {
             if (block is FencedCodeBlock fenced && string.Equals(fenced.Info, "yaml", StringComparison.OrdinalIgnoreCase))
             {
+                parameter.HasYamlBlock = true;
                 try
                 {
                     parameter.Metadata.Add(ParameterMetadata.Parse(MarkdownText.Code(fenced)));
@@ -194,9 +195,11 @@ internal static partial class CommandDocReader
 
     private static IEnumerable<LinkHelp> ReadLinks(OutlineSection section)
     {
-        foreach (var block in section.Body)
+        // Markdig's Descendants does not step from a block into its inlines, so walk each leaf block's inlines.
+        var leaves = section.Body.SelectMany(block => block is LeafBlock leaf ? [leaf] : block.Descendants<LeafBlock>());
+        foreach (var leaf in leaves)
         {
-            foreach (var inline in block.Descendants<Inline>())
+            foreach (var inline in leaf.Inline?.Descendants<Inline>() ?? [])
             {
                 switch (inline)
                 {

@@ -53,6 +53,9 @@ internal sealed class ParameterHelp(string name)
     /// <summary>Usually one block; PlatyPS writes one per parameter set when e.g. Required differs between sets.</summary>
     public List<ParameterMetadata> Metadata { get; } = [];
 
+    /// <summary>Whether the entry has a ```yaml block at all, readable or not (an unreadable one is reported on its own).</summary>
+    public bool HasYamlBlock { get; set; }
+
     /// <summary>The block that applies in a parameter set, else the first: MAML needs attributes either way.</summary>
     public ParameterMetadata MetadataFor(string parameterSetName) =>
         Metadata.Find(m => m.AppliesTo(parameterSetName)) ?? Metadata[0];

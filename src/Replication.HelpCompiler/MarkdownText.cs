@@ -22,7 +22,7 @@ internal static class MarkdownText
     public static string Code(LeafBlock code) => code.Lines.ToString().TrimEnd();
 
     /// <summary>
-    /// Blocks as help paragraphs: one per paragraph, list item or code block. List items keep a "- " or "1. " mark,
+    /// Blocks as help paragraphs: one per paragraph, list or code block. List items keep a "- " or "1. " mark,
     /// since that is how a plain-text reader sees a list.
     /// </summary>
     public static List<string> Paragraphs(IEnumerable<Block> blocks)
@@ -64,17 +64,21 @@ internal static class MarkdownText
                 paragraphs.Add(Code(code));
                 break;
             case ListBlock list:
+                // The whole list is one paragraph, an item a line: Get-Help keeps the line breaks inside a
+                // maml:para but puts a blank line between paras, which would space the list out.
                 var number = int.TryParse(list.OrderedStart, out var start) ? start : 1;
+                var lines = new List<string>();
                 foreach (var item in list.OfType<ListItemBlock>())
                 {
                     var marker = list.IsOrdered ? $"{number++}. " : "- ";
                     var itemParagraphs = Paragraphs(item);
                     for (var i = 0; i < itemParagraphs.Count; i++)
                     {
-                        paragraphs.Add((i == 0 ? marker : new string(' ', marker.Length)) + itemParagraphs[i]);
+                        lines.Add((i == 0 ? marker : new string(' ', marker.Length)) + itemParagraphs[i]);
                     }
                 }
 
+                paragraphs.Add(string.Join("\n", lines));
                 break;
             case ContainerBlock container:
                 paragraphs.AddRange(Paragraphs(container));

@@ -115,7 +115,7 @@ public sealed class ModuleConventionTests
     [MemberData(nameof(Cmdlets))]
     public void Switches_are_SwitchParameter_never_bool(string cmdlet)
     {
-        var parameters = TypeOf(cmdlet).GetProperties().Where(p => p.GetCustomAttribute<ParameterAttribute>() is not null).ToList();
+        var parameters = TypeOf(cmdlet).GetProperties().Where(p => p.GetCustomAttributes<ParameterAttribute>().Any()).ToList();
         Assert.DoesNotContain(parameters, p => p.PropertyType == typeof(bool) || p.PropertyType == typeof(bool?));
     }
 

@@ -147,6 +147,13 @@ public sealed class VolumeService
         return VolumeViews.ToVolume(VolumeSnapshot.FindVolume(session, name));
     }
 
+    public Volume Get(Guid id)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return VolumeViews.ToVolume(session.FindVolume(id) ?? throw new ReplicationException(ErrorIds.VolumeNotFound, ErrorKind.ObjectNotFound,
+            $"There is no volume with id {id}. Get-Volume lists them.", id));
+    }
+
     public VolumeConnection Connection(string name)
     {
         var snapshot = VolumeSnapshot.Load(_context.Store, name);

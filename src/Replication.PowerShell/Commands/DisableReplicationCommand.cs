@@ -5,21 +5,16 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>Pauses replication (active-stopped); the replica keeps its last round and can still be promoted or cloned.</summary>
-[Cmdlet(VerbsLifecycle.Disable, "Replication", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Disable, "Replication", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeReplica))]
-public sealed class DisableReplicationCommand : ReplicationCmdlet
+public sealed class DisableReplicationCommand : VolumeTargetCommand
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("VolumeName")]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
-    public string[] Name { get; set; } = System.Array.Empty<string>();
-
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
-        foreach (var name in Name)
+        foreach (var name in TargetNames())
         {
             if (ShouldProcess(name, "Pause replication"))
             {

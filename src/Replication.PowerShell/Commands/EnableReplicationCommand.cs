@@ -8,15 +8,10 @@ namespace Replication.PowerShell.Commands;
 /// Resumes paused replication, or re-creates the replica after a promotion or a fault. After a promotion it replicates
 /// back to the former primary, overwriting its differing blocks: hence high impact.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Enable, "Replication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Enable, "Replication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeReplica))]
-public sealed class EnableReplicationCommand : ReplicationCmdlet
+public sealed class EnableReplicationCommand : VolumeTargetCommand
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("VolumeName")]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
-    public string[] Name { get; set; } = System.Array.Empty<string>();
-
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -26,7 +21,7 @@ public sealed class EnableReplicationCommand : ReplicationCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var name in Name)
+        foreach (var name in TargetNames())
         {
             if (Approve(Force, name, "Enable replication, overwriting differing blocks of the other copy"))
             {

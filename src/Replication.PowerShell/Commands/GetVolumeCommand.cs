@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -6,32 +8,65 @@ using Replication.PowerShell.Infrastructure;
 
 namespace Replication.PowerShell.Commands;
 
-[Cmdlet(VerbsCommon.Get, "Volume")]
+/// <summary>Volumes by name (wildcards), by id, or with a copy on backends piped from Get-StorageBackend.</summary>
+[Cmdlet(VerbsCommon.Get, "Volume", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(Volume))]
 public sealed class GetVolumeCommand : ReplicationCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string NameSet = "Name";
+    private const string IdSet = "Id";
+    private const string StorageBackendSet = "StorageBackend";
+
+    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [Alias("VolumeName")]
     [ArgumentCompleter(typeof(VolumeNameCompleter))]
     public string[]? Name { get; set; }
 
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeId")]
+    public Guid[] Id { get; set; } = Array.Empty<Guid>();
+
+    /// <summary>Volumes with a copy (primary or replica) on these backends.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = StorageBackendSet, ValueFromPipeline = true)]
+    public StorageBackend[] StorageBackend { get; set; } = Array.Empty<StorageBackend>();
+
     /// <summary>Only volumes of this volume type.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = StorageBackendSet)]
     [ArgumentCompleter(typeof(VolumeTypeNameCompleter))]
     public string? VolumeType { get; set; }
 
     /// <summary>Only volumes with a copy (primary or replica) on this backend.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(BackendNameCompleter))]
     public string? Backend { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Name, () =>
+    protected override void ProcessRecord()
     {
-        var volumes = Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType, Backend = Backend });
-        foreach (var volume in SelectByName(volumes, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound))
+        switch (ParameterSetName)
         {
-            WriteObject(volume);
+            case IdSet:
+                foreach (var id in Id)
+                {
+                    ForItem(id, () => WriteObject(Engine.Volumes.Get(id)));
+                }
+
+                break;
+            case StorageBackendSet:
+                foreach (var backend in StorageBackend)
+                {
+                    ForItem(backend, () => WriteObject(Engine.Volumes.List(new VolumeQuery { Backend = backend.Name, VolumeType = VolumeType }), enumerateCollection: true));
+                }
+
+                break;
+            default:
+                ForItem(Name, () =>
+                {
+                    var volumes = Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType, Backend = Backend });
+                    WriteObject(SelectByName(volumes, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound).ToList(), enumerateCollection: true);
+                });
+                break;
         }
-    });
+    }
 }

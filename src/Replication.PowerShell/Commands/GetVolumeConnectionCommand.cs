@@ -5,18 +5,13 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>What a hypervisor attaches: the path of the volume's current primary copy.</summary>
-[Cmdlet(VerbsCommon.Get, "VolumeConnection")]
+[Cmdlet(VerbsCommon.Get, "VolumeConnection", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeConnection))]
-public sealed class GetVolumeConnectionCommand : ReplicationCmdlet
+public sealed class GetVolumeConnectionCommand : VolumeTargetCommand
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("VolumeName")]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
-    public string[] Name { get; set; } = System.Array.Empty<string>();
-
     protected override void ProcessRecord()
     {
-        foreach (var name in Name)
+        foreach (var name in TargetNames())
         {
             ForItem(name, () => WriteObject(Engine.Volumes.Connection(name)));
         }

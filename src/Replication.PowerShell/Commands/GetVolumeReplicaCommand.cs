@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -7,15 +8,22 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>The replication side of volumes: where the replica is, its status, and how old its data is.</summary>
-[Cmdlet(VerbsCommon.Get, "VolumeReplica")]
+[Cmdlet(VerbsCommon.Get, "VolumeReplica", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeReplica))]
 public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string NameSet = "Name";
+    private const string IdSet = "Id";
+
+    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [Alias("VolumeName")]
     [ArgumentCompleter(typeof(VolumeNameCompleter))]
     public string[]? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeId")]
+    public Guid[] Id { get; set; } = Array.Empty<Guid>();
 
     /// <summary>Only replicas in this status (Cinder's spelling, such as active-stopped, or the enum name).</summary>
     [Parameter]
@@ -23,14 +31,32 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(ReplicationStatusCompleter))]
     public ReplicationStatus? Status { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Name, () =>
+    protected override void ProcessRecord()
     {
-        foreach (var replica in SelectByName(Engine.Replication.List(VolumeQuery.All), r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound))
+        if (ParameterSetName == IdSet)
         {
-            if (Status is null || replica.Status == Status)
+            foreach (var id in Id)
             {
-                WriteObject(replica);
+                ForItem(id, () => Write(Engine.Replication.Get(Engine.Volumes.Get(id).Name)));
             }
+
+            return;
         }
-    });
+
+        ForItem(Name, () =>
+        {
+            foreach (var replica in SelectByName(Engine.Replication.List(VolumeQuery.All), r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound))
+            {
+                Write(replica);
+            }
+        });
+    }
+
+    private void Write(VolumeReplica replica)
+    {
+        if (Status is null || replica.Status == Status)
+        {
+            WriteObject(replica);
+        }
+    }
 }

@@ -8,15 +8,10 @@ namespace Replication.PowerShell.Commands;
 /// Failover: makes the replica the primary and fences the old primary. -Planned does a final full sync first and refuses
 /// if it fails; without it, the result says how much recent data was lost.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "ReplicaPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Invoke, "ReplicaPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(PromotionResult))]
-public sealed class InvokeReplicaPromotionCommand : ReplicationCmdlet
+public sealed class InvokeReplicaPromotionCommand : VolumeTargetCommand
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("VolumeName")]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
-    public string[] Name { get; set; } = System.Array.Empty<string>();
-
     [Parameter]
     public SwitchParameter Planned { get; set; }
 
@@ -26,7 +21,7 @@ public sealed class InvokeReplicaPromotionCommand : ReplicationCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var name in Name)
+        foreach (var name in TargetNames())
         {
             var action = Planned
                 ? "Promote the replica to primary after a final sync, fencing the current primary"

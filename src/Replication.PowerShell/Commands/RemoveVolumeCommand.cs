@@ -4,22 +4,17 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>Removes a volume and its replica: both files and the state row.</summary>
-[Cmdlet(VerbsCommon.Remove, "Volume", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "Volume", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(void))]
-public sealed class RemoveVolumeCommand : ReplicationCmdlet
+public sealed class RemoveVolumeCommand : VolumeTargetCommand
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("VolumeName")]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
-    public string[] Name { get; set; } = System.Array.Empty<string>();
-
     /// <summary>Removes without asking for confirmation (-WhatIf still only reports).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
-        foreach (var name in Name)
+        foreach (var name in TargetNames())
         {
             if (Approve(Force, name, "Remove volume and its replica, deleting their data"))
             {

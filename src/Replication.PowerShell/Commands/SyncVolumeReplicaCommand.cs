@@ -5,22 +5,17 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>Copies what changed on the primary since the last round to the replica (holes stay holes).</summary>
-[Cmdlet(VerbsData.Sync, "VolumeReplica", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Sync, "VolumeReplica", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(SyncResult))]
-public sealed class SyncVolumeReplicaCommand : ReplicationCmdlet
+public sealed class SyncVolumeReplicaCommand : VolumeTargetCommand
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("VolumeName")]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
-    public string[] Name { get; set; } = System.Array.Empty<string>();
-
     /// <summary>Reads the whole primary even when its size and modification time say nothing changed.</summary>
     [Parameter]
     public SwitchParameter Full { get; set; }
 
     protected override void ProcessRecord()
     {
-        foreach (var name in Name)
+        foreach (var name in TargetNames())
         {
             if (ShouldProcess(name, "Sync replica"))
             {

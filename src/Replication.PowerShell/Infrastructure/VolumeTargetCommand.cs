@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Replication.Engine.Model;
+
+namespace Replication.PowerShell.Infrastructure;
+
+/// <summary>
+/// A cmdlet that acts on volumes named literally (-Name, also bound from any object's Name or VolumeName property),
+/// by id (-Id), or as Volume objects (-InputObject, bound by value from Get-Volume).
+/// </summary>
+public abstract class VolumeTargetCommand : ReplicationCmdlet
+{
+    protected const string NameSet = "Name";
+    protected const string IdSet = "Id";
+    protected const string InputObjectSet = "InputObject";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeName")]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("VolumeId")]
+    public Guid[] Id { get; set; } = Array.Empty<Guid>();
+
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    public Volume[] InputObject { get; set; } = Array.Empty<Volume>();
+
+    /// <summary>The names of the volumes this record is about; an id that matches no volume is reported and skipped.</summary>
+    protected IEnumerable<string> TargetNames()
+    {
+        switch (ParameterSetName)
+        {
+            case IdSet:
+                foreach (var id in Id)
+                {
+                    string? name = null;
+                    ForItem(id, () => name = Engine.Volumes.Get(id).Name);
+                    if (name is not null)
+                    {
+                        yield return name;
+                    }
+                }
+
+                break;
+            case InputObjectSet:
+                foreach (var volume in InputObject)
+                {
+                    yield return volume.Name;
+                }
+
+                break;
+            default:
+                foreach (var name in Name)
+                {
+                    yield return name;
+                }
+
+                break;
+        }
+    }
+}
