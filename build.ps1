@@ -39,9 +39,24 @@ function Invoke-Build {
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Native dotnet @('publish', "$root/src/Replication.PowerShell/Replication.PowerShell.csproj", '-c', $Configuration, '-o', $moduleOut, '--nologo', '-v', 'quiet')
     Copy-Item "$root/module/*" $moduleOut -Recurse -Force
+    Write-Help
     # The module's manifest, not the publish's dependency file, decides what loads.
     Remove-Item (Join-Path $moduleOut 'Replication.PowerShell.deps.json') -ErrorAction Ignore
     Write-Host "Module: $moduleOut"
+}
+
+function Write-Help {
+    # PlatyPS, when installed, compiles the PlatyPS markdown in docs/en-US itself; otherwise (as on CI, where no
+    # registry serves it) the project's own converter writes the same MAML and about_*.help.txt files.
+    $helpOut = Join-Path $moduleOut 'en-US'
+    if (Get-Module -ListAvailable -Name platyPS) {
+        Import-Module platyPS
+        New-ExternalHelp -Path "$root/docs/en-US" -OutputPath $helpOut -Force | Out-Null
+        Write-Host "Help: compiled with PlatyPS"
+    }
+    else {
+        Invoke-Native dotnet @('run', '--project', "$root/src/Replication.HelpCompiler/Replication.HelpCompiler.csproj", '-c', $Configuration, '-v', 'quiet', '--', "$root/docs/en-US", $helpOut, 'Replication.PowerShell')
+    }
 }
 
 function Get-NuGetPackageFolder {
@@ -89,6 +104,7 @@ function Invoke-Test {
     $suites = @(
         Invoke-XunitSuite "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj" $results
         Invoke-XunitSuite "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" $results
+        Invoke-XunitSuite "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" $results
         Invoke-PesterSuite $results
     )
     $elapsed = (Get-Date) - $started

@@ -1,5 +1,4 @@
 using System.Text;
-using Markdig;
 using Markdig.Syntax;
 
 namespace Replication.HelpCompiler;
@@ -23,7 +22,7 @@ internal static class AboutTopicWriter
 
     public static string Render(string file, string markdown, List<HelpProblem> problems)
     {
-        var document = Markdown.Parse(markdown, CommandDocReader.Pipeline);
+        var document = MarkdownText.Parse(markdown);
         var expectedTopic = Path.GetFileNameWithoutExtension(file);
         var title = document.OfType<HeadingBlock>().FirstOrDefault(h => h.Level == 1);
         var topic = title is null ? null : MarkdownText.Inline(title.Inline);
@@ -88,13 +87,17 @@ internal static class AboutTopicWriter
                     }
 
                     // A tight list (no blank lines between items in the markdown) stays tight on the page.
-                    if (!list.IsLoose && text.ToString().EndsWith("\n\n", StringComparison.Ordinal))
+                    if (!list.IsLoose && EndsWithBlankLine(text))
                     {
                         text.Length--;
                     }
                 }
 
-                text.Append('\n');
+                if (!EndsWithBlankLine(text))
+                {
+                    text.Append('\n');
+                }
+
                 break;
             case QuoteBlock quote:
                 foreach (var child in quote)
@@ -106,4 +109,6 @@ internal static class AboutTopicWriter
             // Front matter, html comments and thematic breaks have no place in a console page.
         }
     }
+
+    private static bool EndsWithBlankLine(StringBuilder text) => text.Length >= 2 && text[^1] == '\n' && text[^2] == '\n';
 }

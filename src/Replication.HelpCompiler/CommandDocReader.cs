@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Markdig;
 using Markdig.Extensions.Yaml;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
@@ -20,11 +19,9 @@ internal static partial class CommandDocReader
 
     private const string DefaultSetSuffix = "(Default)";
 
-    public static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
-
     public static CommandHelp? Read(string file, string markdown, List<HelpProblem> problems)
     {
-        var document = Markdown.Parse(markdown, Pipeline);
+        var document = MarkdownText.Parse(markdown);
         var outline = DocumentOutline.Of(document);
         if (outline.Title is null)
         {
@@ -116,16 +113,17 @@ internal static partial class CommandDocReader
         // A single parameter set may be written without a "### Name" heading: a bare code block under ## SYNTAX.
         if (section.Entries.Count == 0 && section.Body.OfType<CodeBlock>().FirstOrDefault() is { } bare)
         {
-            help.Syntax.Add(new SyntaxHelp(AllParameterSetsName, true, ParameterNamesIn(MarkdownText.Code(bare))));
+            help.Syntax.Add(new SyntaxHelp(AllParameterSetsName, ParameterNamesIn(MarkdownText.Code(bare))));
             return;
         }
 
         foreach (var entry in section.Entries)
         {
-            var isDefault = entry.Title.EndsWith(DefaultSetSuffix, StringComparison.OrdinalIgnoreCase);
-            var name = isDefault ? entry.Title[..^DefaultSetSuffix.Length].Trim() : entry.Title;
+            var name = entry.Title.EndsWith(DefaultSetSuffix, StringComparison.OrdinalIgnoreCase)
+                ? entry.Title[..^DefaultSetSuffix.Length].Trim()
+                : entry.Title;
             var code = entry.Blocks.OfType<CodeBlock>().Select(MarkdownText.Code).FirstOrDefault() ?? "";
-            help.Syntax.Add(new SyntaxHelp(name, isDefault, ParameterNamesIn(code)));
+            help.Syntax.Add(new SyntaxHelp(name, ParameterNamesIn(code)));
         }
     }
 

@@ -37,8 +37,11 @@ internal sealed class CommandHelp(string sourceFile, string name)
         Parameters.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>One parameter set: its name and the parameters its syntax line shows, in that order.</summary>
-internal sealed record SyntaxHelp(string ParameterSetName, bool IsDefault, IReadOnlyList<string> ParameterNames);
+/// <summary>
+/// One parameter set: its name (without PlatyPS's " (Default)" mark, which MAML has no place for) and the parameters
+/// its syntax line shows, in that order.
+/// </summary>
+internal sealed record SyntaxHelp(string ParameterSetName, IReadOnlyList<string> ParameterNames);
 
 /// <summary>An example: the code blocks, and every paragraph around them as remarks.</summary>
 internal sealed record ExampleHelp(string Title, IReadOnlyList<string> Code, IReadOnlyList<string> Remarks);

@@ -9,12 +9,12 @@ namespace Replication.HelpCompiler;
 /// </summary>
 internal static class HelpCompilation
 {
-    public static IReadOnlyList<HelpProblem> Run(string docsFolder, string outputFolder, string moduleName, List<string> written)
+    public static CompileResult Run(string docsFolder, string outputFolder, string moduleName)
     {
         var problems = new List<HelpProblem>();
         if (!Directory.Exists(docsFolder))
         {
-            return [new HelpProblem(docsFolder, "the docs folder does not exist")];
+            return new CompileResult([new HelpProblem(docsFolder, "the docs folder does not exist")], []);
         }
 
         var markdownFiles = Directory.GetFiles(docsFolder, "*.md").Order(StringComparer.Ordinal).ToList();
@@ -46,9 +46,10 @@ internal static class HelpCompilation
 
         if (problems.Count > 0)
         {
-            return problems;
+            return new CompileResult(problems, []);
         }
 
+        var written = new List<string>();
         Directory.CreateDirectory(outputFolder);
         var mamlPath = Path.Combine(outputFolder, moduleName + ".dll-Help.xml");
         MamlWriter.Save(MamlWriter.ToMaml(commands), mamlPath);
@@ -60,9 +61,12 @@ internal static class HelpCompilation
             written.Add(path);
         }
 
-        return problems;
+        return new CompileResult([], written);
     }
 
     private static bool IsAboutTopic(string file) =>
         Path.GetFileName(file).StartsWith("about_", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>Either the problems found (and nothing written) or the files written.</summary>
+internal sealed record CompileResult(IReadOnlyList<HelpProblem> Problems, IReadOnlyList<string> WrittenFiles);

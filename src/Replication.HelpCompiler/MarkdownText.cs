@@ -1,4 +1,5 @@
 using System.Text;
+using Markdig;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 
@@ -10,6 +11,11 @@ namespace Replication.HelpCompiler;
 /// </summary>
 internal static class MarkdownText
 {
+    // PlatyPS files start with a "---" yaml front matter block, which plain CommonMark would read as a heading.
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+
+    public static MarkdownDocument Parse(string markdown) => Markdown.Parse(markdown, Pipeline);
+
     /// <summary>The text of a heading or paragraph. Soft line breaks become spaces so the console can rewrap the text.</summary>
     public static string Inline(ContainerInline? container)
     {
