@@ -25,6 +25,32 @@ Describe 'The module as imported' {
     }
 }
 
+Describe 'Every exported cmdlet follows PowerShell''s guidelines' {
+    BeforeAll {
+        $approved = @(Get-Verb).Verb
+        $changesState = 'New', 'Remove', 'Set', 'Sync', 'Invoke', 'Enable', 'Disable'
+    }
+
+    It '<_> uses an approved verb' -ForEach $manifest.CmdletsToExport {
+        (Get-Command $_).Verb | Should -BeIn $approved
+    }
+
+    It '<_> declares a non-empty OutputType' -ForEach $manifest.CmdletsToExport {
+        @((Get-Command $_).OutputType).Count | Should -BeGreaterThan 0
+    }
+
+    It '<_> offers -WhatIf and -Confirm when its verb changes state' -ForEach $manifest.CmdletsToExport {
+        $command = Get-Command $_
+        if ($command.Verb -in $changesState) {
+            $command.Parameters.Keys | Should -Contain 'WhatIf'
+            $command.Parameters.Keys | Should -Contain 'Confirm'
+        }
+        else {
+            $command.Parameters.Keys | Should -Not -Contain 'WhatIf'
+        }
+    }
+}
+
 Describe 'Help of every exported cmdlet' {
     BeforeAll {
         $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
@@ -41,12 +67,22 @@ Describe 'Help of every exported cmdlet' {
         $missing | Should -BeNullOrEmpty -Because "these cmdlets have no written synopsis or description: $($missing -join ', ')"
     }
 
-    It 'has at least one example that uses the cmdlet' {
+    It 'has at least two examples, each using the cmdlet' {
         $missing = @($helps | Where-Object {
+                $name = $_.Name
                 $examples = @($_.Help.Examples.Example)
-                $examples.Count -eq 0 -or ($examples[0].Code | Out-String) -notmatch [regex]::Escape($_.Name)
+                $examples.Count -lt 2 -or @($examples | Where-Object { ($_.Code | Out-String) -notmatch [regex]::Escape($name) }).Count -gt 0
             }).Name
-        $missing | Should -BeNullOrEmpty -Because "these cmdlets have no example: $($missing -join ', ')"
+        $missing | Should -BeNullOrEmpty -Because "these cmdlets have fewer than two examples using them: $($missing -join ', ')"
+    }
+
+    It 'lists inputs and outputs' {
+        $missing = @($helps | Where-Object { -not ($_.Help.inputTypes | Out-String).Trim() -or -not ($_.Help.returnValues | Out-String).Trim() }).Name
+        $missing | Should -BeNullOrEmpty -Because "these cmdlets' help lacks inputs or outputs: $($missing -join ', ')"
+    }
+
+    It 'has the about topic' {
+        (Get-Help about_Replication_PowerShell | Out-String) | Should -Match 'Invoke-ReplicaPromotion'
     }
 
     It 'documents every parameter' {

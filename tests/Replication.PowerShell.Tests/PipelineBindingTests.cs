@@ -73,7 +73,7 @@ public sealed class PipelineBindingTests
         host.NewVolume("db03");
         host.Script("Disable-Replication db01, db03").AssertNoErrors();
 
-        var result = host.Script("Get-VolumeReplica -Status ActiveStopped | Enable-Replication -Force -PassThru");
+        var result = host.Script("Get-VolumeReplica -Status active-stopped | Enable-Replication -Force -PassThru");
 
         result.AssertNoErrors();
         Assert.Equal(new[] { "db01", "db03" }, result.Objects.Cast<VolumeReplica>().Select(r => r.VolumeName).ToArray());

@@ -25,11 +25,10 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
     [Alias("VolumeId")]
     public Guid[] Id { get; set; } = Array.Empty<Guid>();
 
-    /// <summary>Only replicas in this status (Cinder's spelling, such as active-stopped, or the enum name).</summary>
+    /// <summary>Only replicas in this status, in Cinder's spelling (the one the views show).</summary>
     [Parameter]
-    [ReplicationStatusArgument]
-    [ArgumentCompleter(typeof(ReplicationStatusCompleter))]
-    public ReplicationStatus? Status { get; set; }
+    [ValidateSet("disabled", "copying", "active", "active-stopped", "inactive", "error")]
+    public string? Status { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -54,7 +53,7 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
 
     private void Write(VolumeReplica replica)
     {
-        if (Status is null || replica.Status == Status)
+        if (Status is null || replica.Status == ReplicationStatusText.FromCinder(Status.ToLowerInvariant()))
         {
             WriteObject(replica);
         }
