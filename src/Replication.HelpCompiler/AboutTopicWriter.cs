@@ -99,6 +99,14 @@ internal static class AboutTopicWriter
                 }
 
                 break;
+            case Markdig.Extensions.Tables.Table table:
+                foreach (var line in TextTable.Lines(table))
+                {
+                    text.Append((restIndent + line).TrimEnd()).Append('\n');
+                }
+
+                text.Append('\n');
+                break;
             case QuoteBlock quote:
                 foreach (var child in quote)
                 {

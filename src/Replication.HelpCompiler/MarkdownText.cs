@@ -11,8 +11,9 @@ namespace Replication.HelpCompiler;
 /// </summary>
 internal static class MarkdownText
 {
-    // PlatyPS files start with a "---" yaml front matter block, which plain CommonMark would read as a heading.
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+    // PlatyPS files start with a "---" yaml front matter block, which plain CommonMark would read as a heading;
+    // tables are GitHub-style pipe tables.
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().Build();
 
     public static MarkdownDocument Parse(string markdown) => Markdown.Parse(markdown, Pipeline);
 
@@ -85,6 +86,9 @@ internal static class MarkdownText
                 }
 
                 paragraphs.Add(string.Join("\n", lines));
+                break;
+            case Markdig.Extensions.Tables.Table table:
+                paragraphs.Add(string.Join("\n", TextTable.Lines(table)));
                 break;
             case ContainerBlock container:
                 paragraphs.AddRange(Paragraphs(container));

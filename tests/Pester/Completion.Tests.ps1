@@ -52,6 +52,8 @@ Describe 'Tab completion' {
         Disable-Replication db02
         (Get-VolumeReplica -Status active-stopped).VolumeName | Should -Be 'db02'
         (Get-VolumeReplica -Status Active-Stopped).VolumeName | Should -Be 'db02'
+        (Get-VolumeReplica -Status ActiveStopped).VolumeName | Should -Be 'db02'
+        { Get-VolumeReplica -Status paused -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidReplicationStatus,*'
     }
 
     It 'completes nothing, without an error, when the state file cannot be read' {

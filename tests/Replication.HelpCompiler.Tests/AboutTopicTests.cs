@@ -49,6 +49,22 @@ public sealed class AboutTopicTests
     }
 
     [Fact]
+    public void Pipe_tables_render_as_aligned_columns_with_an_underlined_header()
+    {
+        var markdown = "# about_Replication_PowerShell\n\n## SHORT DESCRIPTION\nStatuses.\n\n" +
+            "| status | allowed next |\n|---|---|\n| `active` | active-stopped, inactive |\n| error | copying |\n";
+
+        var text = AboutTopicWriter.Render(File, markdown, []);
+
+        Assert.Contains(
+            "    status  allowed next\n" +
+            "    ------  ------------------------\n" +
+            "    active  active-stopped, inactive\n" +
+            "    error   copying\n",
+            text);
+    }
+
+    [Fact]
     public void A_topic_whose_heading_is_not_its_file_name_fails()
     {
         var problems = new List<HelpProblem>();

@@ -38,8 +38,16 @@ internal sealed class ReplicaPromotion
         var volume = snapshot.Volume;
         ReplicationRules.RequirePromotable(volume);
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-        // Never fence the old primary in favour of a replica that is gone.
-        driver.CheckCopy(snapshot.Replica, volume.SizeBytes);
+        try
+        {
+            // Never fence the old primary in favour of a replica that is gone.
+            driver.CheckCopy(snapshot.Replica, volume.SizeBytes);
+        }
+        catch (ReplicationException ex)
+        {
+            _sync.RecordFailure(volume, ex, "PromoteReplica");
+            throw;
+        }
         var oldPrimary = snapshot.Primary;
         var fencedOnDisk = driver.Fence(oldPrimary);
         observer.Decision(fencedOnDisk

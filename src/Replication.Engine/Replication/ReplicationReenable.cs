@@ -2,7 +2,6 @@ using System.Threading;
 using Replication.Engine.Catalog;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
-using Replication.Engine.Placement;
 using Replication.Engine.Rules;
 using Replication.Engine.State;
 
@@ -27,13 +26,7 @@ internal sealed class ReplicationReenable
     {
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         var volume = snapshot.Volume;
-        bool typeReplicates;
-        using (var read = _context.Store.Begin(write: false))
-        {
-            typeReplicates = new VolumeTypeSpecs(VolumeTypeCatalog.Find(read, volume.VolumeType).ExtraSpecs).RequiresReplication;
-        }
-
-        ReplicationRules.RequireReenableable(volume, typeReplicates);
+        ReplicationRules.RequireReenableable(volume);
         if (volume.ReplicationStatus == ReplicationStatus.ActiveStopped)
         {
             observer.Decision($"'{volume.Name}' was paused with a consistent replica: one journaled round brings it up to date and replication resumes.");
@@ -44,7 +37,7 @@ internal sealed class ReplicationReenable
         return _sync.Run(VolumeSnapshot.Load(_context.Store, copying.Name), ReplicationStatus.Active, forceRead: true, "EnableReplication", observer, cancellation);
     }
 
-    /// <summary>Records the move to copying (with the replica's backend, for a volume that had none) and lifts a fence.</summary>
+    /// <summary>Records the move to copying and lifts a fence.</summary>
     private VolumeRecord StartCopying(VolumeRecord seen, IOperationObserver observer)
     {
         using var session = _context.Store.Begin(write: true);
@@ -53,17 +46,15 @@ internal sealed class ReplicationReenable
         var primaryBackend = BackendCatalog.Find(backends, current.Backend);
         var partner = BackendCatalog.PartnerOf(primaryBackend, backends) ?? throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidOperation,
             $"Backend '{primaryBackend.Name}' has no mutual replication partner now, so '{current.Name}' cannot be replicated. Pair it with New-StorageBackend -ReplicationPartner on both sides.", current.Name);
-        if (current.ReplicaBackend is { } replicaBackend && !string.Equals(replicaBackend, partner.Name, System.StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(current.ReplicaBackend, partner.Name, System.StringComparison.OrdinalIgnoreCase))
         {
             throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidOperation,
-                $"The replica of '{current.Name}' is on '{replicaBackend}', but '{primaryBackend.Name}' now pairs with '{partner.Name}'. Restore the pairing first.", current.Name);
+                $"The replica of '{current.Name}' is on '{current.ReplicaBackend}', but '{primaryBackend.Name}' now pairs with '{partner.Name}'. Restore the pairing first.", current.Name);
         }
 
         var driver = _context.Drivers.Get(primaryBackend.Driver);
         var updated = current with
         {
-            ReplicaBackend = partner.Name,
-            ReplicaLocation = current.ReplicaLocation ?? driver.LocationFor(current.Id),
             ReplicaFenced = false,
             ReplicationStatus = ReplicationStatus.Copying,
             ReplicationDriverData = null,
@@ -74,7 +65,7 @@ internal sealed class ReplicationReenable
         if (current.ReplicaFenced)
         {
             // Lift the fence before recording, so a failure here changes nothing.
-            driver.Unfence(new Drivers.VolumeCopy(partner, updated.ReplicaLocation!));
+            driver.Unfence(new Drivers.VolumeCopy(partner, current.ReplicaLocation!));
         }
 
         observer.Decision(updated.ReplicationExtendedStatus!);

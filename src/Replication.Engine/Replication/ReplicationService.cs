@@ -29,6 +29,7 @@ public sealed class ReplicationService
     public IReadOnlyList<VolumeReplica> List(VolumeQuery query)
     {
         using var session = _context.Store.Begin(write: false);
+        VolumeService.CheckFilters(session, query);
         var now = _context.Now;
         return session.ListVolumes(query).Select(v => VolumeViews.ToReplica(v, now)).ToList();
     }

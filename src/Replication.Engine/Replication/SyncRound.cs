@@ -157,7 +157,7 @@ internal sealed class SyncRound
     /// A primary that cannot be read says nothing about the replica, which still holds its last round: the status stays
     /// and the extended status tells. Any other fault is on the replica side: the status becomes error.
     /// </summary>
-    private void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation)
+    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation)
     {
         using var session = _context.Store.Begin(write: true);
         var current = session.FindVolume(seen.Id);

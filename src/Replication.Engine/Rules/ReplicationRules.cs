@@ -30,7 +30,7 @@ public static class ReplicationRules
                 ReplicationStatus.ActiveStopped => "Replication is paused: Enable-Replication resumes it.",
                 ReplicationStatus.Inactive => "The replica was promoted: Enable-Replication reverses replication to the other backend.",
                 ReplicationStatus.Error => "Fix the fault in the extended status, then Enable-Replication.",
-                _ => "The volume's type does not replicate it.",
+                _ => NotReplicatedReason(volume),
             },
             ReplicationStatus.Copying, ReplicationStatus.Active);
     }
@@ -49,19 +49,14 @@ public static class ReplicationRules
             ReplicationStatus.Active, ReplicationStatus.ActiveStopped);
     }
 
-    public static void RequireReenableable(VolumeRecord volume, bool typeReplicates)
+    public static void RequireReenableable(VolumeRecord volume)
     {
         RequireAvailable(volume, "re-enabling replication");
-        if (volume.ReplicationStatus == ReplicationStatus.Disabled && typeReplicates)
-        {
-            return;
-        }
-
-        Require(volume, ErrorIds.ReenableNotAllowed, "replication can be re-enabled only from inactive, active-stopped or error (or from disabled when the volume type asks for replication)",
+        Require(volume, ErrorIds.ReenableNotAllowed, "replication can be re-enabled only from inactive, active-stopped or error",
             volume.ReplicationStatus switch
             {
                 ReplicationStatus.Active or ReplicationStatus.Copying => "Replication is already running.",
-                _ => "The volume's type does not ask for replication.",
+                _ => NotReplicatedReason(volume),
             },
             ReplicationStatus.Inactive, ReplicationStatus.ActiveStopped, ReplicationStatus.Error);
     }
@@ -81,6 +76,11 @@ public static class ReplicationRules
             volume.ReplicationStatus == ReplicationStatus.Copying ? "The replica is not consistent yet: Sync-VolumeReplica finishes the copy." : "The volume has no consistent replica now.",
             ReplicationStatus.Active, ReplicationStatus.ActiveStopped);
     }
+
+    /// <summary>Why a disabled volume is not replicated: a DR test volume never is; otherwise its type does not ask.</summary>
+    private static string NotReplicatedReason(VolumeRecord volume) => volume.SourceReplica is { } source
+        ? $"It is a test volume cloned from the replica of '{source}', and test volumes are never replicated."
+        : "The volume's type does not ask for replication.";
 
     private static void Require(VolumeRecord volume, string errorId, string rule, string advice, params ReplicationStatus[] allowed)
     {

@@ -135,10 +135,25 @@ public sealed class VolumeService
             record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
     }
 
+    /// <summary>Volumes matching the query; a volume type or backend filter that names nothing is an error, not an empty list.</summary>
     public IReadOnlyList<Volume> List(VolumeQuery query)
     {
         using var session = _context.Store.Begin(write: false);
+        CheckFilters(session, query);
         return session.ListVolumes(query).Select(VolumeViews.ToVolume).ToList();
+    }
+
+    internal static void CheckFilters(IStateSession session, VolumeQuery query)
+    {
+        if (query.VolumeType is { } type)
+        {
+            VolumeTypeCatalog.Find(session, type);
+        }
+
+        if (query.Backend is { } backend && session.FindBackend(backend) is null)
+        {
+            throw BackendCatalog.NotFound(backend);
+        }
     }
 
     public Volume Get(string name)

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.Model;
 using Replication.Engine.State;
@@ -11,24 +12,36 @@ namespace Replication.PowerShell.Commands;
 [OutputType(typeof(ReplicationEvent))]
 public sealed class GetReplicationEventCommand : ReplicationCmdlet
 {
-    /// <summary>Only events about this object (volume, volume type or backend name).</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Only events about these objects (volume, volume type or backend names); removed objects keep their history.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [Alias("VolumeName", "ObjectName")]
-    public string? Name { get; set; }
+    public string[]? Name { get; set; }
 
     [Parameter]
     public DateTime? Since { get; set; }
 
+    /// <summary>Only the newest N events (of those that match).</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? Newest { get; set; }
 
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        var query = new EventQuery { ObjectName = Name, Since = Since is { } since ? new DateTimeOffset(since.ToUniversalTime()) : null, Newest = Newest };
-        foreach (var replicationEvent in Engine.Events(query))
+        var since = Since is { } time ? new DateTimeOffset(time.ToUniversalTime()) : (DateTimeOffset?)null;
+        if (Name is not { Length: > 0 })
         {
-            WriteObject(replicationEvent);
+            WriteObject(Engine.Events(new EventQuery { Since = since, Newest = Newest }), enumerateCollection: true);
+            return;
         }
+
+        // A literal name is filtered by the state store; a wildcard over all events, before -Newest is applied.
+        var matching = Name.SelectMany(name => WildcardPattern.ContainsWildcardCharacters(name)
+                ? Engine.Events(new EventQuery { Since = since }).Where(e => WildcardPattern.Get(name, WildcardOptions.IgnoreCase).IsMatch(e.ObjectName))
+                : Engine.Events(new EventQuery { ObjectName = name, Since = since }))
+            .GroupBy(e => e.Id).Select(g => g.First())
+            .OrderBy(e => e.Id)
+            .ToList();
+        WriteObject(Newest is { } newest ? matching.Skip(Math.Max(0, matching.Count - newest)) : matching, enumerateCollection: true);
     });
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.Errors;
@@ -42,6 +43,9 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(BackendNameCompleter))]
     public string? Backend { get; set; }
 
+    /// <summary>A volume with copies on two piped backends is written once.</summary>
+    private readonly HashSet<Guid> _written = new();
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
@@ -56,7 +60,7 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
             case StorageBackendSet:
                 foreach (var backend in StorageBackend)
                 {
-                    ForItem(backend, () => WriteObject(Engine.Volumes.List(new VolumeQuery { Backend = backend.Name, VolumeType = VolumeType }), enumerateCollection: true));
+                    ForItem(backend, () => WriteObject(Engine.Volumes.List(new VolumeQuery { Backend = backend.Name, VolumeType = VolumeType }).Where(v => _written.Add(v.Id)), enumerateCollection: true));
                 }
 
                 break;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -25,10 +26,27 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
     [Alias("VolumeId")]
     public Guid[] Id { get; set; } = Array.Empty<Guid>();
 
-    /// <summary>Only replicas in this status, in Cinder's spelling (the one the views show).</summary>
+    /// <summary>Only replicas in this status: Cinder's spelling (active-stopped, as the views show) or the enum name (ActiveStopped).</summary>
     [Parameter]
-    [ValidateSet("disabled", "copying", "active", "active-stopped", "inactive", "error")]
+    [ArgumentCompleter(typeof(ReplicationStatusCompleter))]
     public string? Status { get; set; }
+
+    private ReplicationStatus? _status;
+
+    protected override void BeginProcessing()
+    {
+        if (Status is null)
+        {
+            return;
+        }
+
+        _status = ReplicationStatusText.TryParse(Status);
+        if (_status is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("InvalidReplicationStatus", ErrorCategory.InvalidArgument,
+                $"'{Status}' is not a replication status. Use one of: {string.Join(", ", ReplicationStatusText.All.Select(s => s.ToCinder()))}.", Status));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -53,7 +71,7 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
 
     private void Write(VolumeReplica replica)
     {
-        if (Status is null || replica.Status == ReplicationStatusText.FromCinder(Status.ToLowerInvariant()))
+        if (_status is null || replica.Status == _status)
         {
             WriteObject(replica);
         }

@@ -59,10 +59,11 @@ public abstract class ReplicationCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// ShouldProcess, except that -Force stands for -Confirm:$false on the cmdlets that offer it; -WhatIf still wins.
+    /// ShouldProcess, except that -Force stands for -Confirm:$false on the cmdlets that offer it; -WhatIf and an explicit
+    /// -Confirm still win.
     /// </summary>
     protected bool Approve(bool force, string target, string action) =>
-        (force && !WhatIfRequested) || ShouldProcess(target, action);
+        (force && !WhatIfRequested && !MyInvocation.BoundParameters.ContainsKey("Confirm")) || ShouldProcess(target, action);
 
     /// <summary>
     /// Get-style selection: no names gives everything; a wildcard gives what matches (maybe nothing); a literal name

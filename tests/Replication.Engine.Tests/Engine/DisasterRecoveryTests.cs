@@ -276,18 +276,18 @@ public sealed class DisasterRecoveryTests : IDisposable
     }
 
     [UnixFact]
-    public void CreateFromReplica_ThenEnable_ReplicatesTheTestVolumeToThePartner()
+    public void ATestVolume_IsNeverReplicated_EvenThoughItsTypeIs()
     {
         site.CreateVolume(Vol, Size);
-        WriteAt(site.PrimaryFile(Vol), 40 * Block, RandomBytes(2 * Block, 1));
         site.Sync(Vol);
         var clone = site.CreateFromReplica("db01-test", Vol);
 
-        var replica = site.Enable("db01-test");
+        var refused = Refused(ErrorIds.ReenableNotAllowed, () => site.Enable("db01-test"));
 
-        Assert.Equal(ReplicationStatus.Active, replica.Status);
-        Assert.Equal(("dc2", "dc1"), (replica.PrimaryBackend, replica.ReplicaBackend));
-        AssertSameBytes(site.VolumeFile("dc2", clone.Id), site.VolumeFile("dc1", clone.Id));
+        Assert.Contains("test volume", refused.Message);
+        Assert.Equal(ReplicationStatus.Disabled, site.Replica("db01-test").Status);
+        Assert.False(File.Exists(site.VolumeFile("dc1", clone.Id)));
+        Assert.Contains("test volume", Refused(ErrorIds.SyncNotAllowed, () => site.Sync("db01-test")).Message);
     }
 
     [UnixTheory]

@@ -127,7 +127,7 @@ public sealed class LocalFileDriver : IVolumeDriver
             DeleteIfPresent(LocalFileLayout.JournalPath(copy.Backend, volumeId));
             DeleteIfPresent(LocalFileLayout.UncommittedJournalPath(copy.Backend, volumeId));
             FileSystemOps.FsyncDirectory(folder);
-        });
+        }, ErrorIds.VolumeFileFault, "Removing");
     }
 
     public void CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
@@ -135,10 +135,11 @@ public sealed class LocalFileDriver : IVolumeDriver
         var sourcePath = LocalFileLayout.VolumePath(source);
         var targetPath = LocalFileLayout.VolumePath(target);
         using var sourceFile = OpenSource(sourcePath, ErrorIds.VolumeFileFault, sizeBytes);
-        using var targetFile = TargetIo.Run(targetPath, () => SparseFile.CreateNew(targetPath, sizeBytes, IoBufferSize));
+        const string cloning = "Writing the test volume";
+        using var targetFile = TargetIo.Run(targetPath, () => SparseFile.CreateNew(targetPath, sizeBytes, IoBufferSize), ErrorIds.VolumeFileFault, cloning);
         var copier = new BlockCopier(sourceFile, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
-        copier.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(targetFile, BlockMap.DefaultBlockSize));
-        TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true));
+        copier.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(targetFile, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
+        TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true), ErrorIds.VolumeFileFault, cloning);
         observer.Decision($"Cloned {copier.BytesWritten} bytes in {copier.BlocksWritten} blocks from {source} to {target}; holes stayed holes.");
     }
 

@@ -4,16 +4,20 @@ using Replication.Engine.Errors;
 
 namespace Replication.Engine.Drivers.LocalFile;
 
-/// <summary>Turns I/O failures on either side of a copy into errors that say which side failed.</summary>
+/// <summary>
+/// Turns I/O failures on the side being written into errors that say which side and what failed: ReplicaUnwritable
+/// for a replica, VolumeFileFault for any other volume file (a test volume being cloned, a file being removed).
+/// </summary>
 internal static class TargetIo
 {
-    public static void Run(string path, Action action) => Run(path, () =>
-    {
-        action();
-        return true;
-    });
+    public static void Run(string path, Action action, string errorId = ErrorIds.ReplicaUnwritable, string doing = "Writing the replica") =>
+        Run(path, () =>
+        {
+            action();
+            return true;
+        }, errorId, doing);
 
-    public static T Run<T>(string path, Func<T> action)
+    public static T Run<T>(string path, Func<T> action, string errorId = ErrorIds.ReplicaUnwritable, string doing = "Writing the replica")
     {
         try
         {
@@ -21,8 +25,7 @@ internal static class TargetIo
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ReplicationException(ErrorIds.ReplicaUnwritable, ErrorKind.WriteError,
-                $"Writing the replica '{path}' failed: {ex.Message}", path, ex);
+            throw new ReplicationException(errorId, ErrorKind.WriteError, $"{doing} '{path}' failed: {ex.Message}", path, ex);
         }
     }
 }

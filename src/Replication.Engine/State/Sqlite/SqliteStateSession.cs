@@ -197,13 +197,13 @@ internal sealed class SqliteStateSession : IStateSession
         var parameters = new List<(string, object?)>();
         if (query.VolumeType is { } type)
         {
-            conditions.Add("volume_type = $type");
+            conditions.Add("volume_type = $type COLLATE NOCASE");
             parameters.Add(("$type", type));
         }
 
         if (query.Backend is { } backend)
         {
-            conditions.Add("(backend = $backend OR replica_backend = $backend)");
+            conditions.Add("(backend = $backend COLLATE NOCASE OR replica_backend = $backend COLLATE NOCASE)");
             parameters.Add(("$backend", backend));
         }
 
