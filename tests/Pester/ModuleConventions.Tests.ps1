@@ -1,5 +1,10 @@
 # The module as users load it: what it exports, its help, and how its default views read in an 80-column console.
 
+BeforeDiscovery {
+    # Data for -ForEach must exist when Pester discovers the tests, before any BeforeAll runs.
+    $exported = (Import-PowerShellDataFile $env:REPLICATION_MODULE_PATH).CmdletsToExport
+}
+
 BeforeAll {
     Import-Module $env:REPLICATION_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -19,6 +24,17 @@ Describe 'The module as imported' {
         $module.ExportedAliases.Count | Should -Be 0
     }
 
+    It 'has a manifest that Test-ModuleManifest accepts, naming files that ship with it' {
+        { Test-ModuleManifest -Path $env:REPLICATION_MODULE_PATH -ErrorAction Stop } | Should -Not -Throw
+        $folder = Split-Path $env:REPLICATION_MODULE_PATH
+        foreach ($file in @($manifest.RootModule) + $manifest.FormatsToProcess + $manifest.TypesToProcess + 'en-US/Replication.PowerShell.dll-Help.xml') {
+            Join-Path $folder $file | Should -Exist
+        }
+        $manifest.Description | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.Tags | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+    }
+
     It 'has a real version and both editions' {
         $module.Version | Should -BeGreaterThan ([version]'0.0')
         $manifest.CompatiblePSEditions | Should -Contain 'Core'
@@ -31,15 +47,15 @@ Describe 'Every exported cmdlet follows PowerShell''s guidelines' {
         $changesState = 'New', 'Remove', 'Set', 'Sync', 'Invoke', 'Enable', 'Disable'
     }
 
-    It '<_> uses an approved verb' -ForEach $manifest.CmdletsToExport {
+    It '<_> uses an approved verb' -ForEach $exported {
         (Get-Command $_).Verb | Should -BeIn $approved
     }
 
-    It '<_> declares a non-empty OutputType' -ForEach $manifest.CmdletsToExport {
+    It '<_> declares a non-empty OutputType' -ForEach $exported {
         @((Get-Command $_).OutputType).Count | Should -BeGreaterThan 0
     }
 
-    It '<_> offers -WhatIf and -Confirm when its verb changes state' -ForEach $manifest.CmdletsToExport {
+    It '<_> offers -WhatIf and -Confirm when its verb changes state' -ForEach $exported {
         $command = Get-Command $_
         if ($command.Verb -in $changesState) {
             $command.Parameters.Keys | Should -Contain 'WhatIf'
