@@ -13,7 +13,7 @@ using Replication.PowerShell.Commands;
 namespace Replication.PowerShell.Tests;
 
 /// <summary>What one invocation produced: the objects, the non-terminating errors, and the terminating error, if any.</summary>
-public sealed record InvocationResult(IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, RuntimeException? Terminating, IReadOnlyList<string> Verbose)
+public sealed record InvocationResult(IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, RuntimeException? Terminating, IReadOnlyList<string> Verbose, IReadOnlyList<ProgressRecord> Progress)
 {
     public IReadOnlyList<object> Objects => Output.Select(o => o.BaseObject).ToList();
 
@@ -222,7 +222,7 @@ public sealed class CmdletHost : IDisposable
         }
 
         return new InvocationResult(output.Where(o => o is not null).ToList(), shell.Streams.Error.ToList(), terminating,
-            shell.Streams.Verbose.Select(v => v.Message).ToList());
+            shell.Streams.Verbose.Select(v => v.Message).ToList(), shell.Streams.Progress.ToList());
     }
 
     private static string FindRepoRoot()

@@ -19,6 +19,8 @@ public sealed class EnableReplicationCommand : VolumeTargetCommand
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    protected override bool ShowsRunProgress => true;
+
     protected override void ProcessRecord()
     {
         foreach (var name in TargetNames())

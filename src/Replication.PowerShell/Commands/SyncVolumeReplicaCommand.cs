@@ -13,6 +13,8 @@ public sealed class SyncVolumeReplicaCommand : VolumeTargetCommand
     [Parameter]
     public SwitchParameter Full { get; set; }
 
+    protected override bool ShowsRunProgress => true;
+
     protected override void ProcessRecord()
     {
         foreach (var name in TargetNames())

@@ -10,11 +10,14 @@ internal sealed class CmdletObserver : IOperationObserver
 {
     private readonly Cmdlet _cmdlet;
     private readonly int _activityId;
+    private readonly int _parentActivityId;
 
-    public CmdletObserver(Cmdlet cmdlet, int activityId)
+    /// <param name="parentActivityId">The bar of the command's whole run over many volumes, or -1 when there is none.</param>
+    public CmdletObserver(Cmdlet cmdlet, int activityId, int parentActivityId)
     {
         _cmdlet = cmdlet;
         _activityId = activityId;
+        _parentActivityId = parentActivityId;
     }
 
     public void Decision(string message) => _cmdlet.WriteVerbose(message);
@@ -27,6 +30,7 @@ internal sealed class CmdletObserver : IOperationObserver
             PercentComplete = progress.PercentComplete,
             SecondsRemaining = progress.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1,
             RecordType = progress.BytesDone >= progress.BytesTotal ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            ParentActivityId = _parentActivityId,
         };
         _cmdlet.WriteProgress(record);
     }

@@ -17,6 +17,8 @@ public abstract class ReplicationCmdlet : PSCmdlet
     private static int _nextActivityId;
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly int _itemActivityId = Interlocked.Increment(ref _nextActivityId);
+    private int _itemsStarted;
     private ReplicationEngine? _engine;
     private CmdletObserver? _observer;
 
@@ -24,11 +26,37 @@ public abstract class ReplicationCmdlet : PSCmdlet
 
     protected ReplicationEngine Engine => _engine ??= OpenEngine();
 
-    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Interlocked.Increment(ref _nextActivityId));
+    /// <summary>Decisions and progress of the engine; progress nests under the run's bar when the command shows one.</summary>
+    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Interlocked.Increment(ref _nextActivityId), _itemsStarted > 0 ? _itemActivityId : -1);
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    protected override void EndProcessing() => _stop.Dispose();
+    protected override void EndProcessing()
+    {
+        if (_itemsStarted > 0)
+        {
+            WriteProgress(new ProgressRecord(_itemActivityId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Moves the bar of a run over many volumes to the next one; each volume's own progress shows beneath it. The total
+    /// is known for names given as an array, not for names arriving through the pipeline.
+    /// </summary>
+    protected void StartItem(string target, int? total)
+    {
+        _itemsStarted++;
+        var record = new ProgressRecord(_itemActivityId, MyInvocation.MyCommand.Name,
+            total is { } all ? $"{target} ({_itemsStarted} of {all})" : $"{target} (volume {_itemsStarted})");
+        if (total is { } count)
+        {
+            record.PercentComplete = Math.Min(100, (_itemsStarted - 1) * 100 / count);
+        }
+
+        WriteProgress(record);
+    }
 
     /// <summary>
     /// Runs the work for one input item. An engine error about the item becomes a non-terminating error (the pipeline

@@ -28,8 +28,27 @@ public abstract class VolumeTargetCommand : ReplicationCmdlet
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
     public Volume[] InputObject { get; set; } = Array.Empty<Volume>();
 
+    /// <summary>True for long work (sync, promotion, re-enable): a run over many volumes shows a bar over them all.</summary>
+    protected virtual bool ShowsRunProgress => false;
+
     /// <summary>The names of the volumes this record is about; an id that matches no volume is reported and skipped.</summary>
     protected IEnumerable<string> TargetNames()
+    {
+        var count = ParameterSetName switch { IdSet => Id.Length, InputObjectSet => InputObject.Length, _ => Name.Length };
+        // Through the pipeline each record holds one volume and the total is unknown.
+        int? total = count > 1 ? count : null;
+        foreach (var name in ResolveNames())
+        {
+            if (ShowsRunProgress)
+            {
+                StartItem(name, total);
+            }
+
+            yield return name;
+        }
+    }
+
+    private IEnumerable<string> ResolveNames()
     {
         switch (ParameterSetName)
         {
