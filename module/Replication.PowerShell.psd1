@@ -30,6 +30,7 @@
         'Get-ReplicationEvent'
         'Get-ReplicationStateStore'
         'Set-ReplicationStateStore'
+        'Repair-ReplicationState'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Replication.Engine.Catalog;
 using Replication.Engine.Model;
+using Replication.Engine.Repair;
 using Replication.Engine.Replication;
 using Replication.Engine.State;
 using Replication.Engine.State.Sqlite;
@@ -23,6 +24,7 @@ public sealed class ReplicationEngine
         Leases = new VolumeLeases(context);
         Replication = new ReplicationService(context, Leases);
         Volumes = new VolumeService(context, Backends, Replication, Leases);
+        Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
     }
 
     public EngineContext Context { get; }
@@ -37,6 +39,9 @@ public sealed class ReplicationEngine
 
     /// <summary>Per-volume claims that keep two operations (in any process) off one volume at a time.</summary>
     public VolumeLeases Leases { get; }
+
+    /// <summary>Finishes or rolls back what crashes and faults left behind.</summary>
+    public StateRepair Repair { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

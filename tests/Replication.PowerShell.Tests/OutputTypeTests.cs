@@ -34,6 +34,7 @@ public sealed class OutputTypeTests
         { "Get-ReplicationEvent", "Get-ReplicationEvent -Newest 3", 3 },
         { "Get-ReplicationStateStore", "Get-ReplicationStateStore", 1 },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -PassThru", 1 },
+        { "Repair-ReplicationState", "Remove-Item (Get-VolumeConnection -Name web01).Path; Repair-ReplicationState", 1 },
     };
 
     [Theory]

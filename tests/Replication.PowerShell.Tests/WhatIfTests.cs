@@ -33,6 +33,7 @@ public sealed class WhatIfTests
         { "Disable-Replication", "Disable-Replication -Name db01 -WhatIf" },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -WhatIf" },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Default -WhatIf" },
+        { "Repair-ReplicationState", "Repair-ReplicationState -RemoveOrphanFiles -WhatIf" },
     };
 
     [Theory]

@@ -48,6 +48,12 @@ public interface IVolumeDriver
     /// </summary>
     ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId);
 
+    /// <summary>True when a journal of a sync round (committed or not) lies beside the target.</summary>
+    bool HasSyncJournal(VolumeCopy target, Guid volumeId);
+
+    /// <summary>Every location on the backend that holds something of a volume (its file or a journal), for finding leftovers.</summary>
+    IReadOnlyList<string> ListLocations(BackendRecord backend);
+
     /// <summary>Forgets a round's journal, committed or not: once the engine has recorded the round, or when the replica is about to be recopied.</summary>
     void DiscardSyncJournal(VolumeCopy target, Guid volumeId);
 

@@ -1,5 +1,6 @@
-using System;
 using System.Threading;
+using System;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Rules;
@@ -54,6 +55,7 @@ internal sealed class ReplicaPromotion
             ? $"Fenced the old primary {oldPrimary}: its file is read-only now."
             : $"The old primary {oldPrimary} cannot be reached; the fence is recorded in state and no sync will write to or read from it until Enable-Replication.");
 
+        CrashPoints.Hit("promote.after-fence");
         var promotedAt = _context.Now;
         var dataTimestamp = volume.LastSyncStartedAt ?? volume.CreatedAt;
         var lossWindow = planned ? TimeSpan.Zero : promotedAt - dataTimestamp;
@@ -80,6 +82,7 @@ internal sealed class ReplicaPromotion
             session.UpdateVolume(promoted);
             session.AppendEvent(_context.Event("PromoteReplica", "Volume", current.Name, promoted.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, ReplicationStatus.Inactive));
             session.Commit();
+            CrashPoints.Hit("promote.after-swap");
         }
         catch
         {

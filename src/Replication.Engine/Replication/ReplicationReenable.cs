@@ -1,5 +1,6 @@
 using System.Threading;
 using Replication.Engine.Catalog;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Rules;
@@ -34,6 +35,7 @@ internal sealed class ReplicationReenable
         }
 
         var copying = StartCopying(volume, observer);
+        CrashPoints.Hit("enable.after-copying");
         return _sync.Run(VolumeSnapshot.Load(_context.Store, copying.Name), ReplicationStatus.Active, forceRead: true, "EnableReplication", observer, cancellation);
     }
 

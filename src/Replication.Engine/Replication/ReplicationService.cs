@@ -90,6 +90,8 @@ public sealed class ReplicationService
         return Get(name);
     }
 
+    internal SyncRound Rounds => _sync;
+
     /// <summary>Completes an interrupted round before something reads the replica (a clone of it, for example).</summary>
     internal void FinishInterrupted(string name, IOperationObserver observer) =>
         _sync.FinishInterrupted(VolumeSnapshot.Load(_context.Store, name), observer);

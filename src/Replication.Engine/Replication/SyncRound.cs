@@ -1,5 +1,6 @@
-using System;
 using System.Threading;
+using System;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -67,6 +68,7 @@ internal sealed class SyncRound
         }
 
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round");
+        CrashPoints.Hit("sync.after-record");
         if (request.Journaled)
         {
             driver.DiscardSyncJournal(snapshot.Replica, volume.Id);

@@ -25,9 +25,10 @@ public sealed class VolumeLeases
 
     public TimeSpan WaitLimit { get; set; } = TimeSpan.FromSeconds(15);
 
-    public IDisposable Acquire(string volumeName, string operation, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="wait">How long to wait for a lease another live operation holds; <see cref="WaitLimit"/> when not given.</param>
+    public IDisposable Acquire(string volumeName, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait = null)
     {
-        var holder = Guid.NewGuid().ToString("N");
+        var waitLimit = wait ?? WaitLimit;
         var waited = Stopwatch.StartNew();
         while (true)
         {
@@ -38,17 +39,17 @@ public sealed class VolumeLeases
                 var existing = session.FindLease(volume.Id);
                 if (existing is null || existing.ExpiresAt <= now)
                 {
-                    session.PutLease(new VolumeLease { VolumeId = volume.Id, Holder = holder, Actor = _context.Actor, Operation = operation, AcquiredAt = now, ExpiresAt = now + Lifetime });
+                    var held = Claim(session, volume.Id, operation);
                     session.Commit();
                     if (existing is not null)
                     {
                         observer.Decision($"'{volume.Name}': the lease of {existing.Operation} by {existing.Actor} lapsed at {existing.ExpiresAt:u} (its process stopped renewing it); taken over.");
                     }
 
-                    return new Held(_context, volume.Id, holder);
+                    return held;
                 }
 
-                if (waited.Elapsed >= WaitLimit)
+                if (waited.Elapsed >= waitLimit)
                 {
                     throw new ReplicationException(ErrorIds.VolumeBusy, ErrorKind.ResourceBusy,
                         $"Volume '{volume.Name}' is busy: {existing.Operation} by {existing.Actor} since {existing.AcquiredAt:u}. Try again when it has finished; if that process died, its claim lapses by {existing.ExpiresAt:u}.", volume.Name);
@@ -60,6 +61,34 @@ public sealed class VolumeLeases
                 cancellation.ThrowIfCancellationRequested();
             }
         }
+    }
+
+    /// <summary>The lease if no live operation holds the volume (or the volume is gone: null then too); never waits.</summary>
+    internal IDisposable? TryAcquire(string volumeName, string operation, IOperationObserver observer)
+    {
+        try
+        {
+            return Acquire(volumeName, operation, observer, CancellationToken.None, wait: TimeSpan.Zero);
+        }
+        catch (ReplicationException ex) when (ex.ErrorId is ErrorIds.VolumeBusy or ErrorIds.VolumeNotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when a live (unexpired) lease is held on the volume by anyone.</summary>
+    internal bool IsHeld(IStateSession session, Guid volumeId) => session.FindLease(volumeId) is { } lease && lease.ExpiresAt > _context.Now;
+
+    /// <summary>
+    /// Takes the lease inside the caller's transaction: for a volume whose row is inserted in that same transaction, so
+    /// a creation is claimed from its first moment and a crashed one is recognisable by its lapsed lease.
+    /// </summary>
+    internal IDisposable Claim(IStateSession session, Guid volumeId, string operation)
+    {
+        var holder = Guid.NewGuid().ToString("N");
+        var now = _context.Now;
+        session.PutLease(new VolumeLease { VolumeId = volumeId, Holder = holder, Actor = _context.Actor, Operation = operation, AcquiredAt = now, ExpiresAt = now + Lifetime });
+        return new Held(_context, volumeId, holder);
     }
 
     private sealed class Held : IDisposable

@@ -1,8 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System;
 using Replication.Engine.Catalog;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -44,6 +45,7 @@ public sealed class VolumeService
     {
         Names.Validate("volume", name);
         ValidateSize(sizeBytes);
+        RollBackAbandoned(name, observer);
         VolumeTypeRecord type;
         IReadOnlyList<BackendRecord> backends;
         using (var read = _context.Store.Begin(write: false))
@@ -90,8 +92,12 @@ public sealed class VolumeService
             copies.Add(new VolumeCopy(replicaBackend, location));
         }
 
-        Insert(record, $"Creating on '{record.Backend}'" + (replicaBackend is null ? "." : $" with a replica on '{replicaBackend.Name}'."));
-        return Build(record, copies, copy => driver.CreateVolume(copy, sizeBytes), () => Finish(
+        using var creation = Insert(record, $"Creating on '{record.Backend}'" + (replicaBackend is null ? "." : $" with a replica on '{replicaBackend.Name}'."));
+        return Build(record, copies, copy =>
+        {
+            driver.CreateVolume(copy, sizeBytes);
+            CrashPoints.Hit("create.after-file");
+        }, () => Finish(
             record,
             replicaBackend is null ? null : BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes),
             replicaBackend is null ? $"Volume '{name}' created on '{record.Backend}', not replicated." : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent."));
@@ -101,6 +107,7 @@ public sealed class VolumeService
     public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
     {
         Names.Validate("volume", name);
+        RollBackAbandoned(name, observer);
         // The source's lease keeps its sync rounds off the replica while the clone reads it.
         using var lease = _leases.Acquire(sourceVolumeName, "CreateTestVolume", observer, cancellation);
         _replication.FinishInterrupted(sourceVolumeName, observer);
@@ -129,7 +136,7 @@ public sealed class VolumeService
             CreatedAt = _context.Now,
         };
         observer.Decision($"Test volume '{name}' is cloned from the replica of '{source.Volume.Name}' on '{replica.Backend.Name}' (data as of {source.Volume.LastSyncStartedAt:u}); it is not replicated itself.");
-        Insert(record, $"Cloning the replica of '{source.Volume.Name}' on '{replica.Backend.Name}'.");
+        using var creation = Insert(record, $"Cloning the replica of '{source.Volume.Name}' on '{replica.Backend.Name}'.");
         var copy = new VolumeCopy(replica.Backend, record.Location);
         return Build(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
             record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
@@ -204,20 +211,66 @@ public sealed class VolumeService
             }
         }
 
+        CrashPoints.Hit("delete.after-mark");
+        Erase(snapshot, "DeleteVolume", "Volume removed" + (snapshot.ReplicaBackend is null ? "." : " with its replica."), observer);
+    }
+
+    /// <summary>
+    /// Rolls back a creation whose process died (its lease lapsed), so the name can be used again. False when a live
+    /// operation still holds it.
+    /// </summary>
+    internal bool RollBackAbandonedCreation(VolumeRecord volume, IOperationObserver observer)
+    {
+        using var lease = _leases.TryAcquire(volume.Name, "RollBackCreation", observer);
+        if (lease is null)
+        {
+            return false;
+        }
+
+        var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+        if (snapshot.Volume.Status != VolumeStatus.Creating)
+        {
+            return false;
+        }
+
+        Erase(snapshot, "CreateVolumeRolledBack", "A creation whose process stopped was rolled back: its files and row were removed.", observer);
+        return true;
+    }
+
+    /// <summary>
+    /// Removes both copies' files (a copy already gone is fine), then the row, in that order: a crash in between leaves
+    /// the row for the next attempt, never a file without a row. The caller holds the volume's lease.
+    /// </summary>
+    internal void Erase(VolumeSnapshot snapshot, string operation, string message, IOperationObserver observer)
+    {
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         if (snapshot.ReplicaBackend is not null)
         {
             driver.DeleteVolume(snapshot.Replica);
-            observer.Decision($"Removed the replica of '{name}' from '{snapshot.ReplicaBackend.Name}'.");
+            CrashPoints.Hit("delete.after-replica-file");
+            observer.Decision($"Removed the replica of '{snapshot.Volume.Name}' from '{snapshot.ReplicaBackend.Name}'.");
         }
 
         driver.DeleteVolume(snapshot.Primary);
-        observer.Decision($"Removed '{name}' from '{snapshot.PrimaryBackend.Name}'.");
-        using (var session = _context.Store.Begin(write: true))
+        observer.Decision($"Removed '{snapshot.Volume.Name}' from '{snapshot.PrimaryBackend.Name}'.");
+        using var session = _context.Store.Begin(write: true);
+        session.DeleteVolume(snapshot.Volume.Id);
+        session.AppendEvent(_context.Event(operation, "Volume", snapshot.Volume.Name, message, snapshot.Volume.Id, snapshot.Volume.ReplicationStatus));
+        session.Commit();
+    }
+
+    /// <summary>A name left "creating" by a process that died is freed before it is reused.</summary>
+    private void RollBackAbandoned(string name, IOperationObserver observer)
+    {
+        VolumeRecord? existing;
+        using (var read = _context.Store.Begin(write: false))
         {
-            session.DeleteVolume(snapshot.Volume.Id);
-            session.AppendEvent(_context.Event("DeleteVolume", "Volume", snapshot.Volume.Name, "Volume removed" + (snapshot.ReplicaBackend is null ? "." : " with its replica."), snapshot.Volume.Id, snapshot.Volume.ReplicationStatus));
-            session.Commit();
+            existing = read.FindVolume(name);
+        }
+
+        if (existing is { Status: VolumeStatus.Creating } && RollBackAbandonedCreation(existing, observer))
+        {
+            observer.Decision($"'{name}' was left half-created by a process that stopped; that creation was rolled back first.");
         }
     }
 
@@ -241,14 +294,17 @@ public sealed class VolumeService
         }
     }
 
-    private void Insert(VolumeRecord record, string message)
+    /// <summary>Records the volume as creating, claimed by this operation until it is available or rolled back.</summary>
+    private IDisposable Insert(VolumeRecord record, string message)
     {
         using var session = _context.Store.Begin(write: true);
         CheckNameFree(session, record.Name);
         VolumeTypeCatalog.Find(session, record.VolumeType);
         session.InsertVolume(record);
+        var lease = _leases.Claim(session, record.Id, "CreateVolume");
         session.AppendEvent(_context.Event("CreateVolume", "Volume", record.Name, message, record.Id, to: record.ReplicationStatus));
         session.Commit();
+        return lease;
     }
 
     /// <summary>Makes the files and records the volume available; on any failure removes the files made and the row, then reports the failure.</summary>
@@ -290,6 +346,7 @@ public sealed class VolumeService
 
     private Volume Finish(VolumeRecord record, BlockMap? emptyReplicaMap, string message)
     {
+        CrashPoints.Hit("create.before-available");
         using var session = _context.Store.Begin(write: true);
         var current = VolumeSnapshot.Reread(session, record);
         var available = current with { Status = VolumeStatus.Available };

@@ -164,7 +164,7 @@ internal sealed class BlockCopier
 
     private void ReadExactly(long offset, byte[] buffer, int length)
     {
-        var done = ReadSource(() =>
+        var done = ReadSource(() => TransientIo.Run(() =>
         {
             _source.Position = offset;
             var total = 0;
@@ -180,7 +180,7 @@ internal sealed class BlockCopier
             }
 
             return total;
-        });
+        }));
         if (done < length)
         {
             throw new ReplicationException(_readErrorId, ErrorKind.ReadError,

@@ -1,5 +1,6 @@
-using System;
 using System.IO;
+using System;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
 
 namespace Replication.Engine.Drivers.LocalFile;
@@ -23,10 +24,14 @@ internal sealed class DirectBlockSink : IBlockSink
 
     public void Write(long block, byte[] buffer, int offset, int count) => TargetIo.Run(_target.Name, () =>
     {
-        _target.Position = block * _blockSize;
-        _target.Write(buffer, offset, count);
+        TransientIo.Run(() =>
+        {
+            _target.Position = block * _blockSize;
+            _target.Write(buffer, offset, count);
+        });
+        CrashPoints.Hit("direct.after-block");
     }, _errorId, _doing);
 
     public void Deallocate(long block, int length) =>
-        TargetIo.Run(_target.Name, () => SparseFile.PunchHole(_target, block * _blockSize, length), _errorId, _doing);
+        TargetIo.Run(_target.Name, () => TransientIo.Run(() => SparseFile.PunchHole(_target, block * _blockSize, length)), _errorId, _doing);
 }

@@ -1,8 +1,10 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
+using System;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
@@ -228,6 +230,27 @@ public sealed class LocalFileDriver : IVolumeDriver
         };
     }
 
+    public bool HasSyncJournal(VolumeCopy target, Guid volumeId) =>
+        File.Exists(LocalFileLayout.JournalPath(target.Backend, volumeId)) || File.Exists(LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId));
+
+    public IReadOnlyList<string> ListLocations(BackendRecord backend)
+    {
+        var folder = LocalFileLayout.BackendFolder(backend);
+        if (!Directory.Exists(folder))
+        {
+            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable,
+                $"The folder '{folder}' of backend '{backend.Name}' cannot be reached.", backend.Name);
+        }
+
+        var journals = LocalFileLayout.JournalFolderOf(backend);
+        var files = Directory.EnumerateFiles(folder).Concat(Directory.Exists(journals) ? Directory.EnumerateFiles(journals) : Enumerable.Empty<string>());
+        return files.Select(f => LocalFileLayout.VolumeIdOf(Path.GetFileName(f)))
+            .Where(id => id is not null)
+            .Select(id => LocalFileLayout.LocationFor(id!.Value))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
     public void DiscardSyncJournal(VolumeCopy target, Guid volumeId)
     {
         var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
@@ -292,6 +315,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
 
         TargetIo.Run(targetFile.Name, () => SyncJournal.Apply(committed, targetFile));
+        CrashPoints.Hit("sync.after-apply");
         return newMap;
     }
 
@@ -335,7 +359,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         try
         {
             // Hypervisors keep writing while we read: share read/write.
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, IoBufferSize);
+            file = TransientIo.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, IoBufferSize));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -365,7 +389,7 @@ public sealed class LocalFileDriver : IVolumeDriver
             return SparseFile.CreateNew(path, expectedSize, IoBufferSize);
         }
 
-        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, IoBufferSize);
+        var file = TransientIo.Run(() => new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, IoBufferSize));
         var length = file.Length;
         if (length != expectedSize)
         {

@@ -14,9 +14,20 @@ internal static class LocalFileLayout
 {
     private const string JournalFolder = ".replication";
 
+    private static readonly Regex OwnedFilePattern = new("^volume-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.(?:img|sync-journal|sync-journal\\.tmp)\\z", RegexOptions.CultureInvariant);
+
     private static readonly Regex LocationPattern = new("^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.img\\z", RegexOptions.CultureInvariant);
 
     public static string LocationFor(Guid volumeId) => $"volume-{volumeId:D}.img";
+
+    /// <summary>The volume id a file of this backend belongs to (a volume file or a journal), if it is one of ours.</summary>
+    public static Guid? VolumeIdOf(string fileName)
+    {
+        var match = OwnedFilePattern.Match(fileName);
+        return match.Success ? Guid.Parse(match.Groups[1].Value) : null;
+    }
+
+    public static string JournalFolderOf(BackendRecord backend) => Path.Combine(BackendFolder(backend), JournalFolder);
 
     public static string VolumePath(VolumeCopy copy)
     {

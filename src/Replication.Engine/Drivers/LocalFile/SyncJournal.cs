@@ -1,7 +1,8 @@
-using System;
-using System.IO;
 using System.IO.Hashing;
+using System.IO;
 using System.Text;
+using System;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
 using Replication.Engine.Replication;
 
@@ -81,6 +82,7 @@ internal static class SyncJournal
             _writer.Write(block);
             _writer.Write(count);
             _writer.Write(buffer, offset, count);
+            CrashPoints.Hit("journal.after-block");
         });
 
         public void Deallocate(long block, int length) => TargetIo.Run(_path, () =>
@@ -106,6 +108,7 @@ internal static class SyncJournal
             _file.Flush(flushToDisk: true);
             Dispose();
             FileSystemOps.ReplaceAtomically(_path, committedPath);
+            CrashPoints.Hit("journal.after-commit");
         });
 
         public void Dispose()
@@ -155,14 +158,18 @@ internal static class SyncJournal
             if (kind == DataEntry)
             {
                 ReadFully(reader.BaseStream, buffer, length, path);
-                target.Position = block * header.BlockSize;
-                target.Write(buffer, 0, length);
+                TransientIo.Run(() =>
+                {
+                    target.Position = block * header.BlockSize;
+                    target.Write(buffer, 0, length);
+                });
+                CrashPoints.Hit("apply.after-block");
                 written++;
                 bytes += length;
             }
             else if (kind == HoleEntry)
             {
-                SparseFile.PunchHole(target, block * header.BlockSize, length);
+                TransientIo.Run(() => SparseFile.PunchHole(target, block * header.BlockSize, length));
                 holes++;
             }
             else

@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Replication.Engine.Drivers;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+using Replication.Engine.State;
+using Replication.Engine.Volumes;
+
+namespace Replication.Engine.Repair;
+
+/// <summary>
+/// Finds what crashes, faults and changes outside the module left behind, and finishes or rolls it back: creations and
+/// deletions whose process died, sync rounds that committed their journal but were not recorded, copies whose file is
+/// gone, lapsed leases, and files no volume owns. Volumes another live operation holds are left alone.
+/// </summary>
+public sealed class StateRepair
+{
+    private readonly EngineContext _context;
+    private readonly VolumeLeases _leases;
+    private readonly VolumeService _volumes;
+    private readonly SyncRound _sync;
+
+    private const string LeftAlone = "Left alone: another operation holds the volume now.";
+
+    internal StateRepair(EngineContext context, VolumeLeases leases, VolumeService volumes, SyncRound sync)
+    {
+        _context = context;
+        _leases = leases;
+        _volumes = volumes;
+        _sync = sync;
+    }
+
+    /// <param name="removeOrphanFiles">Delete volume files and journals no volume owns. Off by default: a folder shared
+    /// with another state file would hold that state's volumes, which this one cannot tell from leftovers.</param>
+    /// <param name="approve">Asked before each change (the cmdlet's ShouldProcess); a declined finding is only reported.</param>
+    public IReadOnlyList<RepairFinding> Run(bool removeOrphanFiles, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    {
+        var findings = new List<RepairFinding>();
+        IReadOnlyList<VolumeRecord> volumes;
+        IReadOnlyList<BackendRecord> backends;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            volumes = read.ListVolumes(VolumeQuery.All);
+            backends = read.ListBackends();
+        }
+
+        foreach (var volume in volumes)
+        {
+            findings.AddRange(RepairVolume(volume, approve, observer));
+        }
+
+        findings.AddRange(RemoveLapsedLeases(volumes, approve));
+        findings.AddRange(FindOrphans(backends, removeOrphanFiles, approve, observer));
+        return findings;
+    }
+
+    private IEnumerable<RepairFinding> RepairVolume(VolumeRecord volume, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    {
+        var (finding, fault) = Diagnose(volume);
+        if (finding is null)
+        {
+            return Array.Empty<RepairFinding>();
+        }
+
+        if (!approve(finding))
+        {
+            return new[] { finding };
+        }
+
+        if (finding.Kind == "AbandonedCreation")
+        {
+            return new[] { Finding(finding.Kind, volume.Name, _volumes.RollBackAbandonedCreation(volume, observer) ? finding.Action : LeftAlone, applied: true) };
+        }
+
+        using var lease = _leases.TryAcquire(volume.Name, "RepairVolume", observer);
+        if (lease is null)
+        {
+            return new[] { Finding(finding.Kind, volume.Name, LeftAlone, applied: false) };
+        }
+
+        var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+        switch (finding.Kind)
+        {
+            case "UnfinishedDeletion":
+                _volumes.Erase(snapshot, "DeleteVolume", "An interrupted removal was finished.", observer);
+                break;
+            case "InterruptedSync":
+                _sync.FinishInterrupted(snapshot, observer);
+                break;
+            case "MissingPrimary":
+                _sync.RecordFailure(volume, new ReplicationException(ErrorIds.PrimaryUnreadable, ErrorKind.ReadError, fault!), "CheckVolumeFiles");
+                break;
+            case "MissingReplica":
+                _sync.RecordFailure(volume, new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable, fault!), "CheckVolumeFiles");
+                break;
+        }
+
+        return new[] { Finding(finding.Kind, volume.Name, finding.Action, applied: true) };
+    }
+
+    /// <summary>What is wrong with one volume, if anything, and the fault seen; checks only its own files, cheaply (no reads of data).</summary>
+    private (RepairFinding? Finding, string? Fault) Diagnose(VolumeRecord volume)
+    {
+        if (volume.Status == VolumeStatus.Creating && !IsHeld(volume))
+        {
+            return (Finding("AbandonedCreation", volume.Name, "Roll back the interrupted creation: remove its files and its row."), null);
+        }
+
+        if (volume.Status == VolumeStatus.Deleting && !IsHeld(volume))
+        {
+            return (Finding("UnfinishedDeletion", volume.Name, "Finish the interrupted removal: remove its files and its row."), null);
+        }
+
+        if (volume.Status != VolumeStatus.Available || IsHeld(volume))
+        {
+            return (null, null);
+        }
+
+        var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        if (volume.ReplicaBackend is not null && volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)
+        {
+            if (driver.HasSyncJournal(snapshot.Replica, volume.Id))
+            {
+                return (Finding("InterruptedSync", volume.Name, "Finish the interrupted sync round from its journal, or discard an uncommitted one."), null);
+            }
+
+            if (Fault(driver, snapshot.Replica, volume.SizeBytes) is { } replicaFault)
+            {
+                return (Finding("MissingReplica", volume.Name, $"Set replication status to error: {replicaFault}"), replicaFault);
+            }
+        }
+
+        // Reported once: the extended status then carries the fault, and the replica's status is left as it is.
+        if (Fault(driver, snapshot.Primary, volume.SizeBytes) is { } primaryFault && !(volume.ReplicationExtendedStatus ?? "").Contains(primaryFault))
+        {
+            return (Finding("MissingPrimary", volume.Name, $"Record the fault in the extended status ({primaryFault}); promote the replica or restore the file."), primaryFault);
+        }
+
+        return (null, null);
+    }
+
+    private IEnumerable<RepairFinding> RemoveLapsedLeases(IReadOnlyList<VolumeRecord> volumes, Func<RepairFinding, bool> approve)
+    {
+        var findings = new List<RepairFinding>();
+        using var session = _context.Store.Begin(write: true);
+        foreach (var volume in volumes)
+        {
+            if (session.FindLease(volume.Id) is { } lease && lease.ExpiresAt <= _context.Now)
+            {
+                var finding = Finding("ExpiredLease", volume.Name, $"Remove the lapsed lease of {lease.Operation} by {lease.Actor}.");
+                var applied = approve(finding);
+                if (applied)
+                {
+                    session.DeleteLease(volume.Id, lease.Holder);
+                }
+
+                findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
+            }
+        }
+
+        session.Commit();
+        return findings;
+    }
+
+    private List<RepairFinding> FindOrphans(IReadOnlyList<BackendRecord> backends, bool remove, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    {
+        var findings = new List<RepairFinding>();
+        HashSet<(string Backend, string Location)> owned;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            owned = new HashSet<(string, string)>(read.ListVolumes(VolumeQuery.All)
+                .SelectMany(v => new[] { (v.Backend.ToLowerInvariant(), v.Location), (v.ReplicaBackend?.ToLowerInvariant() ?? "", v.ReplicaLocation ?? "") }));
+        }
+
+        foreach (var backend in backends)
+        {
+            var driver = _context.Drivers.Get(backend.Driver);
+            IReadOnlyList<string> locations;
+            try
+            {
+                locations = driver.ListLocations(backend);
+            }
+            catch (ReplicationException ex)
+            {
+                findings.Add(Finding("UnreachableBackend", backend.Name, $"Not checked for leftovers: {ex.Message}", applied: false));
+                continue;
+            }
+
+            foreach (var location in locations.Where(l => !owned.Contains((backend.Name.ToLowerInvariant(), l))))
+            {
+                var finding = Finding("OrphanFile", $"{backend.Name}:{location}",
+                    remove ? "Remove the file (and any journal) that no volume owns." : "Report only: no volume owns it; -RemoveOrphanFiles removes it.");
+                var applied = remove && approve(finding);
+                if (applied)
+                {
+                    driver.DeleteVolume(new VolumeCopy(backend, location));
+                    observer.Decision($"Removed {backend.Name}:{location}, which no volume owned.");
+                }
+
+                findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
+            }
+        }
+
+        return findings;
+    }
+
+    private static string? Fault(IVolumeDriver driver, VolumeCopy copy, long sizeBytes)
+    {
+        try
+        {
+            driver.CheckCopy(copy, sizeBytes);
+            return null;
+        }
+        catch (ReplicationException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private bool IsHeld(VolumeRecord volume)
+    {
+        using var read = _context.Store.Begin(write: false);
+        return _leases.IsHeld(read, volume.Id);
+    }
+
+    private static RepairFinding Finding(string kind, string target, string action, bool applied = false) =>
+        new() { Kind = kind, Target = target, Action = action, Applied = applied };
+}
