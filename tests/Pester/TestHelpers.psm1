@@ -184,4 +184,17 @@ function Remove-DefaultStateGuard {
     }
 }
 
+function Get-SiteFingerprint {
+    <#
+    .SYNOPSIS
+        Every file under a test site (the state file and its WAL included) by path, size, mode bits and content hash:
+        equal fingerprints mean nothing changed, byte for byte. SQLite's -shm file is left out: it is a shared-memory
+        index of the WAL that any reader may rewrite, not data, and SQLite rebuilds it from the WAL.
+    #>
+    param([Parameter(Mandatory)] $Site)
+    Get-ChildItem -Path $Site.Root -Recurse -File | Where-Object Name -NotLike '*-shm' | Sort-Object FullName | ForEach-Object {
+        '{0} {1} {2} {3}' -f $_.FullName.Substring($Site.Root.Length), $_.Length, $_.UnixFileMode, (Get-FileHash $_.FullName -Algorithm SHA256).Hash
+    }
+}
+
 Export-ModuleMember -Function *

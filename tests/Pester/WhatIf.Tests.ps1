@@ -4,13 +4,6 @@ BeforeAll {
     Import-Module $env:REPLICATION_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Enable-DefaultStateGuard
-
-    function Get-SiteFingerprint($Site) {
-        # Every file under the site (state file and its WAL included), by path, size, mode bits and content hash.
-        Get-ChildItem -Path $Site.Root -Recurse -File | Sort-Object FullName | ForEach-Object {
-            '{0} {1} {2} {3}' -f $_.FullName.Substring($Site.Root.Length), $_.Length, $_.UnixFileMode, (Get-FileHash $_.FullName -Algorithm SHA256).Hash
-        }
-    }
 }
 
 AfterAll { Remove-DefaultStateGuard }
