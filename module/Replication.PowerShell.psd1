@@ -31,6 +31,8 @@
         'Get-ReplicationStateStore'
         'Set-ReplicationStateStore'
         'Repair-ReplicationState'
+        'Test-VolumeReplica'
+        'Get-DRTestResult'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

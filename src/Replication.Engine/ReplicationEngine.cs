@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Replication.Engine.Catalog;
+using Replication.Engine.DrTests;
 using Replication.Engine.Model;
 using Replication.Engine.Repair;
 using Replication.Engine.Replication;
@@ -25,6 +26,7 @@ public sealed class ReplicationEngine
         Replication = new ReplicationService(context, Leases);
         Volumes = new VolumeService(context, Backends, Replication, Leases);
         Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
+        DrTests = new DrTestService(context, Volumes, Leases);
     }
 
     public EngineContext Context { get; }
@@ -42,6 +44,9 @@ public sealed class ReplicationEngine
 
     /// <summary>Finishes or rolls back what crashes and faults left behind.</summary>
     public StateRepair Repair { get; }
+
+    /// <summary>DR tests of replicas, and their recorded history.</summary>
+    public DrTestService DrTests { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

@@ -40,6 +40,9 @@ public interface IVolumeDriver
     /// <summary>Makes <paramref name="target"/> (a new location) a copy of <paramref name="source"/>.</summary>
     void CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation);
 
+    /// <summary>The block hashes of a copy as it is now (reads its allocated data), to check it against a recorded round.</summary>
+    Replication.BlockMap HashCopy(VolumeCopy copy, long sizeBytes, IOperationObserver observer, CancellationToken cancellation);
+
     ReplicaSyncOutcome SyncReplica(ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation);
 
     /// <summary>

@@ -65,6 +65,8 @@ public sealed class BlockMap
 
     public void Set(long block, ReadOnlySpan<byte> hash) => hash.CopyTo(Slot(block));
 
+    public void CopyHash(long block, Span<byte> hash) => Slot(block).CopyTo(hash);
+
     public void SetZero(long block) => Set(block, ZeroBlockHashes.For(BlockLength(block)));
 
     /// <summary>Hashes one block's bytes into <paramref name="hash"/> (16 bytes).</summary>

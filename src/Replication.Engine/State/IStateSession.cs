@@ -57,6 +57,13 @@ public interface IStateSession : IDisposable
 
     void DeleteLease(Guid volumeId, string holder);
 
+    /// <summary>Records a DR test (with TestId 0) and returns its id.</summary>
+    long InsertDrTest(DrTestResult test);
+
+    void UpdateDrTest(DrTestResult test);
+
+    IReadOnlyList<DrTestResult> ListDrTests(DrTestQuery query);
+
     void AppendEvent(ReplicationEvent replicationEvent);
 
     IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query);

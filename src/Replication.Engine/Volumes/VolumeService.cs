@@ -106,6 +106,16 @@ public sealed class VolumeService
     /// <summary>A test volume cloned from another volume's replica, on the replica's backend; replication of the source goes on.</summary>
     public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
     {
+        using var clone = CloneReplica(name, sourceVolumeName, observer, cancellation);
+        return clone.Volume;
+    }
+
+    /// <summary>
+    /// Clones a replica and keeps the new volume's lease (until the clone is disposed), with the source's block map as
+    /// of the cloned round: what a DR test compares the clone with.
+    /// </summary>
+    internal ReplicaClone CloneReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
+    {
         Names.Validate("volume", name);
         RollBackAbandoned(name, observer);
         // The source's lease keeps its sync rounds off the replica while the clone reads it.
@@ -119,6 +129,12 @@ public sealed class VolumeService
         }
 
         ReplicationRules.RequireCloneableReplica(source.Volume);
+        BlockMap? map;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            map = read.LoadBlockMap(source.Volume.Id);
+        }
+
         var replica = source.Replica;
         var driver = _context.Drivers.Get(replica.Backend.Driver);
         var id = Guid.NewGuid();
@@ -136,10 +152,19 @@ public sealed class VolumeService
             CreatedAt = _context.Now,
         };
         observer.Decision($"Test volume '{name}' is cloned from the replica of '{source.Volume.Name}' on '{replica.Backend.Name}' (data as of {source.Volume.LastSyncStartedAt:u}); it is not replicated itself.");
-        using var creation = Insert(record, $"Cloning the replica of '{source.Volume.Name}' on '{replica.Backend.Name}'.");
-        var copy = new VolumeCopy(replica.Backend, record.Location);
-        return Build(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
-            record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
+        var creation = Insert(record, $"Cloning the replica of '{source.Volume.Name}' on '{replica.Backend.Name}'.");
+        try
+        {
+            var copy = new VolumeCopy(replica.Backend, record.Location);
+            var volume = Build(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
+                record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
+            return new ReplicaClone(volume, source.Volume, map, creation);
+        }
+        catch
+        {
+            creation.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Volumes matching the query; a volume type or backend filter that names nothing is an error, not an empty list.</summary>

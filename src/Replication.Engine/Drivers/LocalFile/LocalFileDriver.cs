@@ -145,6 +145,13 @@ public sealed class LocalFileDriver : IVolumeDriver
         observer.Decision($"Cloned {copier.BytesWritten} bytes in {copier.BlocksWritten} blocks from {source} to {target}; holes stayed holes.");
     }
 
+    public BlockMap HashCopy(VolumeCopy copy, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var path = LocalFileLayout.VolumePath(copy);
+        using var file = OpenSource(path, ErrorIds.VolumeFileFault, sizeBytes);
+        return new BlockCopier(file, ErrorIds.VolumeFileFault, Reporter(observer, "Verifying", copy.ToString()), cancellation).HashAll(sizeBytes, BlockMap.DefaultBlockSize);
+    }
+
     public ReplicaSyncOutcome SyncReplica(ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation)
     {
         var sourcePath = LocalFileLayout.VolumePath(request.Source);

@@ -84,5 +84,30 @@ internal static class SchemaMigrations
                 expires_at TEXT NOT NULL
             );
             """),
+        (3, """
+            CREATE TABLE dr_tests (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                volume_name TEXT NOT NULL COLLATE NOCASE,
+                volume_type TEXT NOT NULL,
+                replica_backend TEXT,
+                outcome TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                verified TEXT NOT NULL,
+                blocks_compared INTEGER NOT NULL,
+                blocks_mismatched INTEGER NOT NULL,
+                sync_generation INTEGER,
+                data_timestamp TEXT,
+                data_age_ms INTEGER,
+                rpo_target_ms INTEGER,
+                time_to_ready_ms INTEGER,
+                test_volume_name TEXT,
+                test_volume_kept INTEGER NOT NULL,
+                started_at TEXT NOT NULL,
+                duration_ms INTEGER,
+                actor TEXT NOT NULL
+            );
+            CREATE INDEX dr_tests_by_volume ON dr_tests(volume_name);
+            CREATE INDEX dr_tests_by_time ON dr_tests(started_at);
+            """),
     };
 }

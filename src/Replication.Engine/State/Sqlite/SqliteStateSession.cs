@@ -146,6 +146,56 @@ internal sealed class SqliteStateSession : IStateSession
     public void DeleteLease(Guid volumeId, string holder) => Execute(
         "DELETE FROM volume_leases WHERE volume_id = $id AND holder = $holder;", ("$id", volumeId.ToString()), ("$holder", holder));
 
+    private const string DrTestColumns =
+        "volume_name, volume_type, replica_backend, outcome, reason, verified, blocks_compared, blocks_mismatched, sync_generation, data_timestamp, " +
+        "data_age_ms, rpo_target_ms, time_to_ready_ms, test_volume_name, test_volume_kept, started_at, duration_ms, actor";
+
+    public long InsertDrTest(DrTestResult test)
+    {
+        Execute($"INSERT INTO dr_tests ({DrTestColumns}) VALUES ($volume, $type, $replica, $outcome, $reason, $verified, $compared, $mismatched, $gen, $data, $age, $rpo, $ready, $test, $kept, $started, $duration, $actor);",
+            DrTestParameters(test));
+        return Query("SELECT last_insert_rowid();", r => r.GetInt64(0)).Single();
+    }
+
+    public void UpdateDrTest(DrTestResult test) => Execute(
+        "UPDATE dr_tests SET volume_name = $volume, volume_type = $type, replica_backend = $replica, outcome = $outcome, reason = $reason, verified = $verified, " +
+        "blocks_compared = $compared, blocks_mismatched = $mismatched, sync_generation = $gen, data_timestamp = $data, data_age_ms = $age, rpo_target_ms = $rpo, " +
+        "time_to_ready_ms = $ready, test_volume_name = $test, test_volume_kept = $kept, started_at = $started, duration_ms = $duration, actor = $actor WHERE id = $id;",
+        DrTestParameters(test).Append(("$id", test.TestId)).ToArray());
+
+    public IReadOnlyList<DrTestResult> ListDrTests(DrTestQuery query)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (query.VolumeName is { } name)
+        {
+            conditions.Add("volume_name = $name");
+            parameters.Add(("$name", name));
+        }
+
+        if (query.Since is { } since)
+        {
+            conditions.Add("started_at >= $since");
+            parameters.Add(("$since", DbText.Time(since)));
+        }
+
+        if (query.Outcome is { } outcome)
+        {
+            conditions.Add("outcome = $outcome");
+            parameters.Add(("$outcome", outcome.ToString()));
+        }
+
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        var sql = $"SELECT id, {DrTestColumns} FROM dr_tests{where} ORDER BY id";
+        if (query.Newest is { } newest)
+        {
+            sql = $"SELECT * FROM ({sql} DESC LIMIT $newest) ORDER BY id";
+            parameters.Add(("$newest", newest));
+        }
+
+        return Query(sql + ";", ReadDrTest, parameters.ToArray());
+    }
+
     public void AppendEvent(ReplicationEvent e) => Execute(
         "INSERT INTO events (at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message) " +
         "VALUES ($at, $actor, $op, $type, $name, $volume, $from, $to, $message);",
@@ -190,6 +240,41 @@ internal sealed class SqliteStateSession : IStateSession
             Message = r.GetString(9),
         }, parameters.ToArray());
     }
+
+    private static (string, object?)[] DrTestParameters(DrTestResult t) => new (string, object?)[]
+    {
+        ("$volume", t.VolumeName), ("$type", t.VolumeType), ("$replica", t.ReplicaBackend), ("$outcome", t.Outcome.ToString()), ("$reason", t.Reason),
+        ("$verified", t.Verified), ("$compared", t.BlocksCompared), ("$mismatched", t.BlocksMismatched), ("$gen", t.SyncGeneration),
+        ("$data", DbText.TimeOrNull(t.DataTimestamp)), ("$age", Milliseconds(t.DataAgeSeconds)), ("$rpo", Milliseconds(t.RpoTargetSeconds)), ("$ready", Milliseconds(t.TimeToReadySeconds)),
+        ("$test", t.TestVolumeName), ("$kept", t.TestVolumeKept ? 1 : 0), ("$started", DbText.Time(t.StartedAt)), ("$duration", Milliseconds(t.DurationSeconds)), ("$actor", t.Actor),
+    };
+
+    private static object? Milliseconds(double? seconds) => seconds is { } s ? (long)Math.Round(s * 1000) : null;
+
+    private static double? ReadSeconds(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal) / 1000.0;
+
+    private static DrTestResult ReadDrTest(SqliteDataReader r) => new()
+    {
+        TestId = r.GetInt64(0),
+        VolumeName = r.GetString(1),
+        VolumeType = r.GetString(2),
+        ReplicaBackend = NullableString(r, 3),
+        Outcome = (DrTestOutcome)Enum.Parse(typeof(DrTestOutcome), r.GetString(4)),
+        Reason = r.GetString(5),
+        Verified = r.GetString(6),
+        BlocksCompared = r.GetInt64(7),
+        BlocksMismatched = r.GetInt64(8),
+        SyncGeneration = r.IsDBNull(9) ? null : r.GetInt64(9),
+        DataTimestamp = NullableString(r, 10) is { } data ? DbText.ParseTime(data) : null,
+        DataAgeSeconds = ReadSeconds(r, 11),
+        RpoTargetSeconds = ReadSeconds(r, 12),
+        TimeToReadySeconds = ReadSeconds(r, 13),
+        TestVolumeName = NullableString(r, 14),
+        TestVolumeKept = r.GetInt64(15) != 0,
+        StartedAt = DbText.ParseTime(r.GetString(16)),
+        DurationSeconds = ReadSeconds(r, 17),
+        Actor = r.GetString(18),
+    };
 
     private static (string Where, (string, object?)[] Parameters) VolumeFilter(VolumeQuery query)
     {

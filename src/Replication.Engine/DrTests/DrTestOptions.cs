@@ -1,0 +1,16 @@
+using System;
+using Replication.Engine.Model;
+
+namespace Replication.Engine.DrTests;
+
+/// <summary>How to run a DR test.</summary>
+public sealed class DrTestOptions
+{
+    public static readonly DrTestOptions Default = new();
+
+    /// <summary>Leave the test volume for a look afterwards instead of removing it.</summary>
+    public bool KeepTestVolume { get; init; }
+
+    /// <summary>The admin's own check, run against the test volume's connection before it is removed.</summary>
+    public Func<VolumeConnection, ValidationOutcome>? Validation { get; init; }
+}

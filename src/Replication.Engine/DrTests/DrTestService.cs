@@ -1,0 +1,255 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Replication.Engine.Drivers;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Placement;
+using Replication.Engine.Replication;
+using Replication.Engine.State;
+using Replication.Engine.Volumes;
+
+namespace Replication.Engine.DrTests;
+
+/// <summary>
+/// DR tests: a test volume cloned from a volume's replica (Cinder's source_replica), compared block by block with what
+/// the sync round recorded, checked by the admin's own validation, then removed; replication goes on meanwhile (the
+/// volume is held only while its replica is cloned). Every test is recorded, and a test whose process died is cleaned
+/// up by the next one.
+/// </summary>
+public sealed class DrTestService
+{
+    private const int TestVolumeNameSuffixLength = 16;
+
+    private readonly EngineContext _context;
+    private readonly VolumeService _volumes;
+    private readonly VolumeLeases _leases;
+
+    internal DrTestService(EngineContext context, VolumeService volumes, VolumeLeases leases)
+    {
+        _context = context;
+        _volumes = volumes;
+        _leases = leases;
+    }
+
+    public DrTestResult Run(string volumeName, DrTestOptions options, IOperationObserver observer, CancellationToken cancellation)
+    {
+        CleanUpInterrupted(observer);
+        var startedAt = _context.Now;
+        VolumeRecord volume;
+        VolumeTypeSpecs specs;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            volume = VolumeSnapshot.FindVolume(read, volumeName);
+            specs = new VolumeTypeSpecs(Catalog.VolumeTypeCatalog.Find(read, volume.VolumeType).ExtraSpecs);
+        }
+
+        var result = new DrTestResult
+        {
+            VolumeName = volume.Name,
+            VolumeType = volume.VolumeType,
+            ReplicaBackend = volume.ReplicaBackend,
+            RpoTargetSeconds = specs.RpoTarget?.TotalSeconds,
+            StartedAt = startedAt,
+            Actor = _context.Actor,
+            Outcome = DrTestOutcome.Running,
+        };
+        if (NotTestable(volume) is { } why)
+        {
+            observer.Decision($"'{volume.Name}' is not testable: {why}");
+            return Record(result with { Outcome = DrTestOutcome.NotTestable, Reason = why, DurationSeconds = 0 });
+        }
+
+        var testName = TestVolumeName(volume.Name);
+        result = Record(result with { TestVolumeName = testName });
+        try
+        {
+            return Record(Test(result, options, observer, cancellation));
+        }
+        catch (ReplicationException ex)
+        {
+            RemoveTestVolume(testName, observer);
+            return Record(result with { Outcome = DrTestOutcome.Failed, Reason = $"{ex.ErrorId}: {ex.Message}", DurationSeconds = Seconds(startedAt) });
+        }
+        catch (OperationCanceledException)
+        {
+            RemoveTestVolume(testName, observer);
+            Record(result with { Outcome = DrTestOutcome.Interrupted, Reason = "Cancelled by the user; the test volume was removed.", DurationSeconds = Seconds(startedAt) });
+            throw;
+        }
+    }
+
+    public IReadOnlyList<DrTestResult> History(DrTestQuery query)
+    {
+        using var read = _context.Store.Begin(write: false);
+        return read.ListDrTests(query);
+    }
+
+    private DrTestResult Test(DrTestResult result, DrTestOptions options, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var testName = result.TestVolumeName!;
+        using var clone = _volumes.CloneReplica(testName, result.VolumeName, observer, cancellation);
+        var ready = _context.Now;
+        var dataTimestamp = clone.Source.LastSyncStartedAt ?? clone.Source.CreatedAt;
+        result = result with
+        {
+            SyncGeneration = clone.Source.SyncGeneration,
+            DataTimestamp = dataTimestamp,
+            DataAgeSeconds = (result.StartedAt - dataTimestamp).TotalSeconds,
+            TimeToReadySeconds = (ready - result.StartedAt).TotalSeconds,
+        };
+        observer.Decision($"DR test of '{result.VolumeName}': test volume '{testName}' ready after {Humane.Duration(ready - result.StartedAt)}, holding round {clone.Source.SyncGeneration} (data as of {dataTimestamp:u}).");
+
+        var problems = new List<string>();
+        var verified = new List<string>();
+        var connection = _volumes.Connection(testName);
+        var (compared, mismatched) = Compare(clone, observer, cancellation);
+        verified.Add($"{compared} blocks compared with the hashes recorded at round {clone.Source.SyncGeneration}");
+        if (clone.SourceMap is null)
+        {
+            problems.Add("No block hashes are recorded for the replica, so its content could not be checked.");
+        }
+        else if (mismatched > 0)
+        {
+            problems.Add($"{mismatched} of {compared} blocks of the replica differ from what round {clone.Source.SyncGeneration} wrote: the replica was changed or damaged outside the module. Enable-Replication recopies it.");
+        }
+
+        if (options.Validation is { } validation)
+        {
+            var outcome = validation(connection);
+            verified.Add(outcome.Passed ? $"custom validation passed{Detail(outcome.Message)}" : "custom validation ran");
+            if (!outcome.Passed)
+            {
+                problems.Add($"The custom validation failed{Detail(outcome.Message)}");
+            }
+        }
+
+        if (result.RpoMet == false)
+        {
+            problems.Add($"The replica's data was {Humane.Duration(TimeSpan.FromSeconds(result.DataAgeSeconds!.Value))} old, beyond the RPO target of {Humane.Duration(TimeSpan.FromSeconds(result.RpoTargetSeconds!.Value))}.");
+        }
+
+        if (!options.KeepTestVolume)
+        {
+            _volumes.Erase(VolumeSnapshot.Load(_context.Store, testName), "DeleteVolume", "DR test volume removed after the test.", observer);
+        }
+
+        return result with
+        {
+            Outcome = problems.Count == 0 ? DrTestOutcome.Passed : DrTestOutcome.Failed,
+            Reason = string.Join(" ", problems),
+            Verified = string.Join("; ", verified) + ".",
+            BlocksCompared = compared,
+            BlocksMismatched = mismatched,
+            TestVolumeKept = options.KeepTestVolume,
+            DurationSeconds = Seconds(result.StartedAt),
+        };
+    }
+
+    private (long Compared, long Mismatched) Compare(ReplicaClone clone, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var snapshot = VolumeSnapshot.Load(_context.Store, clone.Volume.Name);
+        var actual = _context.Drivers.Get(snapshot.PrimaryBackend.Driver).HashCopy(snapshot.Primary, clone.Volume.SizeBytes, observer, cancellation);
+        if (clone.SourceMap is not { } expected)
+        {
+            return (0, 0);
+        }
+
+        long mismatched = 0;
+        var hash = new byte[BlockMap.HashSize];
+        for (long block = 0; block < expected.BlockCount; block++)
+        {
+            actual.CopyHash(block, hash);
+            if (!expected.Matches(block, hash))
+            {
+                mismatched++;
+            }
+        }
+
+        return (expected.BlockCount, mismatched);
+    }
+
+    /// <summary>Why a replica cannot be tested now, or null when it can.</summary>
+    private static string? NotTestable(VolumeRecord volume) => volume switch
+    {
+        { Status: not VolumeStatus.Available } => $"the volume is {volume.Status.ToString().ToLowerInvariant()}.",
+        { SourceReplica: not null } => "it is itself a test volume, which is never replicated.",
+        { ReplicationStatus: ReplicationStatus.Active or ReplicationStatus.ActiveStopped } => null,
+        _ => $"replication is {volume.ReplicationStatus.ToCinder()}; only an active or active-stopped replica holds a consistent round to test.",
+    };
+
+    /// <summary>Marks tests whose process died as interrupted, removing the test volumes they left.</summary>
+    private void CleanUpInterrupted(IOperationObserver observer)
+    {
+        foreach (var stale in History(new DrTestQuery { Outcome = DrTestOutcome.Running }))
+        {
+            if (stale.TestVolumeName is { } testName && !RemoveTestVolume(testName, observer))
+            {
+                continue; // A live test still holds it.
+            }
+
+            observer.Decision($"DR test {stale.TestId} of '{stale.VolumeName}' was interrupted (its process stopped); its test volume was removed.");
+            Record(stale with { Outcome = DrTestOutcome.Interrupted, Reason = "The test's process stopped before it finished; a later run removed its test volume." });
+        }
+    }
+
+    /// <summary>Removes a test volume unless a live operation holds it; true when it is gone.</summary>
+    private bool RemoveTestVolume(string testName, IOperationObserver observer)
+    {
+        VolumeRecord? testVolume;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            testVolume = read.FindVolume(testName);
+        }
+
+        if (testVolume is null)
+        {
+            return true;
+        }
+
+        using var lease = _leases.TryAcquire(testName, "RemoveDrTestVolume", observer);
+        if (lease is null)
+        {
+            return false;
+        }
+
+        _volumes.Erase(VolumeSnapshot.Load(_context.Store, testName), "DeleteVolume", "DR test volume removed after an interrupted or failed test.", observer);
+        return true;
+    }
+
+    private DrTestResult Record(DrTestResult result)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var recorded = result;
+        if (result.TestId == 0)
+        {
+            recorded = result with { TestId = session.InsertDrTest(result) };
+        }
+        else
+        {
+            session.UpdateDrTest(result);
+        }
+
+        var message = recorded.Outcome switch
+        {
+            DrTestOutcome.Running => $"DR test {recorded.TestId} started: cloning the replica into '{recorded.TestVolumeName}'.",
+            DrTestOutcome.Passed => $"DR test {recorded.TestId} passed: {recorded.Verified}",
+            _ => $"DR test {recorded.TestId} {recorded.Outcome.ToString().ToLowerInvariant()}: {recorded.Reason}",
+        };
+        session.AppendEvent(_context.Event("DrTest" + recorded.Outcome, "Volume", recorded.VolumeName, message));
+        session.Commit();
+        return recorded;
+    }
+
+    /// <summary>A name of the volume's own name plus a unique suffix, within the 64 characters a name may have.</summary>
+    private static string TestVolumeName(string volumeName)
+    {
+        var suffix = "-drtest-" + Guid.NewGuid().ToString("N").Substring(0, TestVolumeNameSuffixLength - "-drtest-".Length);
+        return volumeName.Substring(0, Math.Min(volumeName.Length, Rules.Names.MaxLength - suffix.Length)) + suffix;
+    }
+
+    private double Seconds(DateTimeOffset since) => (_context.Now - since).TotalSeconds;
+
+    private static string Detail(string message) => string.IsNullOrWhiteSpace(message) ? "." : $": {message.Trim()}";
+}
