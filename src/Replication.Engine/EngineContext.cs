@@ -16,6 +16,12 @@ public sealed class EngineContext
         Actor = actor ?? $"{Environment.UserName}@{Environment.MachineName} ({Process.GetCurrentProcess().Id})";
     }
 
+    public static string Host => Environment.MachineName;
+
+    public static int ProcessId { get; } = Process.GetCurrentProcess().Id;
+
+    public static DateTimeOffset ProcessStartedAt { get; } = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
     public IStateStore Store { get; }
 
     public DriverRegistry Drivers { get; }

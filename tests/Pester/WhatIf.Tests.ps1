@@ -38,6 +38,7 @@ Describe '-WhatIf changes nothing' {
         @{ Command = 'Enable-Replication (resume)'; Run = { Enable-Replication db02 -WhatIf } }
         @{ Command = 'Enable-Replication (reverse)'; Run = { Enable-Replication db03 -Force -WhatIf } }
         @{ Command = 'Disable-Replication'; Run = { Disable-Replication db01 -WhatIf } }
+        @{ Command = 'Test-VolumeReplica'; Run = { Test-VolumeReplica -WhatIf } }
         @{ Command = 'Repair-ReplicationState'; Run = { Remove-Item (Get-ReplicaFile db02); $script:before = Get-SiteFingerprint $site; Repair-ReplicationState -RemoveOrphanFiles -WhatIf } }
     ) {
         $script:before = Get-SiteFingerprint $site

@@ -34,6 +34,7 @@ public sealed class WhatIfTests
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -WhatIf" },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Default -WhatIf" },
         { "Repair-ReplicationState", "Repair-ReplicationState -RemoveOrphanFiles -WhatIf" },
+        { "Test-VolumeReplica", "Test-VolumeReplica -Name db01 -WhatIf" },
     };
 
     [Theory]

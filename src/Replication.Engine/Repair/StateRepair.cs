@@ -149,7 +149,7 @@ public sealed class StateRepair
         using var session = _context.Store.Begin(write: true);
         foreach (var volume in volumes)
         {
-            if (session.FindLease(volume.Id) is { } lease && lease.ExpiresAt <= _context.Now)
+            if (session.FindLease(volume.Id) is { } lease && VolumeLeases.IsLapsed(lease, _context.Now))
             {
                 var finding = Finding("ExpiredLease", volume.Name, $"Remove the lapsed lease of {lease.Operation} by {lease.Actor}.");
                 var applied = approve(finding);

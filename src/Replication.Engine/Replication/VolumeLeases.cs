@@ -37,13 +37,13 @@ public sealed class VolumeLeases
                 var volume = VolumeSnapshot.FindVolume(session, volumeName);
                 var now = _context.Now;
                 var existing = session.FindLease(volume.Id);
-                if (existing is null || existing.ExpiresAt <= now)
+                if (existing is null || IsLapsed(existing, now))
                 {
                     var held = Claim(session, volume.Id, operation);
                     session.Commit();
                     if (existing is not null)
                     {
-                        observer.Decision($"'{volume.Name}': the lease of {existing.Operation} by {existing.Actor} lapsed at {existing.ExpiresAt:u} (its process stopped renewing it); taken over.");
+                        observer.Decision($"'{volume.Name}': the lease of {existing.Operation} by {existing.Actor} lapsed (its process stopped); taken over.");
                     }
 
                     return held;
@@ -76,8 +76,39 @@ public sealed class VolumeLeases
         }
     }
 
-    /// <summary>True when a live (unexpired) lease is held on the volume by anyone.</summary>
-    internal bool IsHeld(IStateSession session, Guid volumeId) => session.FindLease(volumeId) is { } lease && lease.ExpiresAt > _context.Now;
+    /// <summary>True when a live lease is held on the volume by anyone.</summary>
+    internal bool IsHeld(IStateSession session, Guid volumeId) => session.FindLease(volumeId) is { } lease && !IsLapsed(lease, _context.Now);
+
+    /// <summary>
+    /// A lease lapses when its holder stopped renewing it, or at once when the holder was a process of this machine that
+    /// is no longer running (a process with its id but another start time is a later one that reused the id).
+    /// </summary>
+    internal static bool IsLapsed(VolumeLease lease, DateTimeOffset now)
+    {
+        if (lease.ExpiresAt <= now)
+        {
+            return true;
+        }
+
+        if (!string.Equals(lease.Host, EngineContext.Host, StringComparison.OrdinalIgnoreCase) || lease.ProcessId == EngineContext.ProcessId)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(lease.ProcessId);
+            return process.HasExited || Math.Abs((process.StartTime.ToUniversalTime() - lease.ProcessStartedAt.UtcDateTime).TotalSeconds) > 1;
+        }
+        catch (ArgumentException)
+        {
+            return true; // No process with that id.
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // It exited while being looked at.
+        }
+    }
 
     /// <summary>
     /// Takes the lease inside the caller's transaction: for a volume whose row is inserted in that same transaction, so
@@ -87,7 +118,18 @@ public sealed class VolumeLeases
     {
         var holder = Guid.NewGuid().ToString("N");
         var now = _context.Now;
-        session.PutLease(new VolumeLease { VolumeId = volumeId, Holder = holder, Actor = _context.Actor, Operation = operation, AcquiredAt = now, ExpiresAt = now + Lifetime });
+        session.PutLease(new VolumeLease
+        {
+            VolumeId = volumeId,
+            Holder = holder,
+            Actor = _context.Actor,
+            Operation = operation,
+            AcquiredAt = now,
+            ExpiresAt = now + Lifetime,
+            Host = EngineContext.Host,
+            ProcessId = EngineContext.ProcessId,
+            ProcessStartedAt = EngineContext.ProcessStartedAt,
+        });
         return new Held(_context, volumeId, holder);
     }
 

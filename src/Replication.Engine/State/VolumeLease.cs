@@ -15,6 +15,14 @@ public sealed class VolumeLease
 
     public string Operation { get; init; } = "";
 
+    /// <summary>The machine and process holding the lease, so a holder that died on this machine is known at once.</summary>
+    public string Host { get; init; } = "";
+
+    public int ProcessId { get; init; }
+
+    /// <summary>When the holding process started (wall clock), which tells it apart from a later process with its id.</summary>
+    public DateTimeOffset ProcessStartedAt { get; init; }
+
     public DateTimeOffset AcquiredAt { get; init; }
 
     public DateTimeOffset ExpiresAt { get; init; }

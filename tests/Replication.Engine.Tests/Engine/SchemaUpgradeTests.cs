@@ -28,7 +28,8 @@ public sealed class SchemaUpgradeTests : IDisposable
 
         Assert.Equal(SchemaMigrations.All.Max(m => m.Version), Versions(path).Max());
         Assert.Equal(SchemaMigrations.All.Select(m => (long)m.Version), Versions(path));
-        var rowsAfter = EngineSite.DumpDatabase(path, "schema_migrations", "volume_leases");
+        // The tables later migrations add are new and empty; every table the old file had keeps its rows.
+        var rowsAfter = EngineSite.DumpDatabase(path, "schema_migrations", "volume_leases", "dr_tests");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);

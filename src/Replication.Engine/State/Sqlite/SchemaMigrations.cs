@@ -79,6 +79,9 @@ internal static class SchemaMigrations
                 volume_id TEXT NOT NULL PRIMARY KEY,
                 holder TEXT NOT NULL,
                 actor TEXT NOT NULL,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                process_started_at TEXT NOT NULL,
                 operation TEXT NOT NULL,
                 acquired_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL

@@ -124,7 +124,7 @@ internal sealed class SqliteStateSession : IStateSession
     public void DeleteBlockMap(Guid volumeId) => Execute("DELETE FROM block_maps WHERE volume_id = $id;", ("$id", volumeId.ToString()));
 
     public VolumeLease? FindLease(Guid volumeId) =>
-        Query("SELECT volume_id, holder, actor, operation, acquired_at, expires_at FROM volume_leases WHERE volume_id = $id;", r => new VolumeLease
+        Query("SELECT volume_id, holder, actor, operation, acquired_at, expires_at, host, pid, process_started_at FROM volume_leases WHERE volume_id = $id;", r => new VolumeLease
         {
             VolumeId = Guid.Parse(r.GetString(0)),
             Holder = r.GetString(1),
@@ -132,11 +132,15 @@ internal sealed class SqliteStateSession : IStateSession
             Operation = r.GetString(3),
             AcquiredAt = DbText.ParseTime(r.GetString(4)),
             ExpiresAt = DbText.ParseTime(r.GetString(5)),
+            Host = r.GetString(6),
+            ProcessId = r.GetInt32(7),
+            ProcessStartedAt = DbText.ParseTime(r.GetString(8)),
         }, ("$id", volumeId.ToString())).FirstOrDefault();
 
     public void PutLease(VolumeLease lease) => Execute(
-        "INSERT OR REPLACE INTO volume_leases (volume_id, holder, actor, operation, acquired_at, expires_at) VALUES ($id, $holder, $actor, $op, $at, $expires);",
-        ("$id", lease.VolumeId.ToString()), ("$holder", lease.Holder), ("$actor", lease.Actor), ("$op", lease.Operation),
+        "INSERT OR REPLACE INTO volume_leases (volume_id, holder, actor, operation, acquired_at, expires_at, host, pid, process_started_at) VALUES ($id, $holder, $actor, $op, $at, $expires, $host, $pid, $started);",
+        ("$id", lease.VolumeId.ToString()), ("$holder", lease.Holder), ("$actor", lease.Actor), ("$op", lease.Operation), ("$host", lease.Host), ("$pid", lease.ProcessId),
+        ("$started", DbText.Time(lease.ProcessStartedAt)),
         ("$at", DbText.Time(lease.AcquiredAt)), ("$expires", DbText.Time(lease.ExpiresAt)));
 
     public bool RenewLease(Guid volumeId, string holder, DateTimeOffset expiresAt) => Execute(
