@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Replication.Engine.Errors;
 using Replication.Engine.Replication;
+using Replication.Engine.State;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.Support.EngineSite;
 
@@ -49,6 +50,23 @@ public sealed class VolumeLeaseTests : IDisposable
     }
 
     [Fact]
+    public void ALeaseOfAProcessOfThisMachineThatIsGone_LapsesAtOnce_ButOneOfAnotherMachineWaitsForItsExpiry()
+    {
+        using var finished = System.Diagnostics.Process.Start("sleep", "0.2")!;
+        var started = finished.StartTime.ToUniversalTime();
+        finished.WaitForExit();
+        PutForeignLease(EngineContext.Host, finished.Id, started);
+        var decisions = new RecordingObserver();
+
+        site.Engine.Leases.Acquire(Vol, "SyncReplica", decisions, CancellationToken.None, wait: TimeSpan.Zero).Dispose();
+
+        Assert.Contains(decisions.Decisions, d => d.Contains("lapsed"));
+        PutForeignLease("another-host", finished.Id, started);
+        var busy = Assert.Throws<ReplicationException>(() => site.Engine.Leases.Acquire(Vol, "SyncReplica", site.Quiet, CancellationToken.None, wait: TimeSpan.Zero));
+        Assert.Equal(ErrorIds.VolumeBusy, busy.ErrorId);
+    }
+
+    [Fact]
     public void Operations_GiveTheirLeaseBack()
     {
         site.Sync(Vol);
@@ -57,6 +75,24 @@ public sealed class VolumeLeaseTests : IDisposable
         site.Promote(Vol, planned: true);
 
         Assert.Equal(0, site.RowCount("volume_leases"));
+    }
+
+    private void PutForeignLease(string host, int processId, DateTimeOffset processStartedAt)
+    {
+        using var session = site.Engine.Context.Store.Begin(write: true);
+        session.PutLease(new VolumeLease
+        {
+            VolumeId = site.Record(Vol).Id,
+            Holder = "someone-else",
+            Actor = $"other@{host} ({processId})",
+            Operation = "PromoteReplica",
+            AcquiredAt = site.Clock.Now,
+            ExpiresAt = site.Clock.Now + VolumeLeases.Lifetime,
+            Host = host,
+            ProcessId = processId,
+            ProcessStartedAt = processStartedAt,
+        });
+        session.Commit();
     }
 
     [Fact]
