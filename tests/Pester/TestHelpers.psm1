@@ -197,4 +197,19 @@ function Get-SiteFingerprint {
     }
 }
 
+function Get-PwshCommand {
+    <#
+    .SYNOPSIS
+        The pwsh this test runs in, as a file and leading arguments, for starting child processes: pwsh itself, or
+        dotnet plus pwsh.dll when pwsh runs as a .NET local tool (then the process is dotnet).
+    #>
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        $entry = [Reflection.Assembly]::GetEntryAssembly().Location
+        if (-not $entry -or [IO.Path]::GetFileName($entry) -ne 'pwsh.dll') { throw "Cannot tell which pwsh runs this test (entry assembly '$entry')." }
+        return [pscustomobject]@{ File = $exe; Prefix = @($entry) }
+    }
+    [pscustomobject]@{ File = $exe; Prefix = @() }
+}
+
 Export-ModuleMember -Function *

@@ -12,7 +12,7 @@ param(
     [Parameter(Mandatory)] [string] $Names,
     [Parameter(Mandatory)] [string] $LockFolder,
     [Parameter(Mandatory)] [string] $LogPath,
-    # All children wait for this file before their first operation, so they really start together.
+    # Each child says it is ready ($LogPath.ready) and waits for this file, so that all start their operations together.
     [string] $StartSignal
 )
 
@@ -24,6 +24,7 @@ try {
     . (Join-Path $PSScriptRoot 'StressWorker.ps1')
     Set-ReplicationStateStore -Path $StatePath
     if ($StartSignal) {
+        New-Item -ItemType File -Path "$LogPath.ready" -Force | Out-Null
         $deadline = [DateTime]::UtcNow.AddSeconds(60)
         while (-not (Test-Path -LiteralPath $StartSignal)) {
             if ([DateTime]::UtcNow -gt $deadline) { throw "No start signal at '$StartSignal' within 60 s." }

@@ -2,6 +2,8 @@
 # afterwards. Each Test-* function returns the problems it found as strings (none when all is well), so a failing test
 # says exactly what broke.
 
+Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1')
+
 $script:WorkerScript = Join-Path $PSScriptRoot 'StressWorker.ps1'
 $script:EntryScript = Join-Path $PSScriptRoot 'Start-StressWorker.ps1'
 
@@ -22,21 +24,6 @@ $script:EventsPerOperation = @{
     write   = @{}
 }
 
-function Get-StressHostCommand {
-    <#
-    .SYNOPSIS
-        The pwsh this test runs in, as a file and leading arguments: pwsh itself, or dotnet plus pwsh.dll when pwsh runs
-        as a .NET local tool (then ProcessPath is dotnet).
-    #>
-    $exe = [Environment]::ProcessPath
-    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
-        $entry = [Reflection.Assembly]::GetEntryAssembly().Location
-        if (-not $entry -or [IO.Path]::GetFileName($entry) -ne 'pwsh.dll') { throw "Cannot tell which pwsh runs this test (entry assembly '$entry')." }
-        return [pscustomobject]@{ File = $exe; Prefix = @($entry) }
-    }
-    [pscustomobject]@{ File = $exe; Prefix = @() }
-}
-
 function New-StressPool {
     <#
     .SYNOPSIS
@@ -49,6 +36,15 @@ function New-StressPool {
         New-Volume -Name $name -SizeBytes ([long]$random.Next(4, 17) * 1MB) -VolumeType replicated | Out-Null
     }
     $names
+}
+
+function Get-StressWorkerSeed {
+    <# Well-spread worker seeds from the run's seed: .NET's seeded Random gives nearly the same first numbers for nearby seeds. #>
+    param([int] $Seed, [int] $Worker)
+    $master = [Random]::new($Seed)
+    $value = 0
+    for ($i = 0; $i -lt $Worker; $i++) { $value = $master.Next() }
+    $value
 }
 
 function Get-LastEventId {
@@ -66,11 +62,11 @@ function Invoke-StressInProcesses {
     $locks = Join-Path $work 'locks'
     New-Item -ItemType Directory -Path $locks -Force | Out-Null
     $signal = Join-Path $work 'start'
-    $hostCommand = Get-StressHostCommand
+    $hostCommand = Get-PwshCommand
     $children = foreach ($worker in 1..$Processes) {
         $logPath = Join-Path $work "worker$worker.json"
         $arguments = @($hostCommand.Prefix) + @('-NoProfile', '-NonInteractive', '-File', $script:EntryScript,
-            '-ModulePath', $ModulePath, '-StatePath', $Site.State, '-WorkerId', $worker, '-Seed', ($Seed * 1000 + $worker),
+            '-ModulePath', $ModulePath, '-StatePath', $Site.State, '-WorkerId', $worker, '-Seed', (Get-StressWorkerSeed $Seed $worker),
             '-Operations', $Operations, '-Names', ($Names -join ','), '-LockFolder', $locks, '-LogPath', $logPath, '-StartSignal', $signal)
         $quoted = $arguments | ForEach-Object { if ("$_" -match '[\s"]') { '"' + ("$_" -replace '"', '\"') + '"' } else { "$_" } }
         $stdout = Join-Path $work "worker$worker.out"
@@ -81,8 +77,11 @@ function Invoke-StressInProcesses {
         [pscustomobject]@{ Worker = $worker; Process = $process; LogPath = $logPath; Stdout = $stdout; Stderr = $stderr }
     }
 
-    # Every child imports the module first; the clock starts when they are all released at once.
-    Start-Sleep -Milliseconds 200
+    # Every child imports the module and says it is ready; the clock starts when they are all released at once.
+    $readyBy = [DateTime]::UtcNow.AddSeconds(60)
+    while (@($children | Where-Object { -not (Test-Path -LiteralPath "$($_.LogPath).ready") -and -not $_.Process.HasExited }).Count -gt 0 -and [DateTime]::UtcNow -lt $readyBy) {
+        Start-Sleep -Milliseconds 20
+    }
     $watch = [Diagnostics.Stopwatch]::StartNew()
     New-Item -ItemType File -Path $signal | Out-Null
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
@@ -117,6 +116,7 @@ function Invoke-StressInRunspaces {
     $workerScript = $script:WorkerScript
     $statePath = $Site.State
     $watch = [Diagnostics.Stopwatch]::StartNew()
+    $seeds = @(0) + @(1..$Runspaces | ForEach-Object { Get-StressWorkerSeed $Seed $_ })
     $results = 1..$Runspaces | ForEach-Object -ThrottleLimit $Runspaces -TimeoutSeconds $TimeoutSeconds -Parallel {
         $result = [ordered]@{ Worker = $_; Pid = $PID; ExitCode = 0; Completed = $false; Fatal = $null; Stderr = $null; Operations = @() }
         try {
@@ -124,7 +124,7 @@ function Invoke-StressInRunspaces {
             Import-Module $using:ModulePath
             Set-ReplicationStateStore -Path $using:statePath
             . $using:workerScript
-            $result.Operations = @(Invoke-ReplicationStressWorker -WorkerId $_ -Seed ($using:Seed * 1000 + $_) -Operations $using:Operations -Names $using:Names -LockFolder $using:locks)
+            $result.Operations = @(Invoke-ReplicationStressWorker -WorkerId $_ -Seed ($using:seeds)[$_] -Operations $using:Operations -Names $using:Names -LockFolder $using:locks)
             $result.Completed = $true
         }
         catch {
@@ -288,6 +288,32 @@ function Test-StressEvents {
     foreach ($key in @($expected.Keys) + @($actual.Keys) | Sort-Object -Unique) {
         if ([int]$expected[$key] -ne [int]$actual[$key]) {
             "pid|volume|event $key`: $([int]$expected[$key]) expected from the successful operations, $([int]$actual[$key]) recorded"
+        }
+    }
+}
+
+function Test-StressHistory {
+    <#
+    .SYNOPSIS
+        The event history of every volume (by id, in commit order) is one unbroken chain: each change starts from the
+        replication status the previous change left, and the last one left the status the volume has now. Two
+        operations interleaving on one volume, or a change recorded over another, breaks the chain.
+    #>
+    $normal = { param($status) if ($null -eq $status) { $null } else { ("$status" -replace '-', '').ToLowerInvariant() } }
+    $last = @{}
+    foreach ($event in Get-ReplicationEvent | Where-Object VolumeId | Sort-Object Id) {
+        $key = "$($event.VolumeId)"
+        if ($event.FromStatus -and $last.ContainsKey($key) -and (& $normal $event.FromStatus) -ne (& $normal $last[$key].ToStatus)) {
+            $previous = $last[$key]
+            "'$($event.ObjectName)' ($key): event #$($event.Id) $($event.Operation) by $($event.Actor) starts from '$($event.FromStatus)', but #$($previous.Id) $($previous.Operation) by $($previous.Actor) had left '$($previous.ToStatus)'"
+        }
+        if ($event.ToStatus) { $last[$key] = $event }
+    }
+    foreach ($volume in Get-Volume) {
+        $recorded = $last["$($volume.Id)"]
+        if (-not $recorded) { "'$($volume.Name)' ($($volume.Id)) has no recorded status change"; continue }
+        if ((& $normal $recorded.ToStatus) -ne (& $normal $volume.ReplicationStatus)) {
+            "'$($volume.Name)' is $($volume.ReplicationStatus), but its last recorded change #$($recorded.Id) $($recorded.Operation) left '$($recorded.ToStatus)'"
         }
     }
 }

@@ -19,7 +19,7 @@ function Invoke-ReplicationStressWorker {
     $log = [System.Collections.Generic.List[object]]::new()
     $myClones = [System.Collections.Generic.List[string]]::new()
     # Weights of the mix; a promotion is followed by Enable-Replication -Force when it succeeds.
-    $mix = [ordered]@{ create = 12; write = 16; sync = 22; disable = 7; enable = 7; promote = 9; clone = 8; remove = 6; removeClone = 6 }
+    $mix = [ordered]@{ create = 12; write = 16; sync = 22; disable = 7; enable = 7; promote = 9; clone = 8; remove = 4; removeClone = 6 }
     $total = ($mix.Values | Measure-Object -Sum).Sum
 
     function Invoke-StressOperation {
