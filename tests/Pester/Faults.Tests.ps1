@@ -119,16 +119,19 @@ BeforeAll {
         $replicaFile = Get-ReplicaFile -VolumeName $Name
         Test-Path -LiteralPath $replicaFile | Should -BeTrue
         Get-FileSha256 $replicaFile | Should -Be (Get-FileSha256 $primaryFile) -Because 'the recovered replica holds the primary''s bytes'
-        Get-JournalFiles (Split-Path -Parent $replicaFile) | Should -BeNullOrEmpty
+        $id = (Get-Volume -Name $Name).Id
+        Get-JournalFiles (Split-Path -Parent $replicaFile) | Where-Object Name -Like "volume-$id.*" | Should -BeNullOrEmpty
         if ($FaultText) { $replica.ExtendedStatus | Should -Not -Match ([regex]::Escape($FaultText)) }
+        $last = Get-ReplicationEvent -Name $Name -Newest 1
+        $last.ToStatus | Should -Be 'active' -Because "the newest event of '$Name' ($($last.Operation): $($last.Message)) records the recovery"
     }
 }
 
 AfterAll {
     $FileWatch.Stop()
-    Write-Host ("Faults: {0} injected ({1}); {2} errors checked for ErrorId, category and target; {3} commands run against damaged state files; {4} recoveries verified byte for byte ({5}); {6:n1} s." -f
-        $Figures.FaultsInjected, ($FaultNames -join ', '), $Figures.ErrorsChecked, $Figures.CorruptStateCommands,
-        $Figures.RecoveriesVerified, ($RecoveryNames -join ', '), $FileWatch.Elapsed.TotalSeconds)
+    Write-Host ("Faults injected: {0} ({1})" -f $Figures.FaultsInjected, ($FaultNames -join '; '))
+    Write-Host ("Errors checked for ErrorId, category, target and engine exception: {0}; commands run against damaged state files: {1}" -f $Figures.ErrorsChecked, $Figures.CorruptStateCommands)
+    Write-Host ("Recoveries verified (active again, replica bytes = primary bytes): {0} ({1}); {2:n1} s" -f $Figures.RecoveriesVerified, ($RecoveryNames -join '; '), $FileWatch.Elapsed.TotalSeconds)
     Remove-DefaultStateGuard
 }
 
@@ -354,7 +357,8 @@ Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of ne
             Get-FreeBytes $site.Dc2 | Should -BeLessThan 64KB
             $filesBefore = Get-VolumeFileSnapshot -Site $site
             $result = Invoke-Captured { New-Volume -Name vol02 -SizeBytes 32MB -VolumeType replicated }
-            Assert-OneError $result -ErrorId VolumeFileFault -Category WriteError | Out-Null
+            $record = Assert-OneError $result -ErrorId VolumeFileFault -Category WriteError
+            $record.Exception.Message | Should -Match 'space'
             @(Get-Volume | Where-Object Name -EQ 'vol02') | Should -BeNullOrEmpty
             (Get-VolumeFileSnapshot -Site $site) -join "`n" | Should -Be ($filesBefore -join "`n")
         }
@@ -646,8 +650,8 @@ Describe 'Fault: the replica file is truncated or removed behind the module''s b
 }
 
 Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
-    @{ Kind = 'garbage over the middle of the file' }
-    @{ Kind = 'not SQLite at all' }
+    @{ Kind = 'garbage over the middle of the file'; Short = 'state file with garbage in the middle' }
+    @{ Kind = 'not SQLite at all'; Short = 'state file not SQLite' }
 ) {
     BeforeAll {
         $site = New-ReplicationStory
@@ -678,7 +682,7 @@ Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
         else {
             Set-Content -LiteralPath $damaged -Value (@('This is a runbook log, not a database.') * 2000) -Encoding utf8
         }
-        Add-Fault "state file $($Kind -replace ' .*$', '')"
+        Add-Fault $Short
         $damagedHash = Get-FileSha256 $damaged
         $filesBefore = Get-VolumeFileSnapshot -Site $site
 
@@ -766,33 +770,34 @@ Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
         Write-NewData -Volume $vol -Offset 24MB -Seed 70
         "$((Sync-VolumeReplica -Name vol01 -ErrorAction Stop).Status)" | Should -Be 'Active'
         Assert-Recovered -Name vol01
-        Add-Recovery "state file $($Kind -replace ' .*$', '')"
+        Add-Recovery "$Short (back to the good state file)"
     }
 }
 
 Describe 'Fault: a committed sync journal is damaged on disk (left by a pwsh SIGKILLed at journal.after-commit)' {
     BeforeAll {
         $site = New-ReplicationStory
-        $vol = New-FaultVolume -Name vol01
-        Write-NewData -Volume $vol -Offset 20MB -Count 2MB -Seed 80
-        $primaryHash = Get-FileSha256 $vol.Primary
-        $replicaHash = Get-FileSha256 $vol.Replica
-        $before = Get-VolumeReplica -Name vol01
-
-        # The child works on a copy of the state file, so its lease (held when it is killed) stays in the copy: this state
-        # is then exactly what the next command sees once a crashed holder's lease has lapsed (30 s), without the wait.
-        $twin = Join-Path $site.Root 'crashed-process-state.db'
-        Copy-StateFile -Source $site.State -Destination $twin
-        $script = "Import-Module '$($env:REPLICATION_MODULE_PATH)'; Set-ReplicationStateStore -Path '$twin'; Sync-VolumeReplica -Name vol01 | Out-Null; exit 3"
-        $child = Invoke-ChildPwsh -Script $script -Environment @{ REPLICATION_POWERSHELL_CRASH_AT = 'journal.after-commit' }
-        $journal = Join-Path $site.Dc2 ".replication/volume-$($vol.Id).sync-journal"
-        $journalExisted = Test-Path -LiteralPath $journal
-        $replicaAfterCrash = Get-FileSha256 $vol.Replica
-        if ($journalExisted) {
-            $journalLength = (Get-Item -LiteralPath $journal).Length
-            Invoke-FlipBytes -Path $journal -Offset ([long]($journalLength / 2)) -Count 16
-            Add-Fault 'sync journal corrupt'
+        $crashed = [ordered]@{}
+        foreach ($name in 'vol01', 'vol02') {
+            $vol = New-FaultVolume -Name $name -Seed $(if ($name -eq 'vol01') { 1 } else { 2 })
+            Write-NewData -Volume $vol -Offset 20MB -Count 2MB -Seed 80
+            $entry = [pscustomobject]@{
+                Volume = $vol; PrimaryHash = Get-FileSha256 $vol.Primary; ReplicaHash = Get-FileSha256 $vol.Replica
+                Before = Get-VolumeReplica -Name $name; Journal = Join-Path $site.Dc2 ".replication/volume-$($vol.Id).sync-journal"
+                Child = $null; JournalExisted = $false; ReplicaAfterCrash = $null
+            }
+            # A runbook host killed (SIGKILL) right after the round's journal was committed, before it was applied.
+            $script = "Import-Module '$($env:REPLICATION_MODULE_PATH)'; Set-ReplicationStateStore -Path '$($site.State)'; Sync-VolumeReplica -Name $name | Out-Null; exit 3"
+            $entry.Child = Invoke-FaultChildPwsh -Script $script -Environment @{ REPLICATION_POWERSHELL_CRASH_AT = 'journal.after-commit' }
+            $entry.JournalExisted = Test-Path -LiteralPath $entry.Journal
+            $entry.ReplicaAfterCrash = Get-FileSha256 $vol.Replica
+            if ($entry.JournalExisted) {
+                Invoke-FlipBytes -Path $entry.Journal -Offset ([long]((Get-Item -LiteralPath $entry.Journal).Length / 2)) -Count 16
+                Add-Fault "sync journal corrupt, then $(if ($name -eq 'vol01') { 'sync' } else { 'promotion' })"
+            }
+            $crashed[$name] = $entry
         }
+        $vol = $crashed['vol01'].Volume
         $lastEvent = Get-LastEventId
         $rowsBefore = Get-RowSummary
         $sync = Invoke-Captured { Sync-VolumeReplica -Name vol01 }
@@ -802,11 +807,12 @@ Describe 'Fault: a committed sync journal is damaged on disk (left by a pwsh SIG
     }
     AfterAll { Remove-ReplicationTestSite $site }
 
-    It 'the crash is real: the child died by SIGKILL after committing its journal, before applying it' {
-        $child.ExitCode | Should -Not -Be 3 -Because "the crash point must fire (child output: $($child.Stdout) $($child.Stderr))"
-        $child.ExitCode | Should -Be 137 -Because 'SIGKILL gives 128 + 9'
-        $journalExisted | Should -BeTrue
-        $replicaAfterCrash | Should -Be $replicaHash
+    It 'the crash is real: the child pwsh of <_> died by SIGKILL after committing its journal, before applying it' -ForEach 'vol01', 'vol02' {
+        $entry = $crashed[$_]
+        $entry.Child.ExitCode | Should -Not -Be 3 -Because "the crash point must fire (child output: $($entry.Child.Stdout) $($entry.Child.Stderr))"
+        $entry.Child.ExitCode | Should -Be 137 -Because 'SIGKILL gives 128 + 9'
+        $entry.JournalExisted | Should -BeTrue
+        $entry.ReplicaAfterCrash | Should -Be $entry.ReplicaHash
     }
 
     It 'Sync-VolumeReplica writes one non-terminating SyncJournalCorrupt error (InvalidData) naming the journal' {
@@ -818,12 +824,12 @@ Describe 'Fault: a committed sync journal is damaged on disk (left by a pwsh SIG
         "$($afterSync.Status)" | Should -Be 'Error'
         $afterSync.ExtendedStatus | Should -Match 'SyncJournalCorrupt'
         $afterSync.ExtendedStatus | Should -Match 'journal'
-        $afterSync.SyncGeneration | Should -Be $before.SyncGeneration
+        $afterSync.SyncGeneration | Should -Be $crashed['vol01'].Before.SyncGeneration
     }
 
     It 'the primary''s bytes are untouched and the damaged journal was not applied to the replica' {
-        Get-FileSha256 $vol.Primary | Should -Be $primaryHash
-        Get-FileSha256 $vol.Replica | Should -Be $replicaHash
+        Get-FileSha256 $vol.Primary | Should -Be $crashed['vol01'].PrimaryHash
+        Get-FileSha256 $vol.Replica | Should -Be $crashed['vol01'].ReplicaHash
     }
 
     It 'the state holds the failure as one event (active -> error) and no half-written row' {
@@ -833,12 +839,27 @@ Describe 'Fault: a committed sync journal is damaged on disk (left by a pwsh SIG
         ($rowsAfterSync -join "`n") | Should -Be ($rowsBefore -join "`n")
     }
 
-    It 'Enable-Replication -Force drops the damaged journal and brings the replica to the primary''s bytes, active' {
-        $enabled = Enable-Replication -Name vol01 -Force -PassThru -ErrorAction Stop
+    It 'Invoke-ReplicaPromotion of a replica with a damaged journal is refused: SyncJournalCorrupt, status error, nothing fenced' {
+        $entry = $crashed['vol02']
+        $result = Invoke-Captured { Invoke-ReplicaPromotion -Name vol02 -Force }
+        Assert-OneError $result -ErrorId SyncJournalCorrupt -Category InvalidData -Target vol02 | Out-Null
+        $replica = Get-VolumeReplica -Name vol02
+        "$($replica.Status)" | Should -Be 'Error'
+        $replica.ExtendedStatus | Should -Match 'SyncJournalCorrupt'
+        $replica.PrimaryBackend | Should -Be 'dc1'
+        $replica.ReplicaFenced | Should -BeFalse
+        (Get-Item -LiteralPath $entry.Volume.Primary).IsReadOnly | Should -BeFalse
+        Get-FileSha256 $entry.Volume.Primary | Should -Be $entry.PrimaryHash
+        Get-FileSha256 $entry.Volume.Replica | Should -Be $entry.ReplicaHash
+    }
+
+    It 'Enable-Replication -Force drops the damaged journal of <_> and brings the replica to the primary''s bytes, active' -ForEach 'vol01', 'vol02' {
+        $entry = $crashed[$_]
+        $enabled = Enable-Replication -Name $_ -Force -PassThru -ErrorAction Stop
         "$($enabled.Status)" | Should -Be 'Active'
-        Assert-Recovered -Name vol01 -FaultText 'SyncJournalCorrupt'
-        Test-Path -LiteralPath $journal | Should -BeFalse
-        Get-FileSha256 $vol.Primary | Should -Be $primaryHash
-        Add-Recovery 'sync journal corrupt'
+        Assert-Recovered -Name $_ -FaultText 'SyncJournalCorrupt'
+        Test-Path -LiteralPath $entry.Journal | Should -BeFalse
+        Get-FileSha256 $entry.Volume.Primary | Should -Be $entry.PrimaryHash
+        Add-Recovery "sync journal corrupt ($_)"
     }
 }

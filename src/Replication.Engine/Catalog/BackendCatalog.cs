@@ -56,7 +56,20 @@ public sealed class BackendCatalog
         }
 
         // Only now touch the file system, so refused input creates no folder.
-        driver.PrepareBackend(record);
+        var created = driver.PrepareBackend(record);
+        try
+        {
+            return Insert(record, observer);
+        }
+        catch (Exception) when (created)
+        {
+            driver.AbandonBackend(record);
+            throw;
+        }
+    }
+
+    private StorageBackend Insert(BackendRecord record, IOperationObserver observer)
+    {
         using var session = _context.Store.Begin(write: true);
         CheckUnique(session, record);
         if (record.ReplicationPartner is { } partner && session.FindBackend(partner) is { } existing)

@@ -17,8 +17,14 @@ public interface IVolumeDriver
     /// <summary>Cinder's driver_volume_type of the connections this driver gives ("file").</summary>
     string ConnectionType { get; }
 
-    /// <summary>Checks the backend's settings and makes its storage ready (for LocalFile: the folder exists and is writable).</summary>
-    void PrepareBackend(BackendRecord backend);
+    /// <summary>
+    /// Checks the backend's settings and makes its storage ready (for LocalFile: the folder exists and is writable).
+    /// True when it created the storage, which <see cref="AbandonBackend"/> then removes if defining the backend fails.
+    /// </summary>
+    bool PrepareBackend(BackendRecord backend);
+
+    /// <summary>Undoes a PrepareBackend that created the storage: removes it while it is still empty.</summary>
+    void AbandonBackend(BackendRecord backend);
 
     /// <summary>Every capability name the driver may report, whether or not it can report it at this moment.</summary>
     IReadOnlyCollection<string> ReportedCapabilities { get; }

@@ -137,6 +137,17 @@ public sealed class VolumeService
 
         var replica = source.Replica;
         var driver = _context.Drivers.Get(replica.Backend.Driver);
+        try
+        {
+            driver.CheckCopy(replica, source.Volume.SizeBytes);
+        }
+        catch (ReplicationException ex)
+        {
+            // A replica found gone is no longer reported active.
+            _replication.Rounds.RecordFailure(source.Volume, ex, "CreateTestVolume");
+            throw;
+        }
+
         var id = Guid.NewGuid();
         var record = new VolumeRecord
         {

@@ -1,3 +1,5 @@
+Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1')
+
 # Real faults for Faults.Tests.ps1: an immutable (read-only) folder with chattr, a full folder with a small tmpfs, a
 # crashed sync round in a child pwsh, damaged files. Every fault has an undo that is safe to call twice and is called
 # from AfterAll/finally, so a failing test never leaves a mount or an immutable folder behind.
@@ -139,22 +141,7 @@ function Set-FileSystemFull {
     , $fillers.ToArray()
 }
 
-function Get-PwshCommand {
-    <#
-    .SYNOPSIS
-        The pwsh this test runs in, as a file and leading arguments: pwsh itself, or dotnet plus pwsh.dll when pwsh runs
-        as a .NET local tool (then ProcessPath is dotnet).
-    #>
-    $exe = [Environment]::ProcessPath
-    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
-        $entry = [Reflection.Assembly]::GetEntryAssembly().Location
-        if (-not $entry -or [IO.Path]::GetFileName($entry) -ne 'pwsh.dll') { throw "Cannot tell which pwsh runs this test (entry assembly '$entry')." }
-        return [pscustomobject]@{ File = $exe; Prefix = @($entry) }
-    }
-    [pscustomobject]@{ File = $exe; Prefix = @() }
-}
-
-function Invoke-ChildPwsh {
+function Invoke-FaultChildPwsh {
     <#
     .SYNOPSIS
         Runs a script in a fresh pwsh with extra environment variables and returns its exit code and output. The child
@@ -224,4 +211,6 @@ function Set-FileLength {
     finally { $stream.Dispose() }
 }
 
-Export-ModuleMember -Function *
+Export-ModuleMember -Function Assert-FaultInjectionSupport, Set-FolderImmutable, Clear-FolderImmutable, Test-FolderImmutable,
+    Mount-SmallTmpfs, Resize-SmallTmpfs, Test-MountPoint, Dismount-SmallTmpfs, Get-FreeBytes, Set-FileSystemFull,
+    Invoke-FaultChildPwsh, Copy-StateFile, Write-Garbage, Invoke-FlipBytes, Set-FileLength

@@ -31,7 +31,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         "volume_backend_name", "vendor_name", "driver_version", "storage_protocol", "thin_provisioning_support", "total_capacity_gb", "free_capacity_gb",
     };
 
-    public void PrepareBackend(BackendRecord backend)
+    public bool PrepareBackend(BackendRecord backend)
     {
         if (string.IsNullOrWhiteSpace(backend.Path))
         {
@@ -39,6 +39,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
 
         var folder = LocalFileLayout.BackendFolder(backend);
+        var created = !Directory.Exists(folder);
         try
         {
             Directory.CreateDirectory(folder);
@@ -48,8 +49,31 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
+            if (created)
+            {
+                AbandonBackend(backend);
+            }
+
             throw new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.PermissionDenied,
                 $"The folder '{folder}' for backend '{backend.Name}' cannot be created or written: {ex.Message}", backend.Name, ex);
+        }
+
+        return created;
+    }
+
+    public void AbandonBackend(BackendRecord backend)
+    {
+        var folder = LocalFileLayout.BackendFolder(backend);
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                Directory.Delete(folder);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Leaving an empty folder behind is harmless; the definition's own failure is what the admin needs to see.
         }
     }
 
@@ -158,7 +182,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         var targetPath = LocalFileLayout.VolumePath(request.Target);
         var stampBefore = ReadStamp(sourcePath);
         // Open the replica first: a quiet primary proves nothing about a replica that was removed or resized.
-        using var targetFile = OpenTarget(targetPath, request.SizeBytes, createIfMissing: !request.Journaled);
+        using var targetFile = OpenTarget(targetPath, request.SizeBytes, rebuild: !request.Journaled);
         var previous = RoundStamp.Parse(request.PreviousDriverData);
         var replicaUntouched = previous is not null && previous.ReplicaModifiedTicks == ModifiedTicks(targetPath);
         if (request.PreviousMap is not null && !request.ForceRead && replicaUntouched && previous!.Source is { } source && source.ProvesUnchanged(stampBefore))
@@ -223,7 +247,7 @@ public sealed class LocalFileDriver : IVolumeDriver
 
         var targetPath = LocalFileLayout.VolumePath(target);
         var (header, map) = ReadJournal(committed);
-        using var targetFile = OpenTarget(targetPath, header.VolumeSize, createIfMissing: false);
+        using var targetFile = OpenTarget(targetPath, header.VolumeSize, rebuild: false);
         var applied = TargetIo.Run(targetPath, () => SyncJournal.Apply(committed, targetFile));
         return new ReplicaSyncOutcome
         {
@@ -384,11 +408,12 @@ public sealed class LocalFileDriver : IVolumeDriver
         return file;
     }
 
-    private static FileStream OpenTarget(string path, long expectedSize, bool createIfMissing) => TargetIo.Run(path, () =>
+    /// <param name="rebuild">The target is being recopied, not a consistent replica: a missing one is created, a resized one set back to size.</param>
+    private static FileStream OpenTarget(string path, long expectedSize, bool rebuild) => TargetIo.Run(path, () =>
     {
         if (!File.Exists(path))
         {
-            if (!createIfMissing)
+            if (!rebuild)
             {
                 throw new FileNotFoundException("The replica file is missing.", path);
             }
@@ -400,6 +425,13 @@ public sealed class LocalFileDriver : IVolumeDriver
         var length = file.Length;
         if (length != expectedSize)
         {
+            if (rebuild)
+            {
+                // A replica being recopied may be resized: the blocks are compared and rewritten anyway.
+                file.SetLength(expectedSize);
+                return file;
+            }
+
             file.Dispose();
             throw new IOException($"The replica is {length} bytes but the volume is {expectedSize}.");
         }

@@ -119,8 +119,21 @@ internal static class SyncJournal
             }
 
             _disposed = true;
-            _writer.Dispose();
-            _file.Dispose();
+            // Flushing here fails only when a write already failed (a full disk, say): that failure is the one to report,
+            // and the caller deletes the uncommitted journal. FileStream closes its handle even when its flush throws.
+            IgnoringIoErrors(_writer.Dispose);
+            IgnoringIoErrors(_file.Dispose);
+        }
+    }
+
+    private static void IgnoringIoErrors(Action dispose)
+    {
+        try
+        {
+            dispose();
+        }
+        catch (IOException)
+        {
         }
     }
 

@@ -59,6 +59,7 @@ public sealed class SqliteStateStore : IStateStore
                 }
 
                 Execute(connection, "PRAGMA journal_mode = WAL;");
+                store.CheckIntegrity(connection);
                 store.Migrate(connection);
             }
         }
@@ -116,6 +117,22 @@ public sealed class SqliteStateStore : IStateStore
         connection.Open();
         Execute(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};");
         return connection;
+    }
+
+    /// <summary>
+    /// Refuses a damaged file once, when the process first opens it, rather than letting commands read half of it. The
+    /// quick check reads every page (a few ms per MiB), which each process pays once per state file.
+    /// </summary>
+    private void CheckIntegrity(SqliteConnection connection)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA quick_check;";
+        var verdict = Convert.ToString(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (verdict != "ok")
+        {
+            throw new ReplicationException(ErrorIds.StateStoreCorrupt, ErrorKind.InvalidData,
+                $"The state file '{Location}' is damaged ({verdict}). Restore it from a backup, or point REPLICATION_POWERSHELL_STATE at another file.", Location);
+        }
     }
 
     private void Migrate(SqliteConnection connection)
