@@ -8,7 +8,7 @@
     Description          = 'OpenStack Cinder-style volume replication for PowerShell: backends, replicated volume types, capability-based placement, block-level sync, promotion (failover), re-enable (resync) and DR tests, with state in SQLite.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FormatsToProcess     = @('Replication.PowerShell.Format.ps1xml')
+    FormatsToProcess     = @('Replication.PowerShell.Format.ps1xml', 'Replication.PowerShell.Health.Format.ps1xml')
     TypesToProcess       = @('Replication.PowerShell.Types.ps1xml')
     CmdletsToExport      = @(
         'New-StorageBackend'
@@ -33,6 +33,12 @@
         'Repair-ReplicationState'
         'Test-VolumeReplica'
         'Get-DRTestResult'
+        'Suspend-StorageBackend'
+        'Resume-StorageBackend'
+        'Invoke-BackendFailover'
+        'Invoke-BackendFailback'
+        'Measure-VolumeReplica'
+        'Test-ReplicationPartnership'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Replication.Engine.Catalog;
 using Replication.Engine.DrTests;
+using Replication.Engine.Failover;
 using Replication.Engine.Model;
 using Replication.Engine.Repair;
 using Replication.Engine.Replication;
@@ -27,6 +28,7 @@ public sealed class ReplicationEngine
         Volumes = new VolumeService(context, Backends, Replication, Leases);
         Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
         DrTests = new DrTestService(context, Volumes, Leases);
+        Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases);
     }
 
     public EngineContext Context { get; }
@@ -47,6 +49,9 @@ public sealed class ReplicationEngine
 
     /// <summary>DR tests of replicas, and their recorded history.</summary>
     public DrTestService DrTests { get; }
+
+    /// <summary>Whole-backend failover and failback.</summary>
+    public BackendFailover Failover { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

@@ -39,6 +39,9 @@ Describe '-WhatIf changes nothing' {
         @{ Command = 'Enable-Replication (reverse)'; Run = { Enable-Replication db03 -Force -WhatIf } }
         @{ Command = 'Disable-Replication'; Run = { Disable-Replication db01 -WhatIf } }
         @{ Command = 'Test-VolumeReplica'; Run = { Test-VolumeReplica -WhatIf } }
+        @{ Command = 'Test-ReplicationPartnership'; Run = { Test-ReplicationPartnership dc1 -WhatIf } }
+        @{ Command = 'Suspend-StorageBackend'; Run = { Suspend-StorageBackend dc1 -WhatIf } }
+        @{ Command = 'Invoke-BackendFailover'; Run = { Invoke-BackendFailover dc1 -Force -WhatIf } }
         @{ Command = 'Repair-ReplicationState'; Run = { Remove-Item (Get-ReplicaFile db02); $script:before = Get-SiteFingerprint $site; Repair-ReplicationState -RemoveOrphanFiles -WhatIf } }
     ) {
         $script:before = Get-SiteFingerprint $site

@@ -37,6 +37,12 @@ public sealed class OutputTypeTests
         { "Repair-ReplicationState", "Remove-Item (Get-VolumeConnection -Name web01).Path; Repair-ReplicationState", 1 },
         { "Test-VolumeReplica", "Test-VolumeReplica -Name db01", 1 },
         { "Get-DRTestResult", "Test-VolumeReplica | Out-Null; Get-DRTestResult", 1 },
+        { "Measure-VolumeReplica", "Measure-VolumeReplica", 1 },
+        { "Test-ReplicationPartnership", "Test-ReplicationPartnership -Backend dc1", 16 },
+        { "Suspend-StorageBackend", "Suspend-StorageBackend -Name dc2 -PassThru", 1 },
+        { "Resume-StorageBackend", "Suspend-StorageBackend -Name dc2; Resume-StorageBackend -Name dc2 -PassThru", 1 },
+        { "Invoke-BackendFailover", "Invoke-BackendFailover -Name dc1 -Planned -Force", 2 },
+        { "Invoke-BackendFailback", "Invoke-BackendFailover -Name dc1 -Force | Out-Null; Invoke-BackendFailback -Name dc1 -Force", 1 },
     };
 
     [Theory]

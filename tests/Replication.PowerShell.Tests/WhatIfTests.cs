@@ -35,6 +35,11 @@ public sealed class WhatIfTests
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Default -WhatIf" },
         { "Repair-ReplicationState", "Repair-ReplicationState -RemoveOrphanFiles -WhatIf" },
         { "Test-VolumeReplica", "Test-VolumeReplica -Name db01 -WhatIf" },
+        { "Test-ReplicationPartnership", "Test-ReplicationPartnership -Backend dc1 -WhatIf" },
+        { "Suspend-StorageBackend", "Suspend-StorageBackend -Name dc1 -WhatIf" },
+        { "Resume-StorageBackend", "Resume-StorageBackend -Name dc1 -WhatIf" },
+        { "Invoke-BackendFailover", "Invoke-BackendFailover -Name dc1 -Planned -Force -WhatIf" },
+        { "Invoke-BackendFailback", "Invoke-BackendFailback -Name dc1 -Force -WhatIf" },
     };
 
     [Theory]

@@ -107,6 +107,7 @@ public sealed class BackendCatalog
     {
         using var session = _context.Store.Begin(write: true);
         var backend = session.FindBackend(name) ?? throw NotFound(name);
+        BackendRules.RequireNotFrozen(backend, "removing the backend");
         var users = session.ListVolumes(new VolumeQuery { Backend = backend.Name });
         if (users.Count > 0)
         {
@@ -117,6 +118,28 @@ public sealed class BackendCatalog
         session.DeleteBackend(backend.Name);
         session.AppendEvent(_context.Event("RemoveBackend", "Backend", backend.Name, $"Backend '{backend.Name}' removed; its folder '{backend.Path}' was left as it is."));
         session.Commit();
+    }
+
+    /// <summary>Cinder's freeze: refuses every change on the backend through the module until thawed; sync rounds go on.</summary>
+    public StorageBackend Freeze(string name) => SetFrozen(name, frozen: true);
+
+    public StorageBackend Thaw(string name) => SetFrozen(name, frozen: false);
+
+    private StorageBackend SetFrozen(string name, bool frozen)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var backend = session.FindBackend(name) ?? throw NotFound(name);
+        if (backend.FrozenAt is not null != frozen)
+        {
+            backend = backend with { FrozenAt = frozen ? _context.Now : null };
+            session.UpdateBackend(backend);
+            session.AppendEvent(_context.Event(frozen ? "FreezeBackend" : "ThawBackend", "Backend", backend.Name,
+                frozen ? $"Backend '{backend.Name}' frozen: no create, delete, promotion or re-enable on it until thawed; sync rounds go on." : $"Backend '{backend.Name}' thawed."));
+        }
+
+        var all = session.ListBackends();
+        session.Commit();
+        return Describe(backend, all);
     }
 
     /// <summary>True when volumes on <paramref name="backend"/> can be replicated: its partner exists, uses the same driver and names it back.</summary>
@@ -167,6 +190,8 @@ public sealed class BackendCatalog
             Capabilities = capabilities,
             DeclaredCapabilities = record.DeclaredCapabilities,
             CreatedAt = record.CreatedAt,
+            FrozenAt = record.FrozenAt,
+            FailedOverAt = record.FailedOverAt,
         };
     }
 

@@ -89,9 +89,18 @@ public static class DrTestReport
         {
             var first = results.Min(r => r.StartedAt);
             var last = results.Max(r => r.StartedAt + TimeSpan.FromSeconds(Math.Max(0, r.DurationSeconds ?? 0)));
-            html.Append(" &middot; ").Append(Count(results.Count, "test", "tests")).Append(" of ").Append(Count(groups.Count, "volume", "volumes"))
-                .Append(" &middot; started <time datetime=\"").Append(IsoTime(first)).Append("\">").Append(FullTime(first)).Append("</time>")
-                .Append(", took ").Append(Encode(Duration((last - first).TotalSeconds)));
+            html.Append(" &middot; ").Append(Count(results.Count, "test", "tests")).Append(" of ").Append(Count(groups.Count, "volume", "volumes"));
+            if (groups.Any(g => g.Tests.Count > 1))
+            {
+                // A history: its tests may span days, so give the span rather than a run time.
+                html.Append(" &middot; tests from <time datetime=\"").Append(IsoTime(first)).Append("\">").Append(FullTime(first)).Append("</time> to <time datetime=\"")
+                    .Append(IsoTime(last)).Append("\">").Append(FullTime(last)).Append("</time>");
+            }
+            else
+            {
+                html.Append(" &middot; started <time datetime=\"").Append(IsoTime(first)).Append("\">").Append(FullTime(first)).Append("</time>")
+                    .Append(", took ").Append(Encode(Duration((last - first).TotalSeconds)));
+            }
         }
 
         html.Append("</p>\n</header>\n");
@@ -192,7 +201,7 @@ public static class DrTestReport
 
     private static readonly string[] Columns =
     {
-        "Volume", "Type", "Outcome", "Data age / RPO target", "RPO met", "RTO (ready after)", "Blocks compared / mismatched", "Test volume", "Started (UTC)",
+        "Volume", "Type", "Outcome", "Data age / RPO target", "RPO met", "RTO", "Blocks compared / mismatched", "Test volume", "Started (UTC)",
         "Duration",
     };
 
@@ -272,9 +281,16 @@ public static class DrTestReport
         if (!string.IsNullOrWhiteSpace(test.Reason))
         {
             html.Append("<tr class=\"reason ").Append(outcome.CssClass).Append("\"><td></td><td colspan=\"").Append(Invariant($"{Columns.Length - 1}")).Append("\">")
-                .Append("<strong>").Append(test.Outcome == DrTestOutcome.Failed ? "Why it failed" : "Why").Append(":</strong> ").Append(Encode(test.Reason.Trim()))
+                .Append("<strong>").Append(test.Outcome == DrTestOutcome.Failed ? "Why it failed" : "Why").Append(":</strong> ").Append(Encode(Sentence(test.Reason)))
                 .Append("</td></tr>\n");
         }
+    }
+
+    /// <summary>A reason as a sentence: the engine's reasons may start in lower case ("replication is inactive; ...").</summary>
+    private static string Sentence(string reason)
+    {
+        var text = reason.Trim();
+        return text.Length > 0 && char.IsLower(text[0]) ? char.ToUpperInvariant(text[0]) + text.Substring(1) : text;
     }
 
     private static (string CssClass, string Icon, string Label) Outcome(DrTestOutcome outcome) => outcome switch
@@ -353,10 +369,11 @@ public static class DrTestReport
         thead th { background: #f6f8fa; font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; color: #59636e; border-bottom: 2px solid #d1d9e0; }
         tbody th { font-weight: 600; }
         td.num { white-space: nowrap; }
-        tr.result.fail th.name { box-shadow: inset 4px 0 0 #cf222e; }
-        tr.result.warn th.name { box-shadow: inset 4px 0 0 #9a6700; }
+        th.name { white-space: nowrap; }
+        tr.result.fail th.name, tr.reason.fail td:first-child { box-shadow: inset 4px 0 0 #cf222e; }
+        tr.result.warn th.name, tr.reason.warn td:first-child { box-shadow: inset 4px 0 0 #9a6700; }
         tr.repeat th.name { font-weight: 400; color: #59636e; }
-        tbody.group { border-top: 2px solid #818b98; }
+        tbody.group { border-top: 2px solid #818b98; border-bottom: 2px solid #818b98; }
         tr.result:has(+ tr.reason) > * { border-bottom: none; }
         tr.reason td { padding-top: 0; }
         tr.reason.fail td { color: #a40e26; }
@@ -366,8 +383,8 @@ public static class DrTestReport
         .badge.fail { background: #cf222e; }
         .badge.warn { background: #9a6700; }
         .badge.none { background: #59636e; }
-        .yes { color: #1a7f37; font-weight: 600; }
-        .no { color: #cf222e; font-weight: 700; }
+        .yes { color: #1a7f37; font-weight: 600; white-space: nowrap; }
+        .no { color: #cf222e; font-weight: 700; white-space: nowrap; }
         .kept { background: #fff8c5; color: #7d4e00; border-radius: 4px; padding: 0 4px; font-size: 12px; }
         code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; }
         td.testvol { white-space: nowrap; }

@@ -85,20 +85,20 @@ internal static class DrTestReportChart
     private static void Axis(StringBuilder html, double axisMaximum, double top, double bottom)
     {
         html.Append("<g class=\"axis\">");
-        var shown = new List<(double Seconds, double X)>();
-        // Major ticks first, then the minor ones that leave room for their labels.
-        foreach (var tick in Ticks.Where(t => t.Major && t.Seconds <= axisMaximum).Concat(Ticks.Where(t => !t.Major && t.Seconds < axisMaximum)))
-        {
-            var x = X(tick.Seconds, axisMaximum);
-            if (tick.Major || shown.All(s => Math.Abs(s.X - x) >= MinimumTickGap))
-            {
-                shown.Add((tick.Seconds, x));
-            }
-        }
-
+        // The major ticks and the axis's end first, then the minor ticks that leave room for their labels.
+        var shown = Ticks.Where(t => t.Major && t.Seconds <= axisMaximum).Select(t => (t.Seconds, X: X(t.Seconds, axisMaximum))).ToList();
         if (shown.All(s => s.Seconds != axisMaximum))
         {
             shown.Add((axisMaximum, PlotRight));
+        }
+
+        foreach (var tick in Ticks.Where(t => !t.Major && t.Seconds < axisMaximum))
+        {
+            var x = X(tick.Seconds, axisMaximum);
+            if (shown.All(s => Math.Abs(s.X - x) >= MinimumTickGap))
+            {
+                shown.Add((tick.Seconds, x));
+            }
         }
 
         foreach (var (seconds, x) in shown.OrderBy(s => s.X))
@@ -177,13 +177,13 @@ internal static class DrTestReportChart
         _ => "no data age: the replica was not cloned",
     };
 
-    /// <summary>The axis ends at the first major tick at or past every data age and RPO target.</summary>
+    /// <summary>The axis ends at the first tick at or past every data age and RPO target (at least 10 s).</summary>
     private static double AxisMaximum(IReadOnlyList<Row> rows)
     {
         var largest = rows.SelectMany(r => new[] { r.Test.DataAgeSeconds, r.Test.RpoTargetSeconds }).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(0).Max();
-        foreach (var (seconds, major) in Ticks)
+        foreach (var (seconds, _) in Ticks)
         {
-            if (major && seconds > AxisMinimum && seconds >= largest)
+            if (seconds >= 10 && seconds >= largest)
             {
                 return seconds;
             }

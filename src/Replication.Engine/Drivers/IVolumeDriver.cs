@@ -69,9 +69,25 @@ public interface IVolumeDriver
     /// <summary>Stops ordinary writers using a copy that is no longer the primary. False when the copy could not be reached.</summary>
     bool Fence(VolumeCopy copy);
 
+    /// <summary>True when the copy carries the fence (is read-only); false when it does not or cannot be reached.</summary>
+    bool IsFenced(VolumeCopy copy);
+
+    /// <summary>A short text that changes whenever the copy is written (size and modification time); null when it is gone or unreachable.</summary>
+    string? CopyStamp(VolumeCopy copy);
+
     /// <summary>Lifts the fence before the copy becomes a replica target again; a copy that no longer exists needs no lifting.</summary>
     void Unfence(VolumeCopy copy);
 
     /// <summary>The path (or address) a hypervisor attaches.</summary>
     string ConnectionPath(VolumeCopy copy);
+
+    /// <summary>
+    /// Pre-flight: looks at the backend's storage the way replication will use it (reachable, writable, free space, block
+    /// size, holes, the file time a new file gets), writing and removing only probe files of its own. Never throws for a
+    /// storage fault: the probe says what could not be found out and why.
+    /// </summary>
+    Preflight.BackendProbe ProbeBackend(BackendRecord backend);
+
+    /// <summary>The bytes of data a copy occupies (its allocated extents, not its length); null when the copy is missing or cannot be read.</summary>
+    long? AllocatedBytes(VolumeCopy copy);
 }

@@ -36,6 +36,10 @@ public static class ErrorIds
     public const string CloneFromReplicaNotAllowed = nameof(CloneFromReplicaNotAllowed);
     public const string ConcurrentChange = nameof(ConcurrentChange);
     public const string VolumeBusy = nameof(VolumeBusy);
+    public const string BackendFrozen = nameof(BackendFrozen);
+    public const string BackendFailedOver = nameof(BackendFailedOver);
+    public const string BackendNotFailedOver = nameof(BackendNotFailedOver);
+    public const string FencedCopyChanged = nameof(FencedCopyChanged);
 
     // Storage faults.
     public const string PrimaryUnreadable = nameof(PrimaryUnreadable);

@@ -26,5 +26,8 @@ public sealed class PromotionResult
 
     public ReplicationStatus Status { get; init; }
 
+    /// <summary>Bytes the final sync of a planned promotion wrote to the replica (zero for an unplanned one).</summary>
+    public long FinalSyncBytesWritten { get; init; }
+
     public override string ToString() => VolumeName;
 }

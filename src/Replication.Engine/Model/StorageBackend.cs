@@ -26,5 +26,20 @@ public sealed class StorageBackend
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Set while the backend is frozen: nothing on it changes through the module; sync rounds go on.</summary>
+    public DateTimeOffset? FrozenAt { get; init; }
+
+    /// <summary>Set while the backend is failed over: its volumes are served from its partner until failback.</summary>
+    public DateTimeOffset? FailedOverAt { get; init; }
+
+    /// <summary>Active, Frozen, FailedOver, or both.</summary>
+    public string State => (FrozenAt, FailedOverAt) switch
+    {
+        (null, null) => "Active",
+        (not null, null) => "Frozen",
+        (null, not null) => "FailedOver",
+        _ => "FailedOver, Frozen",
+    };
+
     public override string ToString() => Name;
 }

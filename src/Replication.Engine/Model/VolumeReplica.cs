@@ -1,4 +1,5 @@
 using System;
+using Replication.Engine.Health;
 
 namespace Replication.Engine.Model;
 
@@ -34,6 +35,15 @@ public sealed class VolumeReplica
 
     /// <summary>True when the replica copy is the fenced former primary, waiting for Enable-Replication to reverse the direction.</summary>
     public bool ReplicaFenced { get; init; }
+
+    /// <summary>How well the replica protects the volume now, from its status, data age against <see cref="RpoTargetSeconds"/> and the last operation (see <see cref="ReplicaHealthRules"/>).</summary>
+    public ReplicaHealth Health { get; init; }
+
+    /// <summary>Why <see cref="Health"/> is what it is, "; " between reasons; empty for a replica with nothing to report.</summary>
+    public string HealthReasons { get; init; } = "";
+
+    /// <summary>The volume type's recovery point objective (replication:rpo_minutes) in seconds; null when the type sets none.</summary>
+    public double? RpoTargetSeconds { get; init; }
 
     public override string ToString() => VolumeName;
 }

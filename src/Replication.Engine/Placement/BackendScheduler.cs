@@ -17,8 +17,18 @@ public static class BackendScheduler
         var reasons = new List<string>();
         var candidates = new List<StorageBackend>();
         var failuresBySpec = specs.Requirements.ToDictionary(r => r, _ => new List<string>());
+        var unavailable = new List<string>();
+        var considered = new List<StorageBackend>();
         foreach (var backend in backends)
         {
+            if (Unavailable(backend, specs, backends) is { } why)
+            {
+                unavailable.Add($"'{backend.Name}' {why}");
+                reasons.Add($"Backend '{backend.Name}' was left out: it {why}.");
+                continue;
+            }
+
+            considered.Add(backend);
             var failed = specs.Requirements
                 .Select(r => (Requirement: r, Match: r.Match(backend.Capabilities)))
                 .Where(m => !m.Match.IsSatisfied)
@@ -42,7 +52,13 @@ public static class BackendScheduler
         var chosen = candidates.OrderByDescending(FreeGb).ThenBy(b => b.Name, System.StringComparer.OrdinalIgnoreCase).FirstOrDefault();
         if (chosen is null)
         {
-            throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable, NoBackendMessage(volumeTypeName, backends, failuresBySpec), volumeTypeName);
+            var message = NoBackendMessage(volumeTypeName, considered, failuresBySpec);
+            if (unavailable.Count > 0)
+            {
+                message += $" Not available for new volumes: {string.Join("; ", unavailable)}.";
+            }
+
+            throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable, message, volumeTypeName);
         }
 
         reasons.Add(candidates.Count == 1
@@ -51,11 +67,28 @@ public static class BackendScheduler
         return new PlacementDecision(chosen, reasons);
     }
 
+    /// <summary>Why a backend cannot take a new volume whatever the specs say, or null when it can.</summary>
+    private static string? Unavailable(StorageBackend backend, VolumeTypeSpecs specs, IReadOnlyList<StorageBackend> all)
+    {
+        if (backend.FrozenAt is not null)
+        {
+            return "is frozen";
+        }
+
+        if (backend.FailedOverAt is not null)
+        {
+            return "is failed over";
+        }
+
+        var partner = all.FirstOrDefault(b => string.Equals(b.Name, backend.ReplicationPartner, System.StringComparison.OrdinalIgnoreCase));
+        return specs.RequiresReplication && partner?.FrozenAt is not null ? $"has a frozen replication partner ('{partner.Name}'), where no replica can be made" : null;
+    }
+
     private static string NoBackendMessage(string volumeTypeName, IReadOnlyList<StorageBackend> backends, Dictionary<ExtraSpecRequirement, List<string>> failuresBySpec)
     {
         if (backends.Count == 0)
         {
-            return "No backend satisfies volume type '" + volumeTypeName + "': there are no backends. Add one with New-StorageBackend.";
+            return "No backend satisfies volume type '" + volumeTypeName + "': there are no backends that can take a volume. Add one with New-StorageBackend.";
         }
 
         var unmet = failuresBySpec.Where(f => f.Value.Count == backends.Count).ToList();

@@ -87,6 +87,9 @@ public sealed class StateRepair
             case "UnfinishedDeletion":
                 _volumes.Erase(snapshot, "DeleteVolume", "An interrupted removal was finished.", observer);
                 break;
+            case "FencedPrimary":
+                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).Unfence(snapshot.Primary);
+                break;
             case "InterruptedSync":
                 _sync.FinishInterrupted(snapshot, observer);
                 break;
@@ -121,6 +124,12 @@ public sealed class StateRepair
 
         var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        if (driver.IsFenced(snapshot.Primary))
+        {
+            // A promotion fences the old primary before it swaps the sides; a crash in between leaves the volume's own primary fenced.
+            return (Finding("FencedPrimary", volume.Name, "Lift the fence an interrupted promotion left on the primary, which is still the primary."), null);
+        }
+
         if (volume.ReplicaBackend is not null && volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)
         {
             if (driver.HasSyncJournal(snapshot.Replica, volume.Id))

@@ -22,13 +22,17 @@ internal sealed class ReplicaPromotion
         _sync = sync;
     }
 
-    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="failoverSource">Set by a backend failover: recorded on the volume in the same transaction as the swap, so failback finds it.</param>
+    /// <param name="duringFailback">Set by backend failback, which promotes back onto the backend it is bringing back.</param>
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false)
     {
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequirePromotable(snapshot.Volume);
+        snapshot.RequireChangeable("a promotion", replicaMayBeFailedOver: duringFailback);
+        long finalSyncBytes = 0;
         if (planned)
         {
-            FinalSync(snapshot, observer, cancellation);
+            finalSyncBytes = FinalSync(snapshot, observer, cancellation).BytesWritten;
         }
         else
         {
@@ -51,6 +55,8 @@ internal sealed class ReplicaPromotion
         }
         var oldPrimary = snapshot.Primary;
         var fencedOnDisk = driver.Fence(oldPrimary);
+        // What the fenced copy looked like right after the fence: re-enable then knows whether anything wrote to it since.
+        var fenceStamp = fencedOnDisk ? driver.CopyStamp(oldPrimary) : null;
         observer.Decision(fencedOnDisk
             ? $"Fenced the old primary {oldPrimary}: its file is read-only now."
             : $"The old primary {oldPrimary} cannot be reached; the fence is recorded in state and no sync will write to or read from it until Enable-Replication.");
@@ -71,6 +77,8 @@ internal sealed class ReplicaPromotion
                 ReplicaBackend = current.Backend,
                 ReplicaLocation = current.Location,
                 ReplicaFenced = true,
+                FenceStamp = fenceStamp,
+                FailoverSource = duringFailback ? null : failoverSource ?? current.FailoverSource,
                 ReplicationStatus = ReplicationStatus.Inactive,
                 ReplicationDriverData = null,
                 ReplicationExtendedStatus = $"{(planned ? "Planned" : "Unplanned")} promotion at {promotedAt:u}: served from '{current.ReplicaBackend}' with data as of {dataTimestamp:u}" +
@@ -104,15 +112,16 @@ internal sealed class ReplicaPromotion
             DataLossWindow = lossWindow,
             FencedOnDisk = fencedOnDisk,
             Status = ReplicationStatus.Inactive,
+            FinalSyncBytesWritten = finalSyncBytes,
         };
     }
 
-    private void FinalSync(VolumeSnapshot snapshot, IOperationObserver observer, CancellationToken cancellation)
+    private SyncResult FinalSync(VolumeSnapshot snapshot, IOperationObserver observer, CancellationToken cancellation)
     {
         observer.Decision($"Planned promotion of '{snapshot.Volume.Name}': a final sync round first, reading the whole primary, so nothing written before now is lost.");
         try
         {
-            _sync.Run(snapshot, snapshot.Volume.ReplicationStatus, forceRead: true, "PlannedPromotionSync", observer, cancellation);
+            return _sync.Run(snapshot, snapshot.Volume.ReplicationStatus, forceRead: true, "PlannedPromotionSync", observer, cancellation);
         }
         catch (ReplicationException ex)
         {

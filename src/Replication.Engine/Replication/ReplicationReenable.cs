@@ -23,24 +23,33 @@ internal sealed class ReplicationReenable
         _sync = sync;
     }
 
-    public SyncResult Enable(string name, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="discardFencedWrites">Overwrite a fenced former primary even if it may hold writes made after it was fenced.</param>
+    /// <param name="duringFailback">Set by backend failback, which re-enables onto the backend it is bringing back.</param>
+    public SyncResult Enable(string name, bool discardFencedWrites, IOperationObserver observer, CancellationToken cancellation, bool duringFailback = false)
     {
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         var volume = snapshot.Volume;
         ReplicationRules.RequireReenableable(volume);
+        snapshot.RequireChangeable("re-enabling replication", replicaMayBeFailedOver: duringFailback);
         if (volume.ReplicationStatus == ReplicationStatus.ActiveStopped)
         {
             observer.Decision($"'{volume.Name}' was paused with a consistent replica: one journaled round brings it up to date and replication resumes.");
             return _sync.Run(snapshot, ReplicationStatus.Active, forceRead: false, "ResumeReplication", observer, cancellation);
         }
 
-        var copying = StartCopying(volume, observer);
+        if (volume.ReplicationStatus == ReplicationStatus.Copying)
+        {
+            observer.Decision($"'{volume.Name}' is already copying (an earlier re-enable was interrupted): the copy is finished now.");
+            return _sync.Run(snapshot, ReplicationStatus.Active, forceRead: true, "EnableReplication", observer, cancellation);
+        }
+
+        var copying = StartCopying(volume, discardFencedWrites, observer);
         CrashPoints.Hit("enable.after-copying");
         return _sync.Run(VolumeSnapshot.Load(_context.Store, copying.Name), ReplicationStatus.Active, forceRead: true, "EnableReplication", observer, cancellation);
     }
 
     /// <summary>Records the move to copying and lifts a fence.</summary>
-    private VolumeRecord StartCopying(VolumeRecord seen, IOperationObserver observer)
+    private VolumeRecord StartCopying(VolumeRecord seen, bool discardFencedWrites, IOperationObserver observer)
     {
         using var session = _context.Store.Begin(write: true);
         var current = VolumeSnapshot.Reread(session, seen);
@@ -55,19 +64,29 @@ internal sealed class ReplicationReenable
         }
 
         var driver = _context.Drivers.Get(primaryBackend.Driver);
+        var target = new Drivers.VolumeCopy(partner, current.ReplicaLocation!);
+        if (current.ReplicaFenced && !discardFencedWrites && driver.CopyStamp(target) is { } stamp && stamp != current.FenceStamp)
+        {
+            throw new ReplicationException(ErrorIds.FencedCopyChanged, ErrorKind.InvalidOperation,
+                $"Rule: a fenced former primary is never overwritten silently. The copy of '{current.Name}' on '{partner.Name}' " +
+                (current.FenceStamp is null ? "could not be fenced on disk when it was promoted away, so it may hold writes made after the failover." : "was written after it was fenced.") +
+                $" Copy '{driver.ConnectionPath(target)}' aside if you need those writes, then run Enable-Replication with -DiscardFencedWrites to replicate '{primaryBackend.Name}' -> '{partner.Name}' over it.", current.Name);
+        }
+
         var updated = current with
         {
             ReplicaFenced = false,
+            FenceStamp = null,
             ReplicationStatus = ReplicationStatus.Copying,
             ReplicationDriverData = null,
             ReplicationExtendedStatus = current.ReplicaFenced
-                ? $"Re-enabled: replicating from '{current.Backend}' back to the former primary on '{partner.Name}'; only differing blocks are written."
-                : $"Re-enabled: copying '{current.Backend}' to '{partner.Name}'; only differing blocks are written.",
+                ? $"Re-enabled: replicating '{current.Backend}' -> '{partner.Name}', over the former primary; only differing blocks are written."
+                : $"Re-enabled: copying '{current.Backend}' -> '{partner.Name}'; only differing blocks are written.",
         };
         if (current.ReplicaFenced)
         {
             // Lift the fence before recording, so a failure here changes nothing.
-            driver.Unfence(new Drivers.VolumeCopy(partner, current.ReplicaLocation!));
+            driver.Unfence(target);
         }
 
         observer.Decision(updated.ReplicationExtendedStatus!);

@@ -31,13 +31,14 @@ public sealed class ReplicationService
         using var session = _context.Store.Begin(write: false);
         VolumeService.CheckFilters(session, query);
         var now = _context.Now;
-        return session.ListVolumes(query).Select(v => VolumeViews.ToReplica(v, now)).ToList();
+        var targets = new Health.RpoTargets(session);
+        return session.ListVolumes(query).Select(v => VolumeViews.ToReplica(v, now, targets.For(v.VolumeType))).ToList();
     }
 
     public VolumeReplica Get(string name)
     {
         using var session = _context.Store.Begin(write: false);
-        return VolumeViews.ToReplica(VolumeSnapshot.FindVolume(session, name), _context.Now);
+        return VolumeViews.ToReplica(session, VolumeSnapshot.FindVolume(session, name), _context.Now);
     }
 
     /// <summary>Brings the replica up to date with the primary: only blocks changed since the last round are written.</summary>
@@ -47,22 +48,28 @@ public sealed class ReplicationService
         using var lease = _leases.Acquire(name, "SyncReplica", observer, cancellation);
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequireSyncable(snapshot.Volume);
+        // A frozen backend keeps replicating; a failed-over one is down.
+        BackendRules.RequireNotFailedOver(snapshot.ReplicaBackend, "a sync round");
         return _sync.Run(snapshot, ReplicationStatus.Active, forceRead, "SyncReplica", observer, cancellation);
     }
 
     /// <summary>Makes the replica the primary (failover). Planned: a final full sync first, refused if it fails.</summary>
-    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation) =>
+        Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false);
+
+    internal PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource, bool duringFailback)
     {
         using var lease = _leases.Acquire(name, "PromoteReplica", observer, cancellation);
-        return _promotion.Promote(name, planned, observer, cancellation);
+        return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback);
     }
 
     /// <summary>Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a promotion).</summary>
-    public VolumeReplica Enable(string name, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="discardFencedWrites">Overwrite a fenced former primary even if it may hold writes made after it was fenced.</param>
+    public VolumeReplica Enable(string name, IOperationObserver observer, CancellationToken cancellation, bool discardFencedWrites = false)
     {
         using (_leases.Acquire(name, "EnableReplication", observer, cancellation))
         {
-            _reenable.Enable(name, observer, cancellation);
+            _reenable.Enable(name, discardFencedWrites, observer, cancellation);
         }
 
         return Get(name);
@@ -76,6 +83,7 @@ public sealed class ReplicationService
         {
             var volume = VolumeSnapshot.FindVolume(session, name);
             ReplicationRules.RequirePausable(volume);
+            VolumeSnapshot.Load(session, volume).RequireChangeable("pausing replication", replicaMayBeFailedOver: true);
             var paused = volume with
             {
                 ReplicationStatus = ReplicationStatus.ActiveStopped,
@@ -91,6 +99,8 @@ public sealed class ReplicationService
     }
 
     internal SyncRound Rounds => _sync;
+
+    internal ReplicationReenable Reenable => _reenable;
 
     /// <summary>Completes an interrupted round before something reads the replica (a clone of it, for example).</summary>
     internal void FinishInterrupted(string name, IOperationObserver observer) =>

@@ -29,6 +29,17 @@ internal sealed class VolumeSnapshot
         ? throw new ReplicationException(ErrorIds.SyncNotAllowed, ErrorKind.InvalidOperation, $"Volume '{Volume.Name}' has no replica.", Volume.Name)
         : new VolumeCopy(ReplicaBackend, Volume.ReplicaLocation);
 
+    /// <summary>Refuses a change when either copy's backend is frozen, or (unless allowed) the replica's backend is failed over.</summary>
+    public void RequireChangeable(string operation, bool replicaMayBeFailedOver = false)
+    {
+        BackendRules.RequireNotFrozen(PrimaryBackend, operation);
+        BackendRules.RequireNotFrozen(ReplicaBackend, operation);
+        if (!replicaMayBeFailedOver)
+        {
+            BackendRules.RequireNotFailedOver(ReplicaBackend, operation);
+        }
+    }
+
     public static VolumeSnapshot Load(IStateStore store, string name)
     {
         using var session = store.Begin(write: false);

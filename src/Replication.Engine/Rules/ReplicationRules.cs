@@ -52,13 +52,14 @@ public static class ReplicationRules
     public static void RequireReenableable(VolumeRecord volume)
     {
         RequireAvailable(volume, "re-enabling replication");
-        Require(volume, ErrorIds.ReenableNotAllowed, "replication can be re-enabled only from inactive, active-stopped or error",
+        // Copying is allowed too: it finishes a re-enable that was interrupted.
+        Require(volume, ErrorIds.ReenableNotAllowed, "replication can be re-enabled only from inactive, active-stopped or error (or copying, to finish an interrupted re-enable)",
             volume.ReplicationStatus switch
             {
-                ReplicationStatus.Active or ReplicationStatus.Copying => "Replication is already running.",
+                ReplicationStatus.Active => "Replication is already running.",
                 _ => NotReplicatedReason(volume),
             },
-            ReplicationStatus.Inactive, ReplicationStatus.ActiveStopped, ReplicationStatus.Error);
+            ReplicationStatus.Inactive, ReplicationStatus.ActiveStopped, ReplicationStatus.Error, ReplicationStatus.Copying);
     }
 
     public static void RequirePausable(VolumeRecord volume)

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace Replication.Engine.State;
 
 /// <summary>A backend as stored: what the admin defined, nothing the driver reports live.</summary>
-public sealed class BackendRecord
+public sealed record BackendRecord
 {
     public string Name { get; init; } = "";
 
@@ -17,4 +17,10 @@ public sealed class BackendRecord
     public IReadOnlyDictionary<string, object?> DeclaredCapabilities { get; init; } = new Dictionary<string, object?>();
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the backend was frozen (Cinder's freeze): nothing on it changes through the module until thawed.</summary>
+    public DateTimeOffset? FrozenAt { get; init; }
+
+    /// <summary>When the backend was failed over: its volumes are served from its partner until failback.</summary>
+    public DateTimeOffset? FailedOverAt { get; init; }
 }

@@ -16,6 +16,8 @@ public interface IStateSession : IDisposable
 
     void InsertBackend(BackendRecord backend);
 
+    void UpdateBackend(BackendRecord backend);
+
     void DeleteBackend(string name);
 
     VolumeTypeRecord? FindVolumeType(string name);

@@ -45,5 +45,11 @@ public sealed record VolumeRecord
 
     public string? SourceReplica { get; init; }
 
+    /// <summary>The backend a backend failover moved this volume from; failback moves it back.</summary>
+    public string? FailoverSource { get; init; }
+
+    /// <summary>The fenced copy's size and modification time right after the fence, to tell whether anything wrote to it since.</summary>
+    public string? FenceStamp { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -64,6 +64,8 @@ public sealed class VolumeService
 
         var primaryBackend = BackendCatalog.Find(backends, decision.Backend.Name);
         var replicaBackend = specs.RequiresReplication ? BackendCatalog.PartnerOf(primaryBackend, backends) : null;
+        // While the partner is failed over (its site down), the volume starts unprotected; failback makes its replica.
+        var unprotected = replicaBackend?.FailedOverAt is not null;
         var driver = _context.Drivers.Get(primaryBackend.Driver);
         var id = Guid.NewGuid();
         var location = driver.LocationFor(id);
@@ -76,18 +78,21 @@ public sealed class VolumeService
             Status = VolumeStatus.Creating,
             Backend = primaryBackend.Name,
             Location = location,
-            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : ReplicationStatus.Copying,
+            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : unprotected ? ReplicationStatus.Inactive : ReplicationStatus.Copying,
+            ReplicationExtendedStatus = unprotected ? $"Created while '{replicaBackend!.Name}' is failed over: not protected until Invoke-BackendFailback (or Enable-Replication after it) makes its replica." : null,
             ReplicaBackend = replicaBackend?.Name,
             ReplicaLocation = replicaBackend is null ? null : location,
             CreatedAt = _context.Now,
         };
         if (replicaBackend is not null)
         {
-            observer.Decision($"Volume type '{type.Name}' asks for replication: the replica goes to '{replicaBackend.Name}', the partner of '{primaryBackend.Name}'.");
+            observer.Decision(unprotected
+                ? $"Volume type '{type.Name}' asks for replication, but '{replicaBackend.Name}', the partner of '{primaryBackend.Name}', is failed over: the volume starts unprotected."
+                : $"Volume type '{type.Name}' asks for replication: the replica goes to '{replicaBackend.Name}', the partner of '{primaryBackend.Name}'.");
         }
 
         var copies = new List<VolumeCopy> { new(primaryBackend, location) };
-        if (replicaBackend is not null)
+        if (replicaBackend is not null && !unprotected)
         {
             copies.Add(new VolumeCopy(replicaBackend, location));
         }
@@ -99,8 +104,10 @@ public sealed class VolumeService
             CrashPoints.Hit("create.after-file");
         }, () => Finish(
             record,
-            replicaBackend is null ? null : BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes),
-            replicaBackend is null ? $"Volume '{name}' created on '{record.Backend}', not replicated." : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent."));
+            replicaBackend is null || unprotected ? null : BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes),
+            replicaBackend is null ? $"Volume '{name}' created on '{record.Backend}', not replicated."
+            : unprotected ? $"Volume '{name}' created on '{record.Backend}', not protected while '{replicaBackend.Name}' is failed over."
+            : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent."));
     }
 
     /// <summary>A test volume cloned from another volume's replica, on the replica's backend; replication of the source goes on.</summary>
@@ -129,6 +136,7 @@ public sealed class VolumeService
         }
 
         ReplicationRules.RequireCloneableReplica(source.Volume);
+        source.RequireChangeable("a test volume from the replica");
         BlockMap? map;
         using (var read = _context.Store.Begin(write: false))
         {
@@ -239,6 +247,8 @@ public sealed class VolumeService
         {
             var volume = VolumeSnapshot.FindVolume(session, name);
             snapshot = VolumeSnapshot.Load(session, volume);
+            snapshot.RequireChangeable("removing the volume");
+            BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "removing the volume");
             if (volume.Status != VolumeStatus.Deleting)
             {
                 session.UpdateVolume(volume with { Status = VolumeStatus.Deleting });

@@ -1,4 +1,5 @@
 using System;
+using Replication.Engine.Health;
 using Replication.Engine.Model;
 using Replication.Engine.State;
 
@@ -21,21 +22,34 @@ internal static class VolumeViews
         CreatedAt = v.CreatedAt,
     };
 
-    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now) => new()
+    /// <summary>The replication side of <paramref name="v"/>, its health judged against its type's RPO target as read in <paramref name="session"/>.</summary>
+    public static VolumeReplica ToReplica(IStateSession session, VolumeRecord v, DateTimeOffset now) =>
+        ToReplica(v, now, new RpoTargets(session).For(v.VolumeType));
+
+    /// <param name="rpoTarget">The RPO target of the volume's type (<see cref="RpoTargets"/>); null when it sets none.</param>
+    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget)
     {
-        VolumeId = v.Id,
-        VolumeName = v.Name,
-        VolumeType = v.VolumeType,
-        PrimaryBackend = v.Backend,
-        ReplicaBackend = v.ReplicaBackend,
-        Status = v.ReplicationStatus,
-        ExtendedStatus = v.ReplicationExtendedStatus,
-        LastSyncTime = v.LastSyncCompletedAt,
-        DataTimestamp = v.LastSyncStartedAt,
-        DataAge = v.LastSyncStartedAt is { } at && HoldsConsistentData(v.ReplicationStatus) ? Max(now - at, TimeSpan.Zero) : null,
-        SyncGeneration = v.SyncGeneration,
-        ReplicaFenced = v.ReplicaFenced,
-    };
+        TimeSpan? dataAge = v.LastSyncStartedAt is { } at && HoldsConsistentData(v.ReplicationStatus) ? Max(now - at, TimeSpan.Zero) : null;
+        var health = ReplicaHealthRules.Evaluate(v.ReplicationStatus, v.ReplicationExtendedStatus, dataAge, rpoTarget);
+        return new VolumeReplica
+        {
+            VolumeId = v.Id,
+            VolumeName = v.Name,
+            VolumeType = v.VolumeType,
+            PrimaryBackend = v.Backend,
+            ReplicaBackend = v.ReplicaBackend,
+            Status = v.ReplicationStatus,
+            ExtendedStatus = v.ReplicationExtendedStatus,
+            LastSyncTime = v.LastSyncCompletedAt,
+            DataTimestamp = v.LastSyncStartedAt,
+            DataAge = dataAge,
+            SyncGeneration = v.SyncGeneration,
+            ReplicaFenced = v.ReplicaFenced,
+            Health = health.Health,
+            HealthReasons = health.Text,
+            RpoTargetSeconds = rpoTarget?.TotalSeconds,
+        };
+    }
 
     /// <summary>Statuses in which the replica is known to hold the data of its last round.</summary>
     private static bool HoldsConsistentData(ReplicationStatus status) =>

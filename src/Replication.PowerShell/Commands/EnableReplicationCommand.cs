@@ -15,6 +15,10 @@ public sealed class EnableReplicationCommand : VolumeTargetCommand
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Overwrite a fenced former primary even if it may hold writes made after it was fenced (split brain).</summary>
+    [Parameter]
+    public SwitchParameter DiscardFencedWrites { get; set; }
+
     /// <summary>Re-enables without asking for confirmation (-WhatIf still only reports).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -25,17 +29,31 @@ public sealed class EnableReplicationCommand : VolumeTargetCommand
     {
         foreach (var name in TargetNames())
         {
-            if (Approve(Force, name, "Enable replication, overwriting differing blocks of the other copy"))
+            if (Approve(Force, name, Direction(name)))
             {
                 ForItem(name, () =>
                 {
-                    var replica = Engine.Replication.Enable(name, Observer, Cancellation);
+                    var replica = Engine.Replication.Enable(name, Observer, Cancellation, DiscardFencedWrites);
                     if (PassThru)
                     {
                         WriteObject(replica);
                     }
                 });
             }
+        }
+    }
+
+    /// <summary>The confirmation names the direction, so nobody overwrites the wrong site by accident.</summary>
+    private string Direction(string name)
+    {
+        try
+        {
+            var replica = Engine.Replication.Get(name);
+            return $"Enable replication {replica.PrimaryBackend} -> {replica.ReplicaBackend}, overwriting differing blocks of the copy on {replica.ReplicaBackend}";
+        }
+        catch (Replication.Engine.Errors.ReplicationException)
+        {
+            return "Enable replication, overwriting differing blocks of the other copy";
         }
     }
 }

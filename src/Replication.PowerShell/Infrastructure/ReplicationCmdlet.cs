@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using Replication.Engine;
 using Replication.Engine.Errors;
 
@@ -84,6 +86,35 @@ public abstract class ReplicationCmdlet : PSCmdlet
         {
             WriteError(ErrorRecords.Unexpected(ex, target));
         }
+    }
+
+    /// <summary>
+    /// Runs engine work that reports from several threads (a backend failover's parallel volumes) and writes what it
+    /// reports on this, the pipeline thread. <paramref name="work"/> gets the engine (resolved here: the session's state
+    /// file is known only on the pipeline thread), the observer and a way to emit results.
+    /// </summary>
+    protected void RunParallelWork<T>(Action<ReplicationEngine, IOperationObserver, Action<T>> work, Action<T> write)
+    {
+        var engine = Engine;
+        using var queue = new BlockingCollection<Action>();
+        var observer = new QueuedObserver(Observer, queue);
+        var running = Task.Run(() =>
+        {
+            try
+            {
+                work(engine, observer, result => queue.Add(() => write(result)));
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        });
+        foreach (var report in queue.GetConsumingEnumerable())
+        {
+            report();
+        }
+
+        running.GetAwaiter().GetResult();
     }
 
     /// <summary>

@@ -6,7 +6,7 @@
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 
-function Get-Round { param($c, [int] $Plus) $c.Rows.v.SyncGeneration + $Plus }
+function Get-CrashRound { param($c, [int] $Plus) $c.Rows.v.SyncGeneration + $Plus }
 
 # ------------------------------------------------------------------------------------------------------------ setups
 
@@ -60,7 +60,7 @@ function Test-KilledCloning {
     $row = Get-CrashVolumeRow $c.Site t1
     Test-CrashRow $c t1 @{ Status = 'creating' }
     if ($row) { $c.Rows.t1 = $row }
-    Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = (Get-Round $c 0) }
+    Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = (Get-CrashRound $c 0) }
 }
 
 function Test-KilledCloneBeforeStart {
@@ -85,7 +85,7 @@ function Test-KilledDeletingHalf {
 
 function Test-KilledJournalOpen {
     param($c)
-    Test-CrashRow $c v @{ SyncGeneration = (Get-Round $c 0) }
+    Test-CrashRow $c v @{ SyncGeneration = (Get-CrashRound $c 0) }
     Test-CrashFile $c "$($c.Rows.v.JournalPath).tmp" $true 'the uncommitted journal'
     Test-CrashFile $c $c.Rows.v.JournalPath $false 'a committed journal'
     Test-CrashCopy $c v $c.Rows.v.ReplicaPath V0 'the replica'
@@ -93,14 +93,14 @@ function Test-KilledJournalOpen {
 
 function Test-KilledJournalCommitted {
     param($c)
-    Test-CrashRow $c v @{ SyncGeneration = (Get-Round $c 0) }
+    Test-CrashRow $c v @{ SyncGeneration = (Get-CrashRound $c 0) }
     Test-CrashFile $c $c.Rows.v.JournalPath $true 'the committed journal'
     Test-CrashCopy $c v $c.Rows.v.ReplicaPath V0 'the replica'
 }
 
 function Test-KilledApplying {
     param($c)
-    Test-CrashRow $c v @{ SyncGeneration = (Get-Round $c 0) }
+    Test-CrashRow $c v @{ SyncGeneration = (Get-CrashRound $c 0) }
     Test-CrashFile $c $c.Rows.v.JournalPath $true 'the committed journal'
 }
 
@@ -112,7 +112,7 @@ function Test-KilledApplied {
 
 function Test-KilledRecorded {
     param($c)
-    Test-CrashRow $c v @{ SyncGeneration = (Get-Round $c 1) }
+    Test-CrashRow $c v @{ SyncGeneration = (Get-CrashRound $c 1) }
     Test-CrashFile $c $c.Rows.v.JournalPath $true 'the journal of the recorded round'
     Test-CrashCopy $c v $c.Rows.v.ReplicaPath V1 'the replica'
 }
@@ -135,7 +135,7 @@ function Test-KilledStillPaused { param($c) Test-CrashRow $c v @{ ReplicationSta
 
 # ------------------------------------------------------------------------------------------------------- recoveries
 
-function Invoke-RepairStep { param($c) Invoke-RecoveryStep $c 'Repair-ReplicationState' { Repair-ReplicationState -Confirm:$false | Out-Null } | Out-Null }
+function Invoke-CrashRepairStep { param($c) Invoke-RecoveryStep $c 'Repair-ReplicationState' { Repair-ReplicationState -Confirm:$false | Out-Null } | Out-Null }
 
 <# New-Volume v again: completes (available, active, both copies equal); the crashed creation's files are gone. #>
 function Invoke-NewAgain {
@@ -151,11 +151,11 @@ function Invoke-NewAgain {
 }
 
 <# Repair rolls the creation back (no row, no files); the name can be used again. #>
-function Invoke-RollBackByRepair { param($c) Invoke-RepairStep $c; Test-CrashGone $c v; Invoke-NewAgain $c }
+function Invoke-RollBackByRepair { param($c) Invoke-CrashRepairStep $c; Test-CrashGone $c v; Invoke-NewAgain $c }
 
-function Invoke-RollBackPlainByRepair { param($c) Invoke-RepairStep $c; Test-CrashGone $c v; [void]$c.Gone.Add('v') }
+function Invoke-RollBackPlainByRepair { param($c) Invoke-CrashRepairStep $c; Test-CrashGone $c v; [void]$c.Gone.Add('v') }
 
-function Invoke-CloneGoneByRepair { param($c) Invoke-RepairStep $c; Test-CrashGone $c t1 }
+function Invoke-CloneGoneByRepair { param($c) Invoke-CrashRepairStep $c; Test-CrashGone $c t1 }
 
 function Invoke-CloneAgain {
     param($c, [string] $Label)
@@ -167,17 +167,20 @@ function Invoke-CloneAgain {
 }
 function Invoke-CloneAgainV0 { param($c) Invoke-CloneAgain $c V0 }
 <# The clone first finishes the killed round (V1 recorded) and copies V1. #>
-function Invoke-CloneAgainV1 { param($c) Invoke-CloneAgain $c V1; Test-CrashRow $c v @{ SyncGeneration = (Get-Round $c 1) } }
+function Invoke-CloneAgainV1 { param($c) Invoke-CloneAgain $c V1; Test-CrashRow $c v @{ SyncGeneration = (Get-CrashRound $c 1) } }
+
+<# Remove-Volume, as the error for a half-created name advises, cleans up a creation whose process died. #>
+function Invoke-RemoveHalfCreated { param($c) Invoke-RecoveryStep $c 'Remove-Volume v' { Remove-Volume -Name v -Confirm:$false } | Out-Null; Test-CrashGone $c v; [void]$c.Gone.Add('v') }
 
 function Invoke-RemoveAgain { param($c) Invoke-RecoveryStep $c 'Remove-Volume v again' { Remove-Volume -Name v -Confirm:$false } | Out-Null; Test-CrashGone $c v; [void]$c.Gone.Add('v') }
 
-function Invoke-RemovedByRepair { param($c) Invoke-RepairStep $c; Test-CrashGone $c v; [void]$c.Gone.Add('v') }
+function Invoke-RemovedByRepair { param($c) Invoke-CrashRepairStep $c; Test-CrashGone $c v; [void]$c.Gone.Add('v') }
 
 <# After a killed sync, Repair leaves the replica at exactly the recorded round (+0: the old one, +1: the committed one); the next sync brings it to the primary. #>
 function Invoke-SyncTruth {
     param($c, [int] $Plus)
-    Invoke-RepairStep $c
-    Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = (Get-Round $c $Plus) }
+    Invoke-CrashRepairStep $c
+    Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = (Get-CrashRound $c $Plus) }
     Test-CrashReplicaRecorded $c v
     Invoke-RecoveryStep $c 'Sync-VolumeReplica v' { Sync-VolumeReplica -Name v | Out-Null } | Out-Null
     [void]$c.SameAsPrimary.Add('v')
@@ -188,7 +191,7 @@ function Invoke-SyncTruthNew { param($c) Invoke-SyncTruth $c 1 }
 <# More writes (V2) after the kill, then the next sync without Repair: a discarded round leaves V2 as the next round (+1); a committed one is finished first (V1) and V2 follows (+2). #>
 function Invoke-SyncOnV2 {
     param($c, [int] $Plus)
-    $round = Get-Round $c $Plus
+    $round = Get-CrashRound $c $Plus
     Write-CrashVersion $c v V2 -Seed 14 -Round $round
     Invoke-RecoveryStep $c 'Sync-VolumeReplica v' { Sync-VolumeReplica -Name v | Out-Null } | Out-Null
     Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = $round }
@@ -206,7 +209,7 @@ function Invoke-EnableAfterPromotion {
 <# A killed promotion that had not swapped: after Repair it did not happen (old primary serves, writable, replica at its recorded round); run again, it completes; Enable-Replication then makes both copies equal. #>
 function Invoke-PromotionRetried {
     param($c, [bool] $Planned, [string] $Label)
-    Invoke-RepairStep $c
+    Invoke-CrashRepairStep $c
     Test-CrashNotPromoted $c v
     Test-CrashReplicaRecorded $c v
     if (Invoke-RecoveryStep $c 'Invoke-ReplicaPromotion v again' { Invoke-ReplicaPromotion -Name v -Force -Planned:$Planned | Out-Null }) { Test-CrashPromoted $c v $Label }
@@ -223,7 +226,7 @@ function Invoke-UnplannedRetriedV1 {
 }
 
 <# A killed promotion that had swapped: it is complete; Enable-Replication makes both copies equal. #>
-function Invoke-PromotedThenEnable { param($c, [string] $Label) Invoke-RepairStep $c; Test-CrashPromoted $c v $Label; Invoke-EnableAfterPromotion $c }
+function Invoke-PromotedThenEnable { param($c, [string] $Label) Invoke-CrashRepairStep $c; Test-CrashPromoted $c v $Label; Invoke-EnableAfterPromotion $c }
 function Invoke-PlannedDone { param($c) Invoke-PromotedThenEnable $c V1 }
 function Invoke-UnplannedDone { param($c) Invoke-PromotedThenEnable $c V0 }
 
@@ -237,7 +240,7 @@ function Invoke-PromoteAfterSync {
 <# A killed Enable-Replication is run again (unless it had reached active) and reaches active with equal bytes. #>
 function Invoke-EnableAgain {
     param($c)
-    Invoke-RepairStep $c
+    Invoke-CrashRepairStep $c
     if ((Get-CrashVolumeRow $c.Site v).ReplicationStatus -ne 'active') {
         if (-not (Invoke-RecoveryStep $c 'Enable-Replication v again' { Enable-Replication -Name v -Force | Out-Null })) {
             # What else a user could do, so that the bytes are still checked.
@@ -248,10 +251,33 @@ function Invoke-EnableAgain {
     [void]$c.SameAsPrimary.Add('v')
 }
 
+<# The next command after a sync killed mid-apply pauses replication; Repair then finishes the committed round of the paused replica, and Enable-Replication resumes. #>
+function Invoke-DisableThenRepair {
+    param($c)
+    Invoke-RecoveryStep $c 'Disable-Replication v' { Disable-Replication -Name v | Out-Null } | Out-Null
+    Invoke-CrashRepairStep $c
+    Test-CrashRow $c v @{ ReplicationStatus = 'active-stopped'; SyncGeneration = (Get-CrashRound $c 1) }
+    Test-CrashReplicaRecorded $c v
+    Invoke-RecoveryStep $c 'Enable-Replication v (resume)' { Enable-Replication -Name v -Force | Out-Null } | Out-Null
+    Test-CrashRow $c v @{ ReplicationStatus = 'active' }
+    [void]$c.SameAsPrimary.Add('v')
+}
+
+<# A killed Sync-VolumeReplica of a replica still copying (a killed Enable-Replication left it so): the next sync finishes the copy. #>
+function Invoke-SyncCopyingAgain {
+    param($c)
+    Invoke-CrashRepairStep $c
+    if ((Get-CrashVolumeRow $c.Site v).ReplicationStatus -ne 'active') {
+        Invoke-RecoveryStep $c 'Sync-VolumeReplica v again' { Sync-VolumeReplica -Name v | Out-Null } | Out-Null
+    }
+    Test-CrashRow $c v @{ ReplicationStatus = 'active'; ReplicaFenced = $false }
+    [void]$c.SameAsPrimary.Add('v')
+}
+
 <# A killed resume: Repair leaves the replica at its recorded round; Enable-Replication again resumes. #>
 function Invoke-ResumeAgain {
     param($c)
-    Invoke-RepairStep $c
+    Invoke-CrashRepairStep $c
     Test-CrashReplicaRecorded $c v
     Invoke-EnableAgain $c
 }

@@ -1,24 +1,31 @@
 <#
 .SYNOPSIS
-    One child pwsh of the kill test: imports the module, points at the site's state file and runs one operation.
-    REPLICATION_POWERSHELL_CRASH_AT (set by the parent for this process only) makes it SIGKILL itself at a crash point.
-    Exit code 0 and the line CRASH-CHILD-DONE: the operation completed; 3: it failed with an error; 137: SIGKILL.
+    One child pwsh of the kill test. It imports the module, then waits for its go file (JSON: the state file and the
+    operation), so that the parent can start it ahead of time and the module import overlaps other work; then it
+    points at the state file and runs the operation. REPLICATION_POWERSHELL_CRASH_AT, set by the parent for this
+    process only, makes it SIGKILL itself at a crash point.
+    Exit code 0 and the line CRASH-CHILD-DONE: the operation completed; 3: it failed with an error; 4: no go file
+    came; 137: SIGKILL.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $StatePath,
-    [Parameter(Mandatory)] [string] $Operation,
-    # Created just before the operation starts, so a parent that kills at a random time can aim at the operation.
-    [string] $ReadyFile
+    [Parameter(Mandatory)] [string] $GoFile
 )
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 try {
     Import-Module $ModulePath
-    Set-ReplicationStateStore -Path $StatePath
-    if ($ReadyFile) { [IO.File]::WriteAllText($ReadyFile, "$PID") }
-    & ([scriptblock]::Create($Operation)) | Out-Null
+    $deadline = [DateTime]::UtcNow.AddSeconds(180)
+    while (-not [IO.File]::Exists($GoFile)) {
+        if ([DateTime]::UtcNow -gt $deadline) { exit 4 }
+        Start-Sleep -Milliseconds 3
+    }
+    # The parent writes the go file under a temporary name and renames it, so it is complete once it exists.
+    $go = [IO.File]::ReadAllText($GoFile) | ConvertFrom-Json
+    Set-ReplicationStateStore -Path $go.State
+    if ($go.ReadyFile) { [IO.File]::WriteAllText($go.ReadyFile, "$PID") }
+    & ([scriptblock]::Create($go.Operation)) | Out-Null
     [Console]::Out.WriteLine('CRASH-CHILD-DONE')
     exit 0
 }

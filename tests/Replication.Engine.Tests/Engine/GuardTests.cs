@@ -63,7 +63,7 @@ public sealed class GuardTests
         // Re-enable only from inactive, active-stopped or error, or disabled when the type replicates.
         { State.Disabled, Operation.Enable, ErrorIds.ReenableNotAllowed },
         { State.DisabledOfReplicatedType, Operation.Enable, ErrorIds.ReenableNotAllowed },
-        { State.Copying, Operation.Enable, ErrorIds.ReenableNotAllowed },
+        { State.Copying, Operation.Enable, null },
         { State.Active, Operation.Enable, ErrorIds.ReenableNotAllowed },
         { State.ActiveStopped, Operation.Enable, null },
         { State.Inactive, Operation.Enable, null },

@@ -7,6 +7,7 @@ using System.Threading;
 using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
+using Replication.Engine.Replication;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.LocalFile.DriverFixture;
 
@@ -457,15 +458,28 @@ public sealed class BlockSyncTests : IDisposable
     }
 
     [UnixFact]
-    public void TargetOfTheWrongSize_IsReplicaUnwritable()
+    public void AConsistentReplicaOfTheWrongSize_IsReplicaUnwritable_AndLeftAsItIs()
     {
         fx.Driver.CreateVolume(fx.Source, SmallSize);
         fx.Driver.CreateVolume(fx.Target, SmallSize - BlockSize);
 
-        var error = Assert.Throws<ReplicationException>(() => fx.Sync(fx.Request(SmallSize)));
+        var error = Assert.Throws<ReplicationException>(() => fx.Sync(fx.Request(SmallSize, BlockMap.Empty(BlockSize, SmallSize), null, journaled: true)));
 
         Assert.Equal(ErrorIds.ReplicaUnwritable, error.ErrorId);
         Assert.Equal(SmallSize - BlockSize, new FileInfo(fx.TargetPath).Length);
+    }
+
+    [UnixFact]
+    public void AReplicaBeingRecopied_IsSetBackToTheVolumeSize_AndMadeEqual()
+    {
+        fx.Driver.CreateVolume(fx.Source, SmallSize);
+        Write(fx.SourcePath, SmallSize - MiB, RandomBytes(new Random(40), 4096));
+        fx.Driver.CreateVolume(fx.Target, SmallSize - (2 * MiB));
+
+        fx.Sync(fx.Request(SmallSize));
+
+        Assert.Equal(SmallSize, new FileInfo(fx.TargetPath).Length);
+        AssertSameContent(fx.SourcePath, fx.TargetPath);
     }
 
     [UnixFact]

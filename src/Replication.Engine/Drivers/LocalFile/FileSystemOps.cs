@@ -32,6 +32,9 @@ internal static class FileSystemOps
         ChangeMode(path, readOnly ? everyoneReads : everyoneReads | OwnerWrite);
     }
 
+    /// <summary>True when the file carries no write permission (what <see cref="SetReadOnly"/> sets); .NET reads the mode bits on Unix.</summary>
+    public static bool IsReadOnly(string path) => (File.GetAttributes(path) & FileAttributes.ReadOnly) != 0;
+
     /// <summary>
     /// Unix: mode 0600, so only the owner can read or write. Windows: unchanged, because a file created under the
     /// user's profile already inherits an ACL that admits only that user, SYSTEM and administrators.

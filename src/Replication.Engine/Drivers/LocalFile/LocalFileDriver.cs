@@ -299,6 +299,31 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public bool Fence(VolumeCopy copy) => SetReadOnly(copy, readOnly: true);
 
+    public bool IsFenced(VolumeCopy copy)
+    {
+        try
+        {
+            return FileSystemOps.IsReadOnly(LocalFileLayout.VolumePath(copy));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public string? CopyStamp(VolumeCopy copy)
+    {
+        try
+        {
+            var file = new FileInfo(LocalFileLayout.VolumePath(copy));
+            return file.Exists ? FormattableString.Invariant($"{file.Length}:{file.LastWriteTimeUtc.Ticks}") : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public void Unfence(VolumeCopy copy)
     {
         if (Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) && !File.Exists(LocalFileLayout.VolumePath(copy)))
@@ -467,4 +492,8 @@ public sealed class LocalFileDriver : IVolumeDriver
         var clock = Stopwatch.StartNew();
         return (done, total) => observer.Progress(new OperationProgress(activity, target, done, total, clock.Elapsed));
     }
+
+    public Preflight.BackendProbe ProbeBackend(BackendRecord backend) => LocalFileProbe.Probe(backend);
+
+    public long? AllocatedBytes(VolumeCopy copy) => LocalFileProbe.AllocatedBytes(copy);
 }

@@ -112,5 +112,11 @@ internal static class SchemaMigrations
             CREATE INDEX dr_tests_by_volume ON dr_tests(volume_name);
             CREATE INDEX dr_tests_by_time ON dr_tests(started_at);
             """),
+        (4, """
+            ALTER TABLE backends ADD COLUMN frozen_at TEXT;
+            ALTER TABLE backends ADD COLUMN failed_over_at TEXT;
+            ALTER TABLE volumes ADD COLUMN failover_source TEXT;
+            ALTER TABLE volumes ADD COLUMN fence_stamp TEXT;
+            """),
     };
 }

@@ -13,7 +13,7 @@ internal sealed class SqliteStateSession : IStateSession
     private const string VolumeColumns =
         "id, name, size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status, " +
         "replication_driver_data, replica_backend, replica_location, replica_fenced, sync_generation, last_sync_started_at, " +
-        "last_sync_completed_at, source_replica, created_at";
+        "last_sync_completed_at, source_replica, created_at, failover_source, fence_stamp";
 
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -42,12 +42,19 @@ internal sealed class SqliteStateSession : IStateSession
         _connection.Dispose();
     }
 
+    private const string BackendColumns = "name, driver, path, replication_partner, declared_capabilities, created_at, frozen_at, failed_over_at";
+
     public BackendRecord? FindBackend(string name) =>
-        Query("SELECT name, driver, path, replication_partner, declared_capabilities, created_at FROM backends WHERE name = $name;",
+        Query($"SELECT {BackendColumns} FROM backends WHERE name = $name;",
             ReadBackend, ("$name", name)).FirstOrDefault();
 
     public IReadOnlyList<BackendRecord> ListBackends() =>
-        Query("SELECT name, driver, path, replication_partner, declared_capabilities, created_at FROM backends ORDER BY name;", ReadBackend);
+        Query($"SELECT {BackendColumns} FROM backends ORDER BY name;", ReadBackend);
+
+    public void UpdateBackend(BackendRecord backend) => Execute(
+        "UPDATE backends SET replication_partner = $partner, declared_capabilities = $caps, frozen_at = $frozen, failed_over_at = $failed WHERE name = $name;",
+        ("$name", backend.Name), ("$partner", backend.ReplicationPartner), ("$caps", DbText.Json(backend.DeclaredCapabilities)),
+        ("$frozen", DbText.TimeOrNull(backend.FrozenAt)), ("$failed", DbText.TimeOrNull(backend.FailedOverAt)));
 
     public void InsertBackend(BackendRecord backend) => Execute(
         "INSERT INTO backends (name, driver, path, replication_partner, declared_capabilities, created_at) VALUES ($name, $driver, $path, $partner, $caps, $at);",
@@ -94,7 +101,7 @@ internal sealed class SqliteStateSession : IStateSession
     }
 
     public void InsertVolume(VolumeRecord volume) => Execute(
-        $"INSERT INTO volumes ({VolumeColumns}) VALUES ($id, $name, $size, $type, $status, $backend, $location, $rstatus, $rext, $rdata, $rbackend, $rlocation, $rfenced, $gen, $started, $completed, $source, $at);",
+        $"INSERT INTO volumes ({VolumeColumns}) VALUES ($id, $name, $size, $type, $status, $backend, $location, $rstatus, $rext, $rdata, $rbackend, $rlocation, $rfenced, $gen, $started, $completed, $source, $at, $failover, $fence);",
         VolumeParameters(volume));
 
     public void UpdateVolume(VolumeRecord volume)
@@ -103,7 +110,7 @@ internal sealed class SqliteStateSession : IStateSession
             "UPDATE volumes SET name = $name, size_bytes = $size, volume_type = $type, status = $status, backend = $backend, location = $location, " +
             "replication_status = $rstatus, replication_extended_status = $rext, replication_driver_data = $rdata, replica_backend = $rbackend, " +
             "replica_location = $rlocation, replica_fenced = $rfenced, sync_generation = $gen, last_sync_started_at = $started, " +
-            "last_sync_completed_at = $completed, source_replica = $source, created_at = $at WHERE id = $id;",
+            "last_sync_completed_at = $completed, source_replica = $source, created_at = $at, failover_source = $failover, fence_stamp = $fence WHERE id = $id;",
             VolumeParameters(volume));
         if (changed != 1)
         {
@@ -312,7 +319,7 @@ internal sealed class SqliteStateSession : IStateSession
         ("$rext", v.ReplicationExtendedStatus), ("$rdata", v.ReplicationDriverData), ("$rbackend", v.ReplicaBackend),
         ("$rlocation", v.ReplicaLocation), ("$rfenced", v.ReplicaFenced ? 1 : 0), ("$gen", v.SyncGeneration),
         ("$started", DbText.TimeOrNull(v.LastSyncStartedAt)), ("$completed", DbText.TimeOrNull(v.LastSyncCompletedAt)),
-        ("$source", v.SourceReplica), ("$at", DbText.Time(v.CreatedAt)),
+        ("$source", v.SourceReplica), ("$at", DbText.Time(v.CreatedAt)), ("$failover", v.FailoverSource), ("$fence", v.FenceStamp),
     };
 
     private static VolumeRecord ReadVolume(SqliteDataReader r) => new()
@@ -335,6 +342,8 @@ internal sealed class SqliteStateSession : IStateSession
         LastSyncCompletedAt = NullableString(r, 15) is { } completed ? DbText.ParseTime(completed) : null,
         SourceReplica = NullableString(r, 16),
         CreatedAt = DbText.ParseTime(r.GetString(17)),
+        FailoverSource = NullableString(r, 18),
+        FenceStamp = NullableString(r, 19),
     };
 
     private static BackendRecord ReadBackend(SqliteDataReader r) => new()
@@ -345,6 +354,8 @@ internal sealed class SqliteStateSession : IStateSession
         ReplicationPartner = NullableString(r, 3),
         DeclaredCapabilities = DbText.ParseJsonObject(r.GetString(4)),
         CreatedAt = DbText.ParseTime(r.GetString(5)),
+        FrozenAt = NullableString(r, 6) is { } frozen ? DbText.ParseTime(frozen) : null,
+        FailedOverAt = NullableString(r, 7) is { } failed ? DbText.ParseTime(failed) : null,
     };
 
     private VolumeTypeRecord ReadVolumeType(SqliteDataReader r)

@@ -1,0 +1,989 @@
+#Requires -Version 7.0
+<#
+.SYNOPSIS
+    Benchmarks Replication.PowerShell against the tools an admin would otherwise use (cp, rsync, dd), in one run.
+.DESCRIPTION
+    Issue 7's benchmark. Every comparison runs in this one process on temporary folders on a real disk (never tmpfs),
+    repeated, with the page cache dropped (sync; echo 3 > /proc/sys/vm/drop_caches) before every timed cold run when
+    the process may do that (root on Linux); otherwise every figure is warm-cache and says so. Medians are reported,
+    with ratios against the baselines and a met/missed verdict per target.
+
+      1. Initial sync of a 1 GiB volume (512 MiB random data in alternating 4 MiB runs, 512 MiB holes): the module's
+         first round after the data was written, and a copying round (Enable-Replication onto an empty old side),
+         against cp --sparse=always and rsync --sparse to a fresh target (each also with the fsync the module does).
+      2. Incremental sync after 1% of the 64 KiB blocks changed at random places: the module against
+         rsync --inplace --no-whole-file onto the previous copy, dd of the whole file, and a read of the allocated data.
+      3. Sync of an unchanged volume, 1 GiB and 16 GiB.
+      4. Control plane: pwsh start with and without Import-Module (hyperfine), 1,000 New-Volume in one pipeline
+         (replicated and not), Get-Volume and Get-VolumeReplica over 10,000 volumes, sync rounds over 1,000 volumes.
+      5. Growth: sync time against volume size (1, 4, 16 GiB) and volume count (10, 100, 1,000), charted.
+      6. Memory: peak resident set of a child pwsh during the sync of each size (16 GiB is the target).
+      Micro-benchmarks (BenchmarkDotNet, bench/Replication.Benchmarks): block hashing, extra-spec matching, placement.
+
+    Writes results.json, results.md, chart.svg and chart.png (when chromium can render it) to -OutputFolder.
+.PARAMETER ModulePath
+    The built module's manifest: out/module/Replication.PowerShell/Replication.PowerShell.psd1 after build.ps1.
+.PARAMETER OutputFolder
+    Where the results go (bench/results in the repository).
+.PARAMETER WorkFolder
+    A folder on the disk to benchmark (needs about 8 GiB free). Default: the system temp folder unless it is tmpfs,
+    else bench/.work. A fresh subfolder is made and removed at the end.
+.PARAMETER Repetitions
+    Repetitions of each big comparison (the median is reported). Small, cheap measurements repeat more.
+.PARAMETER SkipMicro
+    Leaves out the BenchmarkDotNet micro-benchmarks.
+.PARAMETER KeepFiles
+    Leaves the work folder in place for a look afterwards.
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/Invoke-Benchmarks.ps1 -ModulePath out/module/Replication.PowerShell/Replication.PowerShell.psd1 -OutputFolder bench/results
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [string] $OutputFolder = (Join-Path $PSScriptRoot 'results'),
+    [string] $WorkFolder,
+    [ValidateRange(1, 20)] [int] $Repetitions = 3,
+    [switch] $SkipMicro,
+    [switch] $KeepFiles,
+    # A phase waits up to this long for the 1-minute load average to drop under 1.5 (0: never wait).
+    [ValidateRange(0, 600)] [int] $QuietWaitSeconds = 0,
+    # Run only some parts (comma-separated with -File): Initial, Incremental, Size, Startup, Count, Micro.
+    [string[]] $Phase = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Micro')
+)
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$Phase = @($Phase | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Micro' })
+if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Size, Startup, Count, Micro." }
+Set-StrictMode -Version Latest
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$runClock = [Diagnostics.Stopwatch]::StartNew()
+$startedAt = [DateTimeOffset]::UtcNow
+$GiB = 1GB
+$MiB = 1MB
+$BlockSize = 64KB
+
+$ModulePath = [IO.Path]::GetFullPath($ModulePath, (Get-Location).Path)
+$OutputFolder = [IO.Path]::GetFullPath($OutputFolder, (Get-Location).Path)
+if (-not (Test-Path $ModulePath)) { throw "No module at '$ModulePath'. Build it first: dotnet pwsh ./build.ps1 -Task Build" }
+New-Item -ItemType Directory $OutputFolder -Force | Out-Null
+$pwshDll = Join-Path $PSHOME 'pwsh.dll'
+$benchProject = Join-Path $PSScriptRoot 'Replication.Benchmarks'
+$benchDll = Join-Path $benchProject 'bin/Release/net10.0/Replication.Benchmarks.dll'
+$phaseSeconds = [ordered]@{}
+$phaseLoad = [ordered]@{}
+$phaseFailures = [ordered]@{}
+$QuietLoad = 1.5
+
+#region helpers
+
+function Write-Phase([string] $Text) {
+    Write-Host ("[{0,6:N1} s] == {1}" -f $runClock.Elapsed.TotalSeconds, $Text) -ForegroundColor Cyan
+}
+
+function Get-LoadAverage { [double]((Get-Content /proc/loadavg) -split ' ')[0] }
+
+# Other work on the machine (test suites of other sessions) skews every figure: the 1-minute load average is kept per
+# phase, and a phase that starts on a busy machine waits up to -QuietWaitSeconds for it to calm down.
+function Invoke-Phase([string] $Key, [string] $Name, [scriptblock] $Body) {
+    if ($Key -notin $Phase) { return }
+    $waited = [Diagnostics.Stopwatch]::StartNew()
+    while ((Get-LoadAverage) -gt $script:QuietLoad -and $waited.Elapsed.TotalSeconds -lt $QuietWaitSeconds) { Start-Sleep -Seconds 2 }
+    $loadBefore = Get-LoadAverage
+    Write-Phase ("{0} (load average {1:N2}{2})" -f $Name, $loadBefore, $(if ($waited.Elapsed.TotalSeconds -ge 2) { ", waited $([Math]::Round($waited.Elapsed.TotalSeconds)) s for a quieter machine" } else { '' }))
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    try { & $Body }
+    catch {
+        # One broken part must not cost the others' figures: it is reported as a failed target instead.
+        Write-Warning "Phase '$Name' failed: $_"
+        $script:phaseFailures[$Name] = "$_"
+        Add-Target $Key "Phase '$Name'" 'runs' "FAILED: $(("$_" -split "`n")[0])" $false
+    }
+    $phaseSeconds[$Name] = [Math]::Round($clock.Elapsed.TotalSeconds, 1)
+    $script:phaseLoad[$Name] = [ordered]@{ before = $loadBefore; after = Get-LoadAverage }
+}
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $Arguments, [switch] $Quiet)
+    if ($Quiet) { $output = & $FilePath @Arguments 2>&1 } else { & $FilePath @Arguments }
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($Arguments -join ' ') exited with $LASTEXITCODE $(if ($Quiet) { $output | Out-String })" }
+}
+
+# Wall time of an external command, start-up included (a few ms for cp, dd, rsync).
+function Measure-Native {
+    param([string] $FilePath, [string[]] $Arguments)
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $output = & $FilePath @Arguments 2>&1
+    $clock.Stop()
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($Arguments -join ' ') exited with $LASTEXITCODE`n$($output | Out-String)" }
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Output = ($output | Out-String) }
+}
+
+function Measure-Block([scriptblock] $Body) {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $value = & $Body
+    $clock.Stop()
+    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Value = $value }
+}
+
+function Get-Median([double[]] $Values) {
+    if (-not $Values -or $Values.Count -eq 0) { return $null }
+    $sorted = [double[]]($Values | Sort-Object)
+    $middle = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { return $sorted[$middle] }
+    ($sorted[$middle - 1] + $sorted[$middle]) / 2
+}
+
+function Round([double] $Value, [int] $Digits = 3) { [Math]::Round($Value, $Digits) }
+
+# Flushes dirty pages, then evicts the page cache, so the next read comes from the disk (or the host's cache).
+function Clear-PageCache {
+    & sync
+    if ($script:CanDropCaches) { & sh -c 'echo 3 > /proc/sys/vm/drop_caches' }
+}
+
+function New-SparseFile([string] $Path, [long] $Size) {
+    $file = [IO.File]::Open($Path, 'CreateNew', 'ReadWrite', 'None')
+    try { $file.SetLength($Size) } finally { $file.Dispose() }
+}
+
+# Writes random bytes at each offset, without flushing. The generator is unseeded on purpose: a seeded System.Random
+# takes the legacy algorithm (about 0.2 GB/s here), the unseeded one about 5 GB/s; where the blocks go is seeded.
+function Write-RandomRuns([string] $Path, [long[]] $Offsets, [int] $Length) {
+    $random = [Random]::new()
+    $buffer = [byte[]]::new($Length)
+    $file = [IO.FileStream]::new($Path, 'Open', 'ReadWrite', 'ReadWrite', 1)
+    try {
+        foreach ($offset in $Offsets) {
+            $random.NextBytes($buffer)
+            $file.Position = $offset
+            $file.Write($buffer, 0, $Length)
+        }
+    }
+    finally { $file.Dispose() }
+}
+
+# Data runs of RunLength bytes every Stride bytes over Size.
+function Get-RunOffsets([long] $Size, [long] $Stride) {
+    $count = [long][Math]::Floor($Size / $Stride)
+    , [long[]](0..($count - 1) | ForEach-Object { $_ * $Stride })
+}
+
+# Rewrites a fraction of the 64 KiB blocks, chosen at random over the whole volume (holes included); returns the count.
+function Set-RandomBlocks([string] $Path, [long] $Size, [double] $Fraction, [int] $Seed) {
+    $blocks = [long]($Size / $BlockSize)
+    $count = [int][Math]::Round($blocks * $Fraction)
+    $random = [Random]::new($Seed)
+    $chosen = [Collections.Generic.HashSet[long]]::new()
+    while ($chosen.Count -lt $count) { [void]$chosen.Add($random.NextInt64($blocks)) }
+    Write-RandomRuns $Path ([long[]]@($chosen | ForEach-Object { $_ * $BlockSize })) $BlockSize
+    $count
+}
+
+# Sets a file's modification time in the past, so the next round's stamp is trusted (the 2 s quiet period has passed).
+function Set-Aged([string] $Path) {
+    [IO.File]::SetLastWriteTimeUtc($Path, [DateTime]::UtcNow.AddSeconds(-10))
+}
+
+function Test-SameContent([string] $PathA, [string] $PathB) {
+    & cmp -s $PathA $PathB
+    $LASTEXITCODE -eq 0
+}
+
+function Get-AllocatedBytes([string] $Path) {
+    $blocks, $unit = "$(& stat -c '%b %B' $Path)" -split ' '
+    [long]$blocks * [long]$unit
+}
+
+# A fresh state file and two paired LocalFile backends (dc1, dc2) in a folder of the work folder.
+function New-Lab([string] $Name) {
+    $root = Join-Path $script:Work $Name
+    New-Item -ItemType Directory $root -Force | Out-Null
+    $state = Join-Path $root 'state.db'
+    Set-ReplicationStateStore -Path $state
+    New-StorageBackend -Name dc1 -Driver LocalFile -Path (Join-Path $root 'dc1') -ReplicationPartner dc2 | Out-Null
+    New-StorageBackend -Name dc2 -Driver LocalFile -Path (Join-Path $root 'dc2') -ReplicationPartner dc1 | Out-Null
+    New-ReplicatedVolumeType -Name rep | Out-Null
+    New-VolumeType -Name plain | Out-Null
+    [pscustomobject]@{ Root = $root; State = $state }
+}
+
+function Get-PrimaryPath([string] $Name) { (Get-VolumeConnection -Name $Name).Path }
+
+function Get-ReplicaPath([object] $Lab, [string] $Name) {
+    $volume = Get-Volume -Name $Name
+    Join-Path $Lab.Root $volume.ReplicaBackend ("volume-{0}.img" -f $volume.Id)
+}
+
+# One sync round of one volume, timed in this process (cmdlet, SQLite and engine included).
+function Measure-Sync([string] $Name, [switch] $Full) {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $result = Sync-VolumeReplica -Name $Name -Full:$Full -Confirm:$false
+    $clock.Stop()
+    [pscustomobject]@{
+        Seconds       = $clock.Elapsed.TotalSeconds
+        Mode          = "$($result.Mode)"
+        BytesRead     = $result.BytesRead
+        BytesWritten  = $result.BytesWritten
+        BlocksWritten = $result.BlocksWritten
+    }
+}
+
+# A sync round in a child pwsh: time measured inside it, and the peak resident set of the round alone (VmHWM is reset
+# through /proc/self/clear_refs just before the round) and of the whole process.
+function Invoke-ChildSync([object] $Lab, [string] $Name) {
+    $resultFile = Join-Path $script:Work "child-$Name.json"
+    Invoke-Native dotnet @($pwshDll, '-NoProfile', '-NonInteractive', '-File', $script:ChildScript, '-ModulePath', $ModulePath, '-StatePath', $Lab.State, '-Name', $Name, '-ResultPath', $resultFile)
+    Get-Content $resultFile -Raw | ConvertFrom-Json
+}
+
+# The sync modes seen in timed pipeline runs (Measure-Block values holding SyncResults), e.g. "Unchanged".
+function Get-Modes([object[]] $Runs) {
+    (@($Runs | ForEach-Object { $_.Value } | ForEach-Object { "$($_.Mode)" }) | Select-Object -Unique) -join ','
+}
+
+function Format-Seconds($Seconds) {
+    if ($null -eq $Seconds) { return 'n/a' }
+    if ($Seconds -lt 1) { return ('{0:N1} ms' -f ($Seconds * 1000)) }
+    '{0:N2} s' -f $Seconds
+}
+
+function Format-Ratio($Ratio) { if ($null -eq $Ratio) { 'n/a' } else { '{0:N2}x' -f $Ratio } }
+
+#endregion
+
+#region preflight
+
+$results = [ordered]@{}
+$targets = [Collections.Generic.List[object]]::new()
+$notes = [Collections.Generic.List[string]]::new()
+
+function Add-Target {
+    param([string] $Id, [string] $What, [string] $Target, [string] $Measured, $Met, [string] $Note = '')
+    $targets.Add([pscustomobject]@{ Id = $Id; What = $What; Target = $Target; Measured = $Measured; Met = $Met; Note = $Note })
+}
+
+Write-Phase 'Preflight'
+if (-not $IsLinux) { throw 'The benchmark measures the LocalFile driver on Linux (SEEK_DATA, drop_caches, cp --sparse).' }
+$isRoot = (& id -u) -eq '0'
+function Install-DebianPackage([string] $Package, [switch] $Optional) {
+    if (Get-Command $Package -ErrorAction Ignore) { return $true }
+    if (-not $isRoot) {
+        if ($Optional) { return $false }
+        throw "$Package is missing and this is not root: apt-get install -y $Package"
+    }
+    Write-Host "Installing $Package from the Debian packages"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y -q $Package *> $null
+    if ($LASTEXITCODE -ne 0) {
+        & apt-get update -q *> $null
+        & apt-get install -y -q $Package *> $null
+    }
+    if (-not (Get-Command $Package -ErrorAction Ignore)) {
+        if ($Optional) { return $false }
+        throw "Installing $Package failed."
+    }
+    $true
+}
+Install-DebianPackage rsync | Out-Null
+$hasHyperfine = Install-DebianPackage hyperfine -Optional
+
+# The work folder must be on a real disk: tmpfs would make every "disk" figure a memory figure.
+if (-not $WorkFolder) {
+    $WorkFolder = [IO.Path]::GetTempPath()
+    if ((& stat -f -c %T $WorkFolder) -match 'tmpfs|ramfs') { $WorkFolder = Join-Path $PSScriptRoot '.work' }
+}
+New-Item -ItemType Directory $WorkFolder -Force | Out-Null
+$fsType = "$(& stat -f -c %T $WorkFolder)"
+if ($fsType -match 'tmpfs|ramfs') { throw "The work folder '$WorkFolder' is on $fsType; give -WorkFolder on a disk." }
+$Work = Join-Path ([IO.Path]::GetFullPath($WorkFolder)) ("replication-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory $Work | Out-Null
+$freeBytes = [IO.DriveInfo]::new($Work).AvailableFreeSpace
+if ($freeBytes -lt 10GB) { throw "The work folder needs about 10 GiB free; '$Work' has $([Math]::Round($freeBytes / 1GB, 1)) GiB." }
+$device = "$(& df --output=source $Work | Select-Object -Last 1)".Trim()
+
+# Can this process evict the page cache?
+$CanDropCaches = $false
+if ($isRoot) {
+    & sync
+    & sh -c 'echo 3 > /proc/sys/vm/drop_caches' 2>$null
+    $CanDropCaches = $LASTEXITCODE -eq 0
+}
+$cacheNote = if ($CanDropCaches) {
+    'Cold runs: dirty pages are flushed and the page cache is dropped (sync; echo 3 > /proc/sys/vm/drop_caches) before every timed I/O run, module and baselines alike. The VM''s host may still cache the disk.'
+}
+else {
+    'The page cache could not be dropped (not root, or /proc/sys/vm/drop_caches is read-only): every I/O figure is warm-cache, module and baselines alike.'
+}
+$notes.Add($cacheNote)
+
+$machine = [ordered]@{
+    cpu            = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^.*:\s*', '')
+    logicalCpus    = [Environment]::ProcessorCount
+    memoryGiB      = [Math]::Round(((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB, 1)
+    kernel         = "$(& uname -r)"
+    os             = ((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -replace '^PRETTY_NAME="?|"$', '')
+    dotnet         = "$(& dotnet --version)"
+    runtime        = [Runtime.InteropServices.RuntimeInformation]::FrameworkDescription
+    pwsh           = "$($PSVersionTable.PSVersion)"
+    fileSystem     = $fsType
+    device         = $device
+    workFolder     = $Work
+    cacheDropped   = $CanDropCaches
+    cp             = "$(& cp --version | Select-Object -First 1)"
+    rsync          = "$(& rsync --version | Select-Object -First 1)"
+    hyperfine      = if ($hasHyperfine) { "$(& hyperfine --version)" } else { $null }
+}
+Write-Host ("Work folder {0} ({1} on {2}), page cache dropped between cold runs: {3}" -f $Work, $fsType, $device, $CanDropCaches)
+
+Invoke-Native dotnet @('build', $benchProject, '-c', 'Release', '-v', 'quiet', '--nologo') -Quiet
+
+# A private copy of the module: others may rebuild out/module while this runs (a rebuild mid-run broke a run once).
+$sourceModule = $ModulePath
+$moduleCopy = Join-Path $Work 'module'
+New-Item -ItemType Directory $moduleCopy | Out-Null
+Copy-Item (Split-Path $ModulePath -Parent) $moduleCopy -Recurse
+$ModulePath = Join-Path $moduleCopy (Join-Path (Split-Path (Split-Path $ModulePath -Parent) -Leaf) (Split-Path $ModulePath -Leaf))
+$engineDll = Get-ChildItem (Split-Path $ModulePath -Parent) -Filter 'Replication.Engine.dll' -Recurse | Select-Object -First 1
+$repo = Split-Path $PSScriptRoot -Parent
+$machine.module = [ordered]@{
+    source        = $sourceModule
+    builtAt       = (Get-Item $sourceModule).LastWriteTimeUtc.ToString('o')
+    engineSha256  = if ($engineDll) { (Get-FileHash $engineDll.FullName -Algorithm SHA256).Hash.Substring(0, 16) } else { $null }
+    gitCommit     = "$(& git -C $repo rev-parse --short HEAD 2>$null)"
+    gitDirtyFiles = @(& git -C $repo status --porcelain --untracked-files=no 2>$null).Count
+}
+Import-Module $ModulePath -Force
+$ChildScript = Join-Path $Work 'child-sync.ps1'
+Set-Content $ChildScript -Value @'
+param([string] $ModulePath, [string] $StatePath, [string] $Name, [string] $ResultPath)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+function Field([string[]] $Lines, [string] $Name) { [long]((@($Lines -match "^${Name}:")[0]) -replace '\D', '') }
+function Memory { $s = Get-Content /proc/self/status; @{ Rss = Field $s 'VmRSS'; Hwm = Field $s 'VmHWM' } }
+Import-Module $ModulePath
+Set-ReplicationStateStore -Path $StatePath
+$null = Get-VolumeReplica -Name $Name
+$startup = Memory
+# Resets the peak resident set (VmHWM) so the next reading is the round's own peak.
+[IO.File]::WriteAllText('/proc/self/clear_refs', '5')
+$before = Memory
+$clock = [Diagnostics.Stopwatch]::StartNew()
+$r = Sync-VolumeReplica -Name $Name -Confirm:$false
+$clock.Stop()
+$after = Memory
+$gc = [GC]::GetGCMemoryInfo()
+[ordered]@{
+    Seconds = $clock.Elapsed.TotalSeconds; Mode = "$($r.Mode)"; BytesRead = $r.BytesRead; BytesWritten = $r.BytesWritten; BlocksWritten = $r.BlocksWritten
+    RssBeforeKiB = $before.Rss; ProcessPeakBeforeKiB = $startup.Hwm; RoundPeakKiB = $after.Hwm; RssAfterKiB = $after.Rss
+    ManagedHeapBytes = [GC]::GetTotalMemory($false); GcHeapPeakBytes = $gc.HeapSizeBytes; TotalAllocatedBytes = [GC]::GetTotalAllocatedBytes($false)
+} | ConvertTo-Json | Set-Content $ResultPath
+'@
+
+#endregion
+
+try {
+    #region 1. initial sync
+
+    Invoke-Phase Initial '1. Initial sync of 1 GiB (half data in 4 MiB runs, half holes)' {
+        $lab = New-Lab 'initial'
+        $golden = Join-Path $Work 'golden-1g.img'
+        New-SparseFile $golden $GiB
+        Write-RandomRuns $golden (Get-RunOffsets $GiB (8 * $MiB)) (4 * $MiB)
+        $goldenAllocated = Get-AllocatedBytes $golden
+        $reps = foreach ($rep in 1..$Repetitions) {
+            $name = "initial$rep"
+            New-Volume -Name $name -SizeBytes $GiB -VolumeType rep | Out-Null
+            $primary = Get-PrimaryPath $name
+            Invoke-Native cp @('--sparse=always', $golden, $primary)
+            Clear-PageCache
+            $module = Measure-Sync $name
+            $replica = Get-ReplicaPath $lab $name
+            $verified = if ($rep -eq 1) { Test-SameContent $golden $replica } else { $null }
+            $replicaAllocated = Get-AllocatedBytes $replica
+
+            # A copying round: promote (unplanned, no sync), remove the fenced old primary, re-enable onto the empty side.
+            Invoke-ReplicaPromotion -Name $name -Force | Out-Null
+            Remove-Item $primary -Force
+            Clear-PageCache
+            $copying = Measure-Block { Enable-Replication -Name $name -Force -PassThru }
+            $copyingStatus = "$($copying.Value.Status)"
+            $copyingVerified = if ($rep -eq 1) { Test-SameContent $golden $primary } else { $null }
+            Remove-Volume -Name $name -Force
+
+            $cpTarget = Join-Path $lab.Root 'cp-target.img'
+            Clear-PageCache
+            $cp = Measure-Native cp @('--sparse=always', $golden, $cpTarget)
+            $cpSync = Measure-Native sync @($cpTarget)
+            Remove-Item $cpTarget
+
+            $rsyncTarget = Join-Path $lab.Root 'rsync-target.img'
+            Clear-PageCache
+            $rsync = Measure-Native rsync @('--sparse', $golden, $rsyncTarget)
+            $rsyncSync = Measure-Native sync @($rsyncTarget)
+            $rsyncAllocated = Get-AllocatedBytes $rsyncTarget
+            Remove-Item $rsyncTarget
+
+            [pscustomobject]@{
+                Module = $module; ModuleVerified = $verified; ReplicaAllocated = $replicaAllocated
+                CopyingSeconds = $copying.Seconds; CopyingStatus = $copyingStatus; CopyingVerified = $copyingVerified
+                Cp = $cp.Seconds; CpFsync = $cp.Seconds + $cpSync.Seconds
+                Rsync = $rsync.Seconds; RsyncFsync = $rsync.Seconds + $rsyncSync.Seconds; RsyncAllocated = $rsyncAllocated
+            }
+            Write-Host ("  rep {0}: module {1} ({2}), copying round {3}, cp {4} (+fsync {5}), rsync {6} (+fsync {7})" -f $rep,
+                (Format-Seconds $module.Seconds), $module.Mode, (Format-Seconds $copying.Seconds), (Format-Seconds $cp.Seconds),
+                (Format-Seconds ($cp.Seconds + $cpSync.Seconds)), (Format-Seconds $rsync.Seconds), (Format-Seconds ($rsync.Seconds + $rsyncSync.Seconds)))
+        }
+        $m = [ordered]@{
+            module      = Get-Median $reps.Module.Seconds
+            copyingRound = Get-Median $reps.CopyingSeconds
+            cp          = Get-Median $reps.Cp
+            cpFsync     = Get-Median $reps.CpFsync
+            rsync       = Get-Median $reps.Rsync
+            rsyncFsync  = Get-Median $reps.RsyncFsync
+        }
+        $script:results.initial = [ordered]@{
+            what                 = 'First Sync-VolumeReplica round after 512 MiB of random data (alternating 4 MiB runs) was written into a new 1 GiB replicated volume (status active with an empty map, so the round is journaled); copyingRound: Enable-Replication after an unplanned promotion with the old side removed (status copying, direct writes); cp/rsync copy the same file to a fresh target, +fsync adds sync FILE.'
+            sourceAllocatedBytes = $goldenAllocated
+            medianSeconds        = $m
+            ratios               = [ordered]@{
+                moduleVsCp = $m.module / $m.cp; moduleVsCpFsync = $m.module / $m.cpFsync; moduleVsRsyncFsync = $m.module / $m.rsyncFsync
+                copyingVsCp = $m.copyingRound / $m.cp; copyingVsCpFsync = $m.copyingRound / $m.cpFsync
+            }
+            moduleMode           = ($reps.Module.Mode | Select-Object -Unique) -join ','
+            moduleBytesRead      = $reps[0].Module.BytesRead
+            moduleBytesWritten   = $reps[0].Module.BytesWritten
+            replicaAllocatedBytes = $reps[0].ReplicaAllocated
+            rsyncTargetAllocatedBytes = $reps[0].RsyncAllocated
+            replicaVerified      = $reps[0].ModuleVerified
+            copyingRoundVerified = $reps[0].CopyingVerified
+            copyingRoundStatusAfter = $reps[0].CopyingStatus
+            repetitions          = @($reps | ForEach-Object { [ordered]@{ module = $_.Module.Seconds; copyingRound = $_.CopyingSeconds; cp = $_.Cp; cpFsync = $_.CpFsync; rsync = $_.Rsync; rsyncFsync = $_.RsyncFsync } })
+        }
+        Add-Target '1a' 'Initial sync 1 GiB vs cp --sparse=always + fsync' '<= 1.0x' ("{0} vs {1} ({2})" -f (Format-Seconds $m.module), (Format-Seconds $m.cpFsync), (Format-Ratio ($m.module / $m.cpFsync))) ($m.module -le $m.cpFsync) 'like for like: the module''s round ends with fsync'
+        Add-Target '1b' 'Initial sync 1 GiB vs cp --sparse=always (no fsync)' '<= 1.0x' ("{0} vs {1} ({2})" -f (Format-Seconds $m.module), (Format-Seconds $m.cp), (Format-Ratio ($m.module / $m.cp))) ($m.module -le $m.cp) 'the issue''s literal target'
+        Add-Target '1c' 'Copying round (Enable-Replication) vs cp + fsync' '<= 1.0x' ("{0} vs {1} ({2})" -f (Format-Seconds $m.copyingRound), (Format-Seconds $m.cpFsync), (Format-Ratio ($m.copyingRound / $m.cpFsync))) ($m.copyingRound -le $m.cpFsync) 'direct writes, no journal'
+        Add-Target '1d' 'Initial sync 1 GiB vs rsync --sparse + fsync' 'info' ("{0} vs {1} ({2})" -f (Format-Seconds $m.module), (Format-Seconds $m.rsyncFsync), (Format-Ratio ($m.module / $m.rsyncFsync))) $null
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
+    #region 2. incremental + 3a. unchanged (1 GiB, half data)
+
+    Invoke-Phase Incremental '2. Incremental sync after 1% of the blocks changed' {
+        $lab = New-Lab 'incremental'
+        $golden = Join-Path $Work 'golden-1g.img'
+        New-Volume -Name inc -SizeBytes $GiB -VolumeType rep | Out-Null
+        $primary = Get-PrimaryPath inc
+        Invoke-Native cp @('--sparse=always', $golden, $primary)
+        Set-Aged $primary
+        $null = Measure-Sync inc
+        $rsyncCopy = Join-Path $lab.Root 'rsync-copy.img'
+        Invoke-Native cp @('--sparse=always', $golden, $rsyncCopy)
+        $reps = foreach ($rep in 1..$Repetitions) {
+            $changed = Set-RandomBlocks $primary $GiB 0.01 (100 + $rep)
+            Clear-PageCache
+            $module = Measure-Sync inc
+            Clear-PageCache
+            # --ignore-times: rsync's quick check (size + mtime in whole seconds) must not skip a file changed within the
+            # second its copy was made; the module's own check does not skip it either (the mtime moved).
+            $rsync = Measure-Native rsync @('--inplace', '--no-whole-file', '--ignore-times', '--stats', $primary, $rsyncCopy)
+            $literal = if ($rsync.Output -match 'Literal data: ([\d,]+)') { [long]($Matches[1] -replace ',', '') } else { $null }
+            $matched = if ($rsync.Output -match 'Matched data: ([\d,]+)') { [long]($Matches[1] -replace ',', '') } else { $null }
+            Clear-PageCache
+            $dd = Measure-Native dd @("if=$primary", 'of=/dev/null', 'bs=1M', 'status=none')
+            Clear-PageCache
+            $allocatedRead = (& dotnet $benchDll read-allocated $primary | ConvertFrom-Json)
+            [pscustomobject]@{ Changed = $changed; Module = $module; Rsync = $rsync.Seconds; RsyncLiteral = $literal; RsyncMatched = $matched; Dd = $dd.Seconds; AllocatedRead = $allocatedRead.seconds; AllocatedBytes = $allocatedRead.bytes }
+            Write-Host ("  rep {0}: {1} blocks changed; module {2} ({3}, read {4:N0} MiB, wrote {5} blocks), rsync {6}, dd {7}, allocated-only read {8}" -f $rep, $changed,
+                (Format-Seconds $module.Seconds), $module.Mode, ($module.BytesRead / $MiB), $module.BlocksWritten, (Format-Seconds $rsync.Seconds), (Format-Seconds $dd.Seconds), (Format-Seconds $allocatedRead.seconds))
+        }
+        $replicaOk = Test-SameContent $primary (Get-ReplicaPath $lab inc)
+        $rsyncOk = Test-SameContent $primary $rsyncCopy
+        $m = [ordered]@{
+            module = Get-Median $reps.Module.Seconds; rsync = Get-Median $reps.Rsync; ddFullFile = Get-Median $reps.Dd; readAllocatedOnly = Get-Median $reps.AllocatedRead
+        }
+        $script:results.incremental = [ordered]@{
+            what               = '1% of the 64 KiB blocks (164 of 16,384, at random places over the whole 1 GiB, holes included) rewritten with random data, then one Sync-VolumeReplica round (journaled) vs rsync --inplace --no-whole-file onto the previous copy vs dd of the whole file to /dev/null vs a read of the allocated extents only (bench tool read-allocated, SEEK_DATA/SEEK_HOLE, 1 MiB reads).'
+            medianSeconds      = $m
+            ratios             = [ordered]@{ moduleVsRsync = $m.module / $m.rsync; moduleVsDd = $m.module / $m.ddFullFile; moduleVsReadAllocated = $m.module / $m.readAllocatedOnly }
+            blocksChanged      = $reps[0].Changed
+            moduleMode         = ($reps.Module.Mode | Select-Object -Unique) -join ','
+            moduleBytesRead    = @($reps.Module.BytesRead)
+            moduleBlocksWritten = @($reps.Module.BlocksWritten)
+            allocatedBytes     = @($reps.AllocatedBytes)
+            ddBytesRead        = $GiB
+            rsyncLiteralBytes  = @($reps.RsyncLiteral)
+            rsyncMatchedBytes  = @($reps.RsyncMatched)
+            replicaVerified    = $replicaOk
+            rsyncCopyVerified  = $rsyncOk
+            repetitions        = @($reps | ForEach-Object { [ordered]@{ module = $_.Module.Seconds; rsync = $_.Rsync; dd = $_.Dd; readAllocatedOnly = $_.AllocatedRead } })
+        }
+        Add-Target '2a' 'Incremental 1% vs rsync --inplace --no-whole-file' '<= 0.3x' ("{0} vs {1} ({2})" -f (Format-Seconds $m.module), (Format-Seconds $m.rsync), (Format-Ratio ($m.module / $m.rsync))) ($m.module -le 0.3 * $m.rsync)
+        Add-Target '2b' 'Incremental 1% vs one read: dd of the whole file' '<= 1.3x' ("{0} vs {1} ({2})" -f (Format-Seconds $m.module), (Format-Seconds $m.ddFullFile), (Format-Ratio ($m.module / $m.ddFullFile))) ($m.module -le 1.3 * $m.ddFullFile) 'dd also reads the 512 MiB of holes (as zeros)'
+        Add-Target '2c' 'Incremental 1% vs one read of the allocated data only' '<= 1.3x' ("{0} vs {1} ({2})" -f (Format-Seconds $m.module), (Format-Seconds $m.readAllocatedOnly), (Format-Ratio ($m.module / $m.readAllocatedOnly))) ($m.module -le 1.3 * $m.readAllocatedOnly) 'the stricter, fair baseline for a half-hole file'
+
+        # 3a. The same volume unchanged: age the file, one round to record a trusted stamp, then timed rounds.
+        Set-Aged $primary
+        $null = Measure-Sync inc
+        $unchanged = foreach ($i in 1..5) { Clear-PageCache; Measure-Sync inc }
+        $script:results.unchangedHalfData1GiB = [ordered]@{ medianSeconds = Get-Median $unchanged.Seconds; modes = ($unchanged.Mode | Select-Object -Unique) -join ','; bytesRead = ($unchanged.BytesRead | Measure-Object -Sum).Sum; repetitions = @($unchanged.Seconds) }
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
+    #region 5. growth by size, 3. unchanged 1 vs 16 GiB, 6. memory
+
+    Invoke-Phase Size '5/3/6. Growth by volume size (1, 4, 16 GiB), unchanged volumes, memory' {
+        $lab = New-Lab 'growth'
+        $sizes = foreach ($sizeGiB in 1, 4, 16) {
+            $size = [long]$sizeGiB * $GiB
+            $name = "g$sizeGiB"
+            New-Volume -Name $name -SizeBytes $size -VolumeType rep | Out-Null
+            $primary = Get-PrimaryPath $name
+            # 12.5% data: a 4 MiB random run every 32 MiB.
+            Write-RandomRuns $primary (Get-RunOffsets $size (32 * $MiB)) (4 * $MiB)
+            Set-Aged $primary
+            Clear-PageCache
+            $initial = Invoke-ChildSync $lab $name
+            $unchanged = foreach ($i in 1..5) { Clear-PageCache; Measure-Sync $name }
+            $incremental = foreach ($rep in 1..$Repetitions) {
+                $changed = Set-RandomBlocks $primary $size 0.01 (2000 + $sizeGiB * 10 + $rep)
+                Clear-PageCache
+                $r = Measure-Sync $name
+                $r | Add-Member Changed $changed -PassThru
+            }
+            Clear-PageCache
+            $readAllocated = (& dotnet $benchDll read-allocated $primary | ConvertFrom-Json)
+            $verified = Test-SameContent $primary (Get-ReplicaPath $lab $name)
+            Write-Host ("  {0,2} GiB: initial {1} (child pwsh, round peak RSS {2:N0} MiB, process peak {3:N0} MiB), unchanged {4} ({5}), incremental 1% {6}, read of the allocated data {7}" -f $sizeGiB,
+                (Format-Seconds $initial.Seconds), ($initial.RoundPeakKiB / 1KB), ([Math]::Max($initial.RoundPeakKiB, $initial.ProcessPeakBeforeKiB) / 1KB),
+                (Format-Seconds (Get-Median $unchanged.Seconds)), (($unchanged.Mode | Select-Object -Unique) -join ','), (Format-Seconds (Get-Median $incremental.Seconds)), (Format-Seconds $readAllocated.seconds))
+            [pscustomobject]@{
+                SizeGiB = $sizeGiB; DataBytes = $size / 8
+                Initial = $initial
+                UnchangedSeconds = Get-Median $unchanged.Seconds; UnchangedModes = ($unchanged.Mode | Select-Object -Unique) -join ','; UnchangedBytesRead = ($unchanged.BytesRead | Measure-Object -Sum).Sum
+                UnchangedReps = @($unchanged.Seconds)
+                IncrementalSeconds = Get-Median $incremental.Seconds; IncrementalReps = @($incremental.Seconds); IncrementalBytesRead = Get-Median $incremental.BytesRead
+                IncrementalBlocksChanged = $incremental[0].Changed; IncrementalModes = ($incremental.Mode | Select-Object -Unique) -join ','
+                ReadAllocated = $readAllocated.seconds; ReplicaVerified = $verified
+            }
+            Remove-Volume -Name $name -Force
+        }
+        $script:results.growthBySize = [ordered]@{
+            what = 'Volumes of 1, 4 and 16 GiB with 12.5% random data (a 4 MiB run every 32 MiB). initial: first round after writing, run in a child pwsh (time measured inside it; peak RSS of the round alone via clear_refs + VmHWM). unchanged: median of 5 rounds after a trusted stamp. incremental: median of rounds after 1% of the blocks were rewritten at random places. All cold-cache.'
+            sizes = @($sizes | ForEach-Object {
+                    [ordered]@{
+                        sizeGiB = $_.SizeGiB; dataBytes = $_.DataBytes
+                        initialSeconds = $_.Initial.Seconds; initialMode = $_.Initial.Mode; initialBytesRead = $_.Initial.BytesRead; initialBytesWritten = $_.Initial.BytesWritten
+                        roundPeakRssMiB = Round ($_.Initial.RoundPeakKiB / 1KB) 1; processPeakRssMiB = Round ([Math]::Max($_.Initial.RoundPeakKiB, $_.Initial.ProcessPeakBeforeKiB) / 1KB) 1
+                        rssBeforeRoundMiB = Round ($_.Initial.RssBeforeKiB / 1KB) 1; gcHeapBytes = $_.Initial.GcHeapPeakBytes; managedAllocatedBytes = $_.Initial.TotalAllocatedBytes
+                        unchangedSeconds = $_.UnchangedSeconds; unchangedModes = $_.UnchangedModes; unchangedBytesRead = $_.UnchangedBytesRead; unchangedRepetitions = $_.UnchangedReps
+                        incrementalSeconds = $_.IncrementalSeconds; incrementalModes = $_.IncrementalModes; incrementalBytesRead = $_.IncrementalBytesRead; incrementalBlocksChanged = $_.IncrementalBlocksChanged; incrementalRepetitions = $_.IncrementalReps
+                        readAllocatedColdSeconds = $_.ReadAllocated; replicaVerified = $_.ReplicaVerified
+                    }
+                })
+        }
+        $one = $sizes | Where-Object SizeGiB -EQ 1
+        $sixteen = $sizes | Where-Object SizeGiB -EQ 16
+        $unchangedRatio = $sixteen.UnchangedSeconds / $one.UnchangedSeconds
+        $noRead = $one.UnchangedBytesRead -eq 0 -and $sixteen.UnchangedBytesRead -eq 0 -and $one.UnchangedModes -eq 'Unchanged' -and $sixteen.UnchangedModes -eq 'Unchanged'
+        $script:results.unchanged = [ordered]@{ oneGiBSeconds = $one.UnchangedSeconds; sixteenGiBSeconds = $sixteen.UnchangedSeconds; ratio = $unchangedRatio; nothingRead = $noRead }
+        Add-Target '3' 'Unchanged volume: 16 GiB vs 1 GiB' '~1x (<= 1.5x), 0 bytes read' ("{0} vs {1} ({2}), {3}" -f (Format-Seconds $sixteen.UnchangedSeconds), (Format-Seconds $one.UnchangedSeconds), (Format-Ratio $unchangedRatio), $(if ($noRead) { 'nothing read' } else { 'READ DATA' })) ($unchangedRatio -le 1.5 -and $noRead)
+        $peak = $sixteen.Initial.RoundPeakKiB / 1KB
+        $processPeak = [Math]::Max($sixteen.Initial.RoundPeakKiB, $sixteen.Initial.ProcessPeakBeforeKiB) / 1KB
+        Add-Target '6' 'Peak RSS of pwsh during a 16 GiB sync' '< 128 MiB' ("{0:N0} MiB (RSS before the round {1:N0} MiB; process lifetime peak {2:N0} MiB)" -f $peak, ($sixteen.Initial.RssBeforeKiB / 1KB), $processPeak) ($peak -lt 128) 'the round''s peak (VmHWM reset just before it) of a child pwsh'
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
+    #region 4. control plane, 5. growth by count
+
+    Invoke-Phase Startup '4. Control plane: pwsh start, Import-Module' {
+        & sync
+        $env:REPLICATION_POWERSHELL_STATE = Join-Path $Work 'startup-state.db'
+        $commands = [ordered]@{
+            bare   = "dotnet $pwshDll -NoProfile -NonInteractive -Command exit"
+            import = "dotnet $pwshDll -NoProfile -NonInteractive -Command Import-Module $ModulePath"
+            firstCommand = "dotnet $pwshDll -NoProfile -NonInteractive -Command `"Import-Module $ModulePath; Get-VolumeType | Out-Null`""
+        }
+        $startup = [ordered]@{}
+        $hyperfineDone = $false
+        if ($hasHyperfine) {
+            try {
+                $json = Join-Path $Work 'hyperfine.json'
+                Invoke-Native hyperfine (@('-N', '--warmup', '1', '--runs', '10', '--style', 'basic', '--export-json', $json) + @($commands.Values)) -Quiet
+                $data = Get-Content $json -Raw | ConvertFrom-Json
+                $i = 0
+                foreach ($key in $commands.Keys) {
+                    $r = $data.results[$i++]
+                    $startup[$key] = [ordered]@{ median = $r.median; mean = $r.mean; stddev = $r.stddev; min = $r.min; max = $r.max; runs = $r.times.Count }
+                }
+                $startup.tool = 'hyperfine -N --warmup 1 --runs 10'
+                $hyperfineDone = $true
+            }
+            catch { Write-Warning "hyperfine failed, timing with a loop instead: $_" }
+        }
+        if (-not $hyperfineDone) {
+            $times = @{}
+            foreach ($key in $commands.Keys) { $times[$key] = [Collections.Generic.List[double]]::new() }
+            foreach ($i in 1..11) {
+                foreach ($key in $commands.Keys) {
+                    $t = Measure-Block { & sh -c $commands[$key] }
+                    if ($i -gt 1) { $times[$key].Add($t.Seconds) }
+                }
+            }
+            foreach ($key in $commands.Keys) { $startup[$key] = [ordered]@{ median = Get-Median $times[$key]; runs = $times[$key].Count } }
+            $startup.tool = 'own loop: 1 warm-up + 10 timed runs, interleaved'
+        }
+        Remove-Item Env:REPLICATION_POWERSHELL_STATE
+        $ratio = $startup.import.median / $startup.bare.median
+        $startup.commands = $commands
+        $startup.importRatio = $ratio
+        $startup.firstCommandRatio = $startup.firstCommand.median / $startup.bare.median
+        $script:results.startup = $startup
+        Add-Target '4a' 'pwsh start + Import-Module vs bare pwsh start' '<= 1.5x' ("{0} vs {1} ({2})" -f (Format-Seconds $startup.import.median), (Format-Seconds $startup.bare.median), (Format-Ratio $ratio)) ($ratio -le 1.5)
+        Add-Target '4b' 'pwsh start + Import-Module + first command (Get-VolumeType)' 'info' ("{0} ({1} of bare)" -f (Format-Seconds $startup.firstCommand.median), (Format-Ratio $startup.firstCommandRatio)) $null 'opens SQLite, checks the schema'
+    }
+
+    Invoke-Phase Count '4/5. Control plane: New-Volume x1,000, sync rounds over 10/100/1,000 volumes, Get-* over 10,000' {
+        $lab = New-Lab 'control'
+        $replicated = 1..1000 | ForEach-Object { [pscustomobject]@{ Name = 'r{0:D4}' -f $_; SizeBytes = $GiB; VolumeType = 'rep' } }
+        $plain = 1..1000 | ForEach-Object { [pscustomobject]@{ Name = 'p{0:D4}' -f $_; SizeBytes = $GiB; VolumeType = 'plain' } }
+        $createReplicated = Measure-Block { $replicated | New-Volume | Out-Null }
+        $replicatedDone = [Diagnostics.Stopwatch]::StartNew()
+        $createPlain = Measure-Block { $plain | New-Volume | Out-Null }
+        $created = @(Get-Volume).Count
+        Write-Host ("  1,000 New-Volume replicated {0} ({1:N0}/s), plain {2} ({3:N0}/s); {4} volumes" -f (Format-Seconds $createReplicated.Seconds), (1000 / $createReplicated.Seconds),
+            (Format-Seconds $createPlain.Seconds), (1000 / $createPlain.Seconds), $created)
+        $stateAfterCreate = (Get-ChildItem "$($lab.State)*" | Measure-Object Length -Sum).Sum
+
+        # Growth by count. A first round over the new volumes records trusted stamps (the files are older than 2 s).
+        $wait = 2.5 - $replicatedDone.Elapsed.TotalSeconds
+        if ($wait -gt 0) { Start-Sleep -Milliseconds ([int]($wait * 1000)) }
+        $first = Measure-Block { @(Get-VolumeReplica -Status active | Sync-VolumeReplica -Confirm:$false) }
+        $firstModes = Get-Modes @($first)
+        $paths = @{}
+        foreach ($v in Get-Volume -VolumeType rep) { $paths[$v.Name] = Join-Path $lab.Root $v.Backend ("volume-{0}.img" -f $v.Id) }
+        $order = @((Get-VolumeReplica -Status active).VolumeName)
+        # All unchanged rounds first: a changed round starts right after the writes, so its stamp is (rightly) not
+        # trusted and the next round reads those volumes again.
+        $unchangedByCount = @{}
+        foreach ($count in 10, 100, 1000) {
+            $unchangedByCount[$count] = foreach ($i in 1..$Repetitions) {
+                Measure-Block { @(Get-VolumeReplica -Status active | Select-Object -First $count | Sync-VolumeReplica -Confirm:$false) }
+            }
+        }
+        $byCount = foreach ($count in 10, 100, 1000) {
+            $unchanged = $unchangedByCount[$count]
+            $unchangedModes = Get-Modes $unchanged
+            $changedReps = if ($count -eq 1000) { 1 } else { $Repetitions }
+            $changed = foreach ($rep in 1..$changedReps) {
+                $seed = 5000 + $count + $rep
+                foreach ($name in $order[0..($count - 1)]) { Write-RandomRuns $paths[$name] @([long]([Random]::new($seed).NextInt64(16384)) * $BlockSize) $BlockSize; $seed++ }
+                & sync
+                Measure-Block { @(Get-VolumeReplica -Status active | Select-Object -First $count | Sync-VolumeReplica -Confirm:$false) }
+            }
+            $changedModes = Get-Modes $changed
+            $u = Get-Median $unchanged.Seconds
+            $c = Get-Median $changed.Seconds
+            Write-Host ("  {0,4} volumes: unchanged round {1} ({2:N2} ms/volume, {3}), one block changed in each {4} ({5:N1} ms/volume, {6})" -f $count, (Format-Seconds $u), ($u * 1000 / $count), $unchangedModes, (Format-Seconds $c), ($c * 1000 / $count), $changedModes)
+            [ordered]@{ volumes = $count; unchangedSeconds = $u; unchangedModes = $unchangedModes; unchangedRepetitions = @($unchanged.Seconds); oneBlockChangedSeconds = $c; changedModes = $changedModes; changedRepetitions = @($changed.Seconds) }
+        }
+        $script:results.growthByCount = [ordered]@{
+            what = 'Replicated 1 GiB volumes (sparse, block map 256 KiB each), Get-VolumeReplica -Status active | Select-Object -First N | Sync-VolumeReplica. unchanged: every volume skipped by its stamp. oneBlockChanged: 64 KiB rewritten in each of the N volumes before the round (journaled round each). Warm cache.'
+            firstRoundOver1000NewVolumesSeconds = $first.Seconds; firstRoundModes = $firstModes
+            counts = @($byCount)
+        }
+        $round1000 = ($byCount | Where-Object { $_.volumes -eq 1000 }).unchangedSeconds
+
+        # 10,000 volumes for the listings: the 2,000 made by the cmdlet, their rows copied four times in SQL (the copies
+        # share files, which only the listings below ever see). Creating 8,000 more through New-Volume would take
+        # about 8,000 / (rate above) seconds.
+        $cloneSql = Measure-Block {
+            $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$($lab.State)")
+            $connection.Open()
+            try {
+                $tx = $connection.BeginTransaction()
+                foreach ($k in 1..4) {
+                    $cmd = $connection.CreateCommand()
+                    $cmd.Transaction = $tx
+                    $cmd.CommandText = @"
+INSERT INTO volumes (id, name, size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status,
+  replication_driver_data, replica_backend, replica_location, replica_fenced, sync_generation, last_sync_started_at, last_sync_completed_at, source_replica, created_at)
+SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+  name || '-copy$k', size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status,
+  replication_driver_data, replica_backend, replica_location, replica_fenced, sync_generation, last_sync_started_at, last_sync_completed_at, source_replica, created_at
+FROM volumes WHERE name NOT LIKE '%-copy%';
+"@
+                    [void]$cmd.ExecuteNonQuery()
+                }
+                $tx.Commit()
+            }
+            finally { $connection.Dispose() }
+        }
+        $listing = [ordered]@{}
+        foreach ($command in 'Get-Volume', 'Get-VolumeReplica') {
+            $runs = foreach ($i in 1..6) { Measure-Block { (& $command | Measure-Object).Count } }
+            $formatted = Measure-Block { (& $command | Format-Table | Out-String -Width 200).Length }
+            $listing[$command] = [ordered]@{
+                count = $runs[0].Value; firstSeconds = $runs[0].Seconds; medianSeconds = Get-Median ($runs | Select-Object -Skip 1).Seconds
+                repetitions = @($runs.Seconds); formatTableSeconds = $formatted.Seconds
+            }
+            Write-Host ("  {0} over {1} volumes: median {2} (first call {3}; with Format-Table | Out-String {4})" -f $command, $runs[0].Value, (Format-Seconds $listing[$command].medianSeconds), (Format-Seconds $runs[0].Seconds), (Format-Seconds $formatted.Seconds))
+        }
+        $script:results.controlPlane = [ordered]@{
+            newVolume1000 = [ordered]@{
+                replicatedSeconds = $createReplicated.Seconds; replicatedPerSecond = 1000 / $createReplicated.Seconds
+                plainSeconds = $createPlain.Seconds; plainPerSecond = 1000 / $createPlain.Seconds
+                stateFileBytesAfter2000 = $stateAfterCreate
+                what = '1,000 [pscustomobject]@{Name; SizeBytes = 1GB; VolumeType} piped into one New-Volume, | Out-Null; replicated volumes make two sparse files and store an empty 256 KiB block map.'
+            }
+            syncRound1000Unchanged = $round1000
+            listing10000 = $listing
+            listingSetup = "10,000 rows: 2,000 made by New-Volume, copied 4 times by SQL in $([Math]::Round($cloneSql.Seconds, 2)) s. Timed as (Get-Volume | Measure-Object); median of 5 after a first call."
+        }
+        $gv = $listing['Get-Volume']; $gr = $listing['Get-VolumeReplica']
+        Add-Target '4c' '1,000 New-Volume in one pipeline (replicated / plain)' 'report' ("{0:N0} / {1:N0} volumes/s ({2} / {3})" -f (1000 / $createReplicated.Seconds), (1000 / $createPlain.Seconds), (Format-Seconds $createReplicated.Seconds), (Format-Seconds $createPlain.Seconds)) $null
+        Add-Target '4d' 'Get-Volume over 10,000 volumes' '< 0.3 s' ("{0} (first call {1})" -f (Format-Seconds $gv.medianSeconds), (Format-Seconds $gv.firstSeconds)) ($gv.medianSeconds -lt 0.3)
+        Add-Target '4e' 'Get-VolumeReplica over 10,000 volumes' '< 0.5 s' ("{0} (first call {1})" -f (Format-Seconds $gr.medianSeconds), (Format-Seconds $gr.firstSeconds)) ($gr.medianSeconds -lt 0.5)
+        Add-Target '4f' 'Sync round over 1,000 unchanged volumes' 'report' ("{0} ({1:N2} ms/volume)" -f (Format-Seconds $round1000), ($round1000 * 1000 / 1000)) $null
+        Set-ReplicationStateStore -Path (Join-Path $Work 'idle-state.db')
+        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
+    #region micro-benchmarks
+
+    if (-not $SkipMicro) {
+        Invoke-Phase Micro 'Micro-benchmarks (BenchmarkDotNet)' {
+            $microFolder = Join-Path $Work 'micro'
+            $microLog = & dotnet $benchDll $microFolder 2>&1
+            $microExit = $LASTEXITCODE
+            $microJson = Join-Path $microFolder 'micro.json'
+            if (-not (Test-Path $microJson)) { throw "The micro-benchmarks wrote no summary (exit $microExit): $(($microLog | Select-Object -Last 20) -join "`n")" }
+            $script:results.micro = @(Get-Content $microJson -Raw | ConvertFrom-Json)
+            if ($microExit -ne 0) {
+                $failed = @($results.micro | Where-Object { -not $_.success } | ForEach-Object { $_.method })
+                Add-Target 'm0' 'Micro-benchmarks all ran' 'all' "failed: $($failed -join ', ')" $false
+            }
+            $xx = $results.micro | Where-Object method -EQ 'XxHash128Blocks'
+            $sha = $results.micro | Where-Object method -EQ 'Sha256Blocks'
+            Add-Target 'm1' 'Block hashing: XxHash128 vs SHA-256 (64 KiB blocks)' 'info' ("{0:N1} GB/s vs {1:N1} GB/s ({2:N0}x)" -f ($xx.throughputMBps / 1000), ($sha.throughputMBps / 1000), ($xx.throughputMBps / $sha.throughputMBps)) $null
+            $place = $results.micro | Where-Object method -EQ 'PlaceGold'
+            $match = $results.micro | Where-Object method -EQ 'MatchSatisfied'
+            Add-Target 'm2' 'Placement over 1,000 backends (8 specs) / 8 spec matches' 'info' ("{0:N0} us ({1:N0} KB allocated) / {2:N2} us" -f ($place.medianNs / 1000), ($place.allocatedBytesPerOp / 1KB), ($match.medianNs / 1000)) $null
+        }
+    }
+
+    #endregion
+}
+finally {
+    if (-not $KeepFiles) {
+        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+        Remove-Item $Work -Recurse -Force -ErrorAction Continue
+    }
+}
+
+#region report: table, results.json, results.md, chart
+
+$totalSeconds = $runClock.Elapsed.TotalSeconds
+$allPhases = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Micro' | Where-Object { $_ -notin $Phase -and -not ($_ -eq 'Micro' -and $SkipMicro) }).Count -eq 0
+Add-Target 'run' 'Whole benchmark run' '< 600 s' ("{0:N0} s{1}" -f $totalSeconds, $(if ($allPhases) { '' } else { " (only $($Phase -join ', '))" })) $(if ($allPhases) { $totalSeconds -lt 600 } else { $null }) 'chart rendering not included'
+
+function Get-MetText($Met) { if ($null -eq $Met) { '-' } elseif ($Met) { 'met' } else { 'MISSED' } }
+
+Write-Host ''
+$targets | Format-Table Id, What, Target, Measured, @{ n = 'Met'; e = { Get-MetText $_.Met } } -AutoSize -Wrap | Out-String -Width 220 | Write-Host
+
+# The chart: sync time against size (left) and against count (right).
+function New-LineChart {
+    param([double] $X0, [double] $Width, [double] $Height, [string] $Title, [string] $XLabel, [string] $YLabel, [double[]] $XTicks, [object[]] $Series, [double] $Top = 50)
+    $left = $X0 + 70; $right = $X0 + $Width - 20; $bottom = $Top + $Height; $plotW = $right - $left
+    $ymax = ($Series | ForEach-Object { $_.Points } | ForEach-Object { $_[1] } | Measure-Object -Maximum).Maximum
+    $step = @(0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 50, 100) | Where-Object { $ymax / $_ -le 6 } | Select-Object -First 1
+    $ytop = [Math]::Ceiling($ymax / $step) * $step
+    $lx0 = [Math]::Log10($XTicks[0]); $lx1 = [Math]::Log10($XTicks[-1])
+    $px = { param($x) $left + ($plotW * 0.08) + ($plotW * 0.84) * ([Math]::Log10($x) - $lx0) / ($lx1 - $lx0) }
+    $py = { param($y) $bottom - $Height * $y / $ytop }
+    $sb = [Text.StringBuilder]::new()
+    [void]$sb.AppendLine("<text x='$($X0 + $Width / 2)' y='$($Top - 22)' text-anchor='middle' font-size='15' font-weight='bold'>$Title</text>")
+    for ($y = 0.0; $y -le $ytop + 1e-9; $y += $step) {
+        $yy = & $py $y
+        [void]$sb.AppendLine("<line x1='$left' y1='$yy' x2='$right' y2='$yy' stroke='#e4e4e4'/><text x='$($left - 6)' y='$($yy + 4)' text-anchor='end' font-size='11'>$([Math]::Round($y, 3))</text>")
+    }
+    foreach ($x in $XTicks) {
+        $xx = & $px $x
+        [void]$sb.AppendLine("<line x1='$xx' y1='$bottom' x2='$xx' y2='$($bottom + 5)' stroke='#333'/><text x='$xx' y='$($bottom + 18)' text-anchor='middle' font-size='11'>$('{0:N0}' -f $x)</text>")
+    }
+    [void]$sb.AppendLine("<line x1='$left' y1='$bottom' x2='$right' y2='$bottom' stroke='#333'/><line x1='$left' y1='$Top' x2='$left' y2='$bottom' stroke='#333'/>")
+    [void]$sb.AppendLine("<text x='$(($left + $right) / 2)' y='$($bottom + 36)' text-anchor='middle' font-size='12'>$XLabel</text>")
+    [void]$sb.AppendLine("<text transform='translate($($X0 + 18) $($Top + $Height / 2)) rotate(-90)' text-anchor='middle' font-size='12'>$YLabel</text>")
+    $legendY = $Top + 8
+    foreach ($s in $Series) {
+        $points = ($s.Points | ForEach-Object { '{0:F1},{1:F1}' -f (& $px $_[0]), (& $py $_[1]) }) -join ' '
+        [void]$sb.AppendLine("<polyline points='$points' fill='none' stroke='$($s.Color)' stroke-width='2.5'/>")
+        foreach ($p in $s.Points) {
+            $cx = & $px $p[0]; $cy = & $py $p[1]
+            [void]$sb.AppendLine("<circle cx='$cx' cy='$cy' r='4' fill='$($s.Color)'/><text x='$($cx + 6)' y='$($cy - 6)' font-size='10' fill='$($s.Color)'>$(Format-Seconds $p[1])</text>")
+        }
+        [void]$sb.AppendLine("<rect x='$($left + 12)' y='$($legendY - 9)' width='14' height='4' fill='$($s.Color)'/><text x='$($left + 32)' y='$legendY' font-size='11'>$($s.Name)</text>")
+        $legendY += 16
+    }
+    $sb.ToString()
+}
+
+$chartSvg = Join-Path $OutputFolder 'chart.svg'
+$chartPng = Join-Path $OutputFolder 'chart.png'
+$chartRendered = $false
+if ($results.Contains('growthBySize') -and $results.Contains('growthByCount')) {
+    $sizes = $results.growthBySize.sizes
+    $counts = $results.growthByCount.counts
+    $left = New-LineChart -X0 0 -Width 560 -Height 300 -Title 'Sync time against volume size (12.5% data)' -XLabel 'volume size (GiB, log scale)' -YLabel 'seconds (median, cold cache)' -XTicks @(1, 4, 16) -Series @(
+        @{ Name = 'first round (writes all data, journaled)'; Color = '#d62728'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.initialSeconds) }) }
+        @{ Name = 'incremental, 1% of blocks changed'; Color = '#1f77b4'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.incrementalSeconds) }) }
+        @{ Name = 'one read of the allocated data (baseline)'; Color = '#7f7f7f'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.readAllocatedColdSeconds) }) }
+        @{ Name = 'unchanged (nothing read)'; Color = '#2ca02c'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.unchangedSeconds) }) }
+    )
+    $right = New-LineChart -X0 580 -Width 560 -Height 300 -Title 'Sync round time against volume count' -XLabel 'volumes in the round (log scale)' -YLabel 'seconds (median)' -XTicks @(10, 100, 1000) -Series @(
+        @{ Name = 'one 64 KiB block changed in each'; Color = '#9467bd'; Points = @($counts | ForEach-Object { , @([double]$_.volumes, [double]$_.oneBlockChangedSeconds) }) }
+        @{ Name = 'all unchanged'; Color = '#2ca02c'; Points = @($counts | ForEach-Object { , @([double]$_.volumes, [double]$_.unchangedSeconds) }) }
+    )
+    $stamp = "Replication.PowerShell benchmark, $($startedAt.ToString('yyyy-MM-dd HH:mm')) UTC, $($machine.logicalCpus) vCPU, $($machine.fileSystem)"
+    $svg = @"
+<svg xmlns='http://www.w3.org/2000/svg' width='1140' height='420' viewBox='0 0 1140 420' font-family='DejaVu Sans, Arial, sans-serif'>
+<rect width='1140' height='420' fill='white'/>
+$left
+$right
+<text x='1130' y='412' text-anchor='end' font-size='10' fill='#777'>$stamp</text>
+</svg>
+"@
+    Set-Content $chartSvg $svg -Encoding utf8
+    $chromium = @('chromium', 'chromium-browser', 'google-chrome') | ForEach-Object { Get-Command $_ -ErrorAction Ignore } | Select-Object -First 1
+    if ($chromium) {
+        Remove-Item $chartPng -ErrorAction Ignore
+        & $chromium.Source --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1140,420 "--screenshot=$chartPng" "file://$chartSvg" *> $null
+        $chartRendered = Test-Path $chartPng
+    }
+    if (-not $chartRendered) { $notes.Add('chromium was not available to render chart.svg to PNG; the SVG is the chart.') }
+}
+
+$report = [ordered]@{
+    startedAt    = $startedAt.ToString('o')
+    totalSeconds = [Math]::Round($totalSeconds, 1)
+    phaseSeconds = $phaseSeconds
+    phaseLoadAverage = $phaseLoad
+    phaseFailures = $phaseFailures
+    machine      = $machine
+    repetitions  = $Repetitions
+    notes        = @($notes)
+    targets      = @($targets | ForEach-Object { [ordered]@{ id = $_.Id; what = $_.What; target = $_.Target; measured = $_.Measured; met = $_.Met; note = $_.Note } })
+    results      = $results
+}
+$report | ConvertTo-Json -Depth 12 | Set-Content (Join-Path $OutputFolder 'results.json') -Encoding utf8
+
+$md = [Text.StringBuilder]::new()
+[void]$md.AppendLine('# Benchmark results')
+[void]$md.AppendLine()
+[void]$md.AppendLine("Run $($startedAt.ToString('yyyy-MM-dd HH:mm')) UTC on $($machine.cpu), $($machine.logicalCpus) vCPU, $($machine.memoryGiB) GiB, $($machine.os), kernel $($machine.kernel), $($machine.fileSystem) on $($machine.device); .NET $($machine.dotnet), PowerShell $($machine.pwsh). Total run time $([Math]::Round($totalSeconds)) s; medians of $Repetitions repetitions unless stated. Produced by ``bench/Invoke-Benchmarks.ps1``; raw figures in ``results.json``.")
+[void]$md.AppendLine()
+foreach ($n in $notes) { [void]$md.AppendLine("- $n") }
+[void]$md.AppendLine()
+[void]$md.AppendLine('| # | what | target | measured | met? |')
+[void]$md.AppendLine('|---|---|---|---|---|')
+foreach ($t in $targets) {
+    $what = if ($t.Note) { "$($t.What) ($($t.Note))" } else { $t.What }
+    [void]$md.AppendLine("| $($t.Id) | $what | $($t.Target) | $($t.Measured) | $(Get-MetText $t.Met) |")
+}
+[void]$md.AppendLine()
+if (Test-Path $chartSvg) {
+    [void]$md.AppendLine("![sync time against volume size and volume count]($(if ($chartRendered) { 'chart.png' } else { 'chart.svg' }))")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('initial')) {
+    $i = $results.initial.medianSeconds
+    [void]$md.AppendLine('## 1. Initial sync, 1 GiB (512 MiB data, 512 MiB holes)')
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| | median | module / this |')
+    [void]$md.AppendLine('|---|---|---|')
+    [void]$md.AppendLine("| module, first round (journaled) | $(Format-Seconds $i.module) | |")
+    [void]$md.AppendLine("| module, copying round (Enable-Replication, direct) | $(Format-Seconds $i.copyingRound) | |")
+    foreach ($k in 'cp', 'cpFsync', 'rsync', 'rsyncFsync') {
+        $label = @{ cp = 'cp --sparse=always'; cpFsync = 'cp --sparse=always + fsync'; rsync = 'rsync --sparse'; rsyncFsync = 'rsync --sparse + fsync' }[$k]
+        [void]$md.AppendLine("| $label | $(Format-Seconds $i[$k]) | $(Format-Ratio ($i.module / $i[$k])) |")
+    }
+    [void]$md.AppendLine()
+    [void]$md.AppendLine("Module round: read $('{0:N0}' -f $results.initial.moduleBytesRead) bytes, wrote $('{0:N0}' -f $results.initial.moduleBytesWritten) bytes; replica allocated $('{0:N0}' -f $results.initial.replicaAllocatedBytes) bytes (holes kept); replica byte-identical: $($results.initial.replicaVerified); copying round identical: $($results.initial.copyingRoundVerified).")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('incremental')) {
+    $i = $results.incremental.medianSeconds
+    [void]$md.AppendLine("## 2. Incremental sync, 1% of the blocks changed ($($results.incremental.blocksChanged) blocks)")
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| | median | module / this |')
+    [void]$md.AppendLine('|---|---|---|')
+    [void]$md.AppendLine("| module (journaled round) | $(Format-Seconds $i.module) | |")
+    [void]$md.AppendLine("| rsync --inplace --no-whole-file | $(Format-Seconds $i.rsync) | $(Format-Ratio ($i.module / $i.rsync)) |")
+    [void]$md.AppendLine("| dd if=volume of=/dev/null bs=1M (1 GiB, holes too) | $(Format-Seconds $i.ddFullFile) | $(Format-Ratio ($i.module / $i.ddFullFile)) |")
+    [void]$md.AppendLine("| read of the allocated extents only | $(Format-Seconds $i.readAllocatedOnly) | $(Format-Ratio ($i.module / $i.readAllocatedOnly)) |")
+    [void]$md.AppendLine()
+    [void]$md.AppendLine("Module BytesRead per round: $(($results.incremental.moduleBytesRead | ForEach-Object { '{0:N0}' -f $_ }) -join ', ') (allocated: $(($results.incremental.allocatedBytes | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')); blocks written: $($results.incremental.moduleBlocksWritten -join ', '); dd reads $('{0:N0}' -f $GiB). rsync literal data: $(($results.incremental.rsyncLiteralBytes | ForEach-Object { '{0:N0}' -f $_ }) -join ', '). Replica identical to the primary: $($results.incremental.replicaVerified).")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('growthBySize')) {
+    [void]$md.AppendLine('## 3, 5, 6. By volume size (12.5% data)')
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| size | first round | its peak RSS (process peak) | unchanged | incremental 1% | incremental BytesRead | one read of the allocated data |')
+    [void]$md.AppendLine('|---|---|---|---|---|---|---|')
+    foreach ($s in $results.growthBySize.sizes) {
+        [void]$md.AppendLine("| $($s.sizeGiB) GiB | $(Format-Seconds $s.initialSeconds) | $($s.roundPeakRssMiB) MiB ($($s.processPeakRssMiB) MiB) | $(Format-Seconds $s.unchangedSeconds) ($($s.unchangedModes)) | $(Format-Seconds $s.incrementalSeconds) | $('{0:N0}' -f $s.incrementalBytesRead) | $(Format-Seconds $s.readAllocatedColdSeconds) |")
+    }
+    [void]$md.AppendLine()
+}
+if ($results.Contains('growthByCount')) {
+    [void]$md.AppendLine('## 4, 5. By volume count, and the control plane')
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| volumes | unchanged round | per volume | one block changed in each | per volume |')
+    [void]$md.AppendLine('|---|---|---|---|---|')
+    foreach ($c in $results.growthByCount.counts) {
+        [void]$md.AppendLine("| $($c.volumes) | $(Format-Seconds $c.unchangedSeconds) | $('{0:N2} ms' -f ($c.unchangedSeconds * 1000 / $c.volumes)) | $(Format-Seconds $c.oneBlockChangedSeconds) | $('{0:N1} ms' -f ($c.oneBlockChangedSeconds * 1000 / $c.volumes)) |")
+    }
+    [void]$md.AppendLine()
+    [void]$md.AppendLine("First round over 1,000 new volumes: $(Format-Seconds $results.growthByCount.firstRoundOver1000NewVolumesSeconds) ($($results.growthByCount.firstRoundModes)).")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('controlPlane')) {
+    $cp = $results.controlPlane
+    [void]$md.AppendLine("New-Volume x1,000: replicated $('{0:N0}' -f $cp.newVolume1000.replicatedPerSecond)/s, plain $('{0:N0}' -f $cp.newVolume1000.plainPerSecond)/s; state file after 2,000 volumes $('{0:N0}' -f ($cp.newVolume1000.stateFileBytesAfter2000 / 1MB)) MiB. Listings over 10,000 volumes: Get-Volume $(Format-Seconds $cp.listing10000['Get-Volume'].medianSeconds) (Format-Table | Out-String $(Format-Seconds $cp.listing10000['Get-Volume'].formatTableSeconds)), Get-VolumeReplica $(Format-Seconds $cp.listing10000['Get-VolumeReplica'].medianSeconds) (Format-Table | Out-String $(Format-Seconds $cp.listing10000['Get-VolumeReplica'].formatTableSeconds)).")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('startup')) {
+    $s = $results.startup
+    [void]$md.AppendLine("Start-up ($($s.tool)): bare pwsh $(Format-Seconds $s.bare.median), + Import-Module $(Format-Seconds $s.import.median) ($(Format-Ratio $s.importRatio)), + first command $(Format-Seconds $s.firstCommand.median) ($(Format-Ratio $s.firstCommandRatio)). pwsh runs as ``dotnet <PSHOME>/pwsh.dll``, without the local-tool lookup of ``dotnet pwsh``.")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('micro')) {
+    [void]$md.AppendLine('## Micro-benchmarks (BenchmarkDotNet 0.15.8, in-process, 4 warm-up + 12 iterations of 200 ms)')
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| benchmark | median | allocated/op | throughput |')
+    [void]$md.AppendLine('|---|---|---|---|')
+    foreach ($b in $results.micro) {
+        $median = if ($b.medianNs -ge 1e6) { '{0:N2} ms' -f ($b.medianNs / 1e6) } elseif ($b.medianNs -ge 1e3) { '{0:N2} us' -f ($b.medianNs / 1e3) } else { '{0:N0} ns' -f $b.medianNs }
+        $tp = if ($b.throughputMBps) { '{0:N1} GB/s' -f ($b.throughputMBps / 1000) } else { '' }
+        [void]$md.AppendLine("| $($b.description) $($b.parameters) | $median | $('{0:N0} B' -f $b.allocatedBytesPerOp) | $tp |")
+    }
+    [void]$md.AppendLine()
+}
+[void]$md.AppendLine("Phase times: $(($phaseSeconds.GetEnumerator() | ForEach-Object { "$($_.Key): $($_.Value) s" }) -join '; ').")
+Set-Content (Join-Path $OutputFolder 'results.md') $md.ToString() -Encoding utf8
+
+Write-Host ("Results: {0} (results.json, results.md, chart.{1}); run took {2:N0} s." -f $OutputFolder, $(if ($chartRendered) { 'png + chart.svg' } else { 'svg' }), $totalSeconds)
+
+#endregion

@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Replication.Engine.Catalog;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+using Replication.Engine.Rules;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Failover;
+
+/// <summary>
+/// Whole-site failover and failback (Cinder v2.1's failover_host and failback to "default"): every replicated volume
+/// served from a failed backend is promoted on its partner, several at a time; failback resyncs only the changed blocks,
+/// switches each volume back with a planned promotion and replicates it the original way again. The observer may be
+/// called from several threads at once.
+/// </summary>
+public sealed class BackendFailover
+{
+    private readonly EngineContext _context;
+    private readonly ReplicationService _replication;
+    private readonly ReplicationReenable _reenable;
+    private readonly VolumeLeases _leases;
+
+    internal BackendFailover(EngineContext context, ReplicationService replication, ReplicationReenable reenable, VolumeLeases leases)
+    {
+        _context = context;
+        _replication = replication;
+        _reenable = reenable;
+        _leases = leases;
+    }
+
+    /// <summary>
+    /// Marks the backend failed over (no new volumes go there), then promotes every replicated volume served from it.
+    /// Planned: each volume's final sync first, nothing lost; unplanned: promoted as is, each result says what was lost.
+    /// Volumes that are not replicated, or whose replica is not consistent, are reported, not touched.
+    /// </summary>
+    public void FailOver(string backendName, bool planned, int throttle, IOperationObserver observer, Action<BackendFailoverResult> report, CancellationToken cancellation)
+    {
+        var (backend, volumes) = MarkFailedOver(backendName, observer);
+        ForEachVolume(backend.Name, volumes, throttle, cancellation, volume => FailOverVolume(backend, volume, planned, observer, cancellation), report);
+    }
+
+    /// <summary>
+    /// Brings a failed-over backend back: each volume it lost is resynced to it (only changed blocks), promoted back with a
+    /// final sync, and replicated the original way; volumes made on the partner meanwhile get their replica on it. The
+    /// backend is marked active again when every volume is back.
+    /// </summary>
+    public void FailBack(string backendName, bool discardFencedWrites, int throttle, IOperationObserver observer, Action<BackendFailoverResult> report, CancellationToken cancellation)
+    {
+        BackendRecord backend;
+        IReadOnlyList<VolumeRecord> volumes;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            backend = read.FindBackend(backendName) ?? throw BackendCatalog.NotFound(backendName);
+            volumes = read.ListVolumes(new VolumeQuery { Backend = backend.Name });
+        }
+
+        if (backend.FailedOverAt is null)
+        {
+            throw new ReplicationException(ErrorIds.BackendNotFailedOver, ErrorKind.InvalidOperation,
+                $"Rule: only a failed-over backend can fail back. Backend '{backend.Name}' is not failed over.", backend.Name);
+        }
+
+        BackendRules.RequireNotFrozen(backend, "a failback");
+        _context.Drivers.Get(backend.Driver).ListLocations(backend); // Throws while the site is still down.
+        var results = new List<BackendFailoverResult>();
+        var movedBack = volumes.Where(v => string.Equals(v.FailoverSource, backend.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        var unprotected = volumes.Where(v => v.FailoverSource is null && string.Equals(v.ReplicaBackend, backend.Name, StringComparison.OrdinalIgnoreCase)
+            && v.ReplicationStatus == ReplicationStatus.Inactive && !v.ReplicaFenced).ToList();
+        ForEachVolume(backend.Name, movedBack, throttle, cancellation, volume => FailBackVolume(backend, volume, discardFencedWrites, observer, cancellation), r =>
+        {
+            lock (results)
+            {
+                results.Add(r);
+            }
+
+            report(r);
+        });
+        ForEachVolume(backend.Name, unprotected, throttle, cancellation, volume => Protect(backend, volume, observer, cancellation), r =>
+        {
+            lock (results)
+            {
+                results.Add(r);
+            }
+
+            report(r);
+        });
+        if (results.All(r => r.Succeeded))
+        {
+            using var session = _context.Store.Begin(write: true);
+            var current = session.FindBackend(backend.Name)!;
+            session.UpdateBackend(current with { FailedOverAt = null });
+            session.AppendEvent(_context.Event("FailBackBackend", "Backend", backend.Name, $"Backend '{backend.Name}' failed back: {movedBack.Count} volume(s) served from it again, {unprotected.Count} protected on it."));
+            session.Commit();
+            observer.Decision($"Backend '{backend.Name}' is active again.");
+        }
+        else
+        {
+            observer.Decision($"Backend '{backend.Name}' stays failed over: {results.Count(r => !r.Succeeded)} volume(s) did not fail back; run Invoke-BackendFailback again once their faults are fixed.");
+        }
+    }
+
+    private (BackendRecord Backend, IReadOnlyList<VolumeRecord> Volumes) MarkFailedOver(string backendName, IOperationObserver observer)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var backend = session.FindBackend(backendName) ?? throw BackendCatalog.NotFound(backendName);
+        BackendRules.RequireNotFrozen(backend, "a failover");
+        var partner = BackendCatalog.PartnerOf(backend, session.ListBackends()) ?? throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidOperation,
+            $"Backend '{backend.Name}' has no mutual replication partner to fail over to.", backend.Name);
+        BackendRules.RequireNotFailedOver(partner, "a failover onto it");
+        var volumes = session.ListVolumes(new VolumeQuery { Backend = backend.Name }).Where(v => string.Equals(v.Backend, backend.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (backend.FailedOverAt is null)
+        {
+            backend = backend with { FailedOverAt = _context.Now };
+            session.UpdateBackend(backend);
+            session.AppendEvent(_context.Event("FailOverBackend", "Backend", backend.Name, $"Backend '{backend.Name}' failed over to '{partner.Name}': {volumes.Count} volume(s) served from it."));
+        }
+
+        session.Commit();
+        observer.Decision($"Backend '{backend.Name}' is marked failed over: new volumes go to '{partner.Name}', nothing is written to '{backend.Name}' until failback.");
+        return (backend, volumes);
+    }
+
+    private BackendFailoverResult FailOverVolume(BackendRecord backend, VolumeRecord volume, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    {
+        if (volume.ReplicaBackend is null)
+        {
+            return Result(backend, volume, "NotReplicated", succeeded: false, volume.Backend,
+                $"'{volume.Name}' has no replica: it is unavailable until '{backend.Name}' is back.");
+        }
+
+        if (volume.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped))
+        {
+            return Result(backend, volume, "NotFailedOver", succeeded: false, volume.Backend,
+                $"Its replica is {volume.ReplicationStatus.ToCinder()}, not a consistent copy to promote.");
+        }
+
+        var promotion = _replication.Promote(volume.Name, planned, observer, cancellation, failoverSource: backend.Name, duringFailback: false);
+        return new BackendFailoverResult
+        {
+            Backend = backend.Name,
+            VolumeName = volume.Name,
+            Action = "FailedOver",
+            Succeeded = true,
+            PrimaryBackend = promotion.PrimaryBackend,
+            DataLossSeconds = promotion.DataLossWindow.TotalSeconds,
+            BytesCopied = promotion.FinalSyncBytesWritten,
+            Detail = planned ? "Final sync done; nothing lost." : $"Data as of {promotion.DataTimestamp:u}.",
+        };
+    }
+
+    /// <summary>
+    /// Moves one volume back and protects it the original way. Each step is recorded on its own, so running failback again
+    /// after an interruption picks up where it stopped: a volume already served from the backend is not moved again.
+    /// </summary>
+    private BackendFailoverResult FailBackVolume(BackendRecord backend, VolumeRecord volume, bool discardFencedWrites, IOperationObserver observer, CancellationToken cancellation)
+    {
+        long copied = 0;
+        if (!string.Equals(volume.Backend, backend.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            if (volume.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped))
+            {
+                // Resync the survivor's copy onto the returning backend first: only the blocks that differ.
+                using (_leases.Acquire(volume.Name, "FailBack", observer, cancellation))
+                {
+                    copied += _reenable.Enable(volume.Name, discardFencedWrites, observer, cancellation, duringFailback: true).BytesWritten;
+                }
+            }
+
+            copied += _replication.Promote(volume.Name, planned: true, observer, cancellation, failoverSource: null, duringFailback: true).FinalSyncBytesWritten;
+        }
+
+        using (_leases.Acquire(volume.Name, "FailBack", observer, cancellation))
+        {
+            VolumeRecord current;
+            using (var read = _context.Store.Begin(write: false))
+            {
+                current = read.FindVolume(volume.Id)!;
+            }
+
+            if (current.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped))
+            {
+                copied += _reenable.Enable(volume.Name, discardFencedWrites: false, observer, cancellation).BytesWritten;
+            }
+
+            using var session = _context.Store.Begin(write: true);
+            session.UpdateVolume(session.FindVolume(volume.Id)! with { FailoverSource = null });
+            session.Commit();
+        }
+
+        return Result(backend, volume, "FailedBack", succeeded: true, backend.Name, "Resynced, switched back with a final sync, replicating the original way again.", copied);
+    }
+
+    private BackendFailoverResult Protect(BackendRecord backend, VolumeRecord volume, IOperationObserver observer, CancellationToken cancellation)
+    {
+        using (_leases.Acquire(volume.Name, "FailBack", observer, cancellation))
+        {
+            var round = _reenable.Enable(volume.Name, discardFencedWrites: false, observer, cancellation, duringFailback: true);
+            return Result(backend, volume, "Protected", succeeded: true, volume.Backend, $"Made while '{backend.Name}' was failed over; its replica is now on '{backend.Name}'.", round.BytesWritten);
+        }
+    }
+
+    /// <summary>Runs the work for each volume, at most <paramref name="throttle"/> at once; a failure is that volume's result, not the run's end.</summary>
+    private static void ForEachVolume(string backend, IReadOnlyList<VolumeRecord> volumes, int throttle, CancellationToken cancellation, Func<VolumeRecord, BackendFailoverResult> work, Action<BackendFailoverResult> report)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttle), CancellationToken = cancellation };
+        Parallel.ForEach(volumes.OrderBy(v => v.Name, StringComparer.OrdinalIgnoreCase), options, volume =>
+        {
+            BackendFailoverResult result;
+            try
+            {
+                result = work(volume);
+            }
+            catch (ReplicationException ex)
+            {
+                result = new BackendFailoverResult { Backend = backend, VolumeName = volume.Name, Action = "Failed", Succeeded = false, PrimaryBackend = volume.Backend, Detail = $"{ex.ErrorId}: {ex.Message}" };
+            }
+
+            report(result);
+        });
+    }
+
+    private static BackendFailoverResult Result(BackendRecord backend, VolumeRecord volume, string action, bool succeeded, string? primary, string detail, long copied = 0) => new()
+    {
+        Backend = backend.Name,
+        VolumeName = volume.Name,
+        Action = action,
+        Succeeded = succeeded,
+        PrimaryBackend = primary,
+        BytesCopied = copied,
+        Detail = detail,
+    };
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Replication.Engine.Model;
+
+namespace Replication.Engine.Health;
+
+/// <summary>
+/// One summary over many replicas (Measure-VolumeReplica): counts per health and per replication status, the oldest
+/// replica data, the volumes over their RPO target, and the overall health, the worst of them all. A monitoring runbook
+/// alerts on <c>.Health -ne 'Normal'</c> and mails <see cref="Problems"/>.
+/// </summary>
+public sealed class ReplicationHealthSummary
+{
+    /// <summary>The worst health of the replicas measured; Normal when there were none.</summary>
+    public ReplicaHealth Health { get; init; }
+
+    public int VolumeCount { get; init; }
+
+    public int NormalCount { get; init; }
+
+    public int WarningCount { get; init; }
+
+    public int CriticalCount { get; init; }
+
+    public int DisabledCount { get; init; }
+
+    public int CopyingCount { get; init; }
+
+    public int ActiveCount { get; init; }
+
+    public int ActiveStoppedCount { get; init; }
+
+    public int InactiveCount { get; init; }
+
+    public int ErrorCount { get; init; }
+
+    /// <summary>The oldest replica data among consistent replicas (the largest DataAge); null when no replica is consistent.</summary>
+    public TimeSpan? WorstDataAge { get; init; }
+
+    /// <summary>The volume whose replica holds the oldest data.</summary>
+    public string? WorstDataAgeVolume { get; init; }
+
+    /// <summary>Volumes whose replica's data is older than their type's RPO target, oldest first.</summary>
+    public string[] OverRpoTarget { get; init; } = Array.Empty<string>();
+
+    public int OverRpoTargetCount => OverRpoTarget.Length;
+
+    public string[] CriticalVolumes { get; init; } = Array.Empty<string>();
+
+    public string[] WarningVolumes { get; init; } = Array.Empty<string>();
+
+    /// <summary>One line per replica that is not Normal, worst first: "db01 (Critical): data age 20m 00s is over the RPO target of 15m 00s".</summary>
+    public string[] Problems { get; init; } = Array.Empty<string>();
+
+    /// <summary>When the summary was made (each replica's DataAge is as of when it was read).</summary>
+    public DateTimeOffset MeasuredAt { get; init; }
+
+    public override string ToString() => $"{Health}: {VolumeCount} volume(s), {WarningCount} warning, {CriticalCount} critical";
+
+    /// <summary>Summarizes <paramref name="replicas"/> as they were read (each counted once, by volume id).</summary>
+    public static ReplicationHealthSummary Measure(IEnumerable<VolumeReplica> replicas, DateTimeOffset measuredAt)
+    {
+        var all = replicas.GroupBy(r => r.VolumeId).Select(g => g.First()).ToList();
+        int Count(ReplicationStatus status) => all.Count(r => r.Status == status);
+        string[] Named(ReplicaHealth health) => all.Where(r => r.Health == health).Select(r => r.VolumeName).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+        var oldest = all.Where(r => r.DataAge is not null).OrderByDescending(r => r.DataAge).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase).FirstOrDefault();
+        return new ReplicationHealthSummary
+        {
+            Health = all.Select(r => r.Health).DefaultIfEmpty(ReplicaHealth.Normal).Max(),
+            VolumeCount = all.Count,
+            NormalCount = all.Count(r => r.Health == ReplicaHealth.Normal),
+            WarningCount = all.Count(r => r.Health == ReplicaHealth.Warning),
+            CriticalCount = all.Count(r => r.Health == ReplicaHealth.Critical),
+            DisabledCount = Count(ReplicationStatus.Disabled),
+            CopyingCount = Count(ReplicationStatus.Copying),
+            ActiveCount = Count(ReplicationStatus.Active),
+            ActiveStoppedCount = Count(ReplicationStatus.ActiveStopped),
+            InactiveCount = Count(ReplicationStatus.Inactive),
+            ErrorCount = Count(ReplicationStatus.Error),
+            WorstDataAge = oldest?.DataAge,
+            WorstDataAgeVolume = oldest?.VolumeName,
+            OverRpoTarget = all.Where(IsOverRpoTarget).OrderByDescending(r => r.DataAge).Select(r => r.VolumeName).ToArray(),
+            CriticalVolumes = Named(ReplicaHealth.Critical),
+            WarningVolumes = Named(ReplicaHealth.Warning),
+            Problems = all.Where(r => r.Health != ReplicaHealth.Normal)
+                .OrderByDescending(r => r.Health).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase)
+                .Select(r => $"{r.VolumeName} ({r.Health}): {r.HealthReasons}").ToArray(),
+            MeasuredAt = measuredAt,
+        };
+    }
+
+    private static bool IsOverRpoTarget(VolumeReplica replica) =>
+        replica.DataAge is { } age && replica.RpoTargetSeconds is { } target && age.TotalSeconds > target;
+}
