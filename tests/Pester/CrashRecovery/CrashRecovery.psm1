@@ -414,6 +414,11 @@ function Test-CrashReplicaRecorded {
     $status = $Row.ReplicationStatus
     if ($status -notin 'active', 'active-stopped') { Add-CrashProblem $Context "replication of '$($Row.Name)' is $status, expected active or active-stopped"; return }
     if (-not (Test-Path -LiteralPath $Row.ReplicaPath)) { Add-CrashProblem $Context "replication of '$($Row.Name)' is $status but the replica file is missing"; return }
+    # What the user is told is what the row says.
+    $reported = Get-VolumeReplica -Name $Row.Name
+    if ($reported.SyncGeneration -ne $Row.SyncGeneration -or $reported.Status.ToString() -ne ($status -replace '-stopped', 'Stopped')) {
+        Add-CrashProblem $Context "Get-VolumeReplica reports '$($Row.Name)' as $($reported.Status) at round $($reported.SyncGeneration), the state row as $status at round $($Row.SyncGeneration)"
+    }
     $actual = Get-BlockHashes $Row.ReplicaPath
     if ($Context.SameAsPrimary.Contains($Row.Name) -or -not $Context.Rounds.Contains($Row.Name)) {
         $match = Compare-BlockHashes -Actual $actual -Versions ([ordered]@{ 'the primary' = Get-BlockHashes $Row.PrimaryPath })
