@@ -71,7 +71,9 @@ if (-not (Test-Path $ModulePath)) { throw "No module at '$ModulePath'. Build it 
 New-Item -ItemType Directory $OutputFolder -Force | Out-Null
 $pwshDll = Join-Path $PSHOME 'pwsh.dll'
 $benchProject = Join-Path $PSScriptRoot 'Replication.Benchmarks'
-$benchDll = Join-Path $benchProject 'bin/Release/net10.0/Replication.Benchmarks.dll'
+# Built with its own artifacts path, so this never writes into src/*/bin or obj while others build there.
+$benchArtifacts = Join-Path $benchProject 'bin/artifacts'
+$benchDll = Join-Path $benchArtifacts 'bin/Replication.Benchmarks/release/Replication.Benchmarks.dll'
 $phaseSeconds = [ordered]@{}
 $phaseLoad = [ordered]@{}
 $phaseFailures = [ordered]@{}
@@ -303,6 +305,7 @@ New-Item -ItemType Directory $Work | Out-Null
 $freeBytes = [IO.DriveInfo]::new($Work).AvailableFreeSpace
 if ($freeBytes -lt 10GB) { throw "The work folder needs about 10 GiB free; '$Work' has $([Math]::Round($freeBytes / 1GB, 1)) GiB." }
 $device = "$(& df --output=source $Work | Select-Object -Last 1)".Trim()
+$fsType = "$(& df --output=fstype $Work | Select-Object -Last 1)".Trim()
 
 # Can this process evict the page cache?
 $CanDropCaches = $false
@@ -338,7 +341,13 @@ $machine = [ordered]@{
 }
 Write-Host ("Work folder {0} ({1} on {2}), page cache dropped between cold runs: {3}" -f $Work, $fsType, $device, $CanDropCaches)
 
-Invoke-Native dotnet @('build', $benchProject, '-c', 'Release', '-v', 'quiet', '--nologo') -Quiet
+$buildOutput = & dotnet build $benchProject -c Release -v quiet --nologo --artifacts-path $benchArtifacts 2>&1
+if ($LASTEXITCODE -ne 0) {
+    # The engine is edited by others while this runs; a tree that does not compile right now must not cost the run.
+    if (-not (Test-Path $benchDll)) { throw "Building bench/Replication.Benchmarks failed:`n$(($buildOutput | Select-String 'error' | Select-Object -First 5) -join "`n")" }
+    $notes.Add("bench/Replication.Benchmarks did not build from the current tree (the engine is being edited); the micro-benchmarks and the read-allocated baseline used its previous build of $((Get-Item $benchDll).LastWriteTimeUtc.ToString('u')).")
+    Write-Warning $notes[-1]
+}
 
 # A private copy of the module: others may rebuild out/module while this runs (a rebuild mid-run broke a run once).
 $sourceModule = $ModulePath
@@ -362,7 +371,7 @@ param([string] $ModulePath, [string] $StatePath, [string] $Name, [string] $Resul
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 function Field([string[]] $Lines, [string] $Name) { [long]((@($Lines -match "^${Name}:")[0]) -replace '\D', '') }
-function Memory { $s = Get-Content /proc/self/status; @{ Rss = Field $s 'VmRSS'; Hwm = Field $s 'VmHWM' } }
+function Memory { $s = Get-Content /proc/self/status; @{ Rss = Field $s 'VmRSS'; Hwm = Field $s 'VmHWM'; Anon = Field $s 'RssAnon'; File = Field $s 'RssFile' } }
 Import-Module $ModulePath
 Set-ReplicationStateStore -Path $StatePath
 $null = Get-VolumeReplica -Name $Name
@@ -378,6 +387,7 @@ $gc = [GC]::GetGCMemoryInfo()
 [ordered]@{
     Seconds = $clock.Elapsed.TotalSeconds; Mode = "$($r.Mode)"; BytesRead = $r.BytesRead; BytesWritten = $r.BytesWritten; BlocksWritten = $r.BlocksWritten
     RssBeforeKiB = $before.Rss; ProcessPeakBeforeKiB = $startup.Hwm; RoundPeakKiB = $after.Hwm; RssAfterKiB = $after.Rss
+    RssAnonBeforeKiB = $before.Anon; RssAnonAfterKiB = $after.Anon; RssFileBeforeKiB = $before.File; RssFileAfterKiB = $after.File
     ManagedHeapBytes = [GC]::GetTotalMemory($false); GcHeapPeakBytes = $gc.HeapSizeBytes; TotalAllocatedBytes = [GC]::GetTotalAllocatedBytes($false)
 } | ConvertTo-Json | Set-Content $ResultPath
 '@
@@ -545,12 +555,13 @@ try {
             $name = "g$sizeGiB"
             New-Volume -Name $name -SizeBytes $size -VolumeType rep | Out-Null
             $primary = Get-PrimaryPath $name
-            # 12.5% data: a 4 MiB random run every 32 MiB.
-            Write-RandomRuns $primary (Get-RunOffsets $size (32 * $MiB)) (4 * $MiB)
+            # 1/16 data: a 4 MiB random run every 64 MiB (64 MiB, 256 MiB, 1 GiB of data).
+            Write-RandomRuns $primary (Get-RunOffsets $size (64 * $MiB)) (4 * $MiB)
             Set-Aged $primary
             Clear-PageCache
             $initial = Invoke-ChildSync $lab $name
             $unchanged = foreach ($i in 1..5) { Clear-PageCache; Measure-Sync $name }
+            $unchangedWarm = foreach ($i in 1..5) { Measure-Sync $name }
             $incremental = foreach ($rep in 1..$Repetitions) {
                 $changed = Set-RandomBlocks $primary $size 0.01 (2000 + $sizeGiB * 10 + $rep)
                 Clear-PageCache
@@ -564,10 +575,10 @@ try {
                 (Format-Seconds $initial.Seconds), ($initial.RoundPeakKiB / 1KB), ([Math]::Max($initial.RoundPeakKiB, $initial.ProcessPeakBeforeKiB) / 1KB),
                 (Format-Seconds (Get-Median $unchanged.Seconds)), (($unchanged.Mode | Select-Object -Unique) -join ','), (Format-Seconds (Get-Median $incremental.Seconds)), (Format-Seconds $readAllocated.seconds))
             [pscustomobject]@{
-                SizeGiB = $sizeGiB; DataBytes = $size / 8
+                SizeGiB = $sizeGiB; DataBytes = $size / 16
                 Initial = $initial
                 UnchangedSeconds = Get-Median $unchanged.Seconds; UnchangedModes = ($unchanged.Mode | Select-Object -Unique) -join ','; UnchangedBytesRead = ($unchanged.BytesRead | Measure-Object -Sum).Sum
-                UnchangedReps = @($unchanged.Seconds)
+                UnchangedReps = @($unchanged.Seconds); UnchangedWarmSeconds = Get-Median $unchangedWarm.Seconds; UnchangedWarmModes = ($unchangedWarm.Mode | Select-Object -Unique) -join ','
                 IncrementalSeconds = Get-Median $incremental.Seconds; IncrementalReps = @($incremental.Seconds); IncrementalBytesRead = Get-Median $incremental.BytesRead
                 IncrementalBlocksChanged = $incremental[0].Changed; IncrementalModes = ($incremental.Mode | Select-Object -Unique) -join ','
                 ReadAllocated = $readAllocated.seconds; ReplicaVerified = $verified
@@ -575,14 +586,15 @@ try {
             Remove-Volume -Name $name -Force
         }
         $script:results.growthBySize = [ordered]@{
-            what = 'Volumes of 1, 4 and 16 GiB with 12.5% random data (a 4 MiB run every 32 MiB). initial: first round after writing, run in a child pwsh (time measured inside it; peak RSS of the round alone via clear_refs + VmHWM). unchanged: median of 5 rounds after a trusted stamp. incremental: median of rounds after 1% of the blocks were rewritten at random places. All cold-cache.'
+            what = 'Volumes of 1, 4 and 16 GiB with 6.25% random data (a 4 MiB run every 64 MiB). initial: first round after writing, run in a child pwsh (time measured inside it; peak RSS of the round alone via clear_refs + VmHWM). unchanged: median of 5 rounds after a trusted stamp. incremental: median of rounds after 1% of the blocks were rewritten at random places. All cold-cache.'
             sizes = @($sizes | ForEach-Object {
                     [ordered]@{
                         sizeGiB = $_.SizeGiB; dataBytes = $_.DataBytes
                         initialSeconds = $_.Initial.Seconds; initialMode = $_.Initial.Mode; initialBytesRead = $_.Initial.BytesRead; initialBytesWritten = $_.Initial.BytesWritten
                         roundPeakRssMiB = Round ($_.Initial.RoundPeakKiB / 1KB) 1; processPeakRssMiB = Round ([Math]::Max($_.Initial.RoundPeakKiB, $_.Initial.ProcessPeakBeforeKiB) / 1KB) 1
-                        rssBeforeRoundMiB = Round ($_.Initial.RssBeforeKiB / 1KB) 1; gcHeapBytes = $_.Initial.GcHeapPeakBytes; managedAllocatedBytes = $_.Initial.TotalAllocatedBytes
-                        unchangedSeconds = $_.UnchangedSeconds; unchangedModes = $_.UnchangedModes; unchangedBytesRead = $_.UnchangedBytesRead; unchangedRepetitions = $_.UnchangedReps
+                        rssBeforeRoundMiB = Round ($_.Initial.RssBeforeKiB / 1KB) 1; rssAfterRoundMiB = Round ($_.Initial.RssAfterKiB / 1KB) 1
+                        anonBeforeMiB = Round ($_.Initial.RssAnonBeforeKiB / 1KB) 1; anonAfterMiB = Round ($_.Initial.RssAnonAfterKiB / 1KB) 1; fileBackedAfterMiB = Round ($_.Initial.RssFileAfterKiB / 1KB) 1; gcHeapBytes = $_.Initial.GcHeapPeakBytes; managedAllocatedBytes = $_.Initial.TotalAllocatedBytes
+                        unchangedSeconds = $_.UnchangedSeconds; unchangedModes = $_.UnchangedModes; unchangedBytesRead = $_.UnchangedBytesRead; unchangedRepetitions = $_.UnchangedReps; unchangedWarmSeconds = $_.UnchangedWarmSeconds; unchangedWarmModes = $_.UnchangedWarmModes
                         incrementalSeconds = $_.IncrementalSeconds; incrementalModes = $_.IncrementalModes; incrementalBytesRead = $_.IncrementalBytesRead; incrementalBlocksChanged = $_.IncrementalBlocksChanged; incrementalRepetitions = $_.IncrementalReps
                         readAllocatedColdSeconds = $_.ReadAllocated; replicaVerified = $_.ReplicaVerified
                     }
@@ -592,8 +604,10 @@ try {
         $sixteen = $sizes | Where-Object SizeGiB -EQ 16
         $unchangedRatio = $sixteen.UnchangedSeconds / $one.UnchangedSeconds
         $noRead = $one.UnchangedBytesRead -eq 0 -and $sixteen.UnchangedBytesRead -eq 0 -and $one.UnchangedModes -eq 'Unchanged' -and $sixteen.UnchangedModes -eq 'Unchanged'
-        $script:results.unchanged = [ordered]@{ oneGiBSeconds = $one.UnchangedSeconds; sixteenGiBSeconds = $sixteen.UnchangedSeconds; ratio = $unchangedRatio; nothingRead = $noRead }
-        Add-Target '3' 'Unchanged volume: 16 GiB vs 1 GiB' '~1x (<= 1.5x), 0 bytes read' ("{0} vs {1} ({2}), {3}" -f (Format-Seconds $sixteen.UnchangedSeconds), (Format-Seconds $one.UnchangedSeconds), (Format-Ratio $unchangedRatio), $(if ($noRead) { 'nothing read' } else { 'READ DATA' })) ($unchangedRatio -le 1.5 -and $noRead)
+        $warmRatio = $sixteen.UnchangedWarmSeconds / $one.UnchangedWarmSeconds
+        $script:results.unchanged = [ordered]@{ oneGiBSeconds = $one.UnchangedSeconds; sixteenGiBSeconds = $sixteen.UnchangedSeconds; ratio = $unchangedRatio; nothingRead = $noRead; warmOneGiBSeconds = $one.UnchangedWarmSeconds; warmSixteenGiBSeconds = $sixteen.UnchangedWarmSeconds; warmRatio = $warmRatio }
+        Add-Target '3a' 'Unchanged volume, cold cache: 16 GiB vs 1 GiB' '~1x (<= 1.5x), 0 bytes read' ("{0} vs {1} ({2}), {3}" -f (Format-Seconds $sixteen.UnchangedSeconds), (Format-Seconds $one.UnchangedSeconds), (Format-Ratio $unchangedRatio), $(if ($noRead) { 'nothing read' } else { 'READ DATA' })) ($unchangedRatio -le 1.5 -and $noRead)
+        Add-Target '3b' 'Unchanged volume, warm cache: 16 GiB vs 1 GiB' '~1x (<= 1.5x)' ("{0} vs {1} ({2})" -f (Format-Seconds $sixteen.UnchangedWarmSeconds), (Format-Seconds $one.UnchangedWarmSeconds), (Format-Ratio $warmRatio)) ($warmRatio -le 1.5 -and $sixteen.UnchangedWarmModes -eq 'Unchanged')
         $peak = $sixteen.Initial.RoundPeakKiB / 1KB
         $processPeak = [Math]::Max($sixteen.Initial.RoundPeakKiB, $sixteen.Initial.ProcessPeakBeforeKiB) / 1KB
         Add-Target '6' 'Peak RSS of pwsh during a 16 GiB sync' '< 128 MiB' ("{0:N0} MiB (RSS before the round {1:N0} MiB; process lifetime peak {2:N0} MiB)" -f $peak, ($sixteen.Initial.RssBeforeKiB / 1KB), $processPeak) ($peak -lt 128) 'the round''s peak (VmHWM reset just before it) of a child pwsh'
@@ -640,6 +654,16 @@ try {
             }
             foreach ($key in $commands.Keys) { $startup[$key] = [ordered]@{ median = Get-Median $times[$key]; runs = $times[$key].Count } }
             $startup.tool = 'own loop: 1 warm-up + 10 timed runs, interleaved'
+        }
+        # Resident set of the three, for the memory figures: what pwsh costs before any sync.
+        $startup.residentMiB = [ordered]@{}
+        $prefixes = [ordered]@{ bare = ''; import = "Import-Module '$ModulePath'; "; firstCommand = "Import-Module '$ModulePath'; Get-VolumeType | Out-Null; " }
+        foreach ($key in $prefixes.Keys) {
+            $lines = & dotnet $pwshDll -NoProfile -NonInteractive -Command "$($prefixes[$key])(Get-Content /proc/self/status) -match '^Vm(RSS|HWM):'"
+            $startup.residentMiB[$key] = [ordered]@{
+                rss = Round ([double](@($lines -match 'VmRSS')[0] -replace '\D', '') / 1KB) 1
+                peak = Round ([double](@($lines -match 'VmHWM')[0] -replace '\D', '') / 1KB) 1
+            }
         }
         Remove-Item Env:REPLICATION_POWERSHELL_STATE
         $ratio = $startup.import.median / $startup.bare.median
@@ -765,6 +789,8 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
     if (-not $SkipMicro) {
         Invoke-Phase Micro 'Micro-benchmarks (BenchmarkDotNet)' {
             $microFolder = Join-Path $Work 'micro'
+            # The hashing benchmark also times the System.IO.Hashing build the module ships (netstandard2.0).
+            $env:REPLICATION_BENCH_HASHING_DLL = Get-ChildItem (Split-Path $ModulePath -Parent) -Filter 'System.IO.Hashing.dll' | Select-Object -First 1 -ExpandProperty FullName
             $microLog = & dotnet $benchDll $microFolder 2>&1
             $microExit = $LASTEXITCODE
             $microJson = Join-Path $microFolder 'micro.json'
@@ -776,7 +802,11 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
             }
             $xx = $results.micro | Where-Object method -EQ 'XxHash128Blocks'
             $sha = $results.micro | Where-Object method -EQ 'Sha256Blocks'
-            Add-Target 'm1' 'Block hashing: XxHash128 vs SHA-256 (64 KiB blocks)' 'info' ("{0:N1} GB/s vs {1:N1} GB/s ({2:N0}x)" -f ($xx.throughputMBps / 1000), ($sha.throughputMBps / 1000), ($xx.throughputMBps / $sha.throughputMBps)) $null
+            $shipped = $results.micro | Where-Object method -EQ 'XxHash128ShippedBlocks'
+            Add-Target 'm1' 'Block hashing: XxHash128 (net10.0 build) vs SHA-256, 64 KiB blocks' 'info' ("{0:N1} GB/s vs {1:N1} GB/s ({2:N0}x)" -f ($xx.throughputMBps / 1000), ($sha.throughputMBps / 1000), ($xx.throughputMBps / $sha.throughputMBps)) $null
+            if ($shipped -and $shipped.throughputMBps) {
+                Add-Target 'm1b' 'XxHash128 as the module ships it (netstandard2.0 build) in pwsh 7' 'info' ("{0:N1} GB/s ({1:N1}x slower than the net10.0 build)" -f ($shipped.throughputMBps / 1000), ($xx.throughputMBps / $shipped.throughputMBps)) $null 'what a sync round actually runs'
+            }
             $place = $results.micro | Where-Object method -EQ 'PlaceGold'
             $match = $results.micro | Where-Object method -EQ 'MatchSatisfied'
             Add-Target 'm2' 'Placement over 1,000 backends (8 specs) / 8 spec matches' 'info' ("{0:N0} us ({1:N0} KB allocated) / {2:N2} us" -f ($place.medianNs / 1000), ($place.allocatedBytesPerOp / 1KB), ($match.medianNs / 1000)) $null
@@ -803,21 +833,28 @@ function Get-MetText($Met) { if ($null -eq $Met) { '-' } elseif ($Met) { 'met' }
 Write-Host ''
 $targets | Format-Table Id, What, Target, Measured, @{ n = 'Met'; e = { Get-MetText $_.Met } } -AutoSize -Wrap | Out-String -Width 220 | Write-Host
 
-# The chart: sync time against size (left) and against count (right).
+# The chart: sync time against size (left) and against count (right), both axes logarithmic so that milliseconds
+# and tens of seconds show on one chart and a straight line's slope is the growth exponent.
 function New-LineChart {
     param([double] $X0, [double] $Width, [double] $Height, [string] $Title, [string] $XLabel, [string] $YLabel, [double[]] $XTicks, [object[]] $Series, [double] $Top = 50)
     $left = $X0 + 70; $right = $X0 + $Width - 20; $bottom = $Top + $Height; $plotW = $right - $left
-    $ymax = ($Series | ForEach-Object { $_.Points } | ForEach-Object { $_[1] } | Measure-Object -Maximum).Maximum
-    $step = @(0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 50, 100) | Where-Object { $ymax / $_ -le 6 } | Select-Object -First 1
-    $ytop = [Math]::Ceiling($ymax / $step) * $step
+    $values = @($Series | ForEach-Object { $_.Points } | ForEach-Object { $_[1] } | Where-Object { $_ -gt 0 })
+    $d0 = [Math]::Floor([Math]::Log10(($values | Measure-Object -Minimum).Minimum))
+    $d1 = [Math]::Ceiling([Math]::Log10(($values | Measure-Object -Maximum).Maximum))
+    if ($d1 -le $d0) { $d1 = $d0 + 1 }
     $lx0 = [Math]::Log10($XTicks[0]); $lx1 = [Math]::Log10($XTicks[-1])
     $px = { param($x) $left + ($plotW * 0.08) + ($plotW * 0.84) * ([Math]::Log10($x) - $lx0) / ($lx1 - $lx0) }
-    $py = { param($y) $bottom - $Height * $y / $ytop }
+    $py = { param($y) $bottom - $Height * ([Math]::Log10([Math]::Max($y, [Math]::Pow(10, $d0))) - $d0) / ($d1 - $d0) }
     $sb = [Text.StringBuilder]::new()
     [void]$sb.AppendLine("<text x='$($X0 + $Width / 2)' y='$($Top - 22)' text-anchor='middle' font-size='15' font-weight='bold'>$Title</text>")
-    for ($y = 0.0; $y -le $ytop + 1e-9; $y += $step) {
-        $yy = & $py $y
-        [void]$sb.AppendLine("<line x1='$left' y1='$yy' x2='$right' y2='$yy' stroke='#e4e4e4'/><text x='$($left - 6)' y='$($yy + 4)' text-anchor='end' font-size='11'>$([Math]::Round($y, 3))</text>")
+    for ($d = $d0; $d -le $d1; $d++) {
+        foreach ($m in 1, 2, 5) {
+            $y = $m * [Math]::Pow(10, $d)
+            if ($y -gt [Math]::Pow(10, $d1) * 1.0001) { continue }
+            $yy = & $py $y
+            $stroke = if ($m -eq 1) { '#d0d0d0' } else { '#eeeeee' }
+            [void]$sb.AppendLine("<line x1='$left' y1='$yy' x2='$right' y2='$yy' stroke='$stroke'/><text x='$($left - 6)' y='$($yy + 4)' text-anchor='end' font-size='10' fill='$(if ($m -eq 1) { '#000' } else { '#888' })'>$(Format-Seconds $y)</text>")
+        }
     }
     foreach ($x in $XTicks) {
         $xx = & $px $x
@@ -825,16 +862,17 @@ function New-LineChart {
     }
     [void]$sb.AppendLine("<line x1='$left' y1='$bottom' x2='$right' y2='$bottom' stroke='#333'/><line x1='$left' y1='$Top' x2='$left' y2='$bottom' stroke='#333'/>")
     [void]$sb.AppendLine("<text x='$(($left + $right) / 2)' y='$($bottom + 36)' text-anchor='middle' font-size='12'>$XLabel</text>")
-    [void]$sb.AppendLine("<text transform='translate($($X0 + 18) $($Top + $Height / 2)) rotate(-90)' text-anchor='middle' font-size='12'>$YLabel</text>")
-    $legendY = $Top + 8
+    [void]$sb.AppendLine("<text transform='translate($($X0 + 14) $($Top + $Height / 2)) rotate(-90)' text-anchor='middle' font-size='12'>$YLabel</text>")
+    $legendY = $bottom + 56
+    $legendX = $left
     foreach ($s in $Series) {
         $points = ($s.Points | ForEach-Object { '{0:F1},{1:F1}' -f (& $px $_[0]), (& $py $_[1]) }) -join ' '
         [void]$sb.AppendLine("<polyline points='$points' fill='none' stroke='$($s.Color)' stroke-width='2.5'/>")
         foreach ($p in $s.Points) {
             $cx = & $px $p[0]; $cy = & $py $p[1]
-            [void]$sb.AppendLine("<circle cx='$cx' cy='$cy' r='4' fill='$($s.Color)'/><text x='$($cx + 6)' y='$($cy - 6)' font-size='10' fill='$($s.Color)'>$(Format-Seconds $p[1])</text>")
+            [void]$sb.AppendLine("<circle cx='$cx' cy='$cy' r='4' fill='$($s.Color)'/><text x='$($cx + 7)' y='$($cy + 4)' font-size='10' fill='$($s.Color)'>$(Format-Seconds $p[1])</text>")
         }
-        [void]$sb.AppendLine("<rect x='$($left + 12)' y='$($legendY - 9)' width='14' height='4' fill='$($s.Color)'/><text x='$($left + 32)' y='$legendY' font-size='11'>$($s.Name)</text>")
+        [void]$sb.AppendLine("<rect x='$legendX' y='$($legendY - 8)' width='14' height='4' fill='$($s.Color)'/><text x='$($legendX + 20)' y='$legendY' font-size='11'>$($s.Name)</text>")
         $legendY += 16
     }
     $sb.ToString()
@@ -846,30 +884,30 @@ $chartRendered = $false
 if ($results.Contains('growthBySize') -and $results.Contains('growthByCount')) {
     $sizes = $results.growthBySize.sizes
     $counts = $results.growthByCount.counts
-    $left = New-LineChart -X0 0 -Width 560 -Height 300 -Title 'Sync time against volume size (12.5% data)' -XLabel 'volume size (GiB, log scale)' -YLabel 'seconds (median, cold cache)' -XTicks @(1, 4, 16) -Series @(
+    $left = New-LineChart -X0 0 -Width 560 -Height 300 -Title 'Sync time against volume size (6.25% data)' -XLabel 'volume size (GiB, log scale)' -YLabel 'median, cold cache (log scale)' -XTicks @(1, 4, 16) -Series @(
         @{ Name = 'first round (writes all data, journaled)'; Color = '#d62728'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.initialSeconds) }) }
         @{ Name = 'incremental, 1% of blocks changed'; Color = '#1f77b4'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.incrementalSeconds) }) }
         @{ Name = 'one read of the allocated data (baseline)'; Color = '#7f7f7f'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.readAllocatedColdSeconds) }) }
-        @{ Name = 'unchanged (nothing read)'; Color = '#2ca02c'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.unchangedSeconds) }) }
+        @{ Name = 'unchanged (nothing read), cold cache'; Color = '#2ca02c'; Points = @($sizes | ForEach-Object { , @([double]$_.sizeGiB, [double]$_.unchangedSeconds) }) }
     )
-    $right = New-LineChart -X0 580 -Width 560 -Height 300 -Title 'Sync round time against volume count' -XLabel 'volumes in the round (log scale)' -YLabel 'seconds (median)' -XTicks @(10, 100, 1000) -Series @(
+    $right = New-LineChart -X0 580 -Width 560 -Height 300 -Title 'Sync round time against volume count' -XLabel 'volumes in the round (log scale)' -YLabel 'median, warm cache (log scale)' -XTicks @(10, 100, 1000) -Series @(
         @{ Name = 'one 64 KiB block changed in each'; Color = '#9467bd'; Points = @($counts | ForEach-Object { , @([double]$_.volumes, [double]$_.oneBlockChangedSeconds) }) }
         @{ Name = 'all unchanged'; Color = '#2ca02c'; Points = @($counts | ForEach-Object { , @([double]$_.volumes, [double]$_.unchangedSeconds) }) }
     )
     $stamp = "Replication.PowerShell benchmark, $($startedAt.ToString('yyyy-MM-dd HH:mm')) UTC, $($machine.logicalCpus) vCPU, $($machine.fileSystem)"
     $svg = @"
-<svg xmlns='http://www.w3.org/2000/svg' width='1140' height='420' viewBox='0 0 1140 420' font-family='DejaVu Sans, Arial, sans-serif'>
-<rect width='1140' height='420' fill='white'/>
+<svg xmlns='http://www.w3.org/2000/svg' width='1140' height='500' viewBox='0 0 1140 500' font-family='DejaVu Sans, Arial, sans-serif'>
+<rect width='1140' height='500' fill='white'/>
 $left
 $right
-<text x='1130' y='412' text-anchor='end' font-size='10' fill='#777'>$stamp</text>
+<text x='1130' y='492' text-anchor='end' font-size='10' fill='#777'>$stamp</text>
 </svg>
 "@
     Set-Content $chartSvg $svg -Encoding utf8
     $chromium = @('chromium', 'chromium-browser', 'google-chrome') | ForEach-Object { Get-Command $_ -ErrorAction Ignore } | Select-Object -First 1
     if ($chromium) {
         Remove-Item $chartPng -ErrorAction Ignore
-        & $chromium.Source --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1140,420 "--screenshot=$chartPng" "file://$chartSvg" *> $null
+        & $chromium.Source --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1140,500 "--screenshot=$chartPng" "file://$chartSvg" *> $null
         $chartRendered = Test-Path $chartPng
     }
     if (-not $chartRendered) { $notes.Add('chromium was not available to render chart.svg to PNG; the SVG is the chart.') }
@@ -938,12 +976,12 @@ if ($results.Contains('incremental')) {
     [void]$md.AppendLine()
 }
 if ($results.Contains('growthBySize')) {
-    [void]$md.AppendLine('## 3, 5, 6. By volume size (12.5% data)')
+    [void]$md.AppendLine('## 3, 5, 6. By volume size (6.25% data: a 4 MiB run every 64 MiB)')
     [void]$md.AppendLine()
-    [void]$md.AppendLine('| size | first round | its peak RSS (process peak) | unchanged | incremental 1% | incremental BytesRead | one read of the allocated data |')
+    [void]$md.AppendLine('| size | first round | its peak RSS (process peak) | unchanged, cold (warm) | incremental 1% | incremental BytesRead | one read of the allocated data |')
     [void]$md.AppendLine('|---|---|---|---|---|---|---|')
     foreach ($s in $results.growthBySize.sizes) {
-        [void]$md.AppendLine("| $($s.sizeGiB) GiB | $(Format-Seconds $s.initialSeconds) | $($s.roundPeakRssMiB) MiB ($($s.processPeakRssMiB) MiB) | $(Format-Seconds $s.unchangedSeconds) ($($s.unchangedModes)) | $(Format-Seconds $s.incrementalSeconds) | $('{0:N0}' -f $s.incrementalBytesRead) | $(Format-Seconds $s.readAllocatedColdSeconds) |")
+        [void]$md.AppendLine("| $($s.sizeGiB) GiB | $(Format-Seconds $s.initialSeconds) | $($s.roundPeakRssMiB) MiB ($($s.processPeakRssMiB) MiB) | $(Format-Seconds $s.unchangedSeconds) ($(Format-Seconds $s.unchangedWarmSeconds)), $($s.unchangedModes) | $(Format-Seconds $s.incrementalSeconds) | $('{0:N0}' -f $s.incrementalBytesRead) | $(Format-Seconds $s.readAllocatedColdSeconds) |")
     }
     [void]$md.AppendLine()
 }
@@ -966,7 +1004,7 @@ if ($results.Contains('controlPlane')) {
 }
 if ($results.Contains('startup')) {
     $s = $results.startup
-    [void]$md.AppendLine("Start-up ($($s.tool)): bare pwsh $(Format-Seconds $s.bare.median), + Import-Module $(Format-Seconds $s.import.median) ($(Format-Ratio $s.importRatio)), + first command $(Format-Seconds $s.firstCommand.median) ($(Format-Ratio $s.firstCommandRatio)). pwsh runs as ``dotnet <PSHOME>/pwsh.dll``, without the local-tool lookup of ``dotnet pwsh``.")
+    [void]$md.AppendLine("Start-up ($($s.tool)): bare pwsh $(Format-Seconds $s.bare.median), + Import-Module $(Format-Seconds $s.import.median) ($(Format-Ratio $s.importRatio)), + first command $(Format-Seconds $s.firstCommand.median) ($(Format-Ratio $s.firstCommandRatio)). pwsh runs as ``dotnet <PSHOME>/pwsh.dll``, without the local-tool lookup of ``dotnet pwsh``. Resident set: bare pwsh $($s.residentMiB.bare.rss) MiB, with the module imported $($s.residentMiB.import.rss) MiB, after a first command $($s.residentMiB.firstCommand.rss) MiB.")
     [void]$md.AppendLine()
 }
 if ($results.Contains('micro')) {

@@ -39,6 +39,11 @@
         'Invoke-BackendFailback'
         'Measure-VolumeReplica'
         'Test-ReplicationPartnership'
+        'New-ReplicationGroup'
+        'Get-ReplicationGroup'
+        'Remove-ReplicationGroup'
+        'Add-ReplicationGroupMember'
+        'Remove-ReplicationGroupMember'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,5 +1,9 @@
 using System;
+using System.IO;
 using System.IO.Hashing;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Replication.Engine.Replication;
@@ -10,6 +14,9 @@ namespace Replication.Benchmarks;
 /// Block hashing as a sync round does it: one 1 MiB read hashed as sixteen 64 KiB blocks. Throughput = 1 MiB / mean.
 /// BlockMap.Hash is the engine's XxHash128; SHA-256 (hardware-accelerated where the CPU has SHA-NI) is the reference
 /// a cryptographic map would pay.
+/// <para>This project runs on net10.0, so NuGet gives it System.IO.Hashing's net10.0 build (vectorised). The module is
+/// netstandard2.0 and ships the package's netstandard2.0 build, which is what pwsh runs: "as shipped" loads that
+/// file (REPLICATION_BENCH_HASHING_DLL, else the NuGet cache) into its own load context and times the same loop.</para>
 /// </summary>
 [MemoryDiagnoser]
 public class HashingBenchmarks
@@ -19,10 +26,62 @@ public class HashingBenchmarks
     private readonly byte[] _data = new byte[ReadSize];
     private readonly byte[] _hash = new byte[32];
 
-    [GlobalSetup]
-    public void Setup() => new Random(42).NextBytes(_data);
+    private HashBlock? _shipped;
 
-    [Benchmark(Baseline = true, Description = "XxHash128 (BlockMap.Hash), 16 x 64 KiB")]
+    private delegate int HashBlock(ReadOnlySpan<byte> source, Span<byte> destination, long seed);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        new Random(42).NextBytes(_data);
+        var path = NetStandardHashingPath();
+        if (path is not null)
+        {
+            var assembly = new AssemblyLoadContext("netstandard2.0 System.IO.Hashing", isCollectible: false).LoadFromAssemblyPath(path);
+            var method = assembly.GetType("System.IO.Hashing.XxHash128", throwOnError: true)!
+                .GetMethod("Hash", BindingFlags.Public | BindingFlags.Static, new[] { typeof(ReadOnlySpan<byte>), typeof(Span<byte>), typeof(long) })!;
+            _shipped = (HashBlock)Delegate.CreateDelegate(typeof(HashBlock), method);
+        }
+    }
+
+    /// <summary>The netstandard2.0 System.IO.Hashing.dll the module ships, or null when none is found.</summary>
+    public static string? NetStandardHashingPath()
+    {
+        var given = Environment.GetEnvironmentVariable("REPLICATION_BENCH_HASHING_DLL");
+        if (!string.IsNullOrEmpty(given) && File.Exists(given))
+        {
+            return given;
+        }
+
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var folder = Path.Combine(packages, "system.io.hashing");
+        return Directory.Exists(folder)
+            ? Directory.GetDirectories(folder)
+                .Select(d => Path.Combine(d, "lib", "netstandard2.0", "System.IO.Hashing.dll"))
+                .Where(File.Exists)
+                .OrderByDescending(f => Version.TryParse(Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(f)))), out var v) ? v : new Version())
+                .FirstOrDefault()
+            : null;
+    }
+
+    [Benchmark(Description = "XxHash128 as the module ships it (netstandard2.0 build), 16 x 64 KiB")]
+    public byte XxHash128ShippedBlocks()
+    {
+        if (_shipped is null)
+        {
+            throw new InvalidOperationException("The netstandard2.0 System.IO.Hashing.dll was not found; set REPLICATION_BENCH_HASHING_DLL.");
+        }
+
+        for (var offset = 0; offset < ReadSize; offset += BlockMap.DefaultBlockSize)
+        {
+            _shipped(_data.AsSpan(offset, BlockMap.DefaultBlockSize), _hash, 0);
+        }
+
+        return _hash[0];
+    }
+
+    [Benchmark(Baseline = true, Description = "XxHash128 (BlockMap.Hash, net10.0 build), 16 x 64 KiB")]
     public byte XxHash128Blocks()
     {
         for (var offset = 0; offset < ReadSize; offset += BlockMap.DefaultBlockSize)

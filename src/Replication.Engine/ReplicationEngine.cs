@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Replication.Engine.Catalog;
 using Replication.Engine.DrTests;
 using Replication.Engine.Failover;
+using Replication.Engine.Groups;
 using Replication.Engine.Model;
 using Replication.Engine.Repair;
 using Replication.Engine.Replication;
@@ -27,8 +28,10 @@ public sealed class ReplicationEngine
         Replication = new ReplicationService(context, Leases);
         Volumes = new VolumeService(context, Backends, Replication, Leases);
         Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
+        Groups = new GroupCatalog(context);
+        GroupOperations = new GroupOperations(context, Leases, Replication.Rounds, Replication.Promotion, Replication.Reenable);
         DrTests = new DrTestService(context, Volumes, Leases);
-        Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases);
+        Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases, GroupOperations);
     }
 
     public EngineContext Context { get; }
@@ -46,6 +49,12 @@ public sealed class ReplicationEngine
 
     /// <summary>Finishes or rolls back what crashes and faults left behind.</summary>
     public StateRepair Repair { get; }
+
+    /// <summary>Replication groups: defining them and their members.</summary>
+    public GroupCatalog Groups { get; }
+
+    /// <summary>Replication groups moved as one unit: group rounds, promotion, re-enable, pause.</summary>
+    public GroupOperations GroupOperations { get; }
 
     /// <summary>DR tests of replicas, and their recorded history.</summary>
     public DrTestService DrTests { get; }

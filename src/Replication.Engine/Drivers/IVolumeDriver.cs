@@ -57,6 +57,9 @@ public interface IVolumeDriver
     /// </summary>
     ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId);
 
+    /// <summary>The group token of the committed journal beside the target, if there is one and it belongs to a group round.</summary>
+    Guid? CommittedJournalGroup(VolumeCopy target, Guid volumeId);
+
     /// <summary>True when a journal of a sync round (committed or not) lies beside the target.</summary>
     bool HasSyncJournal(VolumeCopy target, Guid volumeId);
 

@@ -35,4 +35,10 @@ public sealed class ReplicaSyncRequest
     public long Generation { get; init; }
 
     public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>
+    /// Set for a member of a group round: the journal carries the token and is only staged and committed, not applied;
+    /// the engine applies every member's journal after it commits the group round.
+    /// </summary>
+    public Guid? GroupToken { get; init; }
 }

@@ -40,6 +40,11 @@ public static class ErrorIds
     public const string BackendFailedOver = nameof(BackendFailedOver);
     public const string BackendNotFailedOver = nameof(BackendNotFailedOver);
     public const string FencedCopyChanged = nameof(FencedCopyChanged);
+    public const string GroupExists = nameof(GroupExists);
+    public const string GroupNotFound = nameof(GroupNotFound);
+    public const string GroupMembershipRefused = nameof(GroupMembershipRefused);
+    public const string GroupMemberOperation = nameof(GroupMemberOperation);
+    public const string GroupNotConsistent = nameof(GroupNotConsistent);
 
     // Storage faults.
     public const string PrimaryUnreadable = nameof(PrimaryUnreadable);

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Replication.Engine.Catalog;
 using Replication.Engine.Errors;
+using Replication.Engine.Groups;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
 using Replication.Engine.Rules;
@@ -24,13 +25,15 @@ public sealed class BackendFailover
     private readonly ReplicationService _replication;
     private readonly ReplicationReenable _reenable;
     private readonly VolumeLeases _leases;
+    private readonly GroupOperations _groups;
 
-    internal BackendFailover(EngineContext context, ReplicationService replication, ReplicationReenable reenable, VolumeLeases leases)
+    internal BackendFailover(EngineContext context, ReplicationService replication, ReplicationReenable reenable, VolumeLeases leases, GroupOperations groups)
     {
         _context = context;
         _replication = replication;
         _reenable = reenable;
         _leases = leases;
+        _groups = groups;
     }
 
     /// <summary>
@@ -41,7 +44,15 @@ public sealed class BackendFailover
     public void FailOver(string backendName, bool planned, int throttle, IOperationObserver observer, Action<BackendFailoverResult> report, CancellationToken cancellation)
     {
         var (backend, volumes) = MarkFailedOver(backendName, observer);
-        ForEachVolume(backend.Name, volumes, throttle, cancellation, volume => FailOverVolume(backend, volume, planned, observer, cancellation), report);
+        // A replication group fails over as one unit, so its members keep their common point.
+        foreach (var group in volumes.Where(v => v.GroupName is not null && v.ReplicaBackend is not null).GroupBy(v => v.GroupName!, StringComparer.OrdinalIgnoreCase))
+        {
+            ForGroup(backend, group.Key, group.ToList(), report, () => _groups.Promote(group.Key, planned, observer, cancellation, failoverSource: backend.Name)
+                .Select(p => (p.VolumeName, p.PrimaryBackend, (double?)p.DataLossWindow.TotalSeconds, p.FinalSyncBytesWritten)), "FailedOver");
+        }
+
+        ForEachVolume(backend.Name, volumes.Where(v => v.GroupName is null || v.ReplicaBackend is null).ToList(), throttle, cancellation,
+            volume => FailOverVolume(backend, volume, planned, observer, cancellation), report);
     }
 
     /// <summary>
@@ -69,6 +80,16 @@ public sealed class BackendFailover
         _context.Drivers.Get(backend.Driver).ListLocations(backend); // Throws while the site is still down.
         var results = new List<BackendFailoverResult>();
         var movedBack = volumes.Where(v => string.Equals(v.FailoverSource, backend.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        foreach (var group in movedBack.Where(v => v.GroupName is not null).GroupBy(v => v.GroupName!, StringComparer.OrdinalIgnoreCase))
+        {
+            ForGroup(backend, group.Key, group.ToList(), r =>
+            {
+                results.Add(r);
+                report(r);
+            }, () => FailBackGroup(backend, group.Key, discardFencedWrites, observer, cancellation), "FailedBack");
+        }
+
+        movedBack = movedBack.Where(v => v.GroupName is null).ToList();
         var unprotected = volumes.Where(v => v.FailoverSource is null && string.Equals(v.ReplicaBackend, backend.Name, StringComparison.OrdinalIgnoreCase)
             && v.ReplicationStatus == ReplicationStatus.Inactive && !v.ReplicaFenced).ToList();
         ForEachVolume(backend.Name, movedBack, throttle, cancellation, volume => FailBackVolume(backend, volume, discardFencedWrites, observer, cancellation), r =>
@@ -193,6 +214,71 @@ public sealed class BackendFailover
         }
 
         return Result(backend, volume, "FailedBack", succeeded: true, backend.Name, "Resynced, switched back with a final sync, replicating the original way again.", copied);
+    }
+
+    /// <summary>A group's failback: resync it onto the backend, promote it back as one unit, and replicate it the original way.</summary>
+    private IEnumerable<(string Volume, string Primary, double? DataLossSeconds, long Bytes)> FailBackGroup(BackendRecord backend, string group, bool discardFencedWrites, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var copied = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        void Add(IEnumerable<SyncResult> rounds)
+        {
+            foreach (var round in rounds)
+            {
+                copied[round.VolumeName] = (copied.TryGetValue(round.VolumeName, out var bytes) ? bytes : 0) + round.BytesWritten;
+            }
+        }
+
+        var members = _groups.Members(group);
+        if (members.Any(m => !string.Equals(m.Volume.Backend, backend.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (members.Any(m => m.Volume.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped)))
+            {
+                Add(_groups.Enable(group, discardFencedWrites, observer, cancellation, duringFailback: true));
+            }
+
+            foreach (var promotion in _groups.Promote(group, planned: true, observer, cancellation, duringFailback: true))
+            {
+                copied[promotion.VolumeName] = (copied.TryGetValue(promotion.VolumeName, out var bytes) ? bytes : 0) + promotion.FinalSyncBytesWritten;
+            }
+        }
+
+        Add(_groups.Enable(group, discardFencedWrites: false, observer, cancellation));
+        using (var session = _context.Store.Begin(write: true))
+        {
+            foreach (var member in session.ListVolumes(new VolumeQuery { GroupName = group }))
+            {
+                session.UpdateVolume(member with { FailoverSource = null });
+            }
+
+            session.Commit();
+        }
+
+        return copied.Select(c => (c.Key, backend.Name, (double?)null, c.Value));
+    }
+
+    /// <summary>Runs a group's step and reports each member; a failure is every member's result.</summary>
+    private static void ForGroup(BackendRecord backend, string group, IReadOnlyList<VolumeRecord> members, Action<BackendFailoverResult> report,
+        Func<IEnumerable<(string Volume, string Primary, double? DataLossSeconds, long Bytes)>> step, string action)
+    {
+        List<(string Volume, string Primary, double? DataLossSeconds, long Bytes)> done;
+        try
+        {
+            done = step().ToList();
+        }
+        catch (ReplicationException ex)
+        {
+            foreach (var member in members)
+            {
+                report(new BackendFailoverResult { Backend = backend.Name, VolumeName = member.Name, Action = "Failed", Succeeded = false, PrimaryBackend = member.Backend, Detail = $"Group '{group}': {ex.ErrorId}: {ex.Message}" });
+            }
+
+            return;
+        }
+
+        foreach (var (volume, primary, loss, bytes) in done)
+        {
+            report(new BackendFailoverResult { Backend = backend.Name, VolumeName = volume, Action = action, Succeeded = true, PrimaryBackend = primary, DataLossSeconds = loss, BytesCopied = bytes, Detail = $"With group '{group}', as one unit." });
+        }
     }
 
     private BackendFailoverResult Protect(BackendRecord backend, VolumeRecord volume, IOperationObserver observer, CancellationToken cancellation)

@@ -3,7 +3,7 @@ namespace Replication.Engine.Model;
 /// <summary>Something Repair-ReplicationState found left behind (by a crash, a fault or a change outside the module) and what it did.</summary>
 public sealed class RepairFinding
 {
-    /// <summary>AbandonedCreation, UnfinishedDeletion, FencedPrimary, InterruptedSync, MissingPrimary, MissingReplica, OrphanFile, ExpiredLease, UnreachableBackend.</summary>
+    /// <summary>AbandonedCreation, UnfinishedDeletion, FencedPrimary, InterruptedSync, MissingPrimary, MissingReplica, InterruptedGroupPromotion, InterruptedGroupRound, OrphanFile, ExpiredLease, UnreachableBackend.</summary>
     public string Kind { get; init; } = "";
 
     /// <summary>The volume, backend or file the finding is about.</summary>

@@ -52,6 +52,7 @@ public sealed class StateRepair
             findings.AddRange(RepairVolume(volume, approve, observer));
         }
 
+        findings.AddRange(RepairGroups(approve));
         findings.AddRange(RemoveLapsedLeases(volumes, approve));
         findings.AddRange(FindOrphans(backends, removeOrphanFiles, approve, observer));
         return findings;
@@ -150,6 +151,64 @@ public sealed class StateRepair
         }
 
         return (null, null);
+    }
+
+    /// <summary>
+    /// Group promotions and group rounds whose process died: the per-volume repair above already lifted the fences such a
+    /// promotion left and settled the members' journals, so only the group's own records are left to clear.
+    /// </summary>
+    private IEnumerable<RepairFinding> RepairGroups(Func<RepairFinding, bool> approve)
+    {
+        var findings = new List<RepairFinding>();
+        using var session = _context.Store.Begin(write: true);
+        foreach (var group in session.ListGroups())
+        {
+            var key = VolumeLeases.GroupKey(group.Name);
+            if (_leases.IsHeld(session, key))
+            {
+                continue;
+            }
+
+            if (session.FindLease(key) is { } lapsed)
+            {
+                var finding = Finding("ExpiredLease", group.Name, $"Remove the lapsed group lease of {lapsed.Operation} by {lapsed.Actor}.");
+                var applied = approve(finding);
+                if (applied)
+                {
+                    session.DeleteLease(key, lapsed.Holder);
+                }
+
+                findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
+            }
+
+            if (session.FindGroupPromotion(group.Name) is { } started)
+            {
+                var finding = Finding("InterruptedGroupPromotion", group.Name, $"Roll back the group promotion started at {started:u} that never swapped its members (their fences are lifted).");
+                var applied = approve(finding);
+                if (applied)
+                {
+                    session.DeleteGroupPromotion(group.Name);
+                    session.AppendEvent(_context.Event("RepairReplicationGroup", "ReplicationGroup", group.Name, finding.Action));
+                }
+
+                findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
+            }
+
+            foreach (var round in session.ListUncommittedGroupRounds(group.Name))
+            {
+                var finding = Finding("InterruptedGroupRound", group.Name, $"Forget group round {round.Round}, which never committed (no member moved to it).");
+                var applied = approve(finding);
+                if (applied)
+                {
+                    session.DeleteGroupRound(round.Token);
+                }
+
+                findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
+            }
+        }
+
+        session.Commit();
+        return findings;
     }
 
     private IEnumerable<RepairFinding> RemoveLapsedLeases(IReadOnlyList<VolumeRecord> volumes, Func<RepairFinding, bool> approve)

@@ -4,6 +4,7 @@ using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Rules;
+using Replication.Engine.State;
 
 namespace Replication.Engine.Replication;
 
@@ -40,77 +41,88 @@ internal sealed class ReplicaPromotion
         }
 
         snapshot = VolumeSnapshot.Load(_context.Store, name);
-        var volume = snapshot.Volume;
-        ReplicationRules.RequirePromotable(volume);
+        ReplicationRules.RequirePromotable(snapshot.Volume);
+        var fence = Fence(snapshot, observer);
+        CrashPoints.Hit("promote.after-fence");
+        try
+        {
+            using var session = _context.Store.Begin(write: true);
+            var result = Swap(session, snapshot.Volume, fence, planned, _context.Now, failoverSource, duringFailback, finalSyncBytes);
+            session.Commit();
+            CrashPoints.Hit("promote.after-swap");
+            return result;
+        }
+        catch
+        {
+            fence.Undo();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Fences the old primary ahead of the swap, after checking the replica is there to take over: never fence the
+    /// old primary in favour of a replica that is gone.
+    /// </summary>
+    internal FenceOfOldPrimary Fence(VolumeSnapshot snapshot, IOperationObserver observer)
+    {
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         try
         {
-            // Never fence the old primary in favour of a replica that is gone.
-            driver.CheckCopy(snapshot.Replica, volume.SizeBytes);
+            driver.CheckCopy(snapshot.Replica, snapshot.Volume.SizeBytes);
         }
         catch (ReplicationException ex)
         {
-            _sync.RecordFailure(volume, ex, "PromoteReplica");
+            _sync.RecordFailure(snapshot.Volume, ex, "PromoteReplica");
             throw;
         }
+
         var oldPrimary = snapshot.Primary;
         var fencedOnDisk = driver.Fence(oldPrimary);
-        // What the fenced copy looked like right after the fence: re-enable then knows whether anything wrote to it since.
-        var fenceStamp = fencedOnDisk ? driver.CopyStamp(oldPrimary) : null;
         observer.Decision(fencedOnDisk
             ? $"Fenced the old primary {oldPrimary}: its file is read-only now."
             : $"The old primary {oldPrimary} cannot be reached; the fence is recorded in state and no sync will write to or read from it until Enable-Replication.");
 
-        CrashPoints.Hit("promote.after-fence");
-        var promotedAt = _context.Now;
-        var dataTimestamp = volume.LastSyncStartedAt ?? volume.CreatedAt;
+        // What the fenced copy looked like right after the fence: re-enable then knows whether anything wrote to it since.
+        return new FenceOfOldPrimary(driver, oldPrimary, fencedOnDisk, fencedOnDisk ? driver.CopyStamp(oldPrimary) : null);
+    }
+
+    /// <summary>Swaps the two sides of a fenced volume inside the caller's transaction (one volume, or every member of a group at once).</summary>
+    internal PromotionResult Swap(IStateSession session, VolumeRecord seen, FenceOfOldPrimary fence, bool planned, DateTimeOffset promotedAt,
+        string? failoverSource, bool duringFailback, long finalSyncBytes)
+    {
+        var current = VolumeSnapshot.Reread(session, seen);
+        ReplicationRules.RequirePromotable(current);
+        SyncRound.EnsureTransition(current, ReplicationStatus.Inactive);
+        var dataTimestamp = current.LastSyncStartedAt ?? current.CreatedAt;
         var lossWindow = planned ? TimeSpan.Zero : promotedAt - dataTimestamp;
-        try
+        var promoted = current with
         {
-            using var session = _context.Store.Begin(write: true);
-            var current = VolumeSnapshot.Reread(session, volume);
-            SyncRound.EnsureTransition(current, ReplicationStatus.Inactive);
-            var promoted = current with
-            {
-                Backend = current.ReplicaBackend!,
-                Location = current.ReplicaLocation!,
-                ReplicaBackend = current.Backend,
-                ReplicaLocation = current.Location,
-                ReplicaFenced = true,
-                FenceStamp = fenceStamp,
-                FailoverSource = duringFailback ? null : failoverSource ?? current.FailoverSource,
-                ReplicationStatus = ReplicationStatus.Inactive,
-                ReplicationDriverData = null,
-                ReplicationExtendedStatus = $"{(planned ? "Planned" : "Unplanned")} promotion at {promotedAt:u}: served from '{current.ReplicaBackend}' with data as of {dataTimestamp:u}" +
-                    (planned ? "" : $" (writes to '{current.Backend}' in the last {Humane.Duration(lossWindow)} are not in it)") +
-                    $"; the copy on '{current.Backend}' is fenced until Enable-Replication.",
-            };
-            // The map described both copies as of the last round; from now on they diverge.
-            session.DeleteBlockMap(current.Id);
-            session.UpdateVolume(promoted);
-            session.AppendEvent(_context.Event("PromoteReplica", "Volume", current.Name, promoted.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, ReplicationStatus.Inactive));
-            session.Commit();
-            CrashPoints.Hit("promote.after-swap");
-        }
-        catch
-        {
-            if (fencedOnDisk)
-            {
-                driver.Unfence(oldPrimary);
-            }
-
-            throw;
-        }
-
+            Backend = current.ReplicaBackend!,
+            Location = current.ReplicaLocation!,
+            ReplicaBackend = current.Backend,
+            ReplicaLocation = current.Location,
+            ReplicaFenced = true,
+            FenceStamp = fence.Stamp,
+            FailoverSource = duringFailback ? null : failoverSource ?? current.FailoverSource,
+            ReplicationStatus = ReplicationStatus.Inactive,
+            ReplicationDriverData = null,
+            ReplicationExtendedStatus = $"{(planned ? "Planned" : "Unplanned")} promotion at {promotedAt:u}: served from '{current.ReplicaBackend}' with data as of {dataTimestamp:u}" +
+                (planned ? "" : $" (writes to '{current.Backend}' in the last {Humane.Duration(lossWindow)} are not in it)") +
+                $"; the copy on '{current.Backend}' is fenced until Enable-Replication.",
+        };
+        // The map described both copies as of the last round; from now on they diverge.
+        session.DeleteBlockMap(current.Id);
+        session.UpdateVolume(promoted);
+        session.AppendEvent(_context.Event("PromoteReplica", "Volume", current.Name, promoted.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, ReplicationStatus.Inactive));
         return new PromotionResult
         {
-            VolumeName = volume.Name,
-            PrimaryBackend = volume.ReplicaBackend!,
-            FencedBackend = volume.Backend,
+            VolumeName = current.Name,
+            PrimaryBackend = promoted.Backend,
+            FencedBackend = current.Backend,
             Planned = planned,
             DataTimestamp = dataTimestamp,
             DataLossWindow = lossWindow,
-            FencedOnDisk = fencedOnDisk,
+            FencedOnDisk = fence.OnDisk,
             Status = ReplicationStatus.Inactive,
             FinalSyncBytesWritten = finalSyncBytes,
         };

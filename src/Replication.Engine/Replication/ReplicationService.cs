@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Replication.Engine.Groups;
 using Replication.Engine.Model;
 using Replication.Engine.Rules;
 using Replication.Engine.State;
@@ -47,6 +48,7 @@ public sealed class ReplicationService
     {
         using var lease = _leases.Acquire(name, "SyncReplica", observer, cancellation);
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        GroupCatalog.RequireNotGroupMember(snapshot.Volume, "synced", "Sync-VolumeReplica");
         ReplicationRules.RequireSyncable(snapshot.Volume);
         // A frozen backend keeps replicating; a failed-over one is down.
         BackendRules.RequireNotFailedOver(snapshot.ReplicaBackend, "a sync round");
@@ -54,8 +56,15 @@ public sealed class ReplicationService
     }
 
     /// <summary>Makes the replica the primary (failover). Planned: a final full sync first, refused if it fails.</summary>
-    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation) =>
-        Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false);
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    {
+        using (var read = _context.Store.Begin(write: false))
+        {
+            GroupCatalog.RequireNotGroupMember(VolumeSnapshot.FindVolume(read, name), "promoted", "Invoke-ReplicaPromotion");
+        }
+
+        return Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false);
+    }
 
     internal PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource, bool duringFailback)
     {
@@ -69,6 +78,11 @@ public sealed class ReplicationService
     {
         using (_leases.Acquire(name, "EnableReplication", observer, cancellation))
         {
+            using (var read = _context.Store.Begin(write: false))
+            {
+                GroupCatalog.RequireNotGroupMember(VolumeSnapshot.FindVolume(read, name), "re-enabled", "Enable-Replication");
+            }
+
             _reenable.Enable(name, discardFencedWrites, observer, cancellation);
         }
 
@@ -82,6 +96,7 @@ public sealed class ReplicationService
         using (var session = _context.Store.Begin(write: true))
         {
             var volume = VolumeSnapshot.FindVolume(session, name);
+            GroupCatalog.RequireNotGroupMember(volume, "paused", "Disable-Replication");
             ReplicationRules.RequirePausable(volume);
             VolumeSnapshot.Load(session, volume).RequireChangeable("pausing replication", replicaMayBeFailedOver: true);
             var paused = volume with
@@ -101,6 +116,8 @@ public sealed class ReplicationService
     internal SyncRound Rounds => _sync;
 
     internal ReplicationReenable Reenable => _reenable;
+
+    internal ReplicaPromotion Promotion => _promotion;
 
     /// <summary>Completes an interrupted round before something reads the replica (a clone of it, for example).</summary>
     internal void FinishInterrupted(string name, IOperationObserver observer) =>

@@ -1,5 +1,7 @@
-using System.Threading;
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
 using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
@@ -38,20 +40,7 @@ internal sealed class SyncRound
             driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         }
 
-        var request = new ReplicaSyncRequest
-        {
-            VolumeId = volume.Id,
-            VolumeName = volume.Name,
-            SizeBytes = volume.SizeBytes,
-            Source = snapshot.Primary,
-            Target = snapshot.Replica,
-            PreviousMap = map,
-            PreviousDriverData = map is null ? null : volume.ReplicationDriverData,
-            Journaled = map is not null,
-            ForceRead = forceRead,
-            Generation = volume.SyncGeneration + 1,
-            StartedAt = _context.Now,
-        };
+        var request = Request(snapshot, map, forceRead, groupToken: null);
         observer.Decision(map is null
             ? $"'{volume.Name}' is {volume.ReplicationStatus.ToCinder()}: the replica is not a consistent copy, so blocks that differ are written to it directly."
             : $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round.");
@@ -74,21 +63,77 @@ internal sealed class SyncRound
             driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         }
 
-        return new SyncResult
+        return Result(recorded, outcome);
+    }
+
+    /// <summary>
+    /// Stages one member's part of a group round: its changed blocks are journaled and committed under the group's token
+    /// but not applied, so no replica of the group moves until every member is staged and the round is committed.
+    /// The member must be consistent (active or active-stopped) with nothing interrupted pending.
+    /// </summary>
+    internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var volume = snapshot.Volume;
+        BlockMap? map;
+        using (var read = _context.Store.Begin(write: false))
         {
-            VolumeName = recorded.Name,
-            PrimaryBackend = recorded.Backend,
-            ReplicaBackend = recorded.ReplicaBackend ?? "",
-            Mode = outcome.Mode,
-            Status = recorded.ReplicationStatus,
-            BytesRead = outcome.BytesRead,
-            BytesWritten = outcome.BytesWritten,
-            BlocksWritten = outcome.BlocksWritten,
-            BlocksDeallocated = outcome.BlocksDeallocated,
-            DataTimestamp = outcome.StartedAt,
-            Duration = _context.Now - request.StartedAt,
-            SyncGeneration = recorded.SyncGeneration,
-        };
+            map = read.LoadBlockMap(volume.Id);
+        }
+
+        if (map is null)
+        {
+            throw new InvalidOperationException($"Group member '{volume.Name}' is {volume.ReplicationStatus.ToCinder()} but has no block map.");
+        }
+
+        try
+        {
+            return _context.Drivers.Get(snapshot.PrimaryBackend.Driver).SyncReplica(Request(snapshot, map, forceRead, groupToken), observer, cancellation);
+        }
+        catch (ReplicationException ex)
+        {
+            RecordFailure(volume, ex, "SyncReplicationGroup");
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies every staged member of a committed group round to its replica and records them all in one transaction,
+    /// each holding <paramref name="round"/>. A crash before the record is finished from the journals by the next command.
+    /// </summary>
+    internal IReadOnlyList<SyncResult> ApplyGroup(IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round, IOperationObserver observer)
+    {
+        foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode != SyncMode.Unchanged))
+        {
+            try
+            {
+                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id);
+            }
+            catch (ReplicationException ex)
+            {
+                RecordFailure(snapshot.Volume, ex, "SyncReplicationGroup");
+                throw;
+            }
+        }
+
+        var results = new List<SyncResult>();
+        using (var session = _context.Store.Begin(write: true))
+        {
+            foreach (var (snapshot, outcome) in staged)
+            {
+                var recorded = RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+                results.Add(Result(recorded, outcome));
+            }
+
+            session.Commit();
+        }
+
+        observer.Decision($"Group '{round.GroupName}' round {round.Round}: {staged.Count} replicas hold the same round.");
+        foreach (var (snapshot, _) in staged)
+        {
+            _context.Drivers.Get(snapshot.PrimaryBackend.Driver).DiscardSyncJournal(snapshot.Replica, snapshot.Volume.Id);
+        }
+
+        return results;
     }
 
     /// <summary>
@@ -104,6 +149,34 @@ internal sealed class SyncRound
         }
 
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        GroupRound? groupRound = null;
+        Guid? token;
+        try
+        {
+            token = driver.CommittedJournalGroup(snapshot.Replica, volume.Id);
+        }
+        catch (ReplicationException ex)
+        {
+            RecordFailure(volume, ex, "FinishInterruptedSync");
+            throw;
+        }
+
+        if (token is not null)
+        {
+            using (var read = _context.Store.Begin(write: false))
+            {
+                groupRound = read.FindGroupRound(token.Value);
+            }
+
+            if (groupRound?.CommittedAt is null)
+            {
+                // Its group round never committed: applying one member alone would break the group's common point.
+                driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
+                observer.Decision($"'{volume.Name}': a staged part of a group round that never committed was discarded; the replica stays at its last round.");
+                return volume;
+            }
+        }
+
         ReplicaSyncOutcome? outcome;
         try
         {
@@ -123,16 +196,56 @@ internal sealed class SyncRound
         if (outcome.Generation > volume.SyncGeneration)
         {
             observer.Decision($"'{volume.Name}': round {outcome.Generation} had committed its journal but was not recorded; it was applied to the replica and recorded now.");
-            volume = Record(volume, outcome, volume.ReplicationStatus, "FinishInterruptedSync", "Interrupted round finished");
+            volume = Record(volume, outcome, volume.ReplicationStatus, "FinishInterruptedSync", "Interrupted round finished", groupRound?.Round);
         }
 
         driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         return volume;
     }
 
-    private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what)
+    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, BlockMap? map, bool forceRead, Guid? groupToken) => new()
+    {
+        VolumeId = snapshot.Volume.Id,
+        VolumeName = snapshot.Volume.Name,
+        SizeBytes = snapshot.Volume.SizeBytes,
+        Source = snapshot.Primary,
+        Target = snapshot.Replica,
+        PreviousMap = map,
+        PreviousDriverData = map is null ? null : snapshot.Volume.ReplicationDriverData,
+        Journaled = map is not null,
+        ForceRead = forceRead,
+        Generation = snapshot.Volume.SyncGeneration + 1,
+        StartedAt = _context.Now,
+        GroupToken = groupToken,
+    };
+
+    private SyncResult Result(VolumeRecord recorded, ReplicaSyncOutcome outcome) => new()
+    {
+        VolumeName = recorded.Name,
+        PrimaryBackend = recorded.Backend,
+        ReplicaBackend = recorded.ReplicaBackend ?? "",
+        Mode = outcome.Mode,
+        Status = recorded.ReplicationStatus,
+        BytesRead = outcome.BytesRead,
+        BytesWritten = outcome.BytesWritten,
+        BlocksWritten = outcome.BlocksWritten,
+        BlocksDeallocated = outcome.BlocksDeallocated,
+        DataTimestamp = outcome.StartedAt,
+        Duration = _context.Now - outcome.StartedAt,
+        SyncGeneration = recorded.SyncGeneration,
+    };
+
+    private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound = null)
     {
         using var session = _context.Store.Begin(write: true);
+        var updated = RecordIn(session, seen, outcome, statusAfter, operation, what, groupRound);
+        session.Commit();
+        return updated;
+    }
+
+    /// <summary>Records a round inside the caller's transaction. A round outside a group leaves the volume's group round behind.</summary>
+    private VolumeRecord RecordIn(IStateSession session, VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound)
+    {
         var current = VolumeSnapshot.Reread(session, seen);
         EnsureTransition(current, statusAfter);
         var updated = current with
@@ -143,6 +256,7 @@ internal sealed class SyncRound
             LastSyncCompletedAt = _context.Now,
             ReplicationDriverData = outcome.DriverData,
             ReplicationExtendedStatus = $"{what}: replica holds the primary's data as of {outcome.StartedAt:u}; {outcome.BlocksWritten} blocks written, {outcome.BlocksDeallocated} deallocated.",
+            GroupRound = groupRound ?? current.GroupRound,
         };
         if (outcome.NewMap is not null)
         {
@@ -151,7 +265,6 @@ internal sealed class SyncRound
 
         session.UpdateVolume(updated);
         session.AppendEvent(_context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter));
-        session.Commit();
         return updated;
     }
 

@@ -26,7 +26,24 @@ public sealed class VolumeLeases
     public TimeSpan WaitLimit { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <param name="wait">How long to wait for a lease another live operation holds; <see cref="WaitLimit"/> when not given.</param>
-    public IDisposable Acquire(string volumeName, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait = null)
+    public IDisposable Acquire(string volumeName, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait = null) =>
+        Acquire(session => VolumeSnapshot.FindVolume(session, volumeName) is var volume ? (volume.Id, volume.Name, $"Volume '{volume.Name}'") : default, operation, observer, cancellation, wait);
+
+    /// <summary>
+    /// A replication group's own lease: held by a group round or promotion (with each member's lease) and by a group DR
+    /// test, so no group round starts between the clones of one test.
+    /// </summary>
+    public IDisposable AcquireGroup(string groupName, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait = null) =>
+        Acquire(_ => (GroupKey(groupName), groupName, $"Replication group '{groupName}'"), operation, observer, cancellation, wait);
+
+    /// <summary>The lease key of a group: a fixed id derived from its name (case-insensitive, as names are).</summary>
+    internal static Guid GroupKey(string groupName)
+    {
+        using var md5 = System.Security.Cryptography.MD5.Create();
+        return new Guid(md5.ComputeHash(System.Text.Encoding.UTF8.GetBytes("group:" + groupName.ToLowerInvariant())));
+    }
+
+    private IDisposable Acquire(Func<IStateSession, (Guid Key, string Name, string Display)> resolve, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait)
     {
         var waitLimit = wait ?? WaitLimit;
         var waited = Stopwatch.StartNew();
@@ -34,16 +51,16 @@ public sealed class VolumeLeases
         {
             using (var session = _context.Store.Begin(write: true))
             {
-                var volume = VolumeSnapshot.FindVolume(session, volumeName);
+                var (key, name, display) = resolve(session);
                 var now = _context.Now;
-                var existing = session.FindLease(volume.Id);
+                var existing = session.FindLease(key);
                 if (existing is null || IsLapsed(existing, now))
                 {
-                    var held = Claim(session, volume.Id, operation);
+                    var held = Claim(session, key, operation);
                     session.Commit();
                     if (existing is not null)
                     {
-                        observer.Decision($"'{volume.Name}': the lease of {existing.Operation} by {existing.Actor} lapsed (its process stopped); taken over.");
+                        observer.Decision($"{display}: the lease of {existing.Operation} by {existing.Actor} lapsed (its process stopped); taken over.");
                     }
 
                     return held;
@@ -52,7 +69,7 @@ public sealed class VolumeLeases
                 if (waited.Elapsed >= waitLimit)
                 {
                     throw new ReplicationException(ErrorIds.VolumeBusy, ErrorKind.ResourceBusy,
-                        $"Volume '{volume.Name}' is busy: {existing.Operation} by {existing.Actor} since {existing.AcquiredAt:u}. Try again when it has finished; if that process died, its claim lapses by {existing.ExpiresAt:u}.", volume.Name);
+                        $"{display} is busy: {existing.Operation} by {existing.Actor} since {existing.AcquiredAt:u}. Try again when it has finished; if that process died, its claim lapses by {existing.ExpiresAt:u}.", name);
                 }
             }
 

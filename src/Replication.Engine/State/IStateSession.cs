@@ -66,6 +66,33 @@ public interface IStateSession : IDisposable
 
     IReadOnlyList<DrTestResult> ListDrTests(DrTestQuery query);
 
+    GroupRecord? FindGroup(string name);
+
+    IReadOnlyList<GroupRecord> ListGroups();
+
+    void InsertGroup(GroupRecord group);
+
+    void DeleteGroup(string name);
+
+    void PutGroupRound(GroupRound round);
+
+    GroupRound? FindGroupRound(Guid token);
+
+    /// <summary>The newest committed round of the group, if any.</summary>
+    GroupRound? LastCommittedGroupRound(string groupName);
+
+    /// <summary>Rounds started but never committed (their process died), to clean up.</summary>
+    IReadOnlyList<GroupRound> ListUncommittedGroupRounds(string groupName);
+
+    void DeleteGroupRound(Guid token);
+
+    /// <summary>The start of a group promotion that has not finished (fences may be set, no side swapped yet).</summary>
+    DateTimeOffset? FindGroupPromotion(string groupName);
+
+    void PutGroupPromotion(string groupName, DateTimeOffset startedAt, bool planned);
+
+    void DeleteGroupPromotion(string groupName);
+
     void AppendEvent(ReplicationEvent replicationEvent);
 
     IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query);

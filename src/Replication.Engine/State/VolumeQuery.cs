@@ -11,4 +11,7 @@ public sealed class VolumeQuery
     public string? Backend { get; init; }
 
     public string? SourceReplica { get; init; }
+
+    /// <summary>Only members of this replication group.</summary>
+    public string? GroupName { get; init; }
 }

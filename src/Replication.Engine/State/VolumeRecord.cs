@@ -51,5 +51,11 @@ public sealed record VolumeRecord
     /// <summary>The fenced copy's size and modification time right after the fence, to tell whether anything wrote to it since.</summary>
     public string? FenceStamp { get; init; }
 
+    /// <summary>The replication group the volume belongs to, if any: it is then synced, promoted and re-enabled with the group.</summary>
+    public string? GroupName { get; init; }
+
+    /// <summary>The group sync round the replica holds; every member holds the same one after a group round.</summary>
+    public long? GroupRound { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }

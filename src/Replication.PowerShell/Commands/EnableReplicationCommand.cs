@@ -12,6 +12,12 @@ namespace Replication.PowerShell.Commands;
 [OutputType(typeof(VolumeReplica))]
 public sealed class EnableReplicationCommand : VolumeTargetCommand
 {
+    /// <summary>A replication group: every member is re-enabled, then one group round gives them a common point again.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("GroupName")]
+    [ArgumentCompleter(typeof(GroupNameCompleter))]
+    public string Group { get; set; } = "";
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -27,6 +33,23 @@ public sealed class EnableReplicationCommand : VolumeTargetCommand
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == GroupSet)
+        {
+            if (Approve(Force, Group, "Enable replication of every member of the replication group, overwriting differing blocks of the other copies"))
+            {
+                ForItem(Group, () =>
+                {
+                    Engine.GroupOperations.Enable(Group, DiscardFencedWrites, Observer, Cancellation);
+                    if (PassThru)
+                    {
+                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = Group }), enumerateCollection: true);
+                    }
+                });
+            }
+
+            return;
+        }
+
         foreach (var name in TargetNames())
         {
             if (Approve(Force, name, Direction(name)))

@@ -12,6 +12,12 @@ namespace Replication.PowerShell.Commands;
 [OutputType(typeof(PromotionResult))]
 public sealed class InvokeReplicaPromotionCommand : VolumeTargetCommand
 {
+    /// <summary>A replication group, promoted as one unit: every member or none.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("GroupName")]
+    [ArgumentCompleter(typeof(GroupNameCompleter))]
+    public string Group { get; set; } = "";
+
     [Parameter]
     public SwitchParameter Planned { get; set; }
 
@@ -23,6 +29,19 @@ public sealed class InvokeReplicaPromotionCommand : VolumeTargetCommand
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == GroupSet)
+        {
+            var groupAction = Planned
+                ? "Promote every member of the replication group as one unit after a final group round, fencing the current primaries"
+                : "Promote every member of the replication group as one unit now, fencing the current primaries; writes since the last group round are lost";
+            if (Approve(Force, Group, groupAction))
+            {
+                ForItem(Group, () => WriteObject(Engine.GroupOperations.Promote(Group, Planned, Observer, Cancellation), enumerateCollection: true));
+            }
+
+            return;
+        }
+
         foreach (var name in TargetNames())
         {
             var action = Planned

@@ -9,6 +9,12 @@ namespace Replication.PowerShell.Commands;
 [OutputType(typeof(SyncResult))]
 public sealed class SyncVolumeReplicaCommand : VolumeTargetCommand
 {
+    /// <summary>A replication group: one group round moves every member's replica to the same round.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("GroupName")]
+    [ArgumentCompleter(typeof(GroupNameCompleter))]
+    public string Group { get; set; } = "";
+
     /// <summary>Reads the whole primary even when its size and modification time say nothing changed.</summary>
     [Parameter]
     public SwitchParameter Full { get; set; }
@@ -17,6 +23,16 @@ public sealed class SyncVolumeReplicaCommand : VolumeTargetCommand
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == GroupSet)
+        {
+            if (ShouldProcess(Group, "Sync every replica of the replication group to one common round"))
+            {
+                ForItem(Group, () => WriteObject(Engine.GroupOperations.Sync(Group, Full, Observer, Cancellation), enumerateCollection: true));
+            }
+
+            return;
+        }
+
         foreach (var name in TargetNames())
         {
             if (ShouldProcess(name, "Sync replica"))

@@ -23,6 +23,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
     private const string NameSet = "Name";
     private const string IdSet = "Id";
     private const string InputObjectSet = "InputObject";
+    private const string GroupSet = "Group";
 
     private readonly List<DrTestResult> _results = new();
 
@@ -39,6 +40,12 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
     public Volume[] InputObject { get; set; } = Array.Empty<Volume>();
+
+    /// <summary>Every member of a replication group, all tested at the same group round.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("GroupName")]
+    [ArgumentCompleter(typeof(GroupNameCompleter))]
+    public string Group { get; set; } = "";
 
     /// <summary>Only volumes of this volume type (with -Name or none).</summary>
     [Parameter(ParameterSetName = NameSet)]
@@ -59,6 +66,23 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == GroupSet)
+        {
+            if (ShouldProcess(Group, "Clone every member's replica into a test volume at the same group round, verify each, and remove them"))
+            {
+                ForItem(Group, () =>
+                {
+                    foreach (var result in Engine.DrTests.RunGroup(Group, Options(), Observer, Cancellation))
+                    {
+                        _results.Add(result);
+                        WriteObject(result);
+                    }
+                });
+            }
+
+            return;
+        }
+
         var names = Targets();
         foreach (var (name, index) in names.Select((n, i) => (n, i)))
         {
@@ -67,7 +91,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
             {
                 ForItem(name, () =>
                 {
-                    var result = Engine.DrTests.Run(name, new DrTestOptions { KeepTestVolume = KeepTestVolume, Validation = Validation is null ? null : RunValidation }, Observer, Cancellation);
+                    var result = Engine.DrTests.Run(name, Options(), Observer, Cancellation);
                     _results.Add(result);
                     WriteObject(result);
                 });
@@ -112,6 +136,8 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
                 return selected;
         }
     }
+
+    private DrTestOptions Options() => new() { KeepTestVolume = KeepTestVolume, Validation = Validation is null ? null : RunValidation };
 
     private ValidationOutcome RunValidation(VolumeConnection connection)
     {

@@ -51,3 +51,8 @@ public sealed class DriverNameCompleter : NameCompleter
 {
     protected override IEnumerable<string> Names(ReplicationEngine engine) => engine.Context.Drivers.Names;
 }
+
+public sealed class GroupNameCompleter : NameCompleter
+{
+    protected override IEnumerable<string> Names(ReplicationEngine engine) => engine.Groups.List().Select(g => g.Name);
+}

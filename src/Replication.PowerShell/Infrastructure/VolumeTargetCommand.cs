@@ -16,6 +16,9 @@ public abstract class VolumeTargetCommand : ReplicationCmdlet
     protected const string IdSet = "Id";
     protected const string InputObjectSet = "InputObject";
 
+    /// <summary>The set of the cmdlets that also act on a whole replication group (-Group).</summary>
+    protected const string GroupSet = "Group";
+
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("VolumeName")]
     [ArgumentCompleter(typeof(VolumeNameCompleter))]

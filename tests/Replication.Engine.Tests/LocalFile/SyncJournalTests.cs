@@ -240,6 +240,12 @@ public sealed class SyncJournalTests : IDisposable
     [Fact]
     public void Writer_RoundTripsHeaderAndMap()
     {
+        RoundTrip(groupToken: null);
+        RoundTrip(groupToken: Guid.NewGuid());
+    }
+
+    private void RoundTrip(Guid? groupToken)
+    {
         using var temp = new TempDirectory();
         var map = BlockMap.Empty(BlockSize, Size);
         var hash = new byte[BlockMap.HashSize];
@@ -252,7 +258,7 @@ public sealed class SyncJournalTests : IDisposable
             StartedAt = startedAt,
             BlockSize = BlockSize,
             VolumeSize = Size,
-            DriverData = "{\"x\":1}",
+            GroupToken = groupToken,
         };
         using (var writer = new SyncJournal.Writer(temp.File("j.tmp"), header))
         {
@@ -262,8 +268,7 @@ public sealed class SyncJournalTests : IDisposable
 
         var (read, readMap) = SyncJournal.ReadCommitted(temp.File("j"));
 
-        Assert.Equal((header.VolumeId, header.Generation, header.StartedAt, header.BlockSize, header.VolumeSize, header.DriverData),
-            (read.VolumeId, read.Generation, read.StartedAt, read.BlockSize, read.VolumeSize, read.DriverData));
+        Assert.Equal(header, read);
         Assert.True(readMap.ContentEquals(map));
         Assert.False(File.Exists(temp.File("j.tmp")));
     }

@@ -261,6 +261,12 @@ public sealed class LocalFileDriver : IVolumeDriver
         };
     }
 
+    public Guid? CommittedJournalGroup(VolumeCopy target, Guid volumeId)
+    {
+        var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
+        return File.Exists(committed) ? ReadJournal(committed).Header.GroupToken : null;
+    }
+
     public bool HasSyncJournal(VolumeCopy target, Guid volumeId) =>
         File.Exists(LocalFileLayout.JournalPath(target.Backend, volumeId)) || File.Exists(LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId));
 
@@ -352,6 +358,7 @@ public sealed class LocalFileDriver : IVolumeDriver
             StartedAt = request.StartedAt,
             BlockSize = baseline.BlockSize,
             VolumeSize = baseline.VolumeSize,
+            GroupToken = request.GroupToken,
         };
         BlockMap newMap;
         using (var journal = new SyncJournal.Writer(uncommitted, header))
@@ -370,8 +377,12 @@ public sealed class LocalFileDriver : IVolumeDriver
             journal.Commit(newMap, committed);
         }
 
-        TargetIo.Run(targetFile.Name, () => SyncJournal.Apply(committed, targetFile));
-        CrashPoints.Hit("sync.after-apply");
+        if (request.GroupToken is null)
+        {
+            TargetIo.Run(targetFile.Name, () => SyncJournal.Apply(committed, targetFile));
+            CrashPoints.Hit("sync.after-apply");
+        }
+
         return newMap;
     }
 

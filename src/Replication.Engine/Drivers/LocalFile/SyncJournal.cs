@@ -15,19 +15,20 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// either the previous round or the new one, never a mix, even if the primary vanishes or the process dies mid-round.
 /// </summary>
 /// <remarks>
-/// Layout (little-endian): magic "RPSJ", format 1, volume id, generation, round start (UTC ticks), block size,
-/// volume size, driver data; entries (kind 1 = data: block, length, bytes; kind 2 = hole: block, length) ended by kind 0;
+/// Layout (little-endian): magic "RPSJ", format 2, volume id, generation, round start (UTC ticks), block size,
+/// volume size, group token (a flag, then 16 bytes when set; format 1 had an unused text field there); entries (kind 1 = data: block, length, bytes; kind 2 = hole: block, length) ended by kind 0;
 /// the new block map; an XxHash64 of everything before it.
 /// </remarks>
 internal static class SyncJournal
 {
     private const uint Magic = 0x4A535052; // "RPSJ"
-    private const int Format = 1;
+    private const int Format = 2;
+    private const int FormatWithoutGroup = 1;
     private const byte EndOfEntries = 0;
     private const byte DataEntry = 1;
     private const byte HoleEntry = 2;
 
-    public sealed class Header
+    public sealed record Header
     {
         public Guid VolumeId { get; init; }
 
@@ -39,7 +40,8 @@ internal static class SyncJournal
 
         public long VolumeSize { get; init; }
 
-        public string? DriverData { get; init; }
+        /// <summary>The group round this journal belongs to: applied only once that round is committed in state.</summary>
+        public Guid? GroupToken { get; init; }
     }
 
     /// <summary>Collects a round's changes in the uncommitted journal file.</summary>
@@ -72,7 +74,11 @@ internal static class SyncJournal
                 _writer.Write(header.StartedAt.UtcTicks);
                 _writer.Write(header.BlockSize);
                 _writer.Write(header.VolumeSize);
-                _writer.Write(header.DriverData ?? "");
+                _writer.Write(header.GroupToken is not null);
+                if (header.GroupToken is { } token)
+                {
+                    _writer.Write(token.ToByteArray());
+                }
             });
         }
 
@@ -197,20 +203,27 @@ internal static class SyncJournal
 
     private static Header ReadHeader(BinaryReader reader, string path)
     {
-        if (reader.ReadUInt32() != Magic || reader.ReadInt32() != Format)
+        var format = reader.ReadUInt32() == Magic ? reader.ReadInt32() : -1;
+        if (format is not (Format or FormatWithoutGroup))
         {
-            throw Corrupt(path, "it is not a sync journal of this format");
+            throw Corrupt(path, "it is not a sync journal of a known format");
         }
 
-        return new Header
+        var header = new Header
         {
             VolumeId = new Guid(reader.ReadBytes(16)),
             Generation = reader.ReadInt64(),
             StartedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero),
             BlockSize = reader.ReadInt32(),
             VolumeSize = reader.ReadInt64(),
-            DriverData = reader.ReadString() is { Length: > 0 } data ? data : null,
         };
+        if (format == FormatWithoutGroup)
+        {
+            reader.ReadString(); // Format 1 kept an unused text field here.
+            return header;
+        }
+
+        return reader.ReadBoolean() ? header with { GroupToken = new Guid(reader.ReadBytes(16)) } : header;
     }
 
     private static void SkipEntries(BinaryReader reader, string path)

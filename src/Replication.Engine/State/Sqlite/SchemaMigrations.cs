@@ -118,5 +118,28 @@ internal static class SchemaMigrations
             ALTER TABLE volumes ADD COLUMN failover_source TEXT;
             ALTER TABLE volumes ADD COLUMN fence_stamp TEXT;
             """),
+        (5, """
+            CREATE TABLE replication_groups (
+                name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                description TEXT,
+                created_at TEXT NOT NULL
+            );
+            ALTER TABLE volumes ADD COLUMN group_name TEXT COLLATE NOCASE;
+            ALTER TABLE volumes ADD COLUMN group_round INTEGER;
+            CREATE INDEX volumes_by_group ON volumes(group_name);
+            CREATE TABLE group_rounds (
+                token TEXT NOT NULL PRIMARY KEY,
+                group_name TEXT NOT NULL COLLATE NOCASE,
+                round INTEGER NOT NULL,
+                started_at TEXT NOT NULL,
+                committed_at TEXT
+            );
+            CREATE INDEX group_rounds_by_group ON group_rounds(group_name, round);
+            CREATE TABLE group_promotions (
+                group_name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                started_at TEXT NOT NULL,
+                planned INTEGER NOT NULL
+            );
+            """),
     };
 }

@@ -13,7 +13,7 @@ internal sealed class SqliteStateSession : IStateSession
     private const string VolumeColumns =
         "id, name, size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status, " +
         "replication_driver_data, replica_backend, replica_location, replica_fenced, sync_generation, last_sync_started_at, " +
-        "last_sync_completed_at, source_replica, created_at, failover_source, fence_stamp";
+        "last_sync_completed_at, source_replica, created_at, failover_source, fence_stamp, group_name, group_round";
 
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -101,7 +101,7 @@ internal sealed class SqliteStateSession : IStateSession
     }
 
     public void InsertVolume(VolumeRecord volume) => Execute(
-        $"INSERT INTO volumes ({VolumeColumns}) VALUES ($id, $name, $size, $type, $status, $backend, $location, $rstatus, $rext, $rdata, $rbackend, $rlocation, $rfenced, $gen, $started, $completed, $source, $at, $failover, $fence);",
+        $"INSERT INTO volumes ({VolumeColumns}) VALUES ($id, $name, $size, $type, $status, $backend, $location, $rstatus, $rext, $rdata, $rbackend, $rlocation, $rfenced, $gen, $started, $completed, $source, $at, $failover, $fence, $group, $round);",
         VolumeParameters(volume));
 
     public void UpdateVolume(VolumeRecord volume)
@@ -110,7 +110,7 @@ internal sealed class SqliteStateSession : IStateSession
             "UPDATE volumes SET name = $name, size_bytes = $size, volume_type = $type, status = $status, backend = $backend, location = $location, " +
             "replication_status = $rstatus, replication_extended_status = $rext, replication_driver_data = $rdata, replica_backend = $rbackend, " +
             "replica_location = $rlocation, replica_fenced = $rfenced, sync_generation = $gen, last_sync_started_at = $started, " +
-            "last_sync_completed_at = $completed, source_replica = $source, created_at = $at, failover_source = $failover, fence_stamp = $fence WHERE id = $id;",
+            "last_sync_completed_at = $completed, source_replica = $source, created_at = $at, failover_source = $failover, fence_stamp = $fence, group_name = $group, group_round = $round WHERE id = $id;",
             VolumeParameters(volume));
         if (changed != 1)
         {
@@ -206,6 +206,61 @@ internal sealed class SqliteStateSession : IStateSession
 
         return Query(sql + ";", ReadDrTest, parameters.ToArray());
     }
+
+    public GroupRecord? FindGroup(string name) =>
+        Query("SELECT name, description, created_at FROM replication_groups WHERE name = $name;", ReadGroup, ("$name", name)).FirstOrDefault();
+
+    public IReadOnlyList<GroupRecord> ListGroups() =>
+        Query("SELECT name, description, created_at FROM replication_groups ORDER BY name;", ReadGroup);
+
+    public void InsertGroup(GroupRecord group) => Execute(
+        "INSERT INTO replication_groups (name, description, created_at) VALUES ($name, $description, $at);",
+        ("$name", group.Name), ("$description", group.Description), ("$at", DbText.Time(group.CreatedAt)));
+
+    public void DeleteGroup(string name) => Execute("DELETE FROM replication_groups WHERE name = $name;", ("$name", name));
+
+    public void PutGroupRound(GroupRound round) => Execute(
+        "INSERT OR REPLACE INTO group_rounds (token, group_name, round, started_at, committed_at) VALUES ($token, $group, $round, $started, $committed);",
+        ("$token", round.Token.ToString()), ("$group", round.GroupName), ("$round", round.Round), ("$started", DbText.Time(round.StartedAt)),
+        ("$committed", DbText.TimeOrNull(round.CommittedAt)));
+
+    public GroupRound? FindGroupRound(Guid token) =>
+        Query("SELECT token, group_name, round, started_at, committed_at FROM group_rounds WHERE token = $token;", ReadGroupRound, ("$token", token.ToString())).FirstOrDefault();
+
+    public GroupRound? LastCommittedGroupRound(string groupName) =>
+        Query("SELECT token, group_name, round, started_at, committed_at FROM group_rounds WHERE group_name = $group AND committed_at IS NOT NULL ORDER BY round DESC LIMIT 1;",
+            ReadGroupRound, ("$group", groupName)).FirstOrDefault();
+
+    public IReadOnlyList<GroupRound> ListUncommittedGroupRounds(string groupName) =>
+        Query("SELECT token, group_name, round, started_at, committed_at FROM group_rounds WHERE group_name = $group AND committed_at IS NULL ORDER BY round;",
+            ReadGroupRound, ("$group", groupName));
+
+    public void DeleteGroupRound(Guid token) => Execute("DELETE FROM group_rounds WHERE token = $token;", ("$token", token.ToString()));
+
+    public DateTimeOffset? FindGroupPromotion(string groupName) =>
+        Query("SELECT started_at FROM group_promotions WHERE group_name = $group;", r => (DateTimeOffset?)DbText.ParseTime(r.GetString(0)), ("$group", groupName)).FirstOrDefault();
+
+    public void PutGroupPromotion(string groupName, DateTimeOffset startedAt, bool planned) => Execute(
+        "INSERT OR REPLACE INTO group_promotions (group_name, started_at, planned) VALUES ($group, $started, $planned);",
+        ("$group", groupName), ("$started", DbText.Time(startedAt)), ("$planned", planned ? 1 : 0));
+
+    public void DeleteGroupPromotion(string groupName) => Execute("DELETE FROM group_promotions WHERE group_name = $group;", ("$group", groupName));
+
+    private static GroupRecord ReadGroup(SqliteDataReader r) => new()
+    {
+        Name = r.GetString(0),
+        Description = NullableString(r, 1),
+        CreatedAt = DbText.ParseTime(r.GetString(2)),
+    };
+
+    private static GroupRound ReadGroupRound(SqliteDataReader r) => new()
+    {
+        Token = Guid.Parse(r.GetString(0)),
+        GroupName = r.GetString(1),
+        Round = r.GetInt64(2),
+        StartedAt = DbText.ParseTime(r.GetString(3)),
+        CommittedAt = NullableString(r, 4) is { } committed ? DbText.ParseTime(committed) : null,
+    };
 
     public void AppendEvent(ReplicationEvent e) => Execute(
         "INSERT INTO events (at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message) " +
@@ -303,6 +358,12 @@ internal sealed class SqliteStateSession : IStateSession
             parameters.Add(("$backend", backend));
         }
 
+        if (query.GroupName is { } group)
+        {
+            conditions.Add("group_name = $group");
+            parameters.Add(("$group", group));
+        }
+
         if (query.SourceReplica is { } source)
         {
             conditions.Add("source_replica = $source COLLATE NOCASE");
@@ -320,6 +381,7 @@ internal sealed class SqliteStateSession : IStateSession
         ("$rlocation", v.ReplicaLocation), ("$rfenced", v.ReplicaFenced ? 1 : 0), ("$gen", v.SyncGeneration),
         ("$started", DbText.TimeOrNull(v.LastSyncStartedAt)), ("$completed", DbText.TimeOrNull(v.LastSyncCompletedAt)),
         ("$source", v.SourceReplica), ("$at", DbText.Time(v.CreatedAt)), ("$failover", v.FailoverSource), ("$fence", v.FenceStamp),
+        ("$group", v.GroupName), ("$round", v.GroupRound),
     };
 
     private static VolumeRecord ReadVolume(SqliteDataReader r) => new()
@@ -344,6 +406,8 @@ internal sealed class SqliteStateSession : IStateSession
         CreatedAt = DbText.ParseTime(r.GetString(17)),
         FailoverSource = NullableString(r, 18),
         FenceStamp = NullableString(r, 19),
+        GroupName = NullableString(r, 20),
+        GroupRound = r.IsDBNull(21) ? null : r.GetInt64(21),
     };
 
     private static BackendRecord ReadBackend(SqliteDataReader r) => new()

@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Replication.Engine.Diagnostics;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Replication;
+using Replication.Engine.Rules;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Groups;
+
+/// <summary>
+/// A replication group moved as one unit. A group round stages every member's changed blocks in journals marked with
+/// the round's token, commits the round in one transaction, then applies and records all members together: before the
+/// commit no replica moves (a crash discards the staged journals), after it every replica moves (a crash is finished
+/// from the journals). A group promotion fences every old primary, then swaps every member in one transaction.
+/// </summary>
+public sealed class GroupOperations
+{
+    private readonly EngineContext _context;
+    private readonly VolumeLeases _leases;
+    private readonly SyncRound _sync;
+    private readonly ReplicaPromotion _promotion;
+    private readonly ReplicationReenable _reenable;
+
+    internal GroupOperations(EngineContext context, VolumeLeases leases, SyncRound sync, ReplicaPromotion promotion, ReplicationReenable reenable)
+    {
+        _context = context;
+        _leases = leases;
+        _sync = sync;
+        _promotion = promotion;
+        _reenable = reenable;
+    }
+
+    /// <summary>One group round: every member's replica moves to the same round. Members still copying are copied first.</summary>
+    /// <param name="forceRead">Read every member's primary even when it looks unchanged.</param>
+    public IReadOnlyList<SyncResult> Sync(string groupName, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    {
+        using var held = Hold(groupName, "SyncReplicationGroup", observer, cancellation);
+        var members = Members(held.Group);
+        foreach (var member in members)
+        {
+            BackendRules.RequireNotFailedOver(member.ReplicaBackend, "a group round");
+        }
+
+        return Round(held.Group, members, observer, cancellation, forceRead);
+    }
+
+    /// <summary>Promotes every member as one unit: all or none; a promotion interrupted after its fences is finished by running it again.</summary>
+    public IReadOnlyList<PromotionResult> Promote(string groupName, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false)
+    {
+        using var held = Hold(groupName, "PromoteReplicationGroup", observer, cancellation);
+        var members = Members(held.Group);
+        foreach (var member in members)
+        {
+            ReplicationRules.RequirePromotable(member.Volume);
+            member.RequireChangeable("a group promotion", replicaMayBeFailedOver: duringFailback);
+        }
+
+        var finalBytes = new Dictionary<Guid, long>();
+        if (planned)
+        {
+            observer.Decision($"Planned promotion of group '{held.Group}': a final group round first, so nothing written before now is lost.");
+            foreach (var result in Round(held.Group, members, observer, cancellation, forceRead: true))
+            {
+                finalBytes[members.Single(m => m.Volume.Name == result.VolumeName).Volume.Id] = result.BytesWritten;
+            }
+
+            members = Members(held.Group);
+        }
+
+        RequireCommonRound(held.Group, members);
+        using (var session = _context.Store.Begin(write: true))
+        {
+            session.PutGroupPromotion(held.Group, _context.Now, planned);
+            session.Commit();
+        }
+
+        var fences = members.Select(m => (Member: m, Fence: _promotion.Fence(m, observer))).ToList();
+        CrashPoints.Hit("group.promote.after-fence");
+        try
+        {
+            using var session = _context.Store.Begin(write: true);
+            var promotedAt = _context.Now;
+            var results = fences.Select(f => _promotion.Swap(session, f.Member.Volume, f.Fence, planned, promotedAt, failoverSource, duringFailback,
+                finalBytes.TryGetValue(f.Member.Volume.Id, out var bytes) ? bytes : 0)).ToList();
+            session.DeleteGroupPromotion(held.Group);
+            session.AppendEvent(_context.Event("PromoteReplicationGroup", "ReplicationGroup", held.Group,
+                $"Group '{held.Group}' promoted as one unit: {results.Count} members served from '{results[0].PrimaryBackend}'."));
+            session.Commit();
+            return results;
+        }
+        catch
+        {
+            foreach (var (_, fence) in fences)
+            {
+                fence.Undo();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Re-enables every member (resuming, or reversing after a promotion), then one group round gives them a common point again.</summary>
+    public IReadOnlyList<SyncResult> Enable(string groupName, bool discardFencedWrites, IOperationObserver observer, CancellationToken cancellation, bool duringFailback = false)
+    {
+        using var held = Hold(groupName, "EnableReplicationGroup", observer, cancellation);
+        var members = Members(held.Group);
+        foreach (var member in members)
+        {
+            ReplicationRules.RequireReenableable(member.Volume);
+            member.RequireChangeable("re-enabling replication", replicaMayBeFailedOver: duringFailback);
+        }
+
+        // Paused replicas are consistent: they only need to run again, and the group round below moves them together.
+        using (var session = _context.Store.Begin(write: true))
+        {
+            foreach (var member in members.Where(m => m.Volume.ReplicationStatus == ReplicationStatus.ActiveStopped))
+            {
+                var current = VolumeSnapshot.Reread(session, member.Volume);
+                session.UpdateVolume(current with { ReplicationStatus = ReplicationStatus.Active });
+                session.AppendEvent(_context.Event("ResumeReplication", "Volume", current.Name, $"Resumed with group '{held.Group}'.", current.Id, current.ReplicationStatus, ReplicationStatus.Active));
+            }
+
+            session.Commit();
+        }
+
+        // The others hold no consistent round (promoted away, faulty, or half-copied): each is compared and recopied first.
+        foreach (var member in members.Where(m => m.Volume.ReplicationStatus is ReplicationStatus.Inactive or ReplicationStatus.Error or ReplicationStatus.Copying))
+        {
+            _reenable.Enable(member.Volume.Name, discardFencedWrites, observer, cancellation, duringFailback);
+        }
+
+        return Round(held.Group, Members(held.Group), observer, cancellation, forceRead: false);
+    }
+
+    /// <summary>Pauses every member (active-stopped); the replicas keep their common round.</summary>
+    public void Disable(string groupName, IOperationObserver observer, CancellationToken cancellation)
+    {
+        using var held = Hold(groupName, "DisableReplicationGroup", observer, cancellation);
+        using var session = _context.Store.Begin(write: true);
+        foreach (var member in Members(held.Group))
+        {
+            ReplicationRules.RequirePausable(member.Volume);
+            member.RequireChangeable("pausing replication", replicaMayBeFailedOver: true);
+            var current = VolumeSnapshot.Reread(session, member.Volume);
+            var paused = current with
+            {
+                ReplicationStatus = ReplicationStatus.ActiveStopped,
+                ReplicationExtendedStatus = $"Paused with group '{held.Group}' at {_context.Now:u}; the replica holds group round {current.GroupRound}. Enable-Replication -Group resumes.",
+            };
+            session.UpdateVolume(paused);
+            session.AppendEvent(_context.Event("DisableReplication", "Volume", current.Name, paused.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, paused.ReplicationStatus));
+        }
+
+        session.Commit();
+    }
+
+    /// <summary>The group's members, with their backends, in name order (the order leases are taken in, so no two group operations deadlock).</summary>
+    internal IReadOnlyList<VolumeSnapshot> Members(string groupName)
+    {
+        using var session = _context.Store.Begin(write: false);
+        var members = session.ListVolumes(new VolumeQuery { GroupName = groupName }).Select(v => VolumeSnapshot.Load(session, v)).ToList();
+        return members.Count > 0 ? members : throw new ReplicationException(ErrorIds.GroupNotConsistent, ErrorKind.InvalidOperation,
+            $"Replication group '{groupName}' has no members. Add-ReplicationGroupMember adds some.", groupName);
+    }
+
+    private IReadOnlyList<SyncResult> Round(string groupName, IReadOnlyList<VolumeSnapshot> members, IOperationObserver observer, CancellationToken cancellation, bool forceRead)
+    {
+        // Anything a killed round left is settled first: committed rounds applied, uncommitted ones discarded.
+        foreach (var member in members)
+        {
+            _sync.FinishInterrupted(member, observer);
+        }
+
+        members = Members(groupName);
+        foreach (var member in members.Where(m => m.Volume.ReplicationStatus == ReplicationStatus.Copying))
+        {
+            _sync.Run(member, ReplicationStatus.Active, forceRead: true, "SyncReplicationGroup", observer, cancellation);
+        }
+
+        members = Members(groupName);
+        foreach (var member in members)
+        {
+            ReplicationRules.RequireAvailable(member.Volume, "a group round");
+            if (member.Volume.ReplicationStatus != ReplicationStatus.Active && member.Volume.ReplicationStatus != ReplicationStatus.ActiveStopped)
+            {
+                throw new ReplicationException(ErrorIds.GroupNotConsistent, ErrorKind.InvalidOperation,
+                    $"Member '{member.Volume.Name}' of group '{groupName}' is {member.Volume.ReplicationStatus.ToCinder()}; a group round needs every replica consistent.", groupName);
+            }
+        }
+
+        GroupRound round;
+        using (var session = _context.Store.Begin(write: true))
+        {
+            foreach (var stale in session.ListUncommittedGroupRounds(groupName))
+            {
+                session.DeleteGroupRound(stale.Token);
+            }
+
+            round = new GroupRound { Token = Guid.NewGuid(), GroupName = groupName, Round = (session.LastCommittedGroupRound(groupName)?.Round ?? 0) + 1, StartedAt = _context.Now };
+            session.PutGroupRound(round);
+            session.Commit();
+        }
+
+        var staged = new List<(VolumeSnapshot Snapshot, Drivers.ReplicaSyncOutcome Outcome)>();
+        try
+        {
+            foreach (var member in members)
+            {
+                staged.Add((member, _sync.Stage(member, round.Token, forceRead, observer, cancellation)));
+            }
+        }
+        catch
+        {
+            // No member moved: the staged journals are dropped and the replicas stay at the previous round.
+            foreach (var (member, _) in staged)
+            {
+                _context.Drivers.Get(member.PrimaryBackend.Driver).DiscardSyncJournal(member.Replica, member.Volume.Id);
+            }
+
+            throw;
+        }
+
+        CrashPoints.Hit("group.before-commit");
+        using (var session = _context.Store.Begin(write: true))
+        {
+            round = round with { CommittedAt = _context.Now };
+            session.PutGroupRound(round);
+            session.AppendEvent(_context.Event("SyncReplicationGroup", "ReplicationGroup", groupName, $"Group '{groupName}' round {round.Round} committed: {members.Count} members, data as of {round.StartedAt:u}."));
+            session.Commit();
+        }
+
+        CrashPoints.Hit("group.after-commit");
+        return _sync.ApplyGroup(staged, round, observer);
+    }
+
+    private void RequireCommonRound(string groupName, IReadOnlyList<VolumeSnapshot> members)
+    {
+        using var session = _context.Store.Begin(write: false);
+        var last = session.LastCommittedGroupRound(groupName);
+        var off = members.Where(m => last is null || m.Volume.GroupRound != last.Round).Select(m => m.Volume.Name).ToList();
+        if (off.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.GroupNotConsistent, ErrorKind.InvalidOperation,
+                $"Rule: a group is promoted only from a common round. " + (last is null
+                    ? $"Group '{groupName}' has had no group round yet: Sync-VolumeReplica -Group '{groupName}' makes one."
+                    : $"Members {string.Join(", ", off)} of group '{groupName}' do not hold round {last.Round}."), groupName);
+        }
+    }
+
+    /// <summary>The group's own lease and every member's, in name order.</summary>
+    private HeldGroup Hold(string groupName, string operation, IOperationObserver observer, CancellationToken cancellation)
+    {
+        string name;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            name = GroupCatalog.Find(read, groupName).Name;
+        }
+
+        var leases = new List<IDisposable> { _leases.AcquireGroup(name, operation, observer, cancellation) };
+        try
+        {
+            List<string> memberNames;
+            using (var read = _context.Store.Begin(write: false))
+            {
+                memberNames = read.ListVolumes(new VolumeQuery { GroupName = name }).Select(v => v.Name).ToList();
+            }
+
+            foreach (var member in memberNames)
+            {
+                leases.Add(_leases.Acquire(member, operation, observer, cancellation));
+            }
+
+            return new HeldGroup(name, leases);
+        }
+        catch
+        {
+            leases.ForEach(l => l.Dispose());
+            throw;
+        }
+    }
+
+    private sealed class HeldGroup : IDisposable
+    {
+        private readonly List<IDisposable> _leases;
+
+        public HeldGroup(string group, List<IDisposable> leases)
+        {
+            Group = group;
+            _leases = leases;
+        }
+
+        public string Group { get; }
+
+        public void Dispose()
+        {
+            foreach (var lease in Enumerable.Reverse(_leases))
+            {
+                lease.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using System.Management.Automation;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+/// <summary>Replication groups: their members, backends, newest common round and whether every member holds it.</summary>
+[Cmdlet(VerbsCommon.Get, "ReplicationGroup")]
+[OutputType(typeof(ReplicationGroup))]
+public sealed class GetReplicationGroupCommand : ReplicationCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [Alias("GroupName")]
+    [ArgumentCompleter(typeof(GroupNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord() => ForItem(Name, () =>
+        WriteObject(SelectByName(Engine.Groups.List(), g => g.Name, Name, "replication group", ErrorIds.GroupNotFound), enumerateCollection: true));
+}
