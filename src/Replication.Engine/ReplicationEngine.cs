@@ -28,7 +28,7 @@ public sealed class ReplicationEngine
         Replication = new ReplicationService(context, Leases);
         Volumes = new VolumeService(context, Backends, Replication, Leases);
         Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
-        Groups = new GroupCatalog(context);
+        Groups = new GroupCatalog(context, Leases, Replication.Rounds);
         GroupOperations = new GroupOperations(context, Leases, Replication.Rounds, Replication.Promotion, Replication.Reenable);
         DrTests = new DrTestService(context, Volumes, Leases);
         Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases, GroupOperations);

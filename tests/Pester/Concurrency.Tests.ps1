@@ -4,9 +4,10 @@
 # there first) are fine; anything else fails. Afterwards every invariant is checked with the cmdlets, with raw rows of
 # the state file and with the files on disk, and every replica is brought up to date and compared byte for byte.
 #
-# The workers take a harness lock per volume name (not the module's) around "write bytes into the volume file" and
-# Enable-Replication only, so the test never writes into what became a replica behind the module's back; every module
-# operation still races every other one.
+# The workers take a harness lock per volume name (not the module's) around "write bytes into the volume file",
+# Invoke-ReplicaPromotion and Enable-Replication only, so the test never writes into what became a fenced copy or a
+# replica behind the module's back (the module would rightly refuse with FencedCopyChanged: chmod does not stop root);
+# every module operation still races every other one.
 #
 # Bounded: the defaults below take about 8 s on 2 cores (6 x 300 plus 6 x 200 about 25 s). Override with
 # REPLICATION_STRESS_PROCESSES, REPLICATION_STRESS_OPERATIONS, REPLICATION_STRESS_RUNSPACES,

@@ -5,6 +5,10 @@
 # Repair-ReplicationState, or the next normal command; the dead process's lease must not stand in the way), checks that the state tells
 # the truth (replica bytes are exactly the recorded round's version, never a mix), nothing is lost, and no file is
 # orphaned. Then a time-based test kills a larger sync at seeded random moments. Figures are printed at the end.
+# Replication groups (issue 5): a group round (and a planned group promotion's final round) killed while staging a member,
+# before and after the round's commit, and while applying; a group promotion killed after fencing. Before the commit
+# no replica may move, after it every member must reach the new round (also one that had nothing to copy); every
+# recovery must leave each group with no started promotion, no uncommitted round, and all members at its newest round.
 #
 # Helpers: CrashRecovery/CrashRecovery.psm1 (children started ahead, block hashes, invariants), CrashRecovery/CrashScenarios.psm1
 # (setups, checks right after a kill, recoveries), CrashRecovery/Invoke-CrashChild.ps1 (the child).
@@ -19,6 +23,9 @@ BeforeDiscovery {
     $unplanned = 'Invoke-ReplicaPromotion -Name v -Force'
     $enable = 'Enable-Replication -Name v -Force'
     $repair = 'Repair-ReplicationState -Confirm:$false'
+    $groupSync = 'Sync-VolumeReplica -Group app'
+    $groupPlanned = 'Invoke-ReplicaPromotion -Group app -Planned -Force'
+    $groupUnplanned = 'Invoke-ReplicaPromotion -Group app -Force'
 
     # One case: Setup, then each crash (the operation in a child armed at Point; Partial checks it did not complete),
     # then Recover. Setup, Partial and Recover name functions of CrashRecovery/CrashScenarios.psm1.
@@ -91,6 +98,21 @@ BeforeDiscovery {
         Case 'Repair-ReplicationState (finishing a sync)' 'apply.after-block' 'Repair-ReplicationState again' Initialize-CrashChanged $repair Test-KilledApplying Invoke-SyncTruthNew -Before (Crash $sync 'journal.after-commit' Test-KilledJournalCommitted)
         Case 'Sync-VolumeReplica (finishing a killed sync)' 'apply.after-block' 'more writes, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledApplying Invoke-SyncOnV2Finished -Before (Crash $sync 'sync.after-apply' Test-KilledApplied)
         Case 'New-Volume -SourceReplica (finishing a killed sync)' 'apply.after-block' 'New-Volume -SourceReplica again' Initialize-CrashChanged $clone Test-KilledCloneBeforeStart Invoke-CloneAgainV1 -Before (Crash $sync 'journal.after-commit' Test-KilledJournalCommitted)
+        # Replication groups (g1, g2, g3): a group round stages every member, commits, then applies and records all of them
+        Case 'Sync-VolumeReplica -Group' 'journal.after-block' 'Repair-ReplicationState, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupFirstJournalOpen Invoke-GroupTruthOld
+        Case 'Sync-VolumeReplica -Group' 'journal.after-commit' 'Repair-ReplicationState, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupFirstJournalCommitted Invoke-GroupTruthOld
+        Case 'Sync-VolumeReplica -Group' 'group.before-commit' 'Repair-ReplicationState, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupBeforeCommit Invoke-GroupTruthOld
+        Case 'Sync-VolumeReplica -Group' 'group.before-commit' 'more writes, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupBeforeCommit Invoke-GroupSyncOnV2Discarded
+        Case 'Sync-VolumeReplica -Group' 'group.before-commit' 'Invoke-ReplicaPromotion -Group (unplanned) next, Enable-Replication -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupBeforeCommit Invoke-GroupPromoteNextOld
+        Case 'Sync-VolumeReplica -Group' 'group.after-commit' 'Repair-ReplicationState, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupAfterCommit Invoke-GroupTruthNew
+        Case 'Sync-VolumeReplica -Group' 'group.after-commit' 'more writes, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupAfterCommit Invoke-GroupSyncOnV2Finished
+        Case 'Sync-VolumeReplica -Group' 'group.after-commit' 'Invoke-ReplicaPromotion -Group (unplanned) next, Enable-Replication -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupAfterCommit Invoke-GroupPromoteNextNew
+        Case 'Sync-VolumeReplica -Group' 'apply.after-block' 'more writes, then Sync-VolumeReplica -Group' Initialize-CrashGroupChanged $groupSync Test-KilledGroupApplying Invoke-GroupSyncOnV2Finished
+        # Invoke-ReplicaPromotion -Group: intent, fence every old primary, swap every member in one transaction
+        Case 'Invoke-ReplicaPromotion -Group -Planned' 'group.before-commit' 'Repair-ReplicationState, the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupPlanned Test-KilledGroupPlannedBeforeCommit Invoke-GroupPlannedRoundRolledBack
+        Case 'Invoke-ReplicaPromotion -Group -Planned' 'group.promote.after-fence' 'Repair-ReplicationState, the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupPlanned Test-KilledGroupFenced Invoke-GroupPlannedRolledBack
+        Case 'Invoke-ReplicaPromotion -Group -Planned' 'group.promote.after-fence' 'the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupPlanned Test-KilledGroupFenced Invoke-GroupPlannedFinished
+        Case 'Invoke-ReplicaPromotion -Group' 'group.promote.after-fence' 'the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupUnplanned Test-KilledGroupFenced Invoke-GroupUnplannedFinished
     )
 
     $random = @{

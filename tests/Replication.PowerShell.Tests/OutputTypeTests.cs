@@ -43,6 +43,17 @@ public sealed class OutputTypeTests
         { "Resume-StorageBackend", "Suspend-StorageBackend -Name dc2; Resume-StorageBackend -Name dc2 -PassThru", 1 },
         { "Invoke-BackendFailover", "Invoke-BackendFailover -Name dc1 -Planned -Force", 2 },
         { "Invoke-BackendFailback", "Invoke-BackendFailover -Name dc1 -Force | Out-Null; Invoke-BackendFailback -Name dc1 -Force", 1 },
+        { "New-ReplicationGroup", "New-ReplicationGroup -Name app -VolumeName db01", 1 },
+        { "New-ReplicationGroup", "Get-Volume -Name db01 | New-ReplicationGroup -Name app", 1 },
+        { "Get-ReplicationGroup", "New-ReplicationGroup -Name app | Out-Null; Get-ReplicationGroup", 1 },
+        { "Remove-ReplicationGroup", "New-ReplicationGroup -Name app | Out-Null; Remove-ReplicationGroup -Name app", 0 },
+        { "Add-ReplicationGroupMember", "New-ReplicationGroup -Name app | Out-Null; Get-Volume -Name db01 | Add-ReplicationGroupMember -Group app -PassThru", 1 },
+        { "Remove-ReplicationGroupMember", "New-ReplicationGroup -Name app -VolumeName db01 | Out-Null; Remove-ReplicationGroupMember -Group app -VolumeName db01 -PassThru", 1 },
+        { "Sync-VolumeReplica", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica", 1 },
+        { "Invoke-ReplicaPromotion", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Invoke-ReplicaPromotion -Group app -Force", 1 },
+        { "Disable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Get-ReplicationGroup app | Disable-Replication -PassThru", 1 },
+        { "Enable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Disable-Replication -Group app; Enable-Replication -Group app -Force -PassThru", 1 },
+        { "Test-VolumeReplica", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Get-ReplicationGroup | Test-VolumeReplica", 1 },
     };
 
     [Theory]

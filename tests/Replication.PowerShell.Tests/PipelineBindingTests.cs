@@ -97,4 +97,70 @@ public sealed class PipelineBindingTests
         Assert.Equal(CmdletHost.Hash(host.ConnectionPath("db01")), CmdletHost.Hash(host.ConnectionPath("db01-test")));
         Assert.Equal(ReplicationStatus.Active, ((VolumeReplica)host.Script("Get-VolumeReplica db01").Objects.Single()).Status);
     }
+
+    [Fact]
+    public void Volumes_piped_into_New_ReplicationGroup_become_its_members_in_one_group()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("app01");
+        host.NewVolume("app02");
+        host.NewVolume("other");
+
+        var result = host.Script("Get-Volume app* | New-ReplicationGroup -Name app");
+
+        result.AssertNoErrors();
+        var group = Assert.IsType<ReplicationGroup>(Assert.Single(result.Objects));
+        Assert.Equal(new[] { "app01", "app02" }, group.Members.ToArray());
+        Assert.Equal(new object[] { "app01=app", "app02=app", "other=" }, host.Script("Get-Volume | Sort-Object Name | ForEach-Object { \"$($_.Name)=$($_.GroupName)\" }").Objects.ToArray());
+    }
+
+    [Fact]
+    public void A_group_piped_from_Get_ReplicationGroup_acts_on_the_group()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("app01");
+        host.NewVolume("app02");
+        host.Script("New-ReplicationGroup -Name app -VolumeName app01, app02 | Out-Null").AssertNoErrors();
+
+        var synced = host.Script("Get-ReplicationGroup app | Sync-VolumeReplica");
+        var paused = host.Script("Get-ReplicationGroup app | Disable-Replication -PassThru");
+        var tested = host.Script("Get-ReplicationGroup app | Test-VolumeReplica");
+
+        synced.AssertNoErrors();
+        Assert.Equal(new[] { "app01", "app02" }, synced.Objects.Cast<SyncResult>().Select(r => r.VolumeName).ToArray());
+        paused.AssertNoErrors();
+        Assert.All(paused.Objects.Cast<VolumeReplica>(), r => Assert.Equal(ReplicationStatus.ActiveStopped, r.Status));
+        tested.AssertNoErrors();
+        Assert.All(tested.Objects.Cast<DrTestResult>(), r => Assert.Equal(DrTestOutcome.Passed, r.Outcome));
+    }
+
+    [Fact]
+    public void A_member_piped_as_a_replica_row_binds_as_a_volume_and_is_refused_as_a_group_member()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("app01");
+        host.Script("New-ReplicationGroup -Name app -VolumeName app01 | Out-Null").AssertNoErrors();
+
+        var result = host.Script("Get-VolumeReplica app01 | Sync-VolumeReplica");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("GroupMemberOperation,Replication.PowerShell.Commands.SyncVolumeReplicaCommand", error.FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Rows_with_a_Group_column_act_on_that_group()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("app01");
+        host.Script("New-ReplicationGroup -Name app -VolumeName app01 | Out-Null").AssertNoErrors();
+
+        var result = host.Script("'Group', 'app' | ConvertFrom-Csv | Sync-VolumeReplica");
+
+        result.AssertNoErrors();
+        Assert.Equal("app01", Assert.IsType<SyncResult>(Assert.Single(result.Objects)).VolumeName);
+    }
 }

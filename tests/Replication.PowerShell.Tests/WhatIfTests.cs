@@ -40,6 +40,15 @@ public sealed class WhatIfTests
         { "Resume-StorageBackend", "Resume-StorageBackend -Name dc1 -WhatIf" },
         { "Invoke-BackendFailover", "Invoke-BackendFailover -Name dc1 -Planned -Force -WhatIf" },
         { "Invoke-BackendFailback", "Invoke-BackendFailback -Name dc1 -Force -WhatIf" },
+        { "New-ReplicationGroup", "New-ReplicationGroup -Name other -VolumeName loose01 -WhatIf" },
+        { "Remove-ReplicationGroup", "Remove-ReplicationGroup -Name app -WhatIf" },
+        { "Add-ReplicationGroupMember", "Add-ReplicationGroupMember -Group app -VolumeName loose01 -WhatIf" },
+        { "Remove-ReplicationGroupMember", "Remove-ReplicationGroupMember -Group app -VolumeName app01 -WhatIf" },
+        { "Sync-VolumeReplica", "Sync-VolumeReplica -Group app -WhatIf" },
+        { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Group app -Planned -Force -WhatIf" },
+        { "Disable-Replication", "Disable-Replication -Group app -WhatIf" },
+        { "Enable-Replication", "Enable-Replication -Group paused -Force -WhatIf" },
+        { "Test-VolumeReplica", "Test-VolumeReplica -Group app -WhatIf" },
     };
 
     [Theory]
@@ -89,8 +98,9 @@ public sealed class WhatIfTests
     }
 
     /// <summary>
-    /// A volume with writes the replica has not seen (db01), a paused one, a promoted one, an unused backend and an
-    /// unused type: every -WhatIf above would change something real if it ran.
+    /// A volume with writes the replica has not seen (db01), a paused one, a promoted one, a group with unsynced writes
+    /// (app), a paused group, a volume in no group, an unused backend and an unused type: every -WhatIf above would
+    /// change something real if it ran.
     /// </summary>
     private static void Prepare(CmdletHost host)
     {
@@ -98,10 +108,14 @@ public sealed class WhatIfTests
         host.Script(@"
             New-StorageBackend -Name spare -Path $args[0] | Out-Null
             New-VolumeType -Name unused | Out-Null
-            foreach ($name in 'db01', 'paused01', 'promoted01') { New-Volume -Name $name -SizeBytes 64MB -VolumeType replicated | Out-Null }
+            foreach ($name in 'db01', 'paused01', 'promoted01', 'app01', 'app02', 'batch01', 'loose01') { New-Volume -Name $name -SizeBytes 64MB -VolumeType replicated | Out-Null }
             Disable-Replication -Name paused01
-            Invoke-ReplicaPromotion -Name promoted01 -Force | Out-Null", Path.Combine(host.Root, "spare")).AssertNoErrors();
+            Invoke-ReplicaPromotion -Name promoted01 -Force | Out-Null
+            New-ReplicationGroup -Name app -VolumeName app01, app02 | Sync-VolumeReplica | Out-Null
+            New-ReplicationGroup -Name paused -VolumeName batch01 | Sync-VolumeReplica | Out-Null
+            Disable-Replication -Group paused", Path.Combine(host.Root, "spare")).AssertNoErrors();
         CmdletHost.WriteBytes(host.ConnectionPath("db01"), 1 << 20, CmdletHost.RandomBytes(8192, 5));
+        CmdletHost.WriteBytes(host.ConnectionPath("app01"), 0, CmdletHost.RandomBytes(8192, 7));
         CmdletHost.WriteBytes(host.ConnectionPath("paused01"), 0, CmdletHost.RandomBytes(4096, 6));
     }
 }

@@ -96,6 +96,8 @@ public sealed class DrTestService
         }
 
         using var lease = _leases.AcquireGroup(group, "TestReplicationGroup", observer, cancellation);
+        // A round a dead process committed but did not apply is finished first, so the members share that round again.
+        _volumes.FinishInterruptedRounds(group, observer, cancellation);
         using (var read = _context.Store.Begin(write: false))
         {
             round = read.LastCommittedGroupRound(group)?.Round;

@@ -45,6 +45,7 @@ public static class ErrorIds
     public const string GroupMembershipRefused = nameof(GroupMembershipRefused);
     public const string GroupMemberOperation = nameof(GroupMemberOperation);
     public const string GroupNotConsistent = nameof(GroupNotConsistent);
+    public const string GroupPromotionUnfinished = nameof(GroupPromotionUnfinished);
 
     // Storage faults.
     public const string PrimaryUnreadable = nameof(PrimaryUnreadable);

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
+using Replication.Engine.Replication;
 using Replication.Engine.Rules;
 using Replication.Engine.State;
 
@@ -11,14 +13,22 @@ namespace Replication.Engine.Groups;
 /// <summary>
 /// Defines replication groups and their members. Members must replicate between the same two backends, so the group
 /// can move as one unit; a volume belongs to one group at most; test volumes and volumes that are not replicated cannot join.
+/// Membership changes hold the group's lease, so they never land in the middle of a group round or promotion.
 /// </summary>
 public sealed class GroupCatalog
 {
     private readonly EngineContext _context;
+    private readonly VolumeLeases _leases;
+    private readonly SyncRound _sync;
 
-    public GroupCatalog(EngineContext context) => _context = context;
+    internal GroupCatalog(EngineContext context, VolumeLeases leases, SyncRound sync)
+    {
+        _context = context;
+        _leases = leases;
+        _sync = sync;
+    }
 
-    public ReplicationGroup Add(string name, string? description, IReadOnlyList<string> members)
+    public ReplicationGroup Add(string name, string? description, IReadOnlyList<string> members, IOperationObserver? observer = null, CancellationToken cancellation = default)
     {
         Names.Validate("replication group", name);
         if (description is not null && (description.Length > 255 || description.Any(char.IsControl)))
@@ -26,6 +36,7 @@ public sealed class GroupCatalog
             throw new ReplicationException(ErrorIds.InvalidDescription, ErrorKind.InvalidArgument, "A description is at most 255 characters without control characters.", description);
         }
 
+        using var lease = _leases.AcquireGroup(name, "CreateReplicationGroup", observer ?? SilentObserver.Instance, cancellation);
         using var session = _context.Store.Begin(write: true);
         if (session.FindGroup(name) is not null)
         {
@@ -40,20 +51,24 @@ public sealed class GroupCatalog
         return group;
     }
 
-    public ReplicationGroup AddMembers(string name, IReadOnlyList<string> members)
+    public ReplicationGroup AddMembers(string name, IReadOnlyList<string> members, IOperationObserver? observer = null, CancellationToken cancellation = default)
     {
+        using var lease = _leases.AcquireGroup(name, "JoinReplicationGroup", observer ?? SilentObserver.Instance, cancellation);
         using var session = _context.Store.Begin(write: true);
         var group = Find(session, name);
+        RequireNoUnfinishedPromotion(session, group.Name);
         Join(session, group.Name, members);
         var described = Describe(session, group);
         session.Commit();
         return described;
     }
 
-    public ReplicationGroup RemoveMembers(string name, IReadOnlyList<string> members)
+    public ReplicationGroup RemoveMembers(string name, IReadOnlyList<string> members, IOperationObserver? observer = null, CancellationToken cancellation = default)
     {
+        using var lease = _leases.AcquireGroup(name, "LeaveReplicationGroup", observer ?? SilentObserver.Instance, cancellation);
         using var session = _context.Store.Begin(write: true);
         var group = Find(session, name);
+        RequireNoUnfinishedPromotion(session, group.Name);
         foreach (var memberName in members)
         {
             var volume = VolumeSnapshotLookup(session, memberName);
@@ -71,23 +86,32 @@ public sealed class GroupCatalog
         return described;
     }
 
-    /// <summary>Removes the group; its members stay, replicated on their own from now on.</summary>
-    public void Remove(string name)
+    /// <summary>
+    /// Removes the group and its round records; its members stay, replicated on their own from now on. A round a dead
+    /// process committed but did not apply is finished first: once the round's record is gone it could not be.
+    /// </summary>
+    public void Remove(string name, IOperationObserver? observer = null, CancellationToken cancellation = default)
     {
-        using var session = _context.Store.Begin(write: true);
-        var group = Find(session, name);
-        if (session.FindGroupPromotion(group.Name) is not null)
+        observer ??= SilentObserver.Instance;
+        using var held = _leases.AcquireGroupWithMembers(name, "RemoveReplicationGroup", observer, cancellation);
+        using (var read = _context.Store.Begin(write: false))
         {
-            throw Refused($"Group '{group.Name}' has an unfinished promotion: run Invoke-ReplicaPromotion -Group '{group.Name}' again, or Repair-ReplicationState to roll it back, first.", group.Name);
+            RequireNoUnfinishedPromotion(read, held.Group);
         }
 
-        foreach (var member in session.ListVolumes(new VolumeQuery { GroupName = group.Name }))
+        foreach (var member in held.Members)
+        {
+            _sync.FinishInterrupted(VolumeSnapshot.Load(_context.Store, member), observer);
+        }
+
+        using var session = _context.Store.Begin(write: true);
+        foreach (var member in session.ListVolumes(new VolumeQuery { GroupName = held.Group }))
         {
             session.UpdateVolume(member with { GroupName = null, GroupRound = null });
         }
 
-        session.DeleteGroup(group.Name);
-        session.AppendEvent(_context.Event("RemoveReplicationGroup", "ReplicationGroup", group.Name, $"Replication group '{group.Name}' removed; its members are replicated on their own."));
+        session.DeleteGroup(held.Group);
+        session.AppendEvent(_context.Event("RemoveReplicationGroup", "ReplicationGroup", held.Group, $"Replication group '{held.Group}' removed; its members are replicated on their own."));
         session.Commit();
     }
 
@@ -106,6 +130,16 @@ public sealed class GroupCatalog
     internal static GroupRecord Find(IStateSession session, string name) =>
         session.FindGroup(name) ?? throw new ReplicationException(ErrorIds.GroupNotFound, ErrorKind.ObjectNotFound,
             $"There is no replication group named '{Names.Printable(name)}'. Get-ReplicationGroup lists them.", name);
+
+    /// <summary>Refuses a change to a group whose promotion was interrupted: that promotion is finished or rolled back first.</summary>
+    internal static void RequireNoUnfinishedPromotion(IStateSession session, string groupName)
+    {
+        if (session.FindGroupPromotion(groupName) is { } startedAt)
+        {
+            throw new ReplicationException(ErrorIds.GroupPromotionUnfinished, ErrorKind.InvalidOperation,
+                $"Rule: a group whose promotion was interrupted changes only by finishing or rolling back that promotion. Group '{groupName}' has a promotion started at {startedAt:u} that did not finish: run Invoke-ReplicaPromotion -Group '{groupName}' again to finish it, or Repair-ReplicationState to roll it back.", groupName);
+        }
+    }
 
     /// <summary>Refuses an individual operation on a group member: the group moves as one unit.</summary>
     internal static void RequireNotGroupMember(VolumeRecord volume, string operation, string groupParameterHint)
@@ -166,6 +200,7 @@ public sealed class GroupCatalog
             Consistent = members.Count > 0 && last is not null && members.All(m => m.GroupRound == last.Round && m.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped),
             MemberStatus = string.Join(", ", members.GroupBy(m => m.ReplicationStatus).OrderBy(g => g.Key).Select(g => $"{g.Key.ToCinder()}: {g.Count()}")),
             CreatedAt = group.CreatedAt,
+            PromotionUnfinishedSince = session.FindGroupPromotion(group.Name),
         };
     }
 

@@ -42,6 +42,8 @@ public sealed class GroupOperations
         var members = Members(held.Group);
         foreach (var member in members)
         {
+            // A paused group stays paused: Enable-Replication -Group resumes it.
+            ReplicationRules.RequireSyncable(member.Volume);
             BackendRules.RequireNotFailedOver(member.ReplicaBackend, "a group round");
         }
 
@@ -51,7 +53,14 @@ public sealed class GroupOperations
     /// <summary>Promotes every member as one unit: all or none; a promotion interrupted after its fences is finished by running it again.</summary>
     public IReadOnlyList<PromotionResult> Promote(string groupName, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false)
     {
-        using var held = Hold(groupName, "PromoteReplicationGroup", observer, cancellation);
+        using var held = Hold(groupName, "PromoteReplicationGroup", observer, cancellation, finishesPromotion: true);
+        // A round committed but not yet applied when its process died is finished from the replicas' journals first
+        // (the primaries are not needed): the group's newest common point is then the one promoted.
+        foreach (var member in Members(held.Group))
+        {
+            _sync.FinishInterrupted(member, observer);
+        }
+
         var members = Members(held.Group);
         foreach (var member in members)
         {
@@ -78,10 +87,15 @@ public sealed class GroupOperations
             session.Commit();
         }
 
-        var fences = members.Select(m => (Member: m, Fence: _promotion.Fence(m, observer))).ToList();
-        CrashPoints.Hit("group.promote.after-fence");
+        var fences = new List<(VolumeSnapshot Member, FenceOfOldPrimary Fence)>();
         try
         {
+            foreach (var member in members)
+            {
+                fences.Add((member, _promotion.Fence(member, observer)));
+            }
+
+            CrashPoints.Hit("group.promote.after-fence");
             using var session = _context.Store.Begin(write: true);
             var promotedAt = _context.Now;
             var results = fences.Select(f => _promotion.Swap(session, f.Member.Volume, f.Fence, planned, promotedAt, failoverSource, duringFailback,
@@ -94,9 +108,17 @@ public sealed class GroupOperations
         }
         catch
         {
+            // Nothing was swapped: every fence set so far is lifted and the promotion's record dropped, so the primaries
+            // serve writes again as before.
             foreach (var (_, fence) in fences)
             {
                 fence.Undo();
+            }
+
+            using (var session = _context.Store.Begin(write: true))
+            {
+                session.DeleteGroupPromotion(held.Group);
+                session.Commit();
             }
 
             throw;
@@ -108,9 +130,16 @@ public sealed class GroupOperations
     {
         using var held = Hold(groupName, "EnableReplicationGroup", observer, cancellation);
         var members = Members(held.Group);
-        foreach (var member in members)
+        // Members already replicating need only the group round below; the others are re-enabled first. A group none of
+        // whose members needs re-enabling is refused, as a single volume is.
+        var toReenable = members.Where(m => m.Volume.ReplicationStatus != ReplicationStatus.Active).ToList();
+        foreach (var member in toReenable.Count > 0 ? toReenable : members)
         {
             ReplicationRules.RequireReenableable(member.Volume);
+        }
+
+        foreach (var member in members)
+        {
             member.RequireChangeable("re-enabling replication", replicaMayBeFailedOver: duringFailback);
         }
 
@@ -192,6 +221,20 @@ public sealed class GroupOperations
             }
         }
 
+        var (round, staged) = StageRound(groupName, members, forceRead, observer, cancellation);
+        CrashPoints.Hit("group.before-commit");
+        round = CommitRound(round, staged);
+        CrashPoints.Hit("group.after-commit");
+        return _sync.ApplyGroup(staged, round, observer);
+    }
+
+    /// <summary>
+    /// Starts a group round and stages every member's changed blocks under its token. Nothing is committed: if any
+    /// member fails, the staged journals are dropped and no replica moves.
+    /// </summary>
+    internal (GroupRound Round, IReadOnlyList<(VolumeSnapshot Snapshot, Drivers.ReplicaSyncOutcome Outcome)> Staged) StageRound(
+        string groupName, IReadOnlyList<VolumeSnapshot> members, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    {
         GroupRound round;
         using (var session = _context.Store.Begin(write: true))
         {
@@ -224,17 +267,20 @@ public sealed class GroupOperations
             throw;
         }
 
-        CrashPoints.Hit("group.before-commit");
-        using (var session = _context.Store.Begin(write: true))
-        {
-            round = round with { CommittedAt = _context.Now };
-            session.PutGroupRound(round);
-            session.AppendEvent(_context.Event("SyncReplicationGroup", "ReplicationGroup", groupName, $"Group '{groupName}' round {round.Round} committed: {members.Count} members, data as of {round.StartedAt:u}."));
-            session.Commit();
-        }
+        return (round, staged);
+    }
 
-        CrashPoints.Hit("group.after-commit");
-        return _sync.ApplyGroup(staged, round, observer);
+    /// <summary>The commit point of a group round: from here on every member's replica moves to it, even across a crash.</summary>
+    internal GroupRound CommitRound(GroupRound round, IReadOnlyList<(VolumeSnapshot Snapshot, Drivers.ReplicaSyncOutcome Outcome)> staged)
+    {
+        using var session = _context.Store.Begin(write: true);
+        round = round with { CommittedAt = _context.Now };
+        session.PutGroupRound(round);
+        _sync.RecordUnchangedMembers(session, staged, round);
+        session.AppendEvent(_context.Event("SyncReplicationGroup", "ReplicationGroup", round.GroupName,
+            $"Group '{round.GroupName}' round {round.Round} committed: {staged.Count} members, data as of {round.StartedAt:u}."));
+        session.Commit();
+        return round;
     }
 
     private void RequireCommonRound(string groupName, IReadOnlyList<VolumeSnapshot> members)
@@ -251,56 +297,27 @@ public sealed class GroupOperations
         }
     }
 
-    /// <summary>The group's own lease and every member's, in name order.</summary>
-    private HeldGroup Hold(string groupName, string operation, IOperationObserver observer, CancellationToken cancellation)
+    /// <summary>
+    /// The group's own lease and every member's. Only a promotion may start while an earlier group promotion is
+    /// unfinished (running it again finishes it); anything else would move replicas under a half-done failover.
+    /// </summary>
+    private HeldGroup Hold(string groupName, string operation, IOperationObserver observer, CancellationToken cancellation, bool finishesPromotion = false)
     {
-        string name;
-        using (var read = _context.Store.Begin(write: false))
-        {
-            name = GroupCatalog.Find(read, groupName).Name;
-        }
-
-        var leases = new List<IDisposable> { _leases.AcquireGroup(name, operation, observer, cancellation) };
+        var held = _leases.AcquireGroupWithMembers(groupName, operation, observer, cancellation);
         try
         {
-            List<string> memberNames;
-            using (var read = _context.Store.Begin(write: false))
+            if (!finishesPromotion)
             {
-                memberNames = read.ListVolumes(new VolumeQuery { GroupName = name }).Select(v => v.Name).ToList();
+                using var read = _context.Store.Begin(write: false);
+                GroupCatalog.RequireNoUnfinishedPromotion(read, held.Group);
             }
 
-            foreach (var member in memberNames)
-            {
-                leases.Add(_leases.Acquire(member, operation, observer, cancellation));
-            }
-
-            return new HeldGroup(name, leases);
+            return held;
         }
         catch
         {
-            leases.ForEach(l => l.Dispose());
+            held.Dispose();
             throw;
-        }
-    }
-
-    private sealed class HeldGroup : IDisposable
-    {
-        private readonly List<IDisposable> _leases;
-
-        public HeldGroup(string group, List<IDisposable> leases)
-        {
-            Group = group;
-            _leases = leases;
-        }
-
-        public string Group { get; }
-
-        public void Dispose()
-        {
-            foreach (var lease in Enumerable.Reverse(_leases))
-            {
-                lease.Dispose();
-            }
         }
     }
 }

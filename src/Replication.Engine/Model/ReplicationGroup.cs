@@ -33,5 +33,8 @@ public sealed class ReplicationGroup
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When a group promotion that did not finish started (its process died); null normally. Running the promotion again finishes it.</summary>
+    public DateTimeOffset? PromotionUnfinishedSince { get; init; }
+
     public override string ToString() => Name;
 }

@@ -25,6 +25,9 @@ public sealed class Volume
     /// <summary>For a test volume cloned from a replica: the volume whose replica it came from.</summary>
     public string? SourceReplica { get; init; }
 
+    /// <summary>The replication group the volume moves with, if any.</summary>
+    public string? GroupName { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public override string ToString() => Name;

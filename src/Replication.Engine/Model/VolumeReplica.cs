@@ -18,6 +18,12 @@ public sealed class VolumeReplica
 
     public ReplicationStatus Status { get; init; }
 
+    /// <summary>The replication group the volume moves with, if any; its replica then holds the group's round <see cref="GroupRound"/>.</summary>
+    public string? GroupName { get; init; }
+
+    /// <summary>The group round the replica holds (members of one group hold the same round when consistent).</summary>
+    public long? GroupRound { get; init; }
+
     /// <summary>Free text from the engine or driver: what is happening or what went wrong (Cinder's replication_extended_status).</summary>
     public string? ExtendedStatus { get; init; }
 

@@ -97,8 +97,21 @@ internal sealed class SyncRound
     }
 
     /// <summary>
-    /// Applies every staged member of a committed group round to its replica and records them all in one transaction,
-    /// each holding <paramref name="round"/>. A crash before the record is finished from the journals by the next command.
+    /// Records, inside the transaction that commits a group round, the members that had nothing to copy: they stage no
+    /// journal, so a crash after the commit would leave nothing to finish them from, and they would miss the round.
+    /// </summary>
+    internal void RecordUnchangedMembers(IStateSession session, IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round)
+    {
+        foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode == SyncMode.Unchanged))
+        {
+            RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+        }
+    }
+
+    /// <summary>
+    /// Applies every staged member of a committed group round to its replica and records them in one transaction, each
+    /// holding <paramref name="round"/> (the unchanged ones were recorded with the commit). A crash before the record is
+    /// finished from the journals by the next command.
     /// </summary>
     internal IReadOnlyList<SyncResult> ApplyGroup(IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round, IOperationObserver observer)
     {
@@ -120,7 +133,9 @@ internal sealed class SyncRound
         {
             foreach (var (snapshot, outcome) in staged)
             {
-                var recorded = RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+                var recorded = outcome.Mode == SyncMode.Unchanged
+                    ? VolumeSnapshot.Reread(session, snapshot.Volume)
+                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
                 results.Add(Result(recorded, outcome));
             }
 

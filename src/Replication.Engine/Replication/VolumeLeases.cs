@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using Replication.Engine.Errors;
 using Replication.Engine.State;
@@ -35,6 +37,41 @@ public sealed class VolumeLeases
     /// </summary>
     public IDisposable AcquireGroup(string groupName, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait = null) =>
         Acquire(_ => (GroupKey(groupName), groupName, $"Replication group '{groupName}'"), operation, observer, cancellation, wait);
+
+    /// <summary>
+    /// A group's lease, then each member's in name order (the order every group operation takes them in, so no two
+    /// deadlock). Returns the group's name as recorded and its members' names; disposing gives every lease back.
+    /// </summary>
+    internal HeldGroup AcquireGroupWithMembers(string groupName, string operation, IOperationObserver observer, CancellationToken cancellation)
+    {
+        string name;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            name = Groups.GroupCatalog.Find(read, groupName).Name;
+        }
+
+        var leases = new List<IDisposable> { AcquireGroup(name, operation, observer, cancellation) };
+        try
+        {
+            List<string> members;
+            using (var read = _context.Store.Begin(write: false))
+            {
+                members = read.ListVolumes(new VolumeQuery { GroupName = name }).Select(v => v.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+            }
+
+            foreach (var member in members)
+            {
+                leases.Add(Acquire(member, operation, observer, cancellation));
+            }
+
+            return new HeldGroup(name, members, leases);
+        }
+        catch
+        {
+            leases.ForEach(l => l.Dispose());
+            throw;
+        }
+    }
 
     /// <summary>The lease key of a group: a fixed id derived from its name (case-insensitive, as names are).</summary>
     internal static Guid GroupKey(string groupName)

@@ -72,6 +72,7 @@ public interface IStateSession : IDisposable
 
     void InsertGroup(GroupRecord group);
 
+    /// <summary>Deletes the group and its round records (callers settle members' interrupted rounds first).</summary>
     void DeleteGroup(string name);
 
     void PutGroupRound(GroupRound round);

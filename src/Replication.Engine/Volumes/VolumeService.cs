@@ -117,6 +117,22 @@ public sealed class VolumeService
         return clone.Volume;
     }
 
+    /// <summary>Finishes any round a dead process left half-applied on the members of <paramref name="groupName"/>, each under its own lease.</summary>
+    internal void FinishInterruptedRounds(string groupName, IOperationObserver observer, CancellationToken cancellation)
+    {
+        List<string> members;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            members = read.ListVolumes(new VolumeQuery { GroupName = groupName }).Select(v => v.Name).ToList();
+        }
+
+        foreach (var member in members)
+        {
+            using var lease = _leases.Acquire(member, "TestReplicationGroup", observer, cancellation);
+            _replication.FinishInterrupted(member, observer);
+        }
+    }
+
     /// <summary>
     /// Clones a replica and keeps the new volume's lease (until the clone is disposed), with the source's block map as
     /// of the cloned round: what a DR test compares the clone with.

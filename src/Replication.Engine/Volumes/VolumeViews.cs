@@ -19,6 +19,7 @@ internal static class VolumeViews
         ReplicationStatus = v.ReplicationStatus,
         ReplicaBackend = v.ReplicaBackend,
         SourceReplica = v.SourceReplica,
+        GroupName = v.GroupName,
         CreatedAt = v.CreatedAt,
     };
 
@@ -39,6 +40,8 @@ internal static class VolumeViews
             PrimaryBackend = v.Backend,
             ReplicaBackend = v.ReplicaBackend,
             Status = v.ReplicationStatus,
+            GroupName = v.GroupName,
+            GroupRound = v.GroupRound,
             ExtendedStatus = v.ReplicationExtendedStatus,
             LastSyncTime = v.LastSyncCompletedAt,
             DataTimestamp = v.LastSyncStartedAt,

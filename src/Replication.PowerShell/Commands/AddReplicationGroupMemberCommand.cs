@@ -11,5 +11,5 @@ public sealed class AddReplicationGroupMemberCommand : ReplicationGroupMemberCom
 {
     protected override string Action => "Add to the replication group:";
 
-    protected override ReplicationGroup Change(string group, string[] volumes) => Engine.Groups.AddMembers(group, volumes);
+    protected override ReplicationGroup Change(string group, string[] volumes) => Engine.Groups.AddMembers(group, volumes, Observer, Cancellation);
 }

@@ -7,29 +7,23 @@ namespace Replication.PowerShell.Commands;
 /// <summary>Pauses replication (active-stopped); the replica keeps its last round and can still be promoted or cloned.</summary>
 [Cmdlet(VerbsLifecycle.Disable, "Replication", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeReplica))]
-public sealed class DisableReplicationCommand : VolumeTargetCommand
+public sealed class DisableReplicationCommand : VolumeOrGroupTargetCommand
 {
-    /// <summary>A replication group: every member is paused; the replicas keep their common round.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("GroupName")]
-    [ArgumentCompleter(typeof(GroupNameCompleter))]
-    public string Group { get; set; } = "";
-
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == GroupSet)
+        if (IsGroupRun)
         {
-            if (ShouldProcess(Group, "Pause replication of every member of the replication group"))
+            if (ShouldProcess(TargetGroup, "Pause replication of every member of the replication group"))
             {
-                ForItem(Group, () =>
+                ForItem(TargetGroup, () =>
                 {
-                    Engine.GroupOperations.Disable(Group, Observer, Cancellation);
+                    Engine.GroupOperations.Disable(TargetGroup, Observer, Cancellation);
                     if (PassThru)
                     {
-                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = Group }), enumerateCollection: true);
+                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = TargetGroup }), enumerateCollection: true);
                     }
                 });
             }

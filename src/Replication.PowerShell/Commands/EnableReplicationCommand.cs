@@ -10,14 +10,8 @@ namespace Replication.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Enable, "Replication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeReplica))]
-public sealed class EnableReplicationCommand : VolumeTargetCommand
+public sealed class EnableReplicationCommand : VolumeOrGroupTargetCommand
 {
-    /// <summary>A replication group: every member is re-enabled, then one group round gives them a common point again.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("GroupName")]
-    [ArgumentCompleter(typeof(GroupNameCompleter))]
-    public string Group { get; set; } = "";
-
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -33,16 +27,16 @@ public sealed class EnableReplicationCommand : VolumeTargetCommand
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == GroupSet)
+        if (IsGroupRun)
         {
-            if (Approve(Force, Group, "Enable replication of every member of the replication group, overwriting differing blocks of the other copies"))
+            if (Approve(Force, TargetGroup, "Enable replication of every member of the replication group, overwriting differing blocks of the other copies"))
             {
-                ForItem(Group, () =>
+                ForItem(TargetGroup, () =>
                 {
-                    Engine.GroupOperations.Enable(Group, DiscardFencedWrites, Observer, Cancellation);
+                    Engine.GroupOperations.Enable(TargetGroup, DiscardFencedWrites, Observer, Cancellation);
                     if (PassThru)
                     {
-                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = Group }), enumerateCollection: true);
+                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = TargetGroup }), enumerateCollection: true);
                     }
                 });
             }

@@ -10,14 +10,8 @@ namespace Replication.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ReplicaPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(PromotionResult))]
-public sealed class InvokeReplicaPromotionCommand : VolumeTargetCommand
+public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
 {
-    /// <summary>A replication group, promoted as one unit: every member or none.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("GroupName")]
-    [ArgumentCompleter(typeof(GroupNameCompleter))]
-    public string Group { get; set; } = "";
-
     [Parameter]
     public SwitchParameter Planned { get; set; }
 
@@ -29,14 +23,14 @@ public sealed class InvokeReplicaPromotionCommand : VolumeTargetCommand
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == GroupSet)
+        if (IsGroupRun)
         {
             var groupAction = Planned
                 ? "Promote every member of the replication group as one unit after a final group round, fencing the current primaries"
                 : "Promote every member of the replication group as one unit now, fencing the current primaries; writes since the last group round are lost";
-            if (Approve(Force, Group, groupAction))
+            if (Approve(Force, TargetGroup, groupAction))
             {
-                ForItem(Group, () => WriteObject(Engine.GroupOperations.Promote(Group, Planned, Observer, Cancellation), enumerateCollection: true));
+                ForItem(TargetGroup, () => WriteObject(Engine.GroupOperations.Promote(TargetGroup, Planned, Observer, Cancellation), enumerateCollection: true));
             }
 
             return;

@@ -20,7 +20,7 @@ public sealed class RemoveReplicationGroupCommand : ReplicationCmdlet
         {
             if (ShouldProcess(name, "Remove replication group (its volumes are kept)"))
             {
-                ForItem(name, () => Engine.Groups.Remove(name));
+                ForItem(name, () => Engine.Groups.Remove(name, Observer, Cancellation));
             }
         }
     }

@@ -11,5 +11,5 @@ public sealed class RemoveReplicationGroupMemberCommand : ReplicationGroupMember
 {
     protected override string Action => "Remove from the replication group:";
 
-    protected override ReplicationGroup Change(string group, string[] volumes) => Engine.Groups.RemoveMembers(group, volumes);
+    protected override ReplicationGroup Change(string group, string[] volumes) => Engine.Groups.RemoveMembers(group, volumes, Observer, Cancellation);
 }

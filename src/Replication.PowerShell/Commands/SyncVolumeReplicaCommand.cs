@@ -7,14 +7,8 @@ namespace Replication.PowerShell.Commands;
 /// <summary>Copies what changed on the primary since the last round to the replica (holes stay holes).</summary>
 [Cmdlet(VerbsData.Sync, "VolumeReplica", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(SyncResult))]
-public sealed class SyncVolumeReplicaCommand : VolumeTargetCommand
+public sealed class SyncVolumeReplicaCommand : VolumeOrGroupTargetCommand
 {
-    /// <summary>A replication group: one group round moves every member's replica to the same round.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("GroupName")]
-    [ArgumentCompleter(typeof(GroupNameCompleter))]
-    public string Group { get; set; } = "";
-
     /// <summary>Reads the whole primary even when its size and modification time say nothing changed.</summary>
     [Parameter]
     public SwitchParameter Full { get; set; }
@@ -23,11 +17,11 @@ public sealed class SyncVolumeReplicaCommand : VolumeTargetCommand
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == GroupSet)
+        if (IsGroupRun)
         {
-            if (ShouldProcess(Group, "Sync every replica of the replication group to one common round"))
+            if (ShouldProcess(TargetGroup, "Sync every replica of the replication group to one common round"))
             {
-                ForItem(Group, () => WriteObject(Engine.GroupOperations.Sync(Group, Full, Observer, Cancellation), enumerateCollection: true));
+                ForItem(TargetGroup, () => WriteObject(Engine.GroupOperations.Sync(TargetGroup, Full, Observer, Cancellation), enumerateCollection: true));
             }
 
             return;

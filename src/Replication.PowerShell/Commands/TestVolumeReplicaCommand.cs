@@ -24,6 +24,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
     private const string IdSet = "Id";
     private const string InputObjectSet = "InputObject";
     private const string GroupSet = "Group";
+    private const string GroupObjectSet = "GroupObject";
 
     private readonly List<DrTestResult> _results = new();
 
@@ -43,9 +44,12 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
 
     /// <summary>Every member of a replication group, all tested at the same group round.</summary>
     [Parameter(Mandatory = true, ParameterSetName = GroupSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("GroupName")]
     [ArgumentCompleter(typeof(GroupNameCompleter))]
     public string Group { get; set; } = "";
+
+    /// <summary>A replication group piped from Get-ReplicationGroup.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = GroupObjectSet, ValueFromPipeline = true)]
+    public ReplicationGroup? GroupObject { get; set; }
 
     /// <summary>Only volumes of this volume type (with -Name or none).</summary>
     [Parameter(ParameterSetName = NameSet)]
@@ -66,13 +70,14 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == GroupSet)
+        if (ParameterSetName is GroupSet or GroupObjectSet)
         {
-            if (ShouldProcess(Group, "Clone every member's replica into a test volume at the same group round, verify each, and remove them"))
+            var group = ParameterSetName == GroupObjectSet ? GroupObject!.Name : Group;
+            if (ShouldProcess(group, "Clone every member's replica into a test volume at the same group round, verify each, and remove them"))
             {
-                ForItem(Group, () =>
+                ForItem(group, () =>
                 {
-                    foreach (var result in Engine.DrTests.RunGroup(Group, Options(), Observer, Cancellation))
+                    foreach (var result in Engine.DrTests.RunGroup(group, Options(), Observer, Cancellation))
                     {
                         _results.Add(result);
                         WriteObject(result);

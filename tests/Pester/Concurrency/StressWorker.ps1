@@ -98,7 +98,7 @@ function Invoke-ReplicationStressWorker {
             }
             'promote' {
                 $planned = $random.Next(2) -eq 0
-                $promoted = Invoke-StressOperation promote $name { Invoke-ReplicaPromotion -Name $name -Planned:$planned -Force | Out-Null } @{ Planned = $planned }
+                $promoted = Invoke-StressOperation promote $name { Use-StressNameLock -LockFolder $LockFolder -Name $name { Invoke-ReplicaPromotion -Name $name -Planned:$planned -Force | Out-Null } } @{ Planned = $planned }
                 if ($promoted) {
                     $null = Invoke-StressOperation enable $name { Use-StressNameLock -LockFolder $LockFolder -Name $name { Enable-Replication -Name $name -Force } } @{ AfterPromotion = $true }
                 }
@@ -128,10 +128,11 @@ function Use-StressNameLock {
     <#
     .SYNOPSIS
         The harness's own lock per volume name (an exclusive flock on a file), held while a worker writes into a volume
-        file and while it runs Enable-Replication. Without it, a worker could look up the primary's path, another could
-        promote and re-enable (the path is now the replica), and the first would then write into the replica behind the
-        module's back; the byte-for-byte check at the end would blame the module for the test's own write. A write that
-        lands on a promoted (fenced) old primary is fine: Enable-Replication compares both copies afterwards.
+        file and while it runs Invoke-ReplicaPromotion or Enable-Replication. Without it, a worker could look up the
+        primary's path, another could promote (and re-enable: the path is now the replica), and the first would then
+        write into the fenced old primary or the replica behind the module's back: Enable-Replication would rightly
+        refuse with FencedCopyChanged, or the byte-for-byte check at the end would blame the module for the test's own
+        write.
     #>
     param([string] $LockFolder, [string] $Name, [scriptblock] $Body)
     $path = Join-Path $LockFolder "$Name.lock"

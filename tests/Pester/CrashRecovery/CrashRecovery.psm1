@@ -498,6 +498,7 @@ function Test-CrashInvariants {
     foreach ($lease in Invoke-CrashStateQuery -Site $site -Sql 'SELECT volume_id, operation FROM volume_leases') { Add-CrashProblem $Context "lease left behind: $($lease.operation) on volume $($lease.volume_id)" }
     foreach ($map in Invoke-CrashStateQuery -Site $site -Sql 'SELECT volume_id FROM block_maps WHERE volume_id NOT IN (SELECT id FROM volumes)') { Add-CrashProblem $Context "block map of a volume that no longer exists: $($map.volume_id)" }
     foreach ($name in $Context.Gone) { if ($rows | Where-Object Name -EQ $name) { Add-CrashProblem $Context "volume '$name' should be gone but has a row" } }
+    Test-CrashGroupsSettled -Context $Context
 
     $owned = [Collections.Generic.HashSet[string]]::new()
     foreach ($row in $rows) {
@@ -528,6 +529,45 @@ function Test-CrashInvariants {
         if (Test-Path -LiteralPath $journals) {
             foreach ($file in Get-ChildItem -LiteralPath $journals -File -Force) { Add-CrashProblem $Context "journal left behind: $($file.FullName)" }
         }
+    }
+}
+
+function Get-CrashGroupMembers {
+    <# Each group member's row: name, group, the group round it holds, replication status and primary backend. #>
+    param([Parameter(Mandatory)] $Site, [string] $Group)
+    $rows = Invoke-CrashStateQuery -Site $Site -Sql 'SELECT name, group_name, group_round, replication_status, backend FROM volumes WHERE group_name IS NOT NULL ORDER BY name'
+    @($rows | Where-Object { -not $Group -or $_.group_name -eq $Group })
+}
+
+function Get-CrashGroupRounds {
+    <# The group's round rows (round, committed or not), oldest first. #>
+    param([Parameter(Mandatory)] $Site, [Parameter(Mandatory)] [string] $Group)
+    @(Invoke-CrashStateQuery -Site $Site -Sql "SELECT round, committed_at FROM group_rounds WHERE group_name = '$Group' ORDER BY round" | ForEach-Object {
+            [pscustomobject]@{ Round = [long]$_.round; Committed = $null -ne $_.committed_at }
+        })
+}
+
+function Test-CrashGroupsSettled {
+    <#
+    .SYNOPSIS
+        What every recovery must leave of replication groups: no group promotion still recorded as started, no group
+        round that never committed, and in a group whose replicas are all consistent (active or active-stopped) every
+        member holds the group's newest committed round, as Get-ReplicationGroup then says (Consistent).
+    #>
+    param([Parameter(Mandatory)] [hashtable] $Context)
+    $site = $Context.Site
+    foreach ($intent in Invoke-CrashStateQuery -Site $site -Sql 'SELECT group_name FROM group_promotions') { Add-CrashProblem $Context "group '$($intent.group_name)' still has a promotion recorded as started" }
+    foreach ($group in Invoke-CrashStateQuery -Site $site -Sql 'SELECT name FROM replication_groups') {
+        $rounds = Get-CrashGroupRounds -Site $site -Group $group.name
+        foreach ($r in $rounds | Where-Object { -not $_.Committed }) { Add-CrashProblem $Context "group '$($group.name)' still has round $($r.Round), which never committed" }
+        $members = Get-CrashGroupMembers -Site $site -Group $group.name
+        if ($members.Count -eq 0 -or @($members | Where-Object replication_status -NotIn 'active', 'active-stopped').Count -gt 0) { continue }
+        $last = @($rounds | Where-Object Committed | ForEach-Object Round | Sort-Object) | Select-Object -Last 1
+        foreach ($m in $members) {
+            if ($null -eq $m.group_round -or [long]$m.group_round -ne $last) { Add-CrashProblem $Context "group '$($group.name)': member '$($m.name)' holds group round $(if ($null -eq $m.group_round) { 'none' } else { $m.group_round }), the group's newest committed round is $last (members at different rounds)" }
+        }
+        $described = Get-ReplicationGroup -Name $group.name
+        if (-not $described.Consistent) { Add-CrashProblem $Context "Get-ReplicationGroup says group '$($group.name)' is not consistent ($($described.MemberStatus), last round $($described.LastRound))" }
     }
 }
 

@@ -282,4 +282,191 @@ function Invoke-ResumeAgain {
     Invoke-EnableAgain $c
 }
 
+# ------------------------------------------------------------------------------------------------ replication groups
+# Group 'app' of g1, g2, g3 (dc1 -> dc2) at group round 1 (V0), beside the bystander 'keep'. g1 and g2 are then written
+# (V1); g3 is not, and its primary had been quiet before round 1, so the next group round stages nothing for it (its
+# round is "unchanged": no journal, the same sync generation) and must still be recorded at the new group round.
+
+$script:GroupMembers = 'g1', 'g2', 'g3'
+
+<# The group at round 1: every replica V0. #>
+function Initialize-CrashGroup {
+    param($c)
+    Initialize-CrashKeep $c
+    $seed = 20
+    foreach ($name in $script:GroupMembers) { New-CrashVolume $c $name -Seed (++$seed) | Out-Null }
+    New-ReplicationGroup -Name app -VolumeName $script:GroupMembers -ErrorAction Stop | Out-Null
+    $past = [DateTime]::UtcNow.AddSeconds(-30)
+    foreach ($name in $script:GroupMembers) { [IO.File]::SetLastWriteTimeUtc($c.Rows[$name].PrimaryPath, $past) }
+    Sync-VolumeReplica -Group app -ErrorAction Stop | Out-Null
+    foreach ($name in $script:GroupMembers) {
+        $row = Get-CrashVolumeRow $c.Site $name
+        $c.Rows[$name] = $row
+        # g3 holds V0 at this round and at the next (unchanged, or read again with nothing to copy by a planned promotion).
+        $c.Rounds[$name][$row.SyncGeneration] = 'V0'
+        $c.Rounds[$name][$row.SyncGeneration + 1] = 'V0'
+    }
+    $c.GroupRound = 1
+}
+
+<# The group at round 1 (V0); g1 and g2 written since (V1), g3 not. #>
+function Initialize-CrashGroupChanged {
+    param($c)
+    Initialize-CrashGroup $c
+    Write-CrashVersion $c g1 V1 -Seed 31
+    Write-CrashVersion $c g2 V1 -Seed 32
+}
+
+<# The version each member holds at group round 1 (0) or at the next (1). #>
+function Get-CrashGroupLabel { param($c, [string] $Name, [int] $Plus) if ($Plus -eq 0 -or $Name -eq 'g3') { 'V0' } else { 'V1' } }
+
+<#
+    No replica moved: each row at its round-1 generation, each replica V0, the primary still serving. Each member holds
+    group round 1, except, once the next round committed, a member that staged nothing (no journal): the commit records
+    it at the new round, which it holds already, as nothing would be left to finish it from.
+#>
+function Test-CrashGroupNotMoved {
+    param($c, [bool] $RoundCommitted, [string[]] $Journals)
+    foreach ($name in $script:GroupMembers) {
+        Test-CrashRow $c $name @{ Backend = $c.Rows[$name].Backend; ReplicationStatus = 'active'; SyncGeneration = $c.Rows[$name].SyncGeneration }
+        Test-CrashCopy $c $name $c.Rows[$name].ReplicaPath V0 'the replica'
+        $member = Get-CrashGroupMembers -Site $c.Site -Group app | Where-Object name -EQ $name
+        $expected = if ($RoundCommitted -and $name -notin $Journals) { $c.GroupRound + 1 } else { $c.GroupRound }
+        if ([long]$member.group_round -ne $expected) { Add-CrashProblem $c "'$name' holds group round $($member.group_round), expected $expected" }
+    }
+}
+
+<# Killed while staging (an uncommitted journal, or committed journals of a round that never committed). #>
+function Test-KilledGroupStaging {
+    param($c, [bool] $RoundCommitted, [string[]] $Journals)
+    Test-CrashGroupNotMoved $c $RoundCommitted $Journals
+    foreach ($name in $script:GroupMembers) {
+        Test-CrashFile $c $c.Rows[$name].JournalPath ($name -in $Journals) "the staged journal of '$name'"
+    }
+    $rounds = Get-CrashGroupRounds -Site $c.Site -Group app
+    $next = @($rounds | Where-Object Round -EQ ($c.GroupRound + 1))
+    if ($next.Count -ne 1) { Add-CrashProblem $c "group round $($c.GroupRound + 1) has $($next.Count) rows, expected 1" }
+    elseif ($next[0].Committed -ne $RoundCommitted) { Add-CrashProblem $c "group round $($c.GroupRound + 1) is $(if ($next[0].Committed) { 'committed' } else { 'not committed' }), expected the opposite" }
+}
+function Test-KilledGroupBeforeCommit { param($c) Test-KilledGroupStaging $c $false @('g1', 'g2') }
+function Test-KilledGroupAfterCommit { param($c) Test-KilledGroupStaging $c $true @('g1', 'g2') }
+<# A planned promotion's final group round reads every primary (g3 too), so every member is staged. #>
+function Test-KilledGroupPlannedBeforeCommit { param($c) Test-KilledGroupStaging $c $false $script:GroupMembers }
+function Test-KilledGroupFirstJournalCommitted { param($c) Test-KilledGroupStaging $c $false @('g1') }
+function Test-KilledGroupFirstJournalOpen {
+    param($c)
+    Test-KilledGroupStaging $c $false @()
+    Test-CrashFile $c "$($c.Rows.g1.JournalPath).tmp" $true "the uncommitted journal of 'g1'"
+}
+
+<# Killed applying a committed round: the round is committed, nothing recorded yet (g1's replica may hold a mix now). #>
+function Test-KilledGroupApplying {
+    param($c)
+    foreach ($name in $script:GroupMembers) { Test-CrashRow $c $name @{ ReplicationStatus = 'active'; SyncGeneration = $c.Rows[$name].SyncGeneration } }
+    Test-CrashFile $c $c.Rows.g2.JournalPath $true "the committed journal of 'g2'"
+    if (-not (@(Get-CrashGroupRounds -Site $c.Site -Group app) | Where-Object { $_.Round -eq $c.GroupRound + 1 -and $_.Committed })) { Add-CrashProblem $c "group round $($c.GroupRound + 1) is not committed" }
+}
+
+<# Killed after fencing every old primary: nothing swapped, every primary read-only, the promotion recorded as started. #>
+function Test-KilledGroupFenced {
+    param($c)
+    foreach ($name in $script:GroupMembers) {
+        Test-CrashRow $c $name @{ Backend = $c.Rows[$name].Backend; ReplicationStatus = 'active' }
+        if (-not (Get-Item -LiteralPath $c.Rows[$name].PrimaryPath).IsReadOnly) { Add-CrashProblem $c "the old primary of '$name' is not fenced (read-only) yet" }
+    }
+    if (-not (Invoke-CrashStateQuery -Site $c.Site -Sql 'SELECT group_name FROM group_promotions')) { Add-CrashProblem $c 'the group promotion is not recorded as started' }
+}
+
+<# Every member at group round (round 1 + -Plus), the group consistent, each replica exactly that round's version. #>
+function Test-CrashGroupAtRound {
+    param($c, [int] $Plus, [string] $When)
+    $round = $c.GroupRound + $Plus
+    $group = Get-ReplicationGroup -Name app
+    if ($group.LastRound -ne $round) { Add-CrashProblem $c "$When the group's newest round is $($group.LastRound), expected $round" }
+    if (-not $group.Consistent) { Add-CrashProblem $c "$When Get-ReplicationGroup says the group is not consistent ($($group.MemberStatus))" }
+    foreach ($member in Get-CrashGroupMembers -Site $c.Site -Group app) {
+        if ($null -eq $member.group_round -or [long]$member.group_round -ne $round) { Add-CrashProblem $c "$When '$($member.name)' holds group round $(if ($null -eq $member.group_round) { 'none' } else { $member.group_round }), expected $round" }
+    }
+    foreach ($name in $script:GroupMembers) {
+        Test-CrashCopy $c $name $c.Rows[$name].ReplicaPath (Get-CrashGroupLabel $c $name $Plus) "$When the replica"
+        Test-CrashReplicaRecorded $c $name
+        Test-CrashFile $c $c.Rows[$name].JournalPath $false "$When the journal of '$name'"
+    }
+}
+
+<# Repair-ReplicationState after a killed group round: every replica at the previous round (+0) or the committed one (+1); then a group round brings all to the primaries. #>
+function Invoke-GroupTruth {
+    param($c, [int] $Plus)
+    Invoke-CrashRepairStep $c
+    Test-CrashGroupAtRound $c $Plus 'after Repair-ReplicationState,'
+    if (Invoke-RecoveryStep $c 'Sync-VolumeReplica -Group app' { Sync-VolumeReplica -Group app | Out-Null }) {
+        foreach ($name in $script:GroupMembers) { [void]$c.SameAsPrimary.Add($name) }
+    }
+}
+function Invoke-GroupTruthOld { param($c) Invoke-GroupTruth $c 0 }
+function Invoke-GroupTruthNew { param($c) Invoke-GroupTruth $c 1 }
+
+<# More writes (V2 to g1 and g3) after the kill, then the next group round without Repair: a discarded round leaves V2 as round +1, a committed one is finished first and V2 is round +2. #>
+function Invoke-GroupSyncOnV2 {
+    param($c, [int] $Plus)
+    # g1's next generation is +1 after a discarded round, +2 after a finished one; g3 had nothing to copy in the killed round, so +1 either way.
+    Write-CrashVersion $c g1 V2 -Seed 41 -Round ($c.Rows.g1.SyncGeneration + $Plus)
+    Write-CrashVersion $c g3 V2 -Seed 43 -Round ($c.Rows.g3.SyncGeneration + 1)
+    if (Invoke-RecoveryStep $c 'Sync-VolumeReplica -Group app' { Sync-VolumeReplica -Group app | Out-Null }) {
+        $group = Get-ReplicationGroup -Name app
+        if ($group.LastRound -ne $c.GroupRound + $Plus) { Add-CrashProblem $c "after the next group round the group's newest round is $($group.LastRound), expected $($c.GroupRound + $Plus)" }
+        foreach ($name in $script:GroupMembers) { [void]$c.SameAsPrimary.Add($name) }
+    }
+}
+function Invoke-GroupSyncOnV2Discarded { param($c) Invoke-GroupSyncOnV2 $c 1 }
+function Invoke-GroupSyncOnV2Finished { param($c) Invoke-GroupSyncOnV2 $c 2 }
+
+<# Every member promoted: served from dc2 with the version of group round (1 + -Plus), every old primary fenced. #>
+function Test-CrashGroupPromoted { param($c, [int] $Plus) foreach ($name in $script:GroupMembers) { Test-CrashPromoted $c $name (Get-CrashGroupLabel $c $name $Plus) } }
+
+<# After a group promotion: Enable-Replication -Group reverses every member and ends at a common round. #>
+function Invoke-GroupEnableAfterPromotion {
+    param($c)
+    if (Invoke-RecoveryStep $c 'Enable-Replication -Group app' { Enable-Replication -Group app -Force | Out-Null }) {
+        foreach ($name in $script:GroupMembers) {
+            Test-CrashRow $c $name @{ Backend = $c.Rows[$name].ReplicaBackend; ReplicationStatus = 'active'; ReplicaFenced = $false }
+            [void]$c.SameAsPrimary.Add($name)
+        }
+    }
+}
+
+<# The next command after a killed group round is an unplanned group promotion: it settles the round first (finished if committed, discarded if not) and serves that round on every member. #>
+function Invoke-GroupPromoteNext {
+    param($c, [int] $Plus)
+    if (Invoke-RecoveryStep $c 'Invoke-ReplicaPromotion -Group app (unplanned)' { Invoke-ReplicaPromotion -Group app -Force | Out-Null }) { Test-CrashGroupPromoted $c $Plus }
+    Invoke-GroupEnableAfterPromotion $c
+}
+function Invoke-GroupPromoteNextOld { param($c) Invoke-GroupPromoteNext $c 0 }
+function Invoke-GroupPromoteNextNew { param($c) Invoke-GroupPromoteNext $c 1 }
+
+<# A killed group promotion rolled back by Repair-ReplicationState: every member still served by its old primary, writable, replica recorded; the promotion run again then completes. #>
+function Invoke-GroupPromotionRolledBack {
+    param($c, [bool] $Planned, [int] $RoundAfterRepair, [int] $Plus)
+    Invoke-CrashRepairStep $c
+    Test-CrashGroupAtRound $c $RoundAfterRepair 'after Repair-ReplicationState,'
+    foreach ($name in $script:GroupMembers) { Test-CrashNotPromoted $c $name; Test-CrashReplicaRecorded $c $name }
+    if (Invoke-CrashStateQuery -Site $c.Site -Sql 'SELECT group_name FROM group_promotions') { Add-CrashProblem $c 'after Repair-ReplicationState the group promotion is still recorded as started' }
+    if (Invoke-RecoveryStep $c 'Invoke-ReplicaPromotion -Group app again' { Invoke-ReplicaPromotion -Group app -Force -Planned:$Planned | Out-Null }) { Test-CrashGroupPromoted $c $Plus }
+    Invoke-GroupEnableAfterPromotion $c
+}
+<# Killed after the final round committed and the fences: Repair leaves every member at that round (+1). #>
+function Invoke-GroupPlannedRolledBack { param($c) Invoke-GroupPromotionRolledBack $c $true 1 1 }
+<# Killed before the final round committed: Repair leaves every member at the previous round (+0); run again, the promotion takes V1. #>
+function Invoke-GroupPlannedRoundRolledBack { param($c) Invoke-GroupPromotionRolledBack $c $true 0 1 }
+
+<# A killed group promotion finished by running it again (no Repair first): every member promoted. #>
+function Invoke-GroupPromotionFinished {
+    param($c, [bool] $Planned, [int] $Plus)
+    if (Invoke-RecoveryStep $c 'Invoke-ReplicaPromotion -Group app again' { Invoke-ReplicaPromotion -Group app -Force -Planned:$Planned | Out-Null }) { Test-CrashGroupPromoted $c $Plus }
+    if (Invoke-CrashStateQuery -Site $c.Site -Sql 'SELECT group_name FROM group_promotions') { Add-CrashProblem $c 'after the promotion ran again it is still recorded as started' }
+    Invoke-GroupEnableAfterPromotion $c
+}
+function Invoke-GroupPlannedFinished { param($c) Invoke-GroupPromotionFinished $c $true 1 }
+function Invoke-GroupUnplannedFinished { param($c) Invoke-GroupPromotionFinished $c $false 0 }
+
 Export-ModuleMember -Function *

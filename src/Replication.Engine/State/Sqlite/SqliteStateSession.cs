@@ -217,7 +217,8 @@ internal sealed class SqliteStateSession : IStateSession
         "INSERT INTO replication_groups (name, description, created_at) VALUES ($name, $description, $at);",
         ("$name", group.Name), ("$description", group.Description), ("$at", DbText.Time(group.CreatedAt)));
 
-    public void DeleteGroup(string name) => Execute("DELETE FROM replication_groups WHERE name = $name;", ("$name", name));
+    public void DeleteGroup(string name) => Execute(
+        "DELETE FROM group_rounds WHERE group_name = $name; DELETE FROM replication_groups WHERE name = $name;", ("$name", name));
 
     public void PutGroupRound(GroupRound round) => Execute(
         "INSERT OR REPLACE INTO group_rounds (token, group_name, round, started_at, committed_at) VALUES ($token, $group, $round, $started, $committed);",
