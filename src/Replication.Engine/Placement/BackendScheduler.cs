@@ -52,11 +52,9 @@ public static class BackendScheduler
         var chosen = candidates.OrderByDescending(FreeGb).ThenBy(b => b.Name, System.StringComparer.OrdinalIgnoreCase).FirstOrDefault();
         if (chosen is null)
         {
-            var message = NoBackendMessage(volumeTypeName, considered, failuresBySpec);
-            if (unavailable.Count > 0)
-            {
-                message += $" Not available for new volumes: {string.Join("; ", unavailable)}.";
-            }
+            var message = considered.Count == 0 && unavailable.Count > 0
+                ? $"No backend can take a new volume of type '{volumeTypeName}' now: {string.Join("; ", unavailable)}. Resume-StorageBackend thaws a frozen backend; Invoke-BackendFailback returns a failed-over one."
+                : NoBackendMessage(volumeTypeName, considered, failuresBySpec) + (unavailable.Count > 0 ? $" Not available for new volumes: {string.Join("; ", unavailable)}." : "");
 
             throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable, message, volumeTypeName);
         }
