@@ -16,15 +16,19 @@ public sealed class ReplicaSyncRequest
 
     public VolumeCopy Target { get; init; } = null!;
 
-    /// <summary>Hashes of what the target holds, from the last round; null makes the driver compare both sides block by block.</summary>
-    public BlockMap? PreviousMap { get; init; }
+    /// <summary>
+    /// Hashes of what the target holds, from the last round; null makes the driver compare both sides block by block.
+    /// Loaded only when the driver asks for it: a round that proves the primary unchanged never reads it.
+    /// </summary>
+    public Lazy<BlockMap>? PreviousMap { get; init; }
 
     /// <summary>What the driver returned last round (for LocalFile, the primary's size and modification time).</summary>
     public string? PreviousDriverData { get; init; }
 
     /// <summary>
     /// True while the target is a consistent replica: changes are staged in a journal first, so a crash or a lost
-    /// primary mid-round leaves the target at the last round, never half-way. False while it is still being copied.
+    /// primary mid-round leaves the target at the last round, never half-way. False while it is being copied (then a
+    /// target known by <see cref="PreviousMap"/> must still be there as it was; one without a map is created or resized as needed).
     /// </summary>
     public bool Journaled { get; init; }
 

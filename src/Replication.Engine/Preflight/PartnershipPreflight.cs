@@ -225,9 +225,10 @@ public sealed class PartnershipPreflight
                 primaryData += primary;
                 var delta = Math.Max(0, primary - replica);
                 missing += delta;
-                if (volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)
+                if (volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped && !volume.ReplicaHoldsOnlyCreationRound)
                 {
-                    // A consistent replica is updated through a journal beside it: the round's blocks are there twice until it is applied.
+                    // A consistent replica is updated through a journal beside it: the round's blocks are there twice until
+                    // it is applied. (The first round after creation writes the empty replica directly.)
                     largestRound = Math.Max(largestRound, delta);
                 }
             }

@@ -28,22 +28,28 @@ internal sealed class SyncRound
         snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
         volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-        var consistent = volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped;
-        BlockMap? map = null;
-        if (consistent)
+        var firstRound = volume.ReplicationStatus == ReplicationStatus.Active && statusAfter == ReplicationStatus.Active && volume.ReplicaHoldsOnlyCreationRound;
+        if (firstRound)
         {
-            using var read = _context.Store.Begin(write: false);
-            map = read.LoadBlockMap(volume.Id);
+            // The replica holds nothing but the empty copy made with the volume: no data a journal would protect. The
+            // first round writes it directly instead of twice, as a copying round, so a crash leaves it copying (never
+            // active and half-written) and the next round compares and finishes it.
+            volume = MarkCopying(volume, operation);
+            snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
         }
-        else
+
+        var consistent = volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped;
+        if (!consistent)
         {
             driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         }
 
-        var request = Request(snapshot, map, forceRead, groupToken: null);
-        observer.Decision(map is null
-            ? $"'{volume.Name}' is {volume.ReplicationStatus.ToCinder()}: the replica is not a consistent copy, so blocks that differ are written to it directly."
-            : $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round.");
+        // In the first round the creation's empty map is still the truth about the replica, so it needs no hashing. (A
+        // first round a crash interrupted is not trusted so: its replica is compared block by block.)
+        var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, journaled: consistent);
+        observer.Decision(consistent
+            ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
+            : $"'{volume.Name}' is {volume.ReplicationStatus.ToCinder()}: the replica is not a consistent copy, so blocks that differ are written to it directly.");
 
         ReplicaSyncOutcome outcome;
         try
@@ -74,20 +80,9 @@ internal sealed class SyncRound
     internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
         var volume = snapshot.Volume;
-        BlockMap? map;
-        using (var read = _context.Store.Begin(write: false))
-        {
-            map = read.LoadBlockMap(volume.Id);
-        }
-
-        if (map is null)
-        {
-            throw new InvalidOperationException($"Group member '{volume.Name}' is {volume.ReplicationStatus.ToCinder()} but has no block map.");
-        }
-
         try
         {
-            return _context.Drivers.Get(snapshot.PrimaryBackend.Driver).SyncReplica(Request(snapshot, map, forceRead, groupToken), observer, cancellation);
+            return _context.Drivers.Get(snapshot.PrimaryBackend.Driver).SyncReplica(Request(snapshot, LazyMap(volume), forceRead, groupToken), observer, cancellation);
         }
         catch (ReplicationException ex)
         {
@@ -218,7 +213,32 @@ internal sealed class SyncRound
         return volume;
     }
 
-    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, BlockMap? map, bool forceRead, Guid? groupToken) => new()
+    /// <summary>The block map of a consistent replica, read from state only if the driver needs it.</summary>
+    private Lazy<BlockMap> LazyMap(VolumeRecord volume) => new(() =>
+    {
+        using var read = _context.Store.Begin(write: false);
+        return read.LoadBlockMap(volume.Id)
+            ?? throw new InvalidOperationException($"Volume '{volume.Name}' is {volume.ReplicationStatus.ToCinder()} but has no block map.");
+    });
+
+    /// <summary>Moves an active volume to copying for a round that writes its replica directly.</summary>
+    private VolumeRecord MarkCopying(VolumeRecord seen, string operation)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var current = VolumeSnapshot.Reread(session, seen);
+        EnsureTransition(current, ReplicationStatus.Copying);
+        var copying = current with
+        {
+            ReplicationStatus = ReplicationStatus.Copying,
+            ReplicationExtendedStatus = $"First round since creation, started {_context.Now:u}: the primary's data is copied to the empty replica directly.",
+        };
+        session.UpdateVolume(copying);
+        session.AppendEvent(_context.Event(operation, "Volume", current.Name, copying.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, copying.ReplicationStatus));
+        session.Commit();
+        return copying;
+    }
+
+    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, bool journaled = true) => new()
     {
         VolumeId = snapshot.Volume.Id,
         VolumeName = snapshot.Volume.Name,
@@ -227,7 +247,7 @@ internal sealed class SyncRound
         Target = snapshot.Replica,
         PreviousMap = map,
         PreviousDriverData = map is null ? null : snapshot.Volume.ReplicationDriverData,
-        Journaled = map is not null,
+        Journaled = journaled && map is not null,
         ForceRead = forceRead,
         Generation = snapshot.Volume.SyncGeneration + 1,
         StartedAt = _context.Now,

@@ -39,6 +39,12 @@ public sealed record VolumeRecord
 
     public long SyncGeneration { get; init; }
 
+    /// <summary>
+    /// True while the replica still holds the empty copy made with the volume: round 1 is the creation, and no sync
+    /// round has run since (every round leaves its driver data).
+    /// </summary>
+    public bool ReplicaHoldsOnlyCreationRound => SyncGeneration == 1 && ReplicationDriverData is null;
+
     public DateTimeOffset? LastSyncStartedAt { get; init; }
 
     public DateTimeOffset? LastSyncCompletedAt { get; init; }

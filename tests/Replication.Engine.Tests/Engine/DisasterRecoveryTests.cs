@@ -187,7 +187,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var changes = site.EventsOf(Vol).Where(e => e.FromStatus != e.ToStatus).Select(e => (e.FromStatus, e.ToStatus)).ToList();
         Assert.Equal(
-            new (string?, string?)[] { (null, "copying"), ("copying", "active"), ("active", "inactive"), ("inactive", "copying"), ("copying", "active") },
+            new (string?, string?)[] { (null, "copying"), ("copying", "active"), ("active", "copying"), ("copying", "active"), ("active", "inactive"), ("inactive", "copying"), ("copying", "active") },
             changes);
     }
 

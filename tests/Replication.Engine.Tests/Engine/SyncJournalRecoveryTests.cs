@@ -200,7 +200,7 @@ public sealed class SyncJournalRecoveryTests : IDisposable
             SizeBytes = volume.SizeBytes,
             Source = new VolumeCopy(site.BackendRecord(volume.Backend), volume.Location),
             Target = new VolumeCopy(site.BackendRecord(volume.ReplicaBackend!), volume.ReplicaLocation!),
-            PreviousMap = map,
+            PreviousMap = new Lazy<BlockMap>(map),
             PreviousDriverData = volume.ReplicationDriverData,
             Journaled = true,
             ForceRead = true,

@@ -77,7 +77,7 @@ internal sealed class DriverFixture : IDisposable
         SizeBytes = size,
         Source = Source,
         Target = Target,
-        PreviousMap = previousMap,
+        PreviousMap = previousMap is null ? null : new Lazy<BlockMap>(previousMap),
         PreviousDriverData = previousDriverData,
         Journaled = journaled,
         ForceRead = forceRead,

@@ -149,7 +149,7 @@ public sealed class LocalFileDriverTests : IDisposable
 
         Assert.Equal(ErrorIds.InvalidPath, Assert.Throws<ReplicationException>(() => fx.Driver.CreateVolume(copy, Size)).ErrorId);
         Assert.Equal(ErrorIds.InvalidPath, Assert.Throws<ReplicationException>(() => fx.Driver.DeleteVolume(copy)).ErrorId);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(fx.Primary.Path));
+        Assert.Equal(new[] { ".replication" }, Directory.EnumerateFileSystemEntries(fx.Primary.Path).Select(Path.GetFileName)); // the layout only
     }
 
     [Fact]
@@ -162,14 +162,14 @@ public sealed class LocalFileDriverTests : IDisposable
     }
 
     [UnixFact]
-    public void PrepareBackend_CreatesTheFolder_AndLeavesNoProbe()
+    public void PrepareBackend_CreatesTheFolderAndItsJournalFolder_AndLeavesNoProbe()
     {
         var backend = fx.MakeBackend(Path.Combine("deep", "er", "backend"));
 
         fx.Driver.PrepareBackend(backend);
 
         Assert.True(Directory.Exists(backend.Path));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(backend.Path));
+        Assert.Equal(new[] { ".replication" }, Directory.EnumerateFileSystemEntries(backend.Path).Select(Path.GetFileName)); // the journal folder, no probe
         fx.Driver.PrepareBackend(backend); // again: fine
     }
 

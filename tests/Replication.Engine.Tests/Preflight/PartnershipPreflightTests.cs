@@ -162,7 +162,7 @@ public sealed class PartnershipPreflightTests
         Assert.Contains("reported all of a 4 MiB probe file", sparse.Detail, StringComparison.Ordinal);
         Assert.Contains("reads and hashes each whole volume", sparse.Advice, StringComparison.Ordinal);
         Assert.True(Result(results, PreflightCheck.SparseFiles, "dc1").Passed);
-        Assert.Empty(ListFolder(Path.Combine(ramfs.Path, "dc2")));
+        Assert.Equal(new[] { ".replication" }, ListFolder(Path.Combine(ramfs.Path, "dc2"))); // the layout only: the probe left nothing
     }
 
     [UnixFact]
@@ -193,6 +193,7 @@ public sealed class PartnershipPreflightTests
         site.AddBackend("dc2", "dc1", path: Path.Combine(small.Path, "dc2"));
         site.AddReplicatedType();
         site.CreateVolume(Vol, 128 * MiB);
+        site.Sync(Vol); // past the first round, which writes the empty replica directly: from now on rounds journal
         WriteData(site.PrimaryFile(Vol), 40);
 
         var results = Check(site);
@@ -215,6 +216,7 @@ public sealed class PartnershipPreflightTests
         site.AddBackend("dc2", "dc1", path: Path.Combine(small.Path, "dc2"));
         site.AddReplicatedType();
         site.CreateVolume(Vol, 128 * MiB);
+        site.Sync(Vol); // past the first round, which writes the empty replica directly: from now on rounds journal
         WriteData(site.PrimaryFile(Vol), 30);
 
         var before = Check(site);
@@ -235,11 +237,25 @@ public sealed class PartnershipPreflightTests
     }
 
     [UnixFact]
+    public void FreeSpace_counts_no_journal_for_a_first_round_which_writes_the_empty_replica_directly()
+    {
+        using var site = new EngineSite().WithPairAndReplicatedType();
+        site.CreateVolume("a", 16 * MiB);
+        WriteData(site.PrimaryFile("a"), 3);
+
+        var detail = Result(Check(site), PreflightCheck.FreeSpace, "dc2").Detail;
+
+        Assert.Contains("need 3 MiB more on 'dc2': 3 MiB of data they lack (their primaries hold 3 MiB, the replicas 0 B) and 0 B for the journal", detail, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
     public void FreeSpace_counts_what_the_replicas_lack_plus_the_largest_round_journal()
     {
         using var site = new EngineSite().WithPairAndReplicatedType();
         site.CreateVolume("a", 16 * MiB);
         site.CreateVolume("b", 16 * MiB);
+        site.Sync("a"); // past the first rounds, which write the empty replicas directly: from now on rounds journal
+        site.Sync("b");
         WriteData(site.PrimaryFile("a"), 2);
         WriteData(site.PrimaryFile("b"), 3);
 

@@ -43,6 +43,8 @@ public sealed class LocalFileDriver : IVolumeDriver
         try
         {
             Directory.CreateDirectory(folder);
+            // The journal folder is part of the layout from the start, so the first journaled round adds no folder.
+            Directory.CreateDirectory(LocalFileLayout.JournalFolderOf(backend));
             var probe = Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}");
             File.WriteAllBytes(probe, Array.Empty<byte>());
             File.Delete(probe);
@@ -64,8 +66,14 @@ public sealed class LocalFileDriver : IVolumeDriver
     public void AbandonBackend(BackendRecord backend)
     {
         var folder = LocalFileLayout.BackendFolder(backend);
+        var journals = LocalFileLayout.JournalFolderOf(backend);
         try
         {
+            if (Directory.Exists(journals) && !Directory.EnumerateFileSystemEntries(journals).Any())
+            {
+                Directory.Delete(journals);
+            }
+
             if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
             {
                 Directory.Delete(folder);
@@ -182,7 +190,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         var targetPath = LocalFileLayout.VolumePath(request.Target);
         var stampBefore = ReadStamp(sourcePath);
         // Open the replica first: a quiet primary proves nothing about a replica that was removed or resized.
-        using var targetFile = OpenTarget(targetPath, request.SizeBytes, rebuild: !request.Journaled);
+        using var targetFile = OpenTarget(targetPath, request.SizeBytes, rebuild: request.PreviousMap is null);
         var previous = RoundStamp.Parse(request.PreviousDriverData);
         var replicaUntouched = previous is not null && previous.ReplicaModifiedTicks == ModifiedTicks(targetPath);
         if (request.PreviousMap is not null && !request.ForceRead && replicaUntouched && previous!.Source is { } source && source.ProvesUnchanged(stampBefore))
@@ -206,7 +214,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
 
         var mode = trustMap ? SyncMode.Incremental : SyncMode.FullCompare;
-        var baseline = trustMap ? request.PreviousMap! : HashTarget(targetFile, request, observer, cancellation);
+        var baseline = trustMap ? request.PreviousMap!.Value : HashTarget(targetFile, request, observer, cancellation);
         BlockMap newMap;
         if (request.Journaled)
         {
