@@ -32,6 +32,12 @@ public sealed class ReplicaSyncRequest
     /// </summary>
     public bool Journaled { get; init; }
 
+    /// <summary>
+    /// For a round that writes the target directly: called once, before the target is first changed (the engine then
+    /// records that the replica is being copied). A round that changes nothing never calls it.
+    /// </summary>
+    public Action? BeforeFirstDirectChange { get; init; }
+
     /// <summary>Read the primary even when it looks unchanged.</summary>
     public bool ForceRead { get; init; }
 

@@ -28,27 +28,24 @@ internal sealed class SyncRound
         snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
         volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        // A replica that holds nothing but the empty copy made with the volume has no data a journal would protect: the
+        // first round writes it directly, each block once. Just before its first write the volume becomes copying, so a
+        // crash never leaves it active and half-written (the next round compares both sides and finishes it), and a
+        // round that fails before writing leaves the empty replica as consistent and promotable as it was.
         var firstRound = volume.ReplicationStatus == ReplicationStatus.Active && statusAfter == ReplicationStatus.Active && volume.ReplicaHoldsOnlyCreationRound;
-        if (firstRound)
-        {
-            // The replica holds nothing but the empty copy made with the volume: no data a journal would protect. The
-            // first round writes it directly instead of twice, as a copying round, so a crash leaves it copying (never
-            // active and half-written) and the next round compares and finishes it.
-            volume = MarkCopying(volume, operation);
-            snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
-        }
-
-        var consistent = volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped;
-        if (!consistent)
+        var consistent = !firstRound && volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped;
+        if (!consistent && !firstRound)
         {
             driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         }
 
-        // In the first round the creation's empty map is still the truth about the replica, so it needs no hashing. (A
-        // first round a crash interrupted is not trusted so: its replica is compared block by block.)
-        var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, journaled: consistent);
-        observer.Decision(consistent
-            ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
+        var seen = volume;
+        VolumeRecord? copying = null;
+        var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, journaled: consistent,
+            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null);
+        observer.Decision(
+            firstRound ? $"'{volume.Name}': first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly (copying until the round is recorded)."
+            : consistent ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
             : $"'{volume.Name}' is {volume.ReplicationStatus.ToCinder()}: the replica is not a consistent copy, so blocks that differ are written to it directly.");
 
         ReplicaSyncOutcome outcome;
@@ -58,10 +55,11 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, operation);
+            RecordFailure(copying ?? volume, ex, operation);
             throw;
         }
 
+        volume = copying ?? volume;
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round");
         CrashPoints.Hit("sync.after-record");
         if (request.Journaled)
@@ -221,7 +219,7 @@ internal sealed class SyncRound
             ?? throw new InvalidOperationException($"Volume '{volume.Name}' is {volume.ReplicationStatus.ToCinder()} but has no block map.");
     });
 
-    /// <summary>Moves an active volume to copying for a round that writes its replica directly.</summary>
+    /// <summary>Moves an active volume to copying as a round starts writing its replica directly.</summary>
     private VolumeRecord MarkCopying(VolumeRecord seen, string operation)
     {
         using var session = _context.Store.Begin(write: true);
@@ -238,7 +236,7 @@ internal sealed class SyncRound
         return copying;
     }
 
-    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, bool journaled = true) => new()
+    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, bool journaled = true, Action? beforeFirstDirectChange = null) => new()
     {
         VolumeId = snapshot.Volume.Id,
         VolumeName = snapshot.Volume.Name,
@@ -248,6 +246,7 @@ internal sealed class SyncRound
         PreviousMap = map,
         PreviousDriverData = map is null ? null : snapshot.Volume.ReplicationDriverData,
         Journaled = journaled && map is not null,
+        BeforeFirstDirectChange = beforeFirstDirectChange,
         ForceRead = forceRead,
         Generation = snapshot.Volume.SyncGeneration + 1,
         StartedAt = _context.Now,

@@ -10,9 +10,10 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Engine;
 
 /// <summary>
-/// The first round after creation writes the empty replica directly (no journal, each block written once), as a
-/// copying round: while it runs the replica is not offered as consistent, and a round a crash interrupted is redone
-/// by comparing both sides, never by trusting the creation's empty map.
+/// The first round after creation writes the empty replica directly (no journal, each block written once). From its
+/// first write until it is recorded the volume is copying, so the replica is not offered as consistent; a round a crash
+/// interrupted is redone by comparing both sides, never by trusting the creation's empty map; a round that fails before
+/// writing leaves the empty replica active and promotable.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 public sealed class FirstRoundTests : IDisposable
@@ -35,7 +36,7 @@ public sealed class FirstRoundTests : IDisposable
         var first = site.Engine.Replication.Sync(Vol, false, observer, default);
 
         Assert.Equal((SyncMode.Incremental, 2L, ReplicationStatus.Active), (first.Mode, first.BlocksWritten, first.Status));
-        Assert.Contains(observer.Decisions, d => d.Contains("not a consistent copy, so blocks that differ are written to it directly", StringComparison.Ordinal));
+        Assert.Contains(observer.Decisions, d => d.Contains("first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly", StringComparison.Ordinal));
         AssertSameBytes(primary, site.ReplicaFile(Vol));
         Assert.Equal(
             new (string?, string?)[] { ("active", "copying"), ("copying", "active") },
@@ -88,5 +89,22 @@ public sealed class FirstRoundTests : IDisposable
 
         Assert.Equal(ReplicationStatus.Error, site.Replica(Vol).Status);
         Assert.False(File.Exists(site.ReplicaFile(Vol)));
+    }
+
+    [UnixFact]
+    public void A_first_round_that_cannot_read_the_primary_leaves_the_empty_replica_active_and_promotable()
+    {
+        site.CreateVolume(Vol, Size);
+        var primary = site.PrimaryFile(Vol);
+        WriteAt(primary, 0, RandomBytes(Block, 6));
+        File.Move(primary, primary + ".away");
+
+        Assert.ThrowsAny<Errors.ReplicationException>(() => site.Sync(Vol));
+
+        Assert.Equal(ReplicationStatus.Active, site.Replica(Vol).Status);
+        Assert.DoesNotContain(site.EventsOf(Vol), e => e.ToStatus == "copying" && e.FromStatus == "active");
+        var promotion = site.Promote(Vol, planned: false);
+        Assert.Equal(ReplicationStatus.Inactive, promotion.Status);
+        Assert.Equal("dc2", promotion.PrimaryBackend);
     }
 }

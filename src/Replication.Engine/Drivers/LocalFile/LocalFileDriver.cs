@@ -222,7 +222,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
         else
         {
-            newMap = copier.CopyChanged(baseline, new DirectBlockSink(targetFile, baseline.BlockSize));
+            newMap = copier.CopyChanged(baseline, new DirectBlockSink(targetFile, baseline.BlockSize, beforeFirstChange: request.BeforeFirstDirectChange));
             TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true));
         }
 
