@@ -19,9 +19,11 @@ public static class BackendScheduler
         var failuresBySpec = specs.Requirements.ToDictionary(r => r, _ => new List<string>());
         var unavailable = new List<string>();
         var considered = new List<StorageBackend>();
+        var byName = backends.ToDictionary(b => b.Name, System.StringComparer.OrdinalIgnoreCase);
+        var requiresReplication = specs.RequiresReplication;
         foreach (var backend in backends)
         {
-            if (Unavailable(backend, specs, backends) is { } why)
+            if (Unavailable(backend, requiresReplication, byName) is { } why)
             {
                 unavailable.Add($"'{backend.Name}' {why}");
                 reasons.Add($"Backend '{backend.Name}' was left out: it {why}.");
@@ -66,7 +68,7 @@ public static class BackendScheduler
     }
 
     /// <summary>Why a backend cannot take a new volume whatever the specs say, or null when it can.</summary>
-    private static string? Unavailable(StorageBackend backend, VolumeTypeSpecs specs, IReadOnlyList<StorageBackend> all)
+    private static string? Unavailable(StorageBackend backend, bool requiresReplication, Dictionary<string, StorageBackend> byName)
     {
         if (backend.FrozenAt is not null)
         {
@@ -78,8 +80,9 @@ public static class BackendScheduler
             return "is failed over";
         }
 
-        var partner = all.FirstOrDefault(b => string.Equals(b.Name, backend.ReplicationPartner, System.StringComparison.OrdinalIgnoreCase));
-        return specs.RequiresReplication && partner?.FrozenAt is not null ? $"has a frozen replication partner ('{partner.Name}'), where no replica can be made" : null;
+        return requiresReplication && backend.ReplicationPartner is { } partnerName && byName.TryGetValue(partnerName, out var partner) && partner.FrozenAt is not null
+            ? $"has a frozen replication partner ('{partner.Name}'), where no replica can be made"
+            : null;
     }
 
     private static string NoBackendMessage(string volumeTypeName, IReadOnlyList<StorageBackend> backends, Dictionary<ExtraSpecRequirement, List<string>> failuresBySpec)

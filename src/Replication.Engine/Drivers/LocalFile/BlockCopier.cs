@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using Replication.Engine.Errors;
 using Replication.Engine.Replication;
 
@@ -58,49 +59,92 @@ internal sealed class BlockCopier
         return map;
     }
 
+    /// <summary>
+    /// Reads the source's data in large chunks, one chunk ahead: while a chunk is hashed and its changed blocks are
+    /// written, the next one is already being read (two buffers), so reading overlaps hashing and writing.
+    /// </summary>
     private void Walk(BlockMap baseline, BlockMap result, IBlockSink? sink)
     {
         var blockSize = baseline.BlockSize;
         var runs = DataBlockRuns(blockSize, baseline.VolumeSize, out var bytesToRead);
-        var buffer = new byte[blockSize * BlocksPerRead];
+        var buffers = new[] { new byte[blockSize * BlocksPerRead], new byte[blockSize * BlocksPerRead] };
         var hash = new byte[BlockMap.HashSize];
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         long nextBlock = 0;
-        foreach (var (first, count) in runs)
+        using var chunks = Chunks(runs, baseline).GetEnumerator();
+        Task? reading = null;
+        try
         {
-            MarkHoles(baseline, result, sink, nextBlock, first);
-            for (var block = first; block < first + count; block += BlocksPerRead)
+            var more = chunks.MoveNext();
+            var current = chunks.Current;
+            var buffer = 0;
+            reading = more ? StartRead(current, buffers[buffer]) : null;
+            while (more)
             {
                 _cancellation.ThrowIfCancellationRequested();
-                var blocks = (int)Math.Min(BlocksPerRead, first + count - block);
-                var offset = block * blockSize;
-                var length = (int)Math.Min((long)blocks * blockSize, baseline.VolumeSize - offset);
-                ReadExactly(offset, buffer, length);
-                for (var i = 0; i < blocks; i++)
+                reading!.GetAwaiter().GetResult();
+                BytesRead += current.Length;
+                more = chunks.MoveNext();
+                var next = chunks.Current;
+                reading = more ? StartRead(next, buffers[1 - buffer]) : null;
+
+                MarkHoles(baseline, result, sink, nextBlock, current.FirstBlock);
+                for (var i = 0; i < current.Blocks; i++)
                 {
-                    var blockLength = baseline.BlockLength(block + i);
-                    BlockMap.Hash(buffer.AsSpan(i * blockSize, blockLength), hash);
-                    result.Set(block + i, hash);
-                    if (sink is not null && !baseline.Matches(block + i, hash))
+                    var block = current.FirstBlock + i;
+                    var blockLength = baseline.BlockLength(block);
+                    BlockMap.Hash(buffers[buffer].AsSpan(i * blockSize, blockLength), hash);
+                    result.Set(block, hash);
+                    if (sink is not null && !baseline.Matches(block, hash))
                     {
-                        Send(sink, block + i, buffer, i * blockSize, blockLength);
+                        Send(sink, block, buffers[buffer], i * blockSize, blockLength);
                     }
                 }
 
+                nextBlock = current.FirstBlock + current.Blocks;
                 if (clock.Elapsed - lastReport >= ProgressInterval)
                 {
                     lastReport = clock.Elapsed;
                     _progress(BytesRead, bytesToRead);
                 }
-            }
 
-            nextBlock = first + count;
+                current = next;
+                buffer = 1 - buffer;
+            }
+        }
+        finally
+        {
+            // A failure while a read is still running: let it end before the caller closes the source under it.
+            try
+            {
+                reading?.Wait();
+            }
+            catch (AggregateException)
+            {
+                // The failure that stopped the walk is the one to report.
+            }
         }
 
         MarkHoles(baseline, result, sink, nextBlock, baseline.BlockCount);
         _progress(BytesRead, bytesToRead);
     }
+
+    /// <summary>The reads a walk makes: each data run cut into chunks of at most <see cref="BlocksPerRead"/> blocks.</summary>
+    private static IEnumerable<Chunk> Chunks(List<(long First, long Count)> runs, BlockMap map)
+    {
+        foreach (var (first, count) in runs)
+        {
+            for (var block = first; block < first + count; block += BlocksPerRead)
+            {
+                var blocks = (int)Math.Min(BlocksPerRead, first + count - block);
+                var offset = block * map.BlockSize;
+                yield return new Chunk(block, blocks, offset, (int)Math.Min((long)blocks * map.BlockSize, map.VolumeSize - offset));
+            }
+        }
+    }
+
+    private Task StartRead(Chunk chunk, byte[] buffer) => Task.Run(() => ReadExactly(chunk.Offset, buffer, chunk.Length));
 
     /// <summary>Blocks in [from, to) hold no data on the source; any the baseline knew as data become holes.</summary>
     private void MarkHoles(BlockMap baseline, BlockMap result, IBlockSink? sink, long from, long to)
@@ -186,8 +230,6 @@ internal sealed class BlockCopier
             throw new ReplicationException(_readErrorId, ErrorKind.ReadError,
                 $"'{_source.Name}' ended at {offset + done} bytes while being read; it was truncated during the copy.", _source.Name);
         }
-
-        BytesRead += length;
     }
 
     private T ReadSource<T>(Func<T> read)
@@ -200,5 +242,24 @@ internal sealed class BlockCopier
         {
             throw new ReplicationException(_readErrorId, ErrorKind.ReadError, $"Reading '{_source.Name}' failed: {ex.Message}", _source.Name, ex);
         }
+    }
+
+    private readonly struct Chunk
+    {
+        public Chunk(long firstBlock, int blocks, long offset, int length)
+        {
+            FirstBlock = firstBlock;
+            Blocks = blocks;
+            Offset = offset;
+            Length = length;
+        }
+
+        public long FirstBlock { get; }
+
+        public int Blocks { get; }
+
+        public long Offset { get; }
+
+        public int Length { get; }
     }
 }

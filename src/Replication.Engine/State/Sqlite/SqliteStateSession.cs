@@ -122,11 +122,11 @@ internal sealed class SqliteStateSession : IStateSession
 
     public BlockMap? LoadBlockMap(Guid volumeId) =>
         Query("SELECT block_size, volume_size, hashes FROM block_maps WHERE volume_id = $id;",
-            r => BlockMap.FromBytes(r.GetInt32(0), r.GetInt64(1), (byte[])r.GetValue(2)), ("$id", volumeId.ToString())).FirstOrDefault();
+            r => BlockMapStorage.Decode(r.GetInt32(0), r.GetInt64(1), (byte[])r.GetValue(2)), ("$id", volumeId.ToString())).FirstOrDefault();
 
     public void SaveBlockMap(Guid volumeId, BlockMap map) => Execute(
         "INSERT OR REPLACE INTO block_maps (volume_id, block_size, volume_size, hashes) VALUES ($id, $bs, $vs, $hashes);",
-        ("$id", volumeId.ToString()), ("$bs", map.BlockSize), ("$vs", map.VolumeSize), ("$hashes", map.ToBytes()));
+        ("$id", volumeId.ToString()), ("$bs", map.BlockSize), ("$vs", map.VolumeSize), ("$hashes", BlockMapStorage.Encode(map)));
 
     public void DeleteBlockMap(Guid volumeId) => Execute("DELETE FROM block_maps WHERE volume_id = $id;", ("$id", volumeId.ToString()));
 
