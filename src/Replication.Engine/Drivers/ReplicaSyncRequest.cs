@@ -18,7 +18,8 @@ public sealed class ReplicaSyncRequest
 
     /// <summary>
     /// Hashes of what the target holds, from the last round; null makes the driver compare both sides block by block.
-    /// Loaded only when the driver asks for it: a round that proves the primary unchanged never reads it.
+    /// Loaded only when the driver asks for it: a round that proves the primary unchanged never reads it. The driver
+    /// may update it in place into the round's new map.
     /// </summary>
     public Lazy<BlockMap>? PreviousMap { get; init; }
 

@@ -55,8 +55,6 @@ public sealed class BlockMap
 
     public byte[] ToBytes() => (byte[])_hashes.Clone();
 
-    public BlockMap Clone() => new(BlockSize, VolumeSize, ToBytes());
-
     public int BlockLength(long block) => (int)Math.Min(BlockSize, VolumeSize - (block * BlockSize));
 
     public bool Matches(long block, ReadOnlySpan<byte> hash) => hash.SequenceEqual(Slot(block));
