@@ -84,6 +84,7 @@ public sealed class VolumeLeases
     {
         var waitLimit = wait ?? WaitLimit;
         var waited = Stopwatch.StartNew();
+        var toldWaiting = false;
         while (true)
         {
             using (var session = _context.Store.Begin(write: true))
@@ -107,6 +108,12 @@ public sealed class VolumeLeases
                 {
                     throw new ReplicationException(ErrorIds.VolumeBusy, ErrorKind.ResourceBusy,
                         $"{display} is busy: {existing.Operation} by {existing.Actor} since {existing.AcquiredAt:u}. Try again when it has finished; if that process died, its claim lapses by {existing.ExpiresAt:u}.", name);
+                }
+
+                if (!toldWaiting)
+                {
+                    toldWaiting = true;
+                    observer.Decision($"{display} is busy ({existing.Operation} by {existing.Actor}); waiting up to {Humane.Duration(waitLimit)} for it to finish.");
                 }
             }
 

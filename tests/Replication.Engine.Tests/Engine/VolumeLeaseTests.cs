@@ -37,6 +37,21 @@ public sealed class VolumeLeaseTests : IDisposable
     }
 
     [Fact]
+    public void An_operation_that_waits_for_a_lease_says_once_what_it_waits_for()
+    {
+        var other = site.Reopen();
+        other.Leases.WaitLimit = TimeSpan.FromMilliseconds(400);
+        var observer = new RecordingObserver();
+        using (site.Engine.Leases.Acquire(Vol, "SyncReplica", site.Quiet, CancellationToken.None))
+        {
+            Assert.Throws<ReplicationException>(() => other.Replication.Sync(Vol, false, observer, CancellationToken.None));
+        }
+
+        var waiting = Assert.Single(observer.Decisions, d => d.Contains("is busy", StringComparison.Ordinal));
+        Assert.Equal($"Volume '{Vol}' is busy (SyncReplica by {site.Engine.Context.Actor}); waiting up to 400 ms for it to finish.", waiting);
+    }
+
+    [Fact]
     public void ALeaseWhoseHolderStoppedRenewing_LapsesAndIsTakenOver()
     {
         var decisions = new RecordingObserver();
