@@ -40,11 +40,23 @@ function Invoke-Build {
     Write-Host "== Build ($Configuration)"
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Native dotnet @('publish', "$root/src/Replication.PowerShell/Replication.PowerShell.csproj", '-c', $Configuration, '-o', $moduleOut, '--nologo', '-v', 'quiet')
+    Add-PostgreSqlStore
     Copy-Item "$root/module/*" $moduleOut -Recurse -Force
     Write-Help
     # The module's manifest, not the publish's dependency file, decides what loads.
     Remove-Item (Join-Path $moduleOut 'Replication.PowerShell.deps.json') -ErrorAction Ignore
     Write-Host "Module: $moduleOut"
+}
+
+function Add-PostgreSqlStore {
+    # The PostgreSQL store (net8.0, loaded only for a PostgreSQL connection string) and Npgsql join the module folder.
+    # Assemblies the module already has (the engine and its dependencies, in the netstandard2.0 builds that Windows
+    # PowerShell loads too) are kept: one copy of each assembly in the folder.
+    $publish = Join-Path $out 'postgresql-publish'
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
+    Invoke-Native dotnet @('publish', "$root/src/Replication.State.PostgreSql/Replication.State.PostgreSql.csproj", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
+    Get-ChildItem $publish -Filter '*.dll' | Where-Object { -not (Test-Path (Join-Path $moduleOut $_.Name)) } | Copy-Item -Destination $moduleOut
+    Remove-Item $publish -Recurse -Force
 }
 
 function Write-Help {
@@ -68,13 +80,23 @@ function Get-NuGetPackageFolder {
 }
 
 function Invoke-XunitSuite {
-    param([string] $Project, [string] $ResultsFolder)
-    $trx = Join-Path $ResultsFolder ((Split-Path $Project -LeafBase) + '.trx')
-    & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder
-    if (-not (Test-Path $trx)) { throw "No test results from $Project" }
+    param([string] $Project, [string] $ResultsFolder, [string] $StateStore)
+    $suite = (Split-Path $Project -LeafBase) + $(if ($StateStore) { " ($StateStore)" })
+    $trx = Join-Path $ResultsFolder ($suite.Replace(' ', '-').Replace('(', '').Replace(')', '') + '.trx')
+    $filter = @()
+    if ($StateStore) {
+        # The engine suite once more, every site on this store; the tests of the stores themselves (they pick their own) stay out.
+        $env:REPLICATION_TEST_STATE_STORE = $StateStore
+        $filter = @('--filter', 'Store!=Specific')
+    }
+    try {
+        & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder @filter
+    }
+    finally { Remove-Item Env:REPLICATION_TEST_STATE_STORE -ErrorAction Ignore }
+    if (-not (Test-Path $trx)) { throw "No test results from $suite" }
     $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
     [pscustomobject]@{
-        Suite   = Split-Path $Project -LeafBase
+        Suite   = $suite
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped = [int]$counters.total - [int]$counters.executed
@@ -103,12 +125,31 @@ function Invoke-Test {
     $env:REPLICATION_POWERSHELL_STATE = Join-Path $results 'default-state-guard.db'
     $env:NO_COLOR = '1'
     $started = Get-Date
-    $suites = @(
-        Invoke-XunitSuite "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj" $results
-        Invoke-XunitSuite "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" $results
-        Invoke-XunitSuite "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" $results
-        Invoke-PesterSuite $results
-    )
+    # The PostgreSQL tests need a server: the one REPLICATION_TEST_POSTGRES names, else a throw-away one started here.
+    $server = $null
+    if (-not $env:REPLICATION_TEST_POSTGRES) {
+        Import-Module "$root/tests/PostgreSql/TestPostgres.psm1" -Force
+        $server = Start-TestPostgres
+        $env:REPLICATION_TEST_POSTGRES = $server.ConnectionString
+        Write-Host "PostgreSQL test server: $($server.ConnectionString) (data in $($server.Folder))"
+    }
+    try {
+        $engineTests = "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj"
+        $suites = @(
+            Invoke-XunitSuite $engineTests $results
+            Invoke-XunitSuite $engineTests $results -StateStore PostgreSql
+            Invoke-XunitSuite "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" $results
+            Invoke-XunitSuite "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" $results
+            Invoke-PesterSuite $results
+        )
+    }
+    finally {
+        if ($server) {
+            Stop-TestPostgres $server
+            Remove-Item Env:REPLICATION_TEST_POSTGRES
+            Write-Host 'PostgreSQL test server stopped.'
+        }
+    }
     $elapsed = (Get-Date) - $started
     Write-Host ''
     $suites | Format-Table Suite, Passed, Failed, Skipped -AutoSize | Out-String | Write-Host

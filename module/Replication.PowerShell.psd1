@@ -30,6 +30,7 @@
         'Get-ReplicationEvent'
         'Get-ReplicationStateStore'
         'Set-ReplicationStateStore'
+        'Copy-ReplicationStateStore'
         'Repair-ReplicationState'
         'Test-VolumeReplica'
         'Get-DRTestResult'

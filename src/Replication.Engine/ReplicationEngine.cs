@@ -9,6 +9,7 @@ using Replication.Engine.Repair;
 using Replication.Engine.Replication;
 using Replication.Engine.State;
 using Replication.Engine.State.Sqlite;
+using Replication.Engine.Transfer;
 using Replication.Engine.Volumes;
 
 namespace Replication.Engine;
@@ -32,6 +33,7 @@ public sealed class ReplicationEngine
         GroupOperations = new GroupOperations(context, Leases, Replication.Rounds, Replication.Promotion, Replication.Reenable);
         DrTests = new DrTestService(context, Volumes, Leases);
         Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases, GroupOperations);
+        StateCopy = new StateStoreCopy(context);
     }
 
     public EngineContext Context { get; }
@@ -62,9 +64,16 @@ public sealed class ReplicationEngine
     /// <summary>Whole-backend failover and failback.</summary>
     public BackendFailover Failover { get; }
 
+    /// <summary>Copies the whole state to another store, such as a SQLite file to a shared PostgreSQL database.</summary>
+    public StateStoreCopy StateCopy { get; }
+
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>
         new(new EngineContext(SqliteStateStore.Open(statePath), DriverRegistry.Default, clock));
+
+    /// <summary>An engine on the state store at <paramref name="address"/> (a SQLite file or a PostgreSQL database) with the built-in drivers.</summary>
+    public static ReplicationEngine Open(StateAddress address, Func<DateTimeOffset>? clock = null) =>
+        new(new EngineContext(StateStores.Open(address), DriverRegistry.Default, clock));
 
     public IReadOnlyList<ReplicationEvent> Events(EventQuery query)
     {

@@ -1,5 +1,7 @@
 # Every example in the help (docs/en-US/*.md, "## EXAMPLES") runs as written, each on a fresh site set up the way the
-# help says examples assume: dc1 and dc2 paired, types 'replicated' and 'scratch', and a synced 1 GiB volume db01.
+# help says examples assume: dc1 and dc2 paired, types 'replicated' and 'scratch', and a synced 1 GiB volume db01; for
+# the PostgreSQL examples, PGHOST, PGPORT and PGUSER name the test server (REPLICATION_TEST_POSTGRES), where the
+# database 'replication' is created empty before each example that names it.
 
 BeforeDiscovery {
     $docs = Join-Path $PSScriptRoot '../../docs/en-US'
@@ -18,9 +20,15 @@ BeforeAll {
     Import-Module $env:REPLICATION_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Enable-DefaultStateGuard
+    $server = Get-TestPostgres
+    $savedPg = @{ PGHOST = $env:PGHOST; PGPORT = $env:PGPORT; PGUSER = $env:PGUSER }
+    $env:PGHOST = $server.Host; $env:PGPORT = $server.Port; $env:PGUSER = $server.Username
 }
 
-AfterAll { Remove-DefaultStateGuard }
+AfterAll {
+    foreach ($name in $savedPg.Keys) { Set-Item "Env:$name" -Value $savedPg[$name] -ErrorAction Ignore; if (-not $savedPg[$name]) { Remove-Item "Env:$name" -ErrorAction Ignore } }
+    Remove-DefaultStateGuard
+}
 
 Describe 'Help examples' {
     BeforeEach {
@@ -35,6 +43,7 @@ Describe 'Help examples' {
     AfterEach { Remove-ReplicationTestSite $site }
 
     It '<Doc> example <Number> runs as written' -ForEach $examples {
+        if ($Code -match 'Database=replication') { Reset-TestPostgresDatabase -Name replication }
         # Any error the example does not handle itself stops it (examples that show a refusal catch it); the output is
         # formatted, as at a prompt, so a broken view fails too.
         $ErrorActionPreference = 'Stop'

@@ -212,4 +212,59 @@ function Get-PwshCommand {
     [pscustomobject]@{ File = $exe; Prefix = @() }
 }
 
+function Get-TestPostgres {
+    <#
+    .SYNOPSIS
+        The test PostgreSQL server that REPLICATION_TEST_POSTGRES names (build.ps1 -Task Test starts one), as its parts.
+        Fails, never skips, when the variable is not set.
+    #>
+    $connectionString = $env:REPLICATION_TEST_POSTGRES
+    if (-not $connectionString) {
+        throw 'REPLICATION_TEST_POSTGRES is not set: the PostgreSQL tests need a server. Run them through build.ps1 -Task Test (it starts one), or start one with tests/PostgreSql/TestPostgres.psm1 and set the variable to its ConnectionString.'
+    }
+    $parts = @{}
+    foreach ($pair in $connectionString -split ';') {
+        $key, $value = $pair -split '=', 2
+        if ($key) { $parts[$key.Trim()] = $value.Trim() }
+    }
+    [pscustomobject]@{ ConnectionString = $connectionString; Host = $parts['Host']; Port = $parts['Port']; Username = $parts['Username'] }
+}
+
+function Invoke-TestPostgresSql {
+    <#
+    .SYNOPSIS
+        Runs SQL on the test server with psql, as its superuser (by default in the database 'postgres').
+    #>
+    param([Parameter(Mandatory)] [string] $Sql, [string] $Database = 'postgres')
+    $server = Get-TestPostgres
+    $output = & psql -X -q -A -t -v ON_ERROR_STOP=1 -h $server.Host -p $server.Port -U $server.Username -d $Database -c $Sql 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE) on: $Sql`n$($output -join "`n")" }
+    $output
+}
+
+function Reset-TestPostgresDatabase {
+    <#
+    .SYNOPSIS
+        Drops the database (cutting its connections) and creates it again, empty.
+    #>
+    param([Parameter(Mandatory)] [string] $Name)
+    Invoke-TestPostgresSql "DROP DATABASE IF EXISTS `"$Name`" WITH (FORCE);" | Out-Null
+    Invoke-TestPostgresSql "CREATE DATABASE `"$Name`";" | Out-Null
+}
+
+function New-TestPostgresDatabase {
+    <#
+    .SYNOPSIS
+        A new, empty database on the test server; returns its connection string. Remove-TestPostgresDatabase drops it.
+    #>
+    $name = 'rp_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
+    Reset-TestPostgresDatabase -Name $name
+    [pscustomobject]@{ Name = $name; ConnectionString = ((Get-TestPostgres).ConnectionString -replace 'Database=[^;]*', "Database=$name") }
+}
+
+function Remove-TestPostgresDatabase {
+    param([Parameter(Mandatory)] $Database)
+    Invoke-TestPostgresSql "DROP DATABASE IF EXISTS `"$($Database.Name)`" WITH (FORCE);" | Out-Null
+}
+
 Export-ModuleMember -Function *

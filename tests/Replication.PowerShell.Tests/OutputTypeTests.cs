@@ -34,6 +34,8 @@ public sealed class OutputTypeTests
         { "Get-ReplicationEvent", "Get-ReplicationEvent -Newest 3", 3 },
         { "Get-ReplicationStateStore", "Get-ReplicationStateStore", 1 },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -PassThru", 1 },
+        { "Copy-ReplicationStateStore", "Copy-ReplicationStateStore -DestinationPath $args[1]", 1 },
+        { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -SkipBusy", 1 },
         { "Repair-ReplicationState", "Remove-Item (Get-VolumeConnection -Name web01).Path; Repair-ReplicationState", 1 },
         { "Test-VolumeReplica", "Test-VolumeReplica -Name db01", 1 },
         { "Get-DRTestResult", "Test-VolumeReplica | Out-Null; Get-DRTestResult", 1 },

@@ -33,6 +33,11 @@ public sealed class WhatIfTests
         { "Disable-Replication", "Disable-Replication -Name db01 -WhatIf" },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -WhatIf" },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Default -WhatIf" },
+        // Port 1 on the loopback: were the server contacted, the command would fail.
+        { "Set-ReplicationStateStore", "Set-ReplicationStateStore -ConnectionString 'Host=127.0.0.1;Port=1;Database=nowhere' -WhatIf" },
+        { "Copy-ReplicationStateStore", "Copy-ReplicationStateStore -DestinationPath $args[1] -WhatIf" },
+        { "Copy-ReplicationStateStore", "Copy-ReplicationStateStore -DestinationConnectionString 'Host=127.0.0.1;Port=1;Database=nowhere' -WhatIf" },
+        { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -SkipBusy -WhatIf" },
         { "Repair-ReplicationState", "Repair-ReplicationState -RemoveOrphanFiles -WhatIf" },
         { "Test-VolumeReplica", "Test-VolumeReplica -Name db01 -WhatIf" },
         { "Test-ReplicationPartnership", "Test-ReplicationPartnership -Backend dc1 -WhatIf" },

@@ -59,4 +59,9 @@ public static class ErrorIds
     public const string StateStoreCorrupt = nameof(StateStoreCorrupt);
     public const string StateStoreBusy = nameof(StateStoreBusy);
     public const string StateStoreTooNew = nameof(StateStoreTooNew);
+    public const string StateStoreConnectionFailed = nameof(StateStoreConnectionFailed);
+    public const string StateStoreNotSupported = nameof(StateStoreNotSupported);
+    public const string StateStoreNotEmpty = nameof(StateStoreNotEmpty);
+    public const string StateStoreInUse = nameof(StateStoreInUse);
+    public const string StateStoreCopyMismatch = nameof(StateStoreCopyMismatch);
 }

@@ -16,4 +16,7 @@ public enum ErrorKind
     WriteError,
     InvalidData,
     PermissionDenied,
+
+    /// <summary>A server the engine needs (a PostgreSQL state store) could not be reached or dropped the connection.</summary>
+    ConnectionError,
 }

@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Replication.Engine.Errors;
 using Replication.Engine.Groups;
 using Replication.Engine.Model;
 using Replication.Engine.Rules;
@@ -47,7 +49,43 @@ public sealed class ReplicationService
     public SyncResult Sync(string name, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
         using var lease = _leases.Acquire(name, "SyncReplica", observer, cancellation);
-        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        return SyncHeld(VolumeSnapshot.Load(_context.Store, name), forceRead, observer, cancellation);
+    }
+
+    /// <summary>
+    /// One host's share of a run that several hosts make over the same volumes (each on its own schedule): syncs the
+    /// volume unless another operation holds it now (this never waits for it) or a round started at or after
+    /// <paramref name="runStartedAt"/> already, which is another host's round of the same run. Null when skipped; the
+    /// observer says why.
+    /// </summary>
+    public SyncResult? SyncUnlessBusy(string name, bool forceRead, DateTimeOffset runStartedAt, IOperationObserver observer, CancellationToken cancellation)
+    {
+        IDisposable lease;
+        try
+        {
+            lease = _leases.Acquire(name, "SyncReplica", observer, cancellation, wait: TimeSpan.Zero);
+        }
+        catch (ReplicationException ex) when (ex.ErrorId == ErrorIds.VolumeBusy)
+        {
+            observer.Decision($"Skipped without waiting: {ex.Message}");
+            return null;
+        }
+
+        using (lease)
+        {
+            var snapshot = VolumeSnapshot.Load(_context.Store, name);
+            if (snapshot.Volume.LastSyncStartedAt is { } lastRound && lastRound >= runStartedAt)
+            {
+                observer.Decision($"Skipped '{snapshot.Volume.Name}': a round that started at {lastRound:u}, after this run began ({runStartedAt:u}), already brought its replica up to date.");
+                return null;
+            }
+
+            return SyncHeld(snapshot, forceRead, observer, cancellation);
+        }
+    }
+
+    private SyncResult SyncHeld(VolumeSnapshot snapshot, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    {
         GroupCatalog.RequireNotGroupMember(snapshot.Volume, "synced", "Sync-VolumeReplica");
         ReplicationRules.RequireSyncable(snapshot.Volume);
         // A frozen backend keeps replicating; a failed-over one is down.

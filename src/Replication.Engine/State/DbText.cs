@@ -5,9 +5,9 @@ using System.Linq;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
-namespace Replication.Engine.State.Sqlite;
+namespace Replication.Engine.State;
 
-/// <summary>How values are written as text in the state file: sortable UTC times and plain JSON.</summary>
+/// <summary>How values are written as text in either state store: sortable UTC times (to the tick) and plain JSON.</summary>
 internal static class DbText
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";

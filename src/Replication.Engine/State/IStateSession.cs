@@ -97,4 +97,10 @@ public interface IStateSession : IDisposable
     void AppendEvent(ReplicationEvent replicationEvent);
 
     IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query);
+
+    /// <summary>Every row of the store, for a copy to another store.</summary>
+    StateContents ExportContents();
+
+    /// <summary>Writes every row of a copy into this store (which the caller found empty), keeping event and DR test ids.</summary>
+    void ImportContents(StateContents contents);
 }

@@ -3,17 +3,20 @@ using System.IO;
 
 namespace Replication.Engine.State;
 
-/// <summary>Where the state file is when nobody says otherwise: REPLICATION_POWERSHELL_STATE, else a per-user data folder.</summary>
+/// <summary>
+/// Where the state is when nobody says otherwise: REPLICATION_POWERSHELL_STATE (a file path or a PostgreSQL connection
+/// string), else a file in a per-user data folder.
+/// </summary>
 public static class StateLocation
 {
     public const string EnvironmentVariable = "REPLICATION_POWERSHELL_STATE";
 
-    public static string Default()
+    public static StateAddress Default()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            return Path.GetFullPath(fromEnvironment);
+            return StateAddress.Parse(fromEnvironment);
         }
 
         // LocalApplicationData is %LOCALAPPDATA% on Windows and $XDG_DATA_HOME or ~/.local/share elsewhere.
@@ -23,6 +26,6 @@ public static class StateLocation
             dataFolder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
         }
 
-        return Path.Combine(dataFolder, "Replication.PowerShell", "state.db");
+        return StateAddress.File(Path.Combine(dataFolder, "Replication.PowerShell", "state.db"));
     }
 }

@@ -19,7 +19,7 @@ public sealed class RepairReplicationStateCommand : ReplicationCmdlet
 
     protected override void EndProcessing()
     {
-        ForItem(EngineSessions.CurrentPath, () =>
+        ForItem(EngineSessions.CurrentAddress.Display, () =>
             WriteObject(Engine.Repair.Run(RemoveOrphanFiles, finding => ShouldProcess(finding.Target, finding.Action), Observer), enumerateCollection: true));
         base.EndProcessing();
     }

@@ -1,19 +1,25 @@
 using System.Management.Automation;
 using Replication.Engine.Errors;
+using Replication.Engine.State;
 using Replication.PowerShell.Infrastructure;
 
 namespace Replication.PowerShell.Commands;
 
-/// <summary>Points this session's commands at another state file (created on first use), or back to the default.</summary>
+/// <summary>Points this session's commands at another state file (created on first use) or PostgreSQL database, or back to the default.</summary>
 [Cmdlet(VerbsCommon.Set, "ReplicationStateStore", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(StateStoreInfo))]
 public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
 {
     private const string PathSet = "Path";
+    private const string ConnectionStringSet = "ConnectionString";
     private const string DefaultSet = "Default";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     public string Path { get; set; } = "";
+
+    /// <summary>A PostgreSQL database shared by several hosts, as an Npgsql connection string.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ConnectionStringSet, ValueFromPipelineByPropertyName = true)]
+    public string ConnectionString { get; set; } = "";
 
     /// <summary>Goes back to REPLICATION_POWERSHELL_STATE or the per-user default.</summary>
     [Parameter(Mandatory = true, ParameterSetName = DefaultSet)]
@@ -24,15 +30,29 @@ public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
 
     protected override void ProcessRecord()
     {
-        var path = Default ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(path ?? "the default state file", "Use as this session's replication state"))
+        StateAddress? address = null;
+        try
+        {
+            address = ParameterSetName switch
+            {
+                PathSet => StateAddress.File(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path)),
+                ConnectionStringSet => StateAddress.PostgreSql(ConnectionString),
+                _ => null,
+            };
+        }
+        catch (ReplicationException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+
+        if (!ShouldProcess(address?.Display ?? "the default state store", "Use as this session's replication state"))
         {
             return;
         }
 
-        var previous = EngineSessions.SessionPath;
-        EngineSessions.SetPath(path);
-        if (path is null)
+        var previous = EngineSessions.SessionAddress;
+        EngineSessions.SetAddress(address);
+        if (address is null)
         {
             // Going back to the default does not create the default file; the next command that needs state does.
             WritePassThru();
@@ -41,13 +61,13 @@ public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
 
         try
         {
-            // Open it now, so a path that cannot hold a state file fails here, not at the next command.
-            EngineSessions.Current();
+            // Open it now, so a store that cannot be used fails here, not at the next command.
+            EngineSessions.Reopen();
         }
         catch (ReplicationException ex)
         {
-            EngineSessions.SetPath(previous);
-            ThrowTerminatingError(ErrorRecords.From(ex, path));
+            EngineSessions.SetAddress(previous);
+            ThrowTerminatingError(ErrorRecords.From(ex, address.Display));
         }
 
         WritePassThru();

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using Replication.Engine.Model;
 using Replication.PowerShell.Infrastructure;
@@ -13,7 +14,21 @@ public sealed class SyncVolumeReplicaCommand : VolumeOrGroupTargetCommand
     [Parameter]
     public SwitchParameter Full { get; set; }
 
+    /// <summary>
+    /// For several hosts running the same sync on a schedule: a volume another operation holds is skipped, not waited
+    /// for, and so is one whose round another host started after this command began.
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    public SwitchParameter SkipBusy { get; set; }
+
     protected override bool ShowsRunProgress => true;
+
+    private DateTimeOffset _runStartedAt;
+
+    // The engine's clock in a PowerShell session is the wall clock; reading it here opens no state (so -WhatIf stays clean).
+    protected override void BeginProcessing() => _runStartedAt = DateTimeOffset.UtcNow;
 
     protected override void ProcessRecord()
     {
@@ -31,7 +46,17 @@ public sealed class SyncVolumeReplicaCommand : VolumeOrGroupTargetCommand
         {
             if (ShouldProcess(name, "Sync replica"))
             {
-                ForItem(name, () => WriteObject(Engine.Replication.Sync(name, Full, Observer, Cancellation)));
+                ForItem(name, () =>
+                {
+                    if (!SkipBusy)
+                    {
+                        WriteObject(Engine.Replication.Sync(name, Full, Observer, Cancellation));
+                    }
+                    else if (Engine.Replication.SyncUnlessBusy(name, Full, _runStartedAt, Observer, Cancellation) is { } result)
+                    {
+                        WriteObject(result);
+                    }
+                });
             }
         }
     }

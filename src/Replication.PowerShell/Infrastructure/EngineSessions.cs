@@ -8,43 +8,53 @@ using Replication.Engine.State;
 namespace Replication.PowerShell.Infrastructure;
 
 /// <summary>
-/// Which state file each PowerShell session uses (Set-ReplicationStateStore, else REPLICATION_POWERSHELL_STATE, else the
-/// per-user default), and one engine per state file, so the schema check runs once per file per process.
+/// Which state store each PowerShell session uses (Set-ReplicationStateStore, else REPLICATION_POWERSHELL_STATE, else the
+/// per-user default file), and one engine per store, so the schema check runs once per store per process.
 /// </summary>
 internal static class EngineSessions
 {
-    private static readonly ConcurrentDictionary<Guid, string> PathBySession = new();
-    private static readonly ConcurrentDictionary<string, ReplicationEngine> EngineByPath = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<Guid, StateAddress> AddressBySession = new();
+    private static readonly ConcurrentDictionary<StateAddress, ReplicationEngine> EngineByAddress = new();
 
-    public static string CurrentPath =>
-        PathBySession.TryGetValue(SessionId, out var path) ? path : StateLocation.Default();
+    public static StateAddress CurrentAddress =>
+        AddressBySession.TryGetValue(SessionId, out var address) ? address : StateLocation.Default();
 
-    /// <summary>The path Set-ReplicationStateStore chose for this session, if any.</summary>
-    public static string? SessionPath => PathBySession.TryGetValue(SessionId, out var path) ? path : null;
+    /// <summary>The store Set-ReplicationStateStore chose for this session, if any.</summary>
+    public static StateAddress? SessionAddress => AddressBySession.TryGetValue(SessionId, out var address) ? address : null;
 
-    public static void SetPath(string? path)
+    public static void SetAddress(StateAddress? address)
     {
-        if (path is null)
+        if (address is null)
         {
-            PathBySession.TryRemove(SessionId, out _);
+            AddressBySession.TryRemove(SessionId, out _);
         }
         else
         {
-            PathBySession[SessionId] = Path.GetFullPath(path);
+            AddressBySession[SessionId] = address;
         }
     }
 
     public static ReplicationEngine Current()
     {
-        var path = CurrentPath;
-        if (EngineByPath.TryGetValue(path, out var engine) && File.Exists(path))
+        var address = CurrentAddress;
+        if (EngineByAddress.TryGetValue(address, out var engine) && (address.Kind != StateStoreKind.Sqlite || File.Exists(address.Value)))
         {
             return engine;
         }
 
-        // First use of this file in this process, or the file was removed since: open (and create) it afresh.
-        engine = ReplicationEngine.OpenSqlite(path);
-        EngineByPath[path] = engine;
+        // First use of this store in this process, or its file was removed since.
+        return Reopen();
+    }
+
+    /// <summary>
+    /// Opens the session's store afresh (creating a missing file, checking the schema) and uses it from now on: what
+    /// Set-ReplicationStateStore does, so that pointing at a database that was dropped and created again works too.
+    /// </summary>
+    public static ReplicationEngine Reopen()
+    {
+        var address = CurrentAddress;
+        var engine = ReplicationEngine.Open(address);
+        EngineByAddress[address] = engine;
         return engine;
     }
 

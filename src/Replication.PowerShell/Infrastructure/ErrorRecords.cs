@@ -29,6 +29,7 @@ internal static class ErrorRecords
         ErrorKind.WriteError => ErrorCategory.WriteError,
         ErrorKind.InvalidData => ErrorCategory.InvalidData,
         ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         _ => ErrorCategory.NotSpecified,
     };
 }

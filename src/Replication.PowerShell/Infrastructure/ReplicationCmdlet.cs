@@ -163,7 +163,7 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, EngineSessions.CurrentPath));
+            ThrowTerminatingError(ErrorRecords.From(ex, EngineSessions.CurrentAddress.Display));
             throw;
         }
     }

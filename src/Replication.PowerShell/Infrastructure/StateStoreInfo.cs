@@ -4,27 +4,47 @@ using Replication.Engine.State;
 
 namespace Replication.PowerShell.Infrastructure;
 
-/// <summary>Which state file the session uses and why.</summary>
+/// <summary>Which state store the session uses and why.</summary>
 public sealed class StateStoreInfo
 {
-    private StateStoreInfo(string path, string source)
+    private StateStoreInfo(StateAddress address, string source)
     {
-        Path = path;
+        Kind = address.Kind;
+        Location = address.Display;
         Source = source;
-        Exists = File.Exists(path);
+        if (address.Kind == StateStoreKind.Sqlite)
+        {
+            Path = address.Value;
+            Exists = File.Exists(address.Value);
+        }
+        else
+        {
+            ConnectionString = address.Display;
+        }
     }
 
-    public string Path { get; }
+    /// <summary>Sqlite (a state file) or PostgreSql (a shared database).</summary>
+    public StateStoreKind Kind { get; }
+
+    /// <summary>The file path, or the connection string without its password.</summary>
+    public string Location { get; }
+
+    /// <summary>The state file; empty for a PostgreSQL store.</summary>
+    public string? Path { get; }
+
+    /// <summary>The PostgreSQL connection string without its password; empty for a state file.</summary>
+    public string? ConnectionString { get; }
 
     /// <summary>Session (Set-ReplicationStateStore), Environment (REPLICATION_POWERSHELL_STATE) or Default (per-user folder).</summary>
     public string Source { get; }
 
-    public bool Exists { get; }
+    /// <summary>Whether the state file exists; empty for a PostgreSQL store, which this does not connect to.</summary>
+    public bool? Exists { get; }
 
-    public override string ToString() => Path;
+    public override string ToString() => Location;
 
     internal static StateStoreInfo Current() => new(
-        EngineSessions.CurrentPath,
-        EngineSessions.SessionPath is not null ? "Session"
+        EngineSessions.CurrentAddress,
+        EngineSessions.SessionAddress is not null ? "Session"
             : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(StateLocation.EnvironmentVariable)) ? "Default" : "Environment");
 }

@@ -185,8 +185,12 @@ public sealed class BadInputTests
         site.CreateVolume(Existing, 4 * MiB);
         WriteAt(site.PrimaryFile(Existing), 0, RandomBytes(4096, 1));
         site.Sync(Existing);
+        File.WriteAllText(AFile(site), "not a folder");
         return site;
     }
+
+    /// <summary>A file that exists (and is no folder), outside every backend folder; made by <see cref="Populated"/>.</summary>
+    private static string AFile(EngineSite site) => site.ScratchFile("a-file");
 
     private static BackendDefinition Backend(EngineSite site, string name, string? path = null, string driver = "LocalFile",
         string? partner = null, Dictionary<string, object?>? declared = null) => new()
@@ -250,8 +254,8 @@ public sealed class BadInputTests
         Add("blank path", ErrorIds.InvalidPath, s => s.Engine.Backends.Add(Backend(s, "dc3", path: "   "), s.Quiet));
         Add("path with a control character", ErrorIds.InvalidPath, s => s.Engine.Backends.Add(Backend(s, "dc3", path: s.FolderOf("dc\u00013")), s.Quiet));
 
-        Add("path is a file", ErrorIds.BackendPathUnusable, s => s.Engine.Backends.Add(Backend(s, "dc3", path: s.StatePath), s.Quiet));
-        Add("path under a file", ErrorIds.BackendPathUnusable, s => s.Engine.Backends.Add(Backend(s, "dc3", path: Path.Combine(s.StatePath, "dc3")), s.Quiet));
+        Add("path is a file", ErrorIds.BackendPathUnusable, s => s.Engine.Backends.Add(Backend(s, "dc3", path: AFile(s)), s.Quiet));
+        Add("path under a file", ErrorIds.BackendPathUnusable, s => s.Engine.Backends.Add(Backend(s, "dc3", path: Path.Combine(AFile(s), "dc3")), s.Quiet));
 
         Group("duplicates");
         Add("duplicate backend", ErrorIds.BackendExists, s => s.Engine.Backends.Add(Backend(s, "dc1", path: s.FolderOf("other")), s.Quiet));

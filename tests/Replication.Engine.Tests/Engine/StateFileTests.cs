@@ -16,6 +16,7 @@ namespace Replication.Engine.Tests.Engine;
 
 /// <summary>The SQLite state file itself: who may read it, what a foreign file gives, what survives a reopen.</summary>
 [UnsupportedOSPlatform("windows")]
+[Trait("Store", "Specific")]
 public sealed class StateFileTests
 {
     private const UnixFileMode GroupOrOthers =

@@ -303,7 +303,7 @@ public sealed class PartnershipPreflightTests
     /// <summary>The checks as a cmdlet runs them: an engine on the site's state whose clock is the wall clock, shifted by <paramref name="skew"/>.</summary>
     private static IReadOnlyList<PreflightResult> Check(EngineSite site, string backend = "dc1", string? partner = null, TimeSpan? skew = null)
     {
-        var engine = ReplicationEngine.OpenSqlite(site.StatePath, () => DateTimeOffset.UtcNow + (skew ?? TimeSpan.Zero));
+        var engine = site.Reopen(() => DateTimeOffset.UtcNow + (skew ?? TimeSpan.Zero));
         return new PartnershipPreflight(engine.Context).Run(backend, partner, new RecordingObserver());
     }
 

@@ -6,7 +6,6 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
-using Microsoft.Data.Sqlite;
 using Replication.Engine.Catalog;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -25,7 +24,7 @@ public sealed class TestClock
 }
 
 /// <summary>
-/// One engine on real things: a temp folder holding a SQLite state file and one folder per backend, a hand-moved clock,
+/// One engine on real things: a state store (a SQLite file in a temp folder, or a PostgreSQL schema), one folder per backend, a hand-moved clock,
 /// and helpers to touch volume files behind the module's back and to snapshot everything for "nothing changed" checks.
 /// </summary>
 public sealed class EngineSite : IDisposable
@@ -39,16 +38,26 @@ public sealed class EngineSite : IDisposable
     private readonly TempDirectory temp = new();
 
     public EngineSite()
+        : this(TestStores.Kind)
     {
-        StatePath = Path.Combine(temp.Path, "state", "state.db");
+    }
+
+    /// <summary>A site on a given store, for the tests of the stores themselves.</summary>
+    public EngineSite(StateStoreKind store)
+    {
+        State = SiteState.Create(store, temp.Path);
         BackendsRoot = Path.Combine(temp.Path, "backends");
         Clock = new TestClock(new DateTimeOffset(2030, 1, 1, 8, 0, 0, TimeSpan.Zero));
-        Engine = ReplicationEngine.OpenSqlite(StatePath, () => Clock.Now);
+        Engine = State.Open(() => Clock.Now);
     }
 
     public string Root => temp.Path;
 
-    public string StatePath { get; }
+    /// <summary>The store the site runs on: SQLite or PostgreSQL, as <see cref="TestStores"/> says.</summary>
+    public SiteState State { get; }
+
+    /// <summary>The state file, for the tests of the SQLite store itself.</summary>
+    public string StatePath => State is SqliteSiteState sqlite ? sqlite.Path : throw new InvalidOperationException("This site's state is in PostgreSQL, not in a file.");
 
     /// <summary>Where <see cref="AddBackend"/> puts backend folders (one sub-folder per backend).</summary>
     public string BackendsRoot { get; }
@@ -59,8 +68,8 @@ public sealed class EngineSite : IDisposable
 
     public IOperationObserver Quiet => SilentObserver.Instance;
 
-    /// <summary>A second engine on the same state file, as a new process would open it.</summary>
-    public ReplicationEngine Reopen() => ReplicationEngine.OpenSqlite(StatePath, () => Clock.Now);
+    /// <summary>A second engine on the same state, as a new process would open it (on the site's clock unless told otherwise).</summary>
+    public ReplicationEngine Reopen(Func<DateTimeOffset>? clock = null) => State.Open(clock ?? (() => Clock.Now));
 
     /// <summary>A path for the test's own files, outside every backend folder.</summary>
     public string ScratchFile(string name) => Path.Combine(Root, name);
@@ -226,7 +235,7 @@ public sealed class EngineSite : IDisposable
         var text = new StringBuilder();
         foreach (var entry in Directory.EnumerateFileSystemEntries(Root, "*", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal))
         {
-            if (entry.StartsWith(StatePath, StringComparison.Ordinal))
+            if (State is SqliteSiteState sqlite && entry.StartsWith(sqlite.Path, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -246,73 +255,14 @@ public sealed class EngineSite : IDisposable
     }
 
     /// <summary>
-    /// Every row of every table of the state file, in a stable order, as text. <paramref name="ignore"/> leaves out a
+    /// Every row of every table of the state, in a stable order, as text. <paramref name="ignore"/> leaves out a
     /// table ("events") or a column ("volumes.replication_extended_status").
     /// </summary>
-    public string SnapshotDatabase(params string[] ignore) => DumpDatabase(StatePath, ignore);
+    public string SnapshotDatabase(params string[] ignore) => State.Dump(ignore);
 
-    public long RowCount(string table)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = StatePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = $"SELECT COUNT(*) FROM \"{table.Replace("\"", "\"\"")}\";";
-        return (long)count.ExecuteScalar()!;
-    }
+    public long RowCount(string table) => State.RowCount(table);
 
-    public static string DumpDatabase(string path, params string[] ignore)
-    {
-        var ignored = new HashSet<string>(ignore, StringComparer.OrdinalIgnoreCase);
-        if (ignored.Contains("events"))
-        {
-            ignored.Add("sqlite_sequence");
-        }
-
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
-        var text = new StringBuilder();
-        foreach (var table in tables.Where(t => !ignored.Contains(t)))
-        {
-            text.Append("== ").Append(table).Append('\n');
-            using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\";";
-            using var reader = select.ExecuteReader();
-            var columns = Enumerable.Range(0, reader.FieldCount).Where(i => !ignored.Contains($"{table}.{reader.GetName(i)}")).ToList();
-            text.Append(string.Join(" | ", columns.Select(reader.GetName))).Append('\n');
-            var rows = new List<string>();
-            while (reader.Read())
-            {
-                rows.Add(string.Join(" | ", columns.Select(i => Render(reader.GetValue(i)))));
-            }
-
-            foreach (var row in rows.OrderBy(r => r, StringComparer.Ordinal))
-            {
-                text.Append(row).Append('\n');
-            }
-        }
-
-        return text.ToString();
-    }
-
-    private static string Render(object value) => value switch
-    {
-        DBNull => "NULL",
-        byte[] blob => $"blob[{blob.Length}]:{Convert.ToHexString(SHA256.HashData(blob))}",
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    public static string DumpDatabase(string path, params string[] ignore) => SqliteSiteState.DumpFile(path, ignore);
 
     /// <summary>Runs <paramref name="action"/>, expects an engine error with <paramref name="errorId"/>, and returns it.</summary>
     public static ReplicationException Refused(string errorId, Action action)
@@ -324,5 +274,9 @@ public sealed class EngineSite : IDisposable
 
     public static ReplicationException Refused<T>(string errorId, Func<T> action) => Refused(errorId, () => { action(); });
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose()
+    {
+        State.Dispose();
+        temp.Dispose();
+    }
 }

@@ -8,7 +8,7 @@ using Replication.Engine.Replication;
 namespace Replication.Engine.State.Sqlite;
 
 /// <summary>One SQLite transaction; every statement is parameterised, so names and specs never become SQL.</summary>
-internal sealed class SqliteStateSession : IStateSession
+internal sealed partial class SqliteStateSession : IStateSession
 {
     private const string VolumeColumns =
         "id, name, size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status, " +
@@ -266,8 +266,13 @@ internal sealed class SqliteStateSession : IStateSession
     public void AppendEvent(ReplicationEvent e) => Execute(
         "INSERT INTO events (at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message) " +
         "VALUES ($at, $actor, $op, $type, $name, $volume, $from, $to, $message);",
+        EventParameters(e));
+
+    private static (string, object?)[] EventParameters(ReplicationEvent e) => new (string, object?)[]
+    {
         ("$at", DbText.Time(e.Time)), ("$actor", e.Actor), ("$op", e.Operation), ("$type", e.ObjectType), ("$name", e.ObjectName),
-        ("$volume", e.VolumeId?.ToString()), ("$from", e.FromStatus), ("$to", e.ToStatus), ("$message", e.Message));
+        ("$volume", e.VolumeId?.ToString()), ("$from", e.FromStatus), ("$to", e.ToStatus), ("$message", e.Message),
+    };
 
     public IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query)
     {
