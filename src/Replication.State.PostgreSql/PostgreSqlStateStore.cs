@@ -107,11 +107,14 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
         {
             connection = _dataSource.OpenConnection();
             var transaction = connection.BeginTransaction(write ? IsolationLevel.ReadCommitted : IsolationLevel.RepeatableRead);
-            var session = new PostgreSqlStateSession(connection, transaction, Location);
-            session.Run(write
-                ? $"SET LOCAL lock_timeout = '{PostgreSqlFailures.LockWaitSeconds}s'; {WriteLock}"
-                : "SET TRANSACTION READ ONLY;");
-            return session;
+            // The transaction's first statement: a pooled connection the server dropped fails here, untranslated, so the
+            // retry above takes the next one. Nothing has been read or written yet, so trying again is safe.
+            using (var setup = new NpgsqlCommand(write ? $"SET LOCAL lock_timeout = '{PostgreSqlFailures.LockWaitSeconds}s'; {WriteLock}" : "SET TRANSACTION READ ONLY;", connection, transaction))
+            {
+                setup.ExecuteNonQuery();
+            }
+
+            return new PostgreSqlStateSession(connection, transaction, Location);
         }
         catch
         {
