@@ -127,7 +127,7 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
     {
         using var session = (PostgreSqlStateSession)Begin(write: true);
         session.Run("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at text NOT NULL);");
-        var current = session.Scalar<long>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations;");
+        var current = session.Scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations;");
         var newest = PostgreSqlSchemaMigrations.All.Max(m => m.Version);
         if (current > newest)
         {

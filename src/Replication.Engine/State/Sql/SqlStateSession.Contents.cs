@@ -1,12 +1,11 @@
 using System;
 using System.Linq;
 using Replication.Engine.Model;
-using Replication.Engine.State;
 
-namespace Replication.State.PostgreSql;
+namespace Replication.Engine.State.Sql;
 
-/// <summary>The whole database as records, and back: a copy to or from another store.</summary>
-internal sealed partial class PostgreSqlStateSession
+/// <summary>The whole store as records, and back: a copy to or from another store.</summary>
+internal abstract partial class SqlStateSession
 {
     public StateContents ExportContents()
     {
@@ -17,7 +16,7 @@ internal sealed partial class PostgreSqlStateSession
             VolumeTypes = ListVolumeTypes(),
             Volumes = volumes,
             BlockMaps = volumes.Select(v => (v.Id, Map: LoadBlockMap(v.Id))).Where(m => m.Map is not null).ToDictionary(m => m.Id, m => m.Map!),
-            Leases = Query("SELECT volume_id, holder, actor, operation, acquired_at, expires_at, host, pid, process_started_at FROM volume_leases ORDER BY volume_id;", ReadLease),
+            Leases = Query($"SELECT {LeaseColumns} FROM volume_leases ORDER BY {ByBytes("volume_id")};", ReadLease),
             Groups = ListGroups(),
             GroupRounds = Query($"SELECT {GroupRoundColumns} FROM group_rounds ORDER BY {ByName("group_name")}, round;", ReadGroupRound),
             GroupPromotions = Query($"SELECT group_name, started_at, planned FROM group_promotions ORDER BY {ByName("group_name")};", r => new GroupPromotion
@@ -84,10 +83,6 @@ internal sealed partial class PostgreSqlStateSession
             Run($"INSERT INTO events (id, {EventColumns}) VALUES (@id, {EventValues});", EventParameters(e).Append(("id", e.Id)).ToArray());
         }
 
-        // Explicit ids leave the identity sequences behind; the next event or DR test must follow the copied ones.
-        foreach (var table in new[] { "events", "dr_tests" })
-        {
-            Run($"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table};");
-        }
+        AfterImport();
     }
 }

@@ -1,13 +1,12 @@
 using System;
+using System.Data.Common;
 using System.Linq;
-using Npgsql;
 using Replication.Engine.Model;
-using Replication.Engine.State;
 
-namespace Replication.State.PostgreSql;
+namespace Replication.Engine.State.Sql;
 
-/// <summary>Rows to records and records to parameters, column for column as the SQLite store has them.</summary>
-internal sealed partial class PostgreSqlStateSession
+/// <summary>Rows to records and records to parameters, column for column, the same in every SQL store.</summary>
+internal abstract partial class SqlStateSession
 {
     private static (string, object?)[] VolumeParameters(VolumeRecord v) => new (string, object?)[]
     {
@@ -20,7 +19,7 @@ internal sealed partial class PostgreSqlStateSession
         ("group", v.GroupName), ("round", v.GroupRound),
     };
 
-    private static VolumeRecord ReadVolume(NpgsqlDataReader r) => new()
+    private static VolumeRecord ReadVolume(DbDataReader r) => new()
     {
         Id = Guid.Parse(r.GetString(0)),
         Name = r.GetString(1),
@@ -46,7 +45,7 @@ internal sealed partial class PostgreSqlStateSession
         GroupRound = r.IsDBNull(21) ? null : r.GetInt64(21),
     };
 
-    private static BackendRecord ReadBackend(NpgsqlDataReader r) => new()
+    private static BackendRecord ReadBackend(DbDataReader r) => new()
     {
         Name = r.GetString(0),
         Driver = r.GetString(1),
@@ -58,25 +57,25 @@ internal sealed partial class PostgreSqlStateSession
         FailedOverAt = NullableTime(r, 7),
     };
 
-    private static VolumeTypeRecord ReadVolumeTypeRow(NpgsqlDataReader r) => new()
+    private static VolumeTypeRecord ReadVolumeTypeRow(DbDataReader r) => new()
     {
         Name = r.GetString(0),
         Description = NullableString(r, 1),
         CreatedAt = DbText.ParseTime(r.GetString(2)),
     };
 
-    /// <summary>A type's extra specs, read once its own row's reader is closed (a connection reads one result at a time).</summary>
+    /// <summary>A type's extra specs, read once its own row's reader is closed (a PostgreSQL connection reads one result at a time).</summary>
     private VolumeTypeRecord WithExtraSpecs(VolumeTypeRecord volumeType) => new()
     {
         Name = volumeType.Name,
         Description = volumeType.Description,
         CreatedAt = volumeType.CreatedAt,
-        ExtraSpecs = Query("SELECT key, value FROM volume_type_extra_specs WHERE volume_type = @type ORDER BY key COLLATE \"C\";",
+        ExtraSpecs = Query($"SELECT key, value FROM volume_type_extra_specs WHERE volume_type = @type ORDER BY {ByBytes("key")};",
                 s => (Key: s.GetString(0), Value: s.GetString(1)), ("type", volumeType.Name))
             .ToDictionary(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase),
     };
 
-    private static VolumeLease ReadLease(NpgsqlDataReader r) => new()
+    private static VolumeLease ReadLease(DbDataReader r) => new()
     {
         VolumeId = Guid.Parse(r.GetString(0)),
         Holder = r.GetString(1),
@@ -89,14 +88,14 @@ internal sealed partial class PostgreSqlStateSession
         ProcessStartedAt = DbText.ParseTime(r.GetString(8)),
     };
 
-    private static GroupRecord ReadGroup(NpgsqlDataReader r) => new()
+    private static GroupRecord ReadGroup(DbDataReader r) => new()
     {
         Name = r.GetString(0),
         Description = NullableString(r, 1),
         CreatedAt = DbText.ParseTime(r.GetString(2)),
     };
 
-    private static GroupRound ReadGroupRound(NpgsqlDataReader r) => new()
+    private static GroupRound ReadGroupRound(DbDataReader r) => new()
     {
         Token = Guid.Parse(r.GetString(0)),
         GroupName = r.GetString(1),
@@ -113,7 +112,7 @@ internal sealed partial class PostgreSqlStateSession
         ("test", t.TestVolumeName), ("kept", t.TestVolumeKept ? 1L : 0L), ("started", DbText.Time(t.StartedAt)), ("duration", Milliseconds(t.DurationSeconds)), ("actor", t.Actor),
     };
 
-    private static DrTestResult ReadDrTest(NpgsqlDataReader r) => new()
+    private static DrTestResult ReadDrTest(DbDataReader r) => new()
     {
         TestId = r.GetInt64(0),
         VolumeName = r.GetString(1),
@@ -142,7 +141,7 @@ internal sealed partial class PostgreSqlStateSession
         ("volume", e.VolumeId?.ToString()), ("from", e.FromStatus), ("to", e.ToStatus), ("message", e.Message),
     };
 
-    private static ReplicationEvent ReadEvent(NpgsqlDataReader r) => new()
+    private static ReplicationEvent ReadEvent(DbDataReader r) => new()
     {
         Id = r.GetInt64(0),
         Time = DbText.ParseTime(r.GetString(1)),
@@ -158,9 +157,9 @@ internal sealed partial class PostgreSqlStateSession
 
     private static object? Milliseconds(double? seconds) => seconds is { } s ? (long)Math.Round(s * 1000) : null;
 
-    private static double? ReadSeconds(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal) / 1000.0;
+    private static double? ReadSeconds(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal) / 1000.0;
 
-    private static string? NullableString(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+    private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : DbText.ParseTime(r.GetString(ordinal));
+    private static DateTimeOffset? NullableTime(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : DbText.ParseTime(r.GetString(ordinal));
 }

@@ -1,0 +1,30 @@
+using System.Collections.Generic;
+
+namespace Replication.Engine.State.Sql;
+
+/// <summary>The conditions of a listing that were asked for, and their parameters: a condition whose value is null is left out.</summary>
+internal sealed class SqlFilter
+{
+    private readonly List<string> _conditions = new();
+    private readonly List<(string Name, object? Value)> _parameters = new();
+
+    /// <summary>Adds a condition (or, with none, only a parameter) when <paramref name="value"/> is given.</summary>
+    public void Add(string? condition, string parameter, object? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (condition is not null)
+        {
+            _conditions.Add(condition);
+        }
+
+        _parameters.Add((parameter, value));
+    }
+
+    public string Where => _conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _conditions);
+
+    public (string Name, object? Value)[] Parameters => _parameters.ToArray();
+}
