@@ -529,7 +529,7 @@ try {
             module = Get-Median $reps.Module.Seconds; rsync = Get-Median $reps.Rsync; ddFullFile = Get-Median $reps.Dd; readAllocatedOnly = Get-Median $reps.AllocatedRead
         }
         $script:results.incremental = [ordered]@{
-            what               = '1% of the 64 KiB blocks (164 of 16,384, at random places over the whole 1 GiB, holes included) rewritten with random data, then one Sync-VolumeReplica round (journaled) vs rsync --inplace --no-whole-file onto the previous copy vs dd of the whole file to /dev/null vs a read of the allocated extents only (bench tool read-allocated, SEEK_DATA/SEEK_HOLE, 1 MiB reads).'
+            what               = '1% of the 64 KiB blocks (164 of 16,384, at random places over the whole 1 GiB, holes included) rewritten with random data, then one Sync-VolumeReplica round (journaled) vs rsync --inplace --no-whole-file onto the previous copy vs dd of the whole file to /dev/null vs a read of the allocated extents only (bench tool read-allocated, SEEK_DATA/SEEK_HOLE, 4 MiB reads like a round's).'
             medianSeconds      = $m
             ratios             = [ordered]@{ moduleVsRsync = $m.module / $m.rsync; moduleVsDd = $m.module / $m.ddFullFile; moduleVsReadAllocated = $m.module / $m.readAllocatedOnly }
             warmCache          = [ordered]@{ moduleSeconds = Get-Median $warm.Module; readAllocatedSeconds = Get-Median $warm.Read; moduleRepetitions = @($warm.Module); readRepetitions = @($warm.Read) }

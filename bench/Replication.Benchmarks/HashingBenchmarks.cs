@@ -11,7 +11,7 @@ using Replication.Engine.Replication;
 namespace Replication.Benchmarks;
 
 /// <summary>
-/// Block hashing as a sync round does it: one 1 MiB read hashed as sixteen 64 KiB blocks. Throughput = 1 MiB / mean.
+/// Block hashing as a sync round does it, block by block: 1 MiB hashed as sixteen 64 KiB blocks. Throughput = 1 MiB / mean.
 /// BlockMap.Hash is the engine's XxHash128; SHA-256 (hardware-accelerated where the CPU has SHA-NI) is the reference
 /// a cryptographic map would pay.
 /// <para>This project runs on net10.0, so NuGet gives it System.IO.Hashing's net10.0 build (vectorised). The module is

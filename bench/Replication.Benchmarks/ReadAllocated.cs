@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Replication.Benchmarks;
 
 /// <summary>
-/// "One read of the primary's data": walks SEEK_DATA/SEEK_HOLE and reads only the allocated extents in 1 MiB reads,
+/// "One read of the primary's data": walks SEEK_DATA/SEEK_HOLE and reads only the allocated extents in 4 MiB reads (a sync round's read size),
 /// the least I/O any sync of a sparse file must do. dd reads the holes too (as zeros, from no disk). Linux only.
 /// Prints {"bytes":N,"seconds":S} measured inside the process (no runtime start-up).
 /// </summary>
@@ -25,7 +25,7 @@ internal static class ReadAllocated
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var fd = (int)handle.DangerousGetHandle();
         var length = RandomAccess.GetLength(handle);
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[4 << 20];
         long total = 0, position = 0;
         while (position < length)
         {

