@@ -80,6 +80,17 @@ public sealed class NbdExportTests : IDisposable
     }
 
     [UnixFact]
+    public void RequestsKeptInFlight_ByQemuImgBench_AreAllServed()
+    {
+        var url = _site.CreateExported("db01", 64 * MiB);
+
+        var bench = Process.Start(new ProcessStartInfo("qemu-img", $"bench -f raw -w --pattern=92 -c 32 -d 4 -s 1M -o {16 * MiB} {url}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        QemuIo.Finish(bench);
+
+        Assert.All(ReadAt(_site.Site.PrimaryFile("db01"), 16 * MiB, 32 * (int)MiB), b => Assert.Equal(92, b));
+    }
+
+    [UnixFact]
     public void AnUnknownExportName_IsRefused_AndTheClientFails()
     {
         _site.CreateExported("db01", 8 * MiB);

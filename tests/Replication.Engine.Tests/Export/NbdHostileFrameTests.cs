@@ -53,6 +53,20 @@ public sealed class NbdHostileFrameTests : IDisposable
     }
 
     [UnixFact]
+    public void RequestsSentBeforeTheirRepliesAreRead_AreAnsweredInOrder()
+    {
+        using var client = Attached(_site.Endpoint, "db01", out _);
+        var payload = Enumerable.Repeat((byte)0x3c, 8192).ToArray();
+
+        client.Send(Request(CmdWrite, 11, 8192, 8192).Concat(payload).Concat(Request(CmdRead, 12, 8192, 8192)).Concat(Request(CmdFlush, 13, 0, 0)).ToArray());
+
+        Assert.Equal(0u, client.ReadReply(11));
+        Assert.Equal(0u, client.ReadReply(12, 8192, out var data));
+        Assert.Equal(payload, data);
+        Assert.Equal(0u, client.ReadReply(13));
+    }
+
+    [UnixFact]
     public void AReadLongerThanTheMaximumBlockSize_IsEinval()
     {
         using var client = Attached(_site.Endpoint, "db01", out _);

@@ -12,14 +12,16 @@ namespace Replication.Engine.Export.Nbd;
 /// </summary>
 internal sealed class NbdNegotiation
 {
-    private readonly Stream _stream;
+    private readonly Stream _input;
+    private readonly Stream _output;
     private readonly INbdExportDirectory _exports;
     private readonly byte[] _header = new byte[16];
     private bool _noZeroes;
 
-    public NbdNegotiation(Stream stream, INbdExportDirectory exports)
+    public NbdNegotiation(Stream input, Stream output, INbdExportDirectory exports)
     {
-        _stream = stream;
+        _input = input;
+        _output = output;
         _exports = exports;
     }
 
@@ -30,10 +32,10 @@ internal sealed class NbdNegotiation
         NbdWire.Put(greeting, 0, InitMagic);
         NbdWire.Put(greeting, 8, OptionMagic);
         NbdWire.Put(greeting, 16, (ushort)(FlagFixedNewstyle | FlagNoZeroes));
-        _stream.Write(greeting, 0, greeting.Length);
-        _stream.Flush();
+        _output.Write(greeting, 0, greeting.Length);
+        _output.Flush();
 
-        NbdWire.ReadExactly(_stream, _header, 0, 4);
+        NbdWire.ReadExactly(_input, _header, 0, 4);
         var clientFlags = NbdWire.U32(_header, 0);
         // A client that does not speak fixed newstyle, or sends flags this server does not know, must be disconnected.
         if ((clientFlags & ClientFlagFixedNewstyle) == 0 || (clientFlags & ~(ClientFlagFixedNewstyle | ClientFlagNoZeroes)) != 0)
@@ -44,7 +46,7 @@ internal sealed class NbdNegotiation
         _noZeroes = (clientFlags & ClientFlagNoZeroes) != 0;
         while (true)
         {
-            NbdWire.ReadExactly(_stream, _header, 0, 16);
+            NbdWire.ReadExactly(_input, _header, 0, 16);
             if (NbdWire.U64(_header, 0) != OptionMagic)
             {
                 return null;
@@ -58,7 +60,7 @@ internal sealed class NbdNegotiation
             }
 
             var data = new byte[length];
-            NbdWire.ReadExactly(_stream, data, 0, data.Length);
+            NbdWire.ReadExactly(_input, data, 0, data.Length);
             switch (option)
             {
                 case OptExportName:
@@ -95,8 +97,8 @@ internal sealed class NbdNegotiation
         var reply = new byte[10 + (_noZeroes ? 0 : 124)];
         NbdWire.Put(reply, 0, (ulong)export.Size);
         NbdWire.Put(reply, 8, TransmissionFlags);
-        _stream.Write(reply, 0, reply.Length);
-        _stream.Flush();
+        _output.Write(reply, 0, reply.Length);
+        _output.Flush();
         return export;
     }
 
@@ -193,7 +195,7 @@ internal sealed class NbdNegotiation
             Buffer.BlockCopy(payload, 0, frame, 20, length);
         }
 
-        _stream.Write(frame, 0, frame.Length);
-        _stream.Flush();
+        _output.Write(frame, 0, frame.Length);
+        _output.Flush();
     }
 }

@@ -132,8 +132,12 @@ internal sealed class NbdServer : IDisposable
         {
             connection.Socket.NoDelay = true;
             connection.Socket.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
-            using var stream = new BufferedStream(new NetworkStream(connection.Socket, ownsSocket: false), 64 * 1024);
-            var export = new NbdNegotiation(stream, _exports).Run();
+            // Reads and writes buffered apart: a client may send its next requests before it reads a reply
+            // (qemu keeps several in flight), and one BufferedStream cannot write while it holds unread input.
+            using var network = new NetworkStream(connection.Socket, ownsSocket: false);
+            using var input = new BufferedStream(network, 64 * 1024);
+            using var output = new BufferedStream(network, 64 * 1024);
+            var export = new NbdNegotiation(input, output, _exports).Run();
             if (export is null)
             {
                 return;
@@ -146,7 +150,7 @@ internal sealed class NbdServer : IDisposable
             }
 
             using var session = export.Connect();
-            new NbdTransmission(stream, export, session).Run();
+            new NbdTransmission(input, output, export, session).Run();
         }
         catch (Exception)
         {

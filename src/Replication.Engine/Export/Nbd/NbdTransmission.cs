@@ -16,16 +16,18 @@ internal sealed class NbdTransmission
 {
     private const int HeaderLength = 28;
 
-    private readonly Stream _stream;
+    private readonly Stream _input;
+    private readonly Stream _output;
     private readonly INbdExport _export;
     private readonly INbdSession _session;
     private readonly byte[] _header = new byte[HeaderLength];
     private readonly byte[] _reply = new byte[16];
     private byte[] _buffer = new byte[64 * 1024];
 
-    public NbdTransmission(Stream stream, INbdExport export, INbdSession session)
+    public NbdTransmission(Stream input, Stream output, INbdExport export, INbdSession session)
     {
-        _stream = stream;
+        _input = input;
+        _output = output;
         _export = export;
         _session = session;
     }
@@ -58,13 +60,13 @@ internal sealed class NbdTransmission
     /// <summary>False at a clean end of the stream (between frames) or a frame that cannot be parsed.</summary>
     private bool ReadHeader()
     {
-        var first = _stream.Read(_header, 0, HeaderLength);
+        var first = _input.Read(_header, 0, HeaderLength);
         if (first == 0)
         {
             return false;
         }
 
-        NbdWire.ReadExactly(_stream, _header, first, HeaderLength - first);
+        NbdWire.ReadExactly(_input, _header, first, HeaderLength - first);
         return NbdWire.U32(_header, 0) == RequestMagic;
     }
 
@@ -77,7 +79,7 @@ internal sealed class NbdTransmission
         }
 
         EnsureBuffer((int)length);
-        NbdWire.ReadExactly(_stream, _buffer, 0, (int)length);
+        NbdWire.ReadExactly(_input, _buffer, 0, (int)length);
         return true;
     }
 
@@ -160,13 +162,13 @@ internal sealed class NbdTransmission
         NbdWire.Put(_reply, 0, SimpleReplyMagic);
         NbdWire.Put(_reply, 4, error);
         NbdWire.Put(_reply, 8, cookie);
-        _stream.Write(_reply, 0, _reply.Length);
+        _output.Write(_reply, 0, _reply.Length);
         if (dataLength > 0)
         {
-            _stream.Write(_buffer, 0, dataLength);
+            _output.Write(_buffer, 0, dataLength);
         }
 
-        _stream.Flush();
+        _output.Flush();
     }
 
     private void EnsureBuffer(int length)
