@@ -87,9 +87,9 @@ public sealed class ExportCatalog
     /// <summary>
     /// Stops a volume's export: its service disconnects the clients once their requests in flight are done, a
     /// mirrored volume records a last round, and the service ends with its last volume. The record of an export whose
-    /// process died is just removed.
+    /// process died is just removed. Returns the export that was stopped (without live figures).
     /// </summary>
-    public void Stop(string volumeName, IOperationObserver observer)
+    public VolumeExport Stop(string volumeName, IOperationObserver observer)
     {
         var snapshot = VolumeSnapshot.Load(Context.Store, volumeName);
         var path = RecordPath(snapshot);
@@ -99,7 +99,7 @@ public sealed class ExportCatalog
         {
             File.Delete(path);
             observer.Decision($"The export of '{snapshot.Volume.Name}' had ended with its process {record.ProcessId}; its record was removed.");
-            return;
+            return ToModel(record, null, dead: true);
         }
 
         if (!record.IsOnThisHost)
@@ -110,6 +110,7 @@ public sealed class ExportCatalog
 
         ControlClient.For(record).Send(new ControlRequest { Command = ControlCommands.Remove, VolumeId = snapshot.Volume.Id, VolumeName = snapshot.Volume.Name, Actor = Context.Actor }, StopTimeout);
         observer.Decision($"'{snapshot.Volume.Name}' is no longer served at {UrlOf(record)}.");
+        return ToModel(record, null);
     }
 
     internal static string UrlOf(ExportRecord record) => $"nbd://{Describe(new IPEndPoint(IPAddress.Parse(record.Address), record.Port))}/{record.VolumeName}";

@@ -65,64 +65,81 @@ public sealed class ExportService : IDisposable
     {
         lock (_changes)
         {
-            var snapshot = VolumeSnapshot.Load(Context.Store, volumeName);
-            var volume = snapshot.Volume;
-            ReplicationRules.RequireAvailable(volume, "an export");
-            var driver = Context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-            var recordPath = driver.SidecarPath(snapshot.Primary, "export");
-            if (_exports.ContainsKey(volume.Id) || ExportRecord.Read(recordPath) is { IsDead: false })
-            {
-                var other = ExportRecord.Read(recordPath);
-                throw new ReplicationException(ErrorIds.VolumeAlreadyExported, ErrorKind.ResourceExists,
-                    $"Volume '{volume.Name}' is already exported" + (other is null ? "." : $" on {other.Address}:{other.Port} by process {other.ProcessId} on {other.Host}.") + " Get-VolumeExport shows it.", volume.Name);
-            }
-
-            driver.CheckCopy(snapshot.Primary, volume.SizeBytes);
-            VolumeTypeSpecs specs;
-            using (var read = Context.Store.Begin(write: false))
-            {
-                specs = new VolumeTypeSpecs(VolumeTypeCatalog.Find(read, volume.VolumeType).ExtraSpecs);
-            }
-
-            var synchronous = specs.ReplicationType == ReplicationType.Sync && volume.ReplicaBackend is not null;
-            var bitmap = OpenBitmap(snapshot, driver.SidecarPath(snapshot.Primary, "dirty"), driver.CopyStamp(snapshot.Primary));
-            var record = new ExportRecord
-            {
-                VolumeId = volume.Id,
-                VolumeName = volume.Name,
-                Address = Endpoint.Address.ToString(),
-                Port = Endpoint.Port,
-                ControlPort = ControlPort,
-                Token = Token,
-                Host = EngineContext.Host,
-                ProcessId = EngineContext.ProcessId,
-                ProcessStartedAt = EngineContext.ProcessStartedAt,
-                StartedAt = Context.Now,
-                Synchronous = synchronous,
-            };
-            var export = new ExportedVolume(Context, snapshot, bitmap, record, e => synchronous ? new SyncMirror(e, _engine.Replication.Rounds, _engine.Leases, specs.SyncFailure) : null);
             try
             {
-                export.Register();
-                record.Write(recordPath);
-                export.Mirror?.Start(observer);
-                using (var session = Context.Store.Begin(write: true))
+                return AddLocked(volumeName, observer);
+            }
+            finally
+            {
+                // A service whose first volume could not be served has nothing to serve: it ends rather than idles.
+                if (_exports.IsEmpty)
                 {
-                    session.AppendEvent(Context.Event("StartVolumeExport", "Volume", volume.Name,
-                        $"Exported over NBD at {ExportCatalog.UrlOf(record)} by process {record.ProcessId} on {record.Host}; writes are tracked" + (export.Mode == ExportMode.Mirroring ? " and mirrored synchronously." : "."), volume.Id));
-                    session.Commit();
+                    _idle.Set();
                 }
             }
-            catch
-            {
-                export.Close(observer);
-                throw;
-            }
-
-            _exports[volume.Id] = export;
-            observer.Decision($"'{volume.Name}' is served at {ExportCatalog.UrlOf(record)}" + (synchronous ? $" with synchronous replication ({export.Mode})." : "; writes are tracked for sync rounds."));
-            return ExportCatalog.ToModel(record, export.State(0));
         }
+    }
+
+    private VolumeExport AddLocked(string volumeName, IOperationObserver observer)
+    {
+        var snapshot = VolumeSnapshot.Load(Context.Store, volumeName);
+        var volume = snapshot.Volume;
+        ReplicationRules.RequireAvailable(volume, "an export");
+        var driver = Context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        var recordPath = driver.SidecarPath(snapshot.Primary, "export");
+        if (_exports.ContainsKey(volume.Id) || ExportRecord.Read(recordPath) is { IsDead: false })
+        {
+            var other = ExportRecord.Read(recordPath);
+            throw new ReplicationException(ErrorIds.VolumeAlreadyExported, ErrorKind.ResourceExists,
+                $"Volume '{volume.Name}' is already exported" + (other is null ? "." : $" on {other.Address}:{other.Port} by process {other.ProcessId} on {other.Host}.") + " Get-VolumeExport shows it.", volume.Name);
+        }
+
+        driver.CheckCopy(snapshot.Primary, volume.SizeBytes);
+        VolumeTypeSpecs specs;
+        using (var read = Context.Store.Begin(write: false))
+        {
+            specs = new VolumeTypeSpecs(VolumeTypeCatalog.Find(read, volume.VolumeType).ExtraSpecs);
+        }
+
+        var synchronous = specs.ReplicationType == ReplicationType.Sync && volume.ReplicaBackend is not null;
+        var bitmap = OpenBitmap(snapshot, driver.SidecarPath(snapshot.Primary, "dirty"), driver.CopyStamp(snapshot.Primary));
+        var record = new ExportRecord
+        {
+            VolumeId = volume.Id,
+            VolumeName = volume.Name,
+            Address = Endpoint.Address.ToString(),
+            Port = Endpoint.Port,
+            ControlPort = ControlPort,
+            Token = Token,
+            Host = EngineContext.Host,
+            ProcessId = EngineContext.ProcessId,
+            ProcessStartedAt = EngineContext.ProcessStartedAt,
+            StartedAt = Context.Now,
+            Synchronous = synchronous,
+        };
+        var export = new ExportedVolume(Context, snapshot, bitmap, record, e => synchronous ? new SyncMirror(e, _engine.Replication.Rounds, _engine.Leases, specs.SyncFailure) : null);
+        try
+        {
+            export.Register();
+            record.Write(recordPath);
+            export.Mirror?.Start(observer);
+            using (var session = Context.Store.Begin(write: true))
+            {
+                session.AppendEvent(Context.Event("StartVolumeExport", "Volume", volume.Name,
+                    $"Exported over NBD at {ExportCatalog.UrlOf(record)} by process {record.ProcessId} on {record.Host}; writes are tracked" + (export.Mode == ExportMode.Mirroring ? " and mirrored synchronously." : "."), volume.Id));
+                session.Commit();
+            }
+        }
+        catch
+        {
+            export.Close(observer);
+            throw;
+        }
+
+        _exports[volume.Id] = export;
+        _idle.Reset();
+        observer.Decision($"'{volume.Name}' is served at {ExportCatalog.UrlOf(record)}" + (synchronous ? $" with synchronous replication ({export.Mode})." : "; writes are tracked for sync rounds."));
+        return ExportCatalog.ToModel(record, export.State(0));
     }
 
     /// <summary>Stops serving a volume: its clients are disconnected once their request in flight is done, then the export closes.</summary>

@@ -54,7 +54,7 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
         {
             if (ShouldProcess(name, $"Export over NBD on {ExportCatalog.Describe(_endpoint)}" + (Wait ? " from this session" : "")))
             {
-                ForItem(name, () => WriteObject(Wait ? Foreground().Add(name, Observer) : Engine.Exports.Add(Background(), name)));
+                ForItem(name, () => WriteObject(Wait ? Foreground().Add(name, Observer) : AddToBackground(name)));
             }
         }
     }
@@ -81,9 +81,23 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
         base.EndProcessing();
     }
 
-    /// <summary>The service this run adds to: the one already serving the address and port, else a new background process.</summary>
-    private ExportServiceHandle Background() =>
+    /// <summary>
+    /// Adds the volume to the service this run uses: the one already serving the address and port, else a new background
+    /// process. A service that fails its first volume ends, so the next volume looks for (or starts) one again.
+    /// </summary>
+    private VolumeExport AddToBackground(string name)
+    {
         _background ??= (Port == 0 ? null : Engine.Exports.FindService(_endpoint)) ?? ExportServiceLauncher.Start(_endpoint, EngineSessions.CurrentAddress.Value);
+        try
+        {
+            return Engine.Exports.Add(_background, name);
+        }
+        catch (ReplicationException)
+        {
+            _background = null;
+            throw;
+        }
+    }
 
     private ExportService Foreground() => _foreground ??= Engine.Exports.Serve(_endpoint);
 }
