@@ -28,7 +28,7 @@ internal static class ExportServiceLauncher
     {
         var token = ExportCatalog.NewServiceToken();
         var script = Path.Combine(Path.GetDirectoryName(typeof(ExportServiceLauncher).Assembly.Location)!, ServiceScript);
-        var (file, leading) = ThisPowerShell();
+        var (file, leading) = ThisPowerShell(endpoint);
         var arguments = leading.Concat(new[] { "-NoProfile", "-NonInteractive", "-File", script, "-Address", endpoint.Address.ToString(), "-Port", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var start = new ProcessStartInfo(file, string.Join(" ", arguments.Select(Quote)))
         {
@@ -79,14 +79,24 @@ internal static class ExportServiceLauncher
         }
     }
 
-    /// <summary>The executable of this PowerShell, and what goes before its arguments (pwsh.dll when it runs as a .NET tool through dotnet).</summary>
-    private static (string File, IEnumerable<string> Leading) ThisPowerShell()
+    /// <summary>
+    /// The executable of this PowerShell, and what goes before its arguments (pwsh.dll when it runs as a .NET tool
+    /// through dotnet). A host that embeds PowerShell is not one the service can be started with.
+    /// </summary>
+    private static (string File, IEnumerable<string> Leading) ThisPowerShell(IPEndPoint endpoint)
     {
         using var current = Process.GetCurrentProcess();
         var file = current.MainModule!.FileName!;
-        return string.Equals(Path.GetFileNameWithoutExtension(file), "dotnet", StringComparison.OrdinalIgnoreCase) && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry
-            ? (file, new[] { entry })
-            : (file, Array.Empty<string>());
+        var name = Path.GetFileNameWithoutExtension(file);
+        if (string.Equals(name, "dotnet", StringComparison.OrdinalIgnoreCase) && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry
+            && string.Equals(Path.GetFileName(entry), "pwsh.dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return (file, new[] { entry });
+        }
+
+        return name.Equals("pwsh", StringComparison.OrdinalIgnoreCase) || name.Equals("powershell", StringComparison.OrdinalIgnoreCase)
+            ? (file, Array.Empty<string>())
+            : throw Failed(endpoint, $"this process ({Path.GetFileName(file)}) hosts PowerShell but is not pwsh or powershell, which the background service runs in; run Start-VolumeExport from pwsh, or serve from this session with -Wait");
     }
 
     /// <summary>One argument as both Windows' and .NET's command-line parsers read it back: quoted, with quotes and the backslashes before them escaped.</summary>
