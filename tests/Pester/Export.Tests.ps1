@@ -62,6 +62,24 @@ Describe 'Start-VolumeExport' {
         Get-VolumeExport | Should -BeNullOrEmpty
     }
 
+    It 'once the export of a SIGKILLed process is stopped, a write straight to the file makes the next round read the volume whole' {
+        $export = Start-VolumeExport -Name db01 -Port 0 -Confirm:$false
+        Sync-VolumeReplica -Name db01 | Out-Null
+        (Invoke-QemuIo -Url $export.Url -Command 'write -P 0x61 1M 64k').ExitCode | Should -Be 0
+        $process = Get-Process -Id $export.ProcessId
+        Stop-Process -Id $export.ProcessId -Force
+        $process.WaitForExit()
+        Stop-VolumeExport -Name db01 -Force
+
+        # A hypervisor now opens the file directly: the bitmap cannot see this write.
+        Write-VolumeBytes -Path (Get-VolumeConnection db01).Path -Offset 40MB -Bytes (Get-RandomBytes -Count 4096 -Seed 10)
+        $round = Sync-VolumeReplica -Name db01
+
+        "$($round.Mode)" | Should -Not -Be 'TrackedWrites'
+        $round.BytesRead | Should -BeGreaterThan 16MB
+        Get-FileSha256 (Get-ReplicaFile -VolumeName db01) | Should -Be (Get-FileSha256 (Get-VolumeConnection db01).Path)
+    }
+
     It 'refuses to promote or remove an exported volume, or to export it twice' {
         Start-VolumeExport -Name db01 -Port 0 -Confirm:$false | Out-Null
 

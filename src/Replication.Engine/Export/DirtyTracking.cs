@@ -71,6 +71,30 @@ internal sealed class DirtyTracking
     }
 
     /// <summary>
+    /// Closes the bitmap an export left open when its process died, with the volume file's stamp now: its bits (every
+    /// write of that export, in flight included) stay, and a write to the file from here on, made without an export,
+    /// shows as a changed stamp to the next holder, which then reads the volume whole. Held by another for longer than a
+    /// moment, it is left as it is (still trusted, as the dead export left it).
+    /// </summary>
+    public void CloseAfterDeadExport(VolumeSnapshot snapshot)
+    {
+        var volume = snapshot.Volume;
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        var path = driver.SidecarPath(snapshot.Primary, "dirty");
+        for (var attempt = 0; attempt < 20 && File.Exists(path); attempt++)
+        {
+            var stamp = driver.CopyStamp(snapshot.Primary);
+            if (DirtyBitmap.TryOpenExclusive(path, volume.Id, volume.SizeBytes, stamp) is { } bitmap)
+            {
+                bitmap.CloseByExport(stamp);
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
     /// Ends the round's hold wherever the bitmap is held now (its holder may have changed since the freeze). Failing to
     /// reach it is not an error: the frozen blocks then stay frozen, and the next freeze merges the newer ones into them.
     /// </summary>

@@ -97,8 +97,9 @@ public sealed class ExportCatalog
             $"Volume '{snapshot.Volume.Name}' is not exported. Get-VolumeExport lists the exports.", snapshot.Volume.Name);
         if (record.IsDead)
         {
+            new DirtyTracking(Context).CloseAfterDeadExport(snapshot);
             File.Delete(path);
-            observer.Decision($"The export of '{snapshot.Volume.Name}' had ended with its process {record.ProcessId}; its record was removed.");
+            observer.Decision($"The export of '{snapshot.Volume.Name}' had ended with its process {record.ProcessId}; its record was removed, and its dirty bitmap closed with the volume file as it is now.");
             return ToModel(record, null, dead: true);
         }
 
