@@ -43,23 +43,7 @@ internal sealed class ControlServer : IDisposable
         _acceptor.Join();
     }
 
-    private void Accept()
-    {
-        while (true)
-        {
-            Socket socket;
-            try
-            {
-                socket = _listener.AcceptSocket();
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            new Thread(() => Serve(socket)) { IsBackground = true, Name = "export-control-request" }.Start();
-        }
-    }
+    private void Accept() => SocketAcceptor.Run(_listener, socket => new Thread(() => Serve(socket)) { IsBackground = true, Name = "export-control-request" }.Start());
 
     private void Serve(Socket socket)
     {

@@ -96,35 +96,22 @@ internal sealed class NbdServer : IDisposable
         _acceptor.Join();
     }
 
-    private void Accept()
+    private void Accept() => SocketAcceptor.Run(_listener, socket =>
     {
-        while (true)
+        lock (_gate)
         {
-            Socket socket;
-            try
+            if (_stopped || _connections.Count >= MaxConnections)
             {
-                socket = _listener.AcceptSocket();
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // Stopped.
+                socket.Dispose();
+                return;
             }
 
-            lock (_gate)
-            {
-                if (_stopped || _connections.Count >= MaxConnections)
-                {
-                    socket.Dispose();
-                    continue;
-                }
-
-                var connection = new Connection(socket);
-                connection.Thread = new Thread(() => Serve(connection)) { IsBackground = true, Name = $"nbd-client-{Endpoint.Port}" };
-                _connections.Add(connection);
-                connection.Thread.Start();
-            }
+            var connection = new Connection(socket);
+            connection.Thread = new Thread(() => Serve(connection)) { IsBackground = true, Name = $"nbd-client-{Endpoint.Port}" };
+            _connections.Add(connection);
+            connection.Thread.Start();
         }
-    }
+    });
 
     private void Serve(Connection connection)
     {
