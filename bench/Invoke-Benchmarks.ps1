@@ -18,6 +18,10 @@
          (replicated and not), Get-Volume and Get-VolumeReplica over 10,000 volumes, sync rounds over 1,000 volumes.
       5. Growth: sync time against volume size (1, 4, 16 GiB) and volume count (10, 100, 1,000), charted.
       6. Memory: peak resident set of a child pwsh during the sync of each size (16 GiB is the target).
+      7. NBD export (issue 9): incremental sync of a 1 GiB volume after 1% of its blocks were written through the export
+         (bytes read against one full read), and write latency and throughput (qemu-img bench) straight to the file,
+         through an asynchronous export (tracked) and through a synchronous one (mirrored). Run it alone with
+         -Phase Export.
       Micro-benchmarks (BenchmarkDotNet, bench/Replication.Benchmarks): block hashing, extra-spec matching, placement.
 
     Writes results.json, results.md, chart.svg and chart.png (when chromium can render it) to -OutputFolder.
@@ -48,15 +52,15 @@ param(
     [switch] $KeepFiles,
     # A phase waits up to this long for the 1-minute load average to drop under 1.5 (0: never wait).
     [ValidateRange(0, 600)] [int] $QuietWaitSeconds = 0,
-    # Run only some parts (comma-separated with -File): Initial, Incremental, Size, Startup, Count, Micro.
-    [string[]] $Phase = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Micro')
+    # Run only some parts (comma-separated with -File): Initial, Incremental, Size, Startup, Count, Export, Micro.
+    [string[]] $Phase = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro')
 )
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $Phase = @($Phase | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
-$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Micro' })
-if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Size, Startup, Count, Micro." }
+$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro' })
+if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Size, Startup, Count, Export, Micro." }
 Set-StrictMode -Version Latest
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
@@ -255,6 +259,7 @@ function Format-Seconds($Seconds) {
     '{0:N2} s' -f $Seconds
 }
 
+function Format-Microseconds($Seconds) { if ($null -eq $Seconds) { 'n/a' } else { '{0:N1} us' -f ($Seconds * 1e6) } }
 function Format-Ratio($Ratio) { if ($null -eq $Ratio) { 'n/a' } else { '{0:N2}x' -f $Ratio } }
 
 #endregion
@@ -273,8 +278,8 @@ function Add-Target {
 Write-Phase 'Preflight'
 if (-not $IsLinux) { throw 'The benchmark measures the LocalFile driver on Linux (SEEK_DATA, drop_caches, cp --sparse).' }
 $isRoot = (& id -u) -eq '0'
-function Install-DebianPackage([string] $Package, [switch] $Optional) {
-    if (Get-Command $Package -ErrorAction Ignore) { return $true }
+function Install-DebianPackage([string] $Package, [switch] $Optional, [string] $Command = $Package) {
+    if (Get-Command $Command -ErrorAction Ignore) { return $true }
     if (-not $isRoot) {
         if ($Optional) { return $false }
         throw "$Package is missing and this is not root: apt-get install -y $Package"
@@ -286,13 +291,15 @@ function Install-DebianPackage([string] $Package, [switch] $Optional) {
         & apt-get update -q *> $null
         & apt-get install -y -q $Package *> $null
     }
-    if (-not (Get-Command $Package -ErrorAction Ignore)) {
+    if (-not (Get-Command $Command -ErrorAction Ignore)) {
         if ($Optional) { return $false }
         throw "Installing $Package failed."
     }
     $true
 }
 Install-DebianPackage rsync | Out-Null
+# The NBD client and write benchmark of phase 7.
+if ('Export' -in $Phase) { Install-DebianPackage qemu-utils -Command qemu-img | Out-Null }
 $hasHyperfine = Install-DebianPackage hyperfine -Optional
 
 # The work folder must be on a real disk: tmpfs would make every "disk" figure a memory figure.
@@ -800,6 +807,93 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
 
     #endregion
 
+    #region 7. NBD export: tracked incremental sync, write latency and throughput
+
+    Invoke-Phase Export '7. NBD export: sync after 1% written through it; sync/async/direct writes' {
+        $lab = New-Lab 'export'
+        New-ReplicatedVolumeType -Name syncrep -ExtraSpec @{ replication_type = '<in> sync' } | Out-Null
+        $golden = Join-Path $Work 'golden-1g.img'
+        if (-not (Test-Path $golden)) {
+            # Run alone (-Phase Export): the same volume as phase 1 makes.
+            New-SparseFile $golden $GiB
+            Write-RandomRuns $golden (Get-RunOffsets $GiB (8 * $MiB)) (4 * $MiB)
+        }
+        New-Volume -Name tracked -SizeBytes $GiB -VolumeType rep | Out-Null
+        $primary = Get-PrimaryPath tracked
+        Invoke-Native cp @('--sparse=always', $golden, $primary)
+        $null = Measure-Sync tracked
+        $export = Start-VolumeExport -Name tracked -Port 0 -Confirm:$false
+        try {
+            # The first round of an exported volume reads it; from then on its dirty bitmap covers every write.
+            $null = Measure-Sync tracked
+            $blocks = [long]($GiB / $BlockSize)
+            $reps = foreach ($rep in 1..$Repetitions) {
+                $random = [Random]::new(300 + $rep)
+                $chosen = [Collections.Generic.HashSet[long]]::new()
+                while ($chosen.Count -lt [Math]::Round($blocks * 0.01)) { [void]$chosen.Add($random.NextInt64($blocks)) }
+                $commands = @($chosen | ForEach-Object { '-c'; "write -P 0x$('{0:x2}' -f (($_ + $rep) % 255 + 1)) $($_ * $BlockSize) 64k" })
+                Invoke-Native qemu-io (@('-f', 'raw') + $commands + @($export.Url)) | Out-Null
+                $written = (Get-VolumeExport -Name tracked).DirtyBytes
+                Clear-PageCache
+                $round = Measure-Sync tracked
+                [pscustomobject]@{ Blocks = $chosen.Count; Written = $written; Round = $round }
+                Write-Host ("  rep {0}: {1} blocks written through the export ({2:N0} bytes dirty); round {3} ({4}) read {5:N0} bytes = {6:N4}x the volume" -f $rep, $chosen.Count, $written,
+                    (Format-Seconds $round.Seconds), $round.Mode, $round.BytesRead, ($round.BytesRead / $GiB))
+            }
+            $replicaOk = Test-SameContent $primary (Get-ReplicaPath $lab tracked)
+            $readRatio = Get-Median ($reps | ForEach-Object { $_.Round.BytesRead / $GiB })
+            Clear-PageCache
+            $dd = Measure-Native dd @("if=$primary", 'of=/dev/null', 'bs=1M', 'status=none')
+
+            # Writes: qemu-img bench, sequential, 4 KiB at queue depth 1 (latency) and 1 MiB at depth 4 (throughput).
+            New-Volume -Name direct -SizeBytes $GiB -VolumeType rep | Out-Null
+            New-Volume -Name mirrored -SizeBytes $GiB -VolumeType syncrep | Out-Null
+            $null = Measure-Sync mirrored
+            $mirroredExport = Start-VolumeExport -Name mirrored -Port $export.Port -Confirm:$false
+            if ("$($mirroredExport.Mode)" -ne 'Mirroring') { throw "The synchronous volume's export is $($mirroredExport.Mode), not Mirroring." }
+            $targets7 = [ordered]@{ direct = Get-PrimaryPath direct; async = $export.Url; sync = $mirroredExport.Url }
+            $writes = [ordered]@{}
+            foreach ($kind in $targets7.Keys) {
+                # Each repetition (up to five) on blocks not written before, so each pays the dirty bitmap's first marks.
+                $latency = foreach ($rep in 1..$Repetitions) {
+                    $offset = (($rep - 1) % 5) * 32MB
+                    $run = Invoke-Native qemu-img @('bench', '-f', 'raw', '-w', '-c', '4096', '-d', '1', '-s', '4096', '-o', "$offset", $targets7[$kind])
+                    [double](($run -join ' ') -replace '(?s).*Run completed in ([\d.]+) seconds.*', '$1') / 4096
+                }
+                $throughput = foreach ($rep in 1..$Repetitions) {
+                    $run = Invoke-Native qemu-img @('bench', '-f', 'raw', '-w', '-c', '128', '-d', '4', '-s', '1M', '-o', "$(256MB + (($rep - 1) % 5) * 128MB)", $targets7[$kind])
+                    128MB / [double](($run -join ' ') -replace '(?s).*Run completed in ([\d.]+) seconds.*', '$1')
+                }
+                $writes[$kind] = [ordered]@{ latencySeconds4KiB = Get-Median $latency; throughputBytesPerSecond1MiB = Get-Median $throughput; latencyRepetitions = @($latency); throughputRepetitions = @($throughput) }
+                Write-Host ("  {0}: 4 KiB write latency {1}, 1 MiB writes {2:N0} MiB/s" -f $kind, (Format-Microseconds $writes[$kind].latencySeconds4KiB), ($writes[$kind].throughputBytesPerSecond1MiB / $MiB))
+            }
+            $mirroredOk = Test-SameContent (Get-PrimaryPath mirrored) (Get-ReplicaPath $lab mirrored)
+        }
+        finally {
+            Get-VolumeExport | Stop-VolumeExport -Force
+        }
+        $script:results.export = [ordered]@{
+            what            = '1 GiB volume (512 MiB data), exported over NBD by a background export service; per repetition 1% of its 64 KiB blocks (164, random places) written through the export with qemu-io, then one Sync-VolumeReplica round (cold cache). Writes: qemu-img bench (sequential, each repetition on blocks not written before; 4,096 writes of 4 KiB at queue depth 1, 128 of 1 MiB at depth 4) on the volume file directly, on an asynchronous export (every write marks the dirty bitmap) and on a synchronous one (every write on both copies before its reply).'
+            blocksWritten   = $reps[0].Blocks
+            dirtyBytes      = @($reps | ForEach-Object { $_.Written })
+            roundBytesRead  = @($reps | ForEach-Object { $_.Round.BytesRead })
+            roundSeconds    = @($reps | ForEach-Object { $_.Round.Seconds })
+            roundModes      = ($reps | ForEach-Object { $_.Round.Mode } | Select-Object -Unique) -join ','
+            readRatio       = $readRatio
+            medianRoundSeconds = Get-Median ($reps | ForEach-Object { $_.Round.Seconds })
+            ddFullFileSeconds = $dd.Seconds
+            replicaVerified = $replicaOk
+            mirroredReplicaVerified = $mirroredOk
+            writes          = $writes
+        }
+        Add-Target '7a' 'Incremental sync after 1% written through the export: bytes read / one full read of the volume' '<= 0.05x' ("{0:N0} of {1:N0} bytes ({2:N4}x); round {3} vs dd of the file {4}" -f (Get-Median $results.export.roundBytesRead), $GiB, $readRatio, (Format-Seconds $results.export.medianRoundSeconds), (Format-Seconds $dd.Seconds)) ($readRatio -le 0.05)
+        Add-Target '7b' '4 KiB write latency, depth 1: direct / async export / sync export' 'info' ('{0} / {1} / {2}' -f (Format-Microseconds $writes.direct.latencySeconds4KiB), (Format-Microseconds $writes.async.latencySeconds4KiB), (Format-Microseconds $writes.sync.latencySeconds4KiB)) $null
+        Add-Target '7c' '1 MiB write throughput, depth 4: direct / async export / sync export' 'info' ('{0:N0} / {1:N0} / {2:N0} MiB/s' -f ($writes.direct.throughputBytesPerSecond1MiB / $MiB), ($writes.async.throughputBytesPerSecond1MiB / $MiB), ($writes.sync.throughputBytesPerSecond1MiB / $MiB)) $null
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
     #region micro-benchmarks
 
     if (-not $SkipMicro) {
@@ -841,7 +935,7 @@ finally {
 #region report: table, results.json, results.md, chart
 
 $totalSeconds = $runClock.Elapsed.TotalSeconds
-$allPhases = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Micro' | Where-Object { $_ -notin $Phase -and -not ($_ -eq 'Micro' -and $SkipMicro) }).Count -eq 0
+$allPhases = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro' | Where-Object { $_ -notin $Phase -and -not ($_ -eq 'Micro' -and $SkipMicro) }).Count -eq 0
 $ownSeconds = $totalSeconds - $waitedSeconds
 Add-Target 'run' 'Whole benchmark run' '< 600 s' ("{0:N0} s{1}{2}" -f $totalSeconds, $(if ($waitedSeconds -gt 0) { " ($waitedSeconds s of it waiting for other work on the machine to calm down: $([Math]::Round($ownSeconds)) s of benchmark)" } else { '' }), $(if ($allPhases) { '' } else { " (only $($Phase -join ', '))" })) $(if ($allPhases) { $ownSeconds -lt 600 } else { $null }) 'chart rendering not included'
 
@@ -1025,6 +1119,20 @@ if ($results.Contains('controlPlane')) {
 if ($results.Contains('startup')) {
     $s = $results.startup
     [void]$md.AppendLine("Start-up ($($s.tool)): bare pwsh $(Format-Seconds $s.bare.median), + Import-Module $(Format-Seconds $s.import.median) ($(Format-Ratio $s.importRatio)), + first command $(Format-Seconds $s.firstCommand.median) ($(Format-Ratio $s.firstCommandRatio)). pwsh runs as ``dotnet <PSHOME>/pwsh.dll``, without the local-tool lookup of ``dotnet pwsh``. Resident set: bare pwsh $($s.residentMiB.bare.rss) MiB, with the module imported $($s.residentMiB.import.rss) MiB, after a first command $($s.residentMiB.firstCommand.rss) MiB.")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('export')) {
+    $e = $results.export
+    [void]$md.AppendLine("## 7. NBD export: tracked sync, sync and async writes")
+    [void]$md.AppendLine()
+    [void]$md.AppendLine("Incremental sync of a 1 GiB volume after 1% of its blocks ($($e.blocksWritten)) were written through the export: the round ($($e.roundModes)) read $(($e.roundBytesRead | ForEach-Object { '{0:N0}' -f $_ }) -join ', ') bytes, $('{0:N4}' -f $e.readRatio)x one full read of the volume (target 0.05x); median round $(Format-Seconds $e.medianRoundSeconds) against $(Format-Seconds $e.ddFullFileSeconds) for dd of the file. Replica identical: $($e.replicaVerified); synchronous replica identical after the write benchmarks: $($e.mirroredReplicaVerified).")
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| writes (qemu-img bench) | volume file directly | async export (tracked) | sync export (mirrored) |')
+    [void]$md.AppendLine('|---|---|---|---|')
+    [void]$md.AppendLine("| 4 KiB, depth 1: latency | $(Format-Microseconds $e.writes.direct.latencySeconds4KiB) | $(Format-Microseconds $e.writes.async.latencySeconds4KiB) | $(Format-Microseconds $e.writes.sync.latencySeconds4KiB) |")
+    [void]$md.AppendLine("| 1 MiB, depth 4: throughput | $('{0:N0} MiB/s' -f ($e.writes.direct.throughputBytesPerSecond1MiB / $MiB)) | $('{0:N0} MiB/s' -f ($e.writes.async.throughputBytesPerSecond1MiB / $MiB)) | $('{0:N0} MiB/s' -f ($e.writes.sync.throughputBytesPerSecond1MiB / $MiB)) |")
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('Direct writes go to the page cache of the file; export writes cross a loopback TCP connection, and each first write to a 64 KiB block since the last round waits for the dirty bitmap to reach the disk (fsync).')
     [void]$md.AppendLine()
 }
 if ($results.Contains('micro')) {

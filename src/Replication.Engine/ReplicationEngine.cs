@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Replication.Engine.Catalog;
 using Replication.Engine.DrTests;
+using Replication.Engine.Export;
 using Replication.Engine.Failover;
 using Replication.Engine.Groups;
 using Replication.Engine.Model;
@@ -34,6 +35,7 @@ public sealed class ReplicationEngine
         DrTests = new DrTestService(context, Volumes, Leases);
         Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases, GroupOperations);
         StateCopy = new StateStoreCopy(context);
+        Exports = new ExportCatalog(this);
     }
 
     public EngineContext Context { get; }
@@ -63,6 +65,9 @@ public sealed class ReplicationEngine
 
     /// <summary>Whole-backend failover and failback.</summary>
     public BackendFailover Failover { get; }
+
+    /// <summary>Volumes served over NBD, with their writes tracked (and mirrored, for synchronous replication).</summary>
+    public ExportCatalog Exports { get; }
 
     /// <summary>Copies the whole state to another store, such as a SQLite file to a shared PostgreSQL database.</summary>
     public StateStoreCopy StateCopy { get; }

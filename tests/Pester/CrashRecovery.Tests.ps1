@@ -164,6 +164,78 @@ Describe 'Kill test: Sync-VolumeReplica of a <Churn> MiB change to a 128 MiB vol
     }
 }
 
+Describe 'Kill test: a volume served over NBD, its export process killed mid-write' {
+    BeforeEach {
+        $site = New-ReplicationTestSite
+        New-PairedBackends -Site $site
+        $port = Get-FreeTcpPort
+        $url = "nbd://127.0.0.1:$port/v"
+        $writes = 'write -P 0x11 0 64k', 'write -P 0x22 1M 64k', 'write -P 0x33 2M 64k'
+    }
+    AfterEach {
+        if ($child) { Stop-CrashChild $child }
+        Remove-ReplicationTestSite $site
+    }
+
+    It 'synchronous: killed between the copies of the third write, the two acknowledged writes are on both copies, and a round copies only the written blocks' {
+        New-ReplicatedVolumeType -Name syncrep -ExtraSpec @{ replication_type = '<in> sync' } | Out-Null
+        New-Volume -Name v -SizeBytes 16MB -VolumeType syncrep | Out-Null
+        Sync-VolumeReplica -Name v | Out-Null
+        $child = Start-CrashChild -CrashAt 'export.between-copies@3'
+        Send-CrashGo -Child $child -Site $site -Operation "Start-VolumeExport -Name v -Port $port -Wait -Confirm:`$false" | Out-Null
+        Wait-VolumeExport -VolumeName v -Mode Mirroring | Out-Null
+
+        $client = Invoke-QemuIo -Url $url -Command $writes
+        $killed = Wait-CrashChild $child
+        $child = $null
+
+        $killed.Killed | Should -BeTrue -Because "the export must die at the third write: $($killed.Stderr)"
+        $client.ExitCode | Should -Not -Be 0 -Because 'the third write was never acknowledged'
+        $client.Output | Should -Match 'wrote 65536/65536 bytes at offset 0\b'
+        $client.Output | Should -Match 'wrote 65536/65536 bytes at offset 1048576\b'
+        $client.Output | Should -Not -Match 'at offset 2097152\b'
+        $primary = (Get-VolumeConnection v).Path
+        $replica = Get-ReplicaFile -VolumeName v
+        foreach ($file in $primary, $replica) {
+            Get-PatternCount -Path $file -Offset 0 -Count 64KB -Pattern 0x11 | Should -Be 64KB -Because "the first acknowledged write must be in $file"
+            Get-PatternCount -Path $file -Offset 1MB -Count 64KB -Pattern 0x22 | Should -Be 64KB -Because "the second acknowledged write must be in $file"
+        }
+        (Get-VolumeExport -Name v).Mode | Should -Be 'Dead'
+        Stop-VolumeExport -Name v -Force
+        $round = Sync-VolumeReplica -Name v
+        $round.BytesRead | Should -Be (3 * 64KB) -Because 'only the three written blocks are dirty, the one in flight included'
+        Get-FileSha256 $replica | Should -Be (Get-FileSha256 $primary)
+        [void](Get-CrashFigures).Points.Add('export.between-copies')
+    }
+
+    It 'asynchronous: killed after marking the third write, before writing it, the block in flight is dirty and the next round copies it' {
+        New-ReplicatedVolumeType -Name replicated | Out-Null
+        New-Volume -Name v -SizeBytes 16MB -VolumeType replicated | Out-Null
+        Write-VolumeBytes -Path (Get-VolumeConnection v).Path -Offset 4MB -Bytes (Get-RandomBytes -Count 4MB -Seed 3)
+        Sync-VolumeReplica -Name v | Out-Null
+        $child = Start-CrashChild -CrashAt 'export.after-mark@3'
+        Send-CrashGo -Child $child -Site $site -Operation "Start-VolumeExport -Name v -Port $port -Wait -Confirm:`$false" | Out-Null
+        Wait-VolumeExport -VolumeName v -Mode Tracking | Out-Null
+        # The first round of an exported volume reads it; from then on its bitmap covers every write.
+        Sync-VolumeReplica -Name v | Out-Null
+
+        $client = Invoke-QemuIo -Url $url -Command $writes
+        $killed = Wait-CrashChild $child
+        $child = $null
+
+        $killed.Killed | Should -BeTrue -Because "the export must die at the third write: $($killed.Stderr)"
+        $client.ExitCode | Should -Not -Be 0
+        $primary = (Get-VolumeConnection v).Path
+        Get-PatternCount -Path $primary -Offset 2MB -Count 64KB -Pattern 0x33 | Should -Be 0 -Because 'the export died before writing the third write'
+        Stop-VolumeExport -Name v -Force
+        $round = Sync-VolumeReplica -Name v
+        "$($round.Mode)" | Should -Be 'TrackedWrites'
+        $round.BytesRead | Should -Be (3 * 64KB) -Because 'the two written blocks and the one in flight are dirty, and nothing else is read'
+        Get-FileSha256 (Get-ReplicaFile -VolumeName v) | Should -Be (Get-FileSha256 $primary)
+        [void](Get-CrashFigures).Points.Add('export.after-mark')
+    }
+}
+
 Describe 'Kill test coverage' {
     It 'every crash point in the engine was reached by a kill' {
         $inSource = Get-CrashPointsInSource -SourceRoot (Join-Path $PSScriptRoot '../../src')

@@ -44,7 +44,7 @@ Describe 'The module as imported' {
 Describe 'Every exported cmdlet follows PowerShell''s guidelines' {
     BeforeAll {
         $approved = @(Get-Verb).Verb
-        $changesState = 'New', 'Add', 'Remove', 'Set', 'Copy', 'Sync', 'Invoke', 'Enable', 'Disable', 'Repair', 'Test', 'Suspend', 'Resume'
+        $changesState = 'New', 'Add', 'Remove', 'Set', 'Copy', 'Sync', 'Invoke', 'Enable', 'Disable', 'Repair', 'Test', 'Suspend', 'Resume', 'Start', 'Stop'
     }
 
     It '<_> uses an approved verb' -ForEach $exported {

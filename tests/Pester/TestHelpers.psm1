@@ -197,6 +197,43 @@ function Get-SiteFingerprint {
     }
 }
 
+function Get-FreeTcpPort {
+    <# A TCP port of 127.0.0.1 that nothing listens on now, for a service the test starts in a child process. #>
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Wait-VolumeExport {
+    <# Waits until Get-VolumeExport reports the volume's export in -Mode (a service in a child process starts it); returns the export. #>
+    param([Parameter(Mandatory)] [string] $VolumeName, [Parameter(Mandatory)] [string] $Mode, [int] $TimeoutSeconds = 90)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $export = Get-VolumeExport -Name $VolumeName -ErrorAction Ignore
+        if ($export -and "$($export.Mode)" -eq $Mode) { return $export }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "The export of '$VolumeName' did not reach mode $Mode within $TimeoutSeconds s."
+}
+
+function Invoke-QemuIo {
+    <#
+    .SYNOPSIS
+        Runs QEMU's NBD client (qemu-io, Debian package qemu-utils) with one -c per command on an nbd:// URL; returns
+        its exit code (0: every command succeeded) and output.
+    #>
+    param([Parameter(Mandatory)] [string] $Url, [Parameter(Mandatory)] [string[]] $Command)
+    $arguments = @('-f', 'raw') + @($Command | ForEach-Object { '-c'; $_ }) + @($Url)
+    $output = & qemu-io @arguments 2>&1 | Out-String
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+}
+
+function Get-PatternCount {
+    <# How many bytes of a file's range hold the byte -Pattern. #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [long] $Offset, [Parameter(Mandatory)] [int] $Count, [Parameter(Mandatory)] [byte] $Pattern)
+    @((Read-VolumeBytes -Path $Path -Offset $Offset -Count $Count) -eq $Pattern).Count
+}
+
 function Get-PwshCommand {
     <#
     .SYNOPSIS

@@ -24,6 +24,8 @@ public sealed class ErrorRecordTests
     [InlineData("Remove-StorageBackend -Name nosuch", "BackendNotFound", "RemoveStorageBackendCommand")]
     [InlineData("New-Volume -Name t01 -SourceReplica nosuch", "VolumeNotFound", "NewVolumeCommand")]
     [InlineData("New-Volume -Name t01 -SizeBytes 64MB -VolumeType nosuch", "VolumeTypeNotFound", "NewVolumeCommand")]
+    [InlineData("Stop-VolumeExport -Name nosuch -Force", "VolumeNotFound", "StopVolumeExportCommand")]
+    [InlineData("Get-VolumeExport -Name nosuch", "ExportNotFound", "GetVolumeExportCommand")]
     public void A_literal_name_that_matches_nothing_is_an_ObjectNotFound_error(string script, string errorId, string command)
     {
         using var host = new CmdletHost();
@@ -40,6 +42,23 @@ public sealed class ErrorRecordTests
         Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
         Assert.Contains("nosuch", error.Exception.Message);
         Assert.IsNotType<ActionPreferenceStopException>(error.Exception);
+        Assert.Equal(before, host.Snapshot());
+    }
+
+    [Fact]
+    public void Start_VolumeExport_in_a_host_that_is_not_pwsh_says_to_run_it_from_pwsh_or_with_Wait()
+    {
+        using var host = new CmdletHost();
+        host.AddStory();
+        host.NewVolume("db01");
+        var before = host.Snapshot();
+
+        var result = host.Script("Start-VolumeExport -Name db01 -Port 0 -Confirm:$false");
+
+        Assert.Empty(result.Output);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("ExportServiceFailed," + Commands + "StartVolumeExportCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("-Wait", error.Exception.Message);
         Assert.Equal(before, host.Snapshot());
     }
 

@@ -11,9 +11,23 @@ namespace Replication.PowerShell.Tests;
 /// <summary>What each cmdlet writes is what its [OutputType] says, one typed object per item, ready for the next cmdlet.</summary>
 public sealed class OutputTypeTests
 {
+    /// <summary>
+    /// Serves db01 from a second runspace of this host with Start-VolumeExport -Wait (a background service would need a
+    /// pwsh, which this host is not), runs {0} once the export is up, stops it ($stopped: what Stop-VolumeExport -PassThru wrote; $started: what
+    /// Start-VolumeExport wrote), then runs {1}.
+    /// </summary>
+    private const string ForegroundExport =
+        "$server = [powershell]::Create([runspace]::DefaultRunspace.InitialSessionState); " +
+        "$running = $server.AddScript('Set-ReplicationStateStore -Path $args[0]; Start-VolumeExport -Name db01 -Port 0 -Wait').AddArgument((Get-ReplicationStateStore).Path).BeginInvoke(); " +
+        "while (-not (Get-VolumeExport -Name db01 -ErrorAction Ignore)) {{ Start-Sleep -Milliseconds 50 }}; " +
+        "{0}; $stopped = Stop-VolumeExport -Name db01 -Force -PassThru; $started = $server.EndInvoke($running); $server.Dispose(); {1}";
+
     /// <summary>Each cmdlet run once, and how many objects it must write.</summary>
     public static readonly TheoryData<string, string, int> Cases = new()
     {
+        { "Start-VolumeExport", string.Format(System.Globalization.CultureInfo.InvariantCulture, ForegroundExport, "$null", "$started"), 1 },
+        { "Get-VolumeExport", string.Format(System.Globalization.CultureInfo.InvariantCulture, ForegroundExport, "$listed = Get-VolumeExport", "$listed"), 1 },
+        { "Stop-VolumeExport", string.Format(System.Globalization.CultureInfo.InvariantCulture, ForegroundExport, "$null", "$stopped"), 1 },
         { "New-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0]", 1 },
         { "Get-StorageBackend", "Get-StorageBackend", 2 },
         { "Remove-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0] | Out-Null; Remove-StorageBackend -Name dc3", 0 },

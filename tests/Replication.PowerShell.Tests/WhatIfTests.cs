@@ -54,6 +54,8 @@ public sealed class WhatIfTests
         { "Disable-Replication", "Disable-Replication -Group app -WhatIf" },
         { "Enable-Replication", "Enable-Replication -Group paused -Force -WhatIf" },
         { "Test-VolumeReplica", "Test-VolumeReplica -Group app -WhatIf" },
+        { "Start-VolumeExport", "Start-VolumeExport -Name db01 -Port 0 -WhatIf" },
+        { "Stop-VolumeExport", "Stop-VolumeExport -Name db01 -WhatIf" },
     };
 
     [Theory]

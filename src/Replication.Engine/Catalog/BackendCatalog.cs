@@ -13,7 +13,7 @@ namespace Replication.Engine.Catalog;
 public sealed class BackendCatalog
 {
     /// <summary>Capabilities the engine itself reports; admins cannot declare them.</summary>
-    private static readonly string[] EngineCapabilities = { "replication", "replication_partner" };
+    private static readonly string[] EngineCapabilities = { "replication", "replication_partner", "replication_type" };
 
     private readonly EngineContext _context;
 
@@ -178,6 +178,8 @@ public sealed class BackendCatalog
         if (paired)
         {
             capabilities["replication_partner"] = record.ReplicationPartner;
+            // As Cinder drivers report it: the modes this backend can replicate in, for "replication_type <in> sync".
+            capabilities["replication_type"] = _context.Drivers.Get(record.Driver).SupportsSynchronousReplication ? new[] { "async", "sync" } : new[] { "async" };
         }
 
         return new StorageBackend

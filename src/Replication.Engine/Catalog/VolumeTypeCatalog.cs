@@ -102,6 +102,7 @@ public sealed class VolumeTypeCatalog
         Description = record.Description,
         ExtraSpecs = record.ExtraSpecs,
         IsReplicated = specs.RequiresReplication,
+        ReplicationType = specs.ReplicationType,
         CreatedAt = record.CreatedAt,
     };
 

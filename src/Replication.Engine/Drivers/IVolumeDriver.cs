@@ -93,4 +93,19 @@ public interface IVolumeDriver
 
     /// <summary>The bytes of data a copy occupies (its allocated extents, not its length); null when the copy is missing or cannot be read.</summary>
     long? AllocatedBytes(VolumeCopy copy);
+
+    /// <summary>
+    /// True when a write can be made to both copies before it is acknowledged (synchronous replication): the replica's
+    /// backend is reachable for every write from where the primary is served.
+    /// </summary>
+    bool SupportsSynchronousReplication { get; }
+
+    /// <summary>Opens a copy for an export's block I/O; failures then carry <paramref name="faultErrorId"/>.</summary>
+    IVolumeDevice OpenDevice(VolumeCopy copy, long sizeBytes, string faultErrorId);
+
+    /// <summary>
+    /// Where the engine keeps a small file of its own about a copy (<paramref name="kind"/>: "dirty" for the dirty
+    /// bitmap, "export" for the export record), beside the copy; removed with the copy.
+    /// </summary>
+    string SidecarPath(VolumeCopy copy, string kind);
 }

@@ -39,8 +39,20 @@ public sealed class ReplicaSyncRequest
     /// </summary>
     public Action? BeforeFirstDirectChange { get; init; }
 
-    /// <summary>Read the primary even when it looks unchanged.</summary>
+    /// <summary>Read the primary even when it looks unchanged (and whole, even when its writes are tracked).</summary>
     public bool ForceRead { get; init; }
+
+    /// <summary>
+    /// Set when the volume's writes are tracked (it is, or was, exported) and the tracking covers every write since the
+    /// last round: only these blocks may differ from <see cref="PreviousMap"/>, so the driver reads nothing else.
+    /// </summary>
+    public DirtyBlockSet? DirtyBlocks { get; init; }
+
+    /// <summary>
+    /// With <see cref="DirtyBlocks"/>: a synchronous export wrote the replica outside rounds, so at the dirty blocks the
+    /// replica itself (not the block map) says what it holds.
+    /// </summary>
+    public bool ReplicaWrittenAtDirtyBlocks { get; init; }
 
     /// <summary>The round number this sync will be recorded as.</summary>
     public long Generation { get; init; }

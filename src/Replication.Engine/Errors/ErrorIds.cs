@@ -10,6 +10,7 @@ public static class ErrorIds
     public const string InvalidCapability = nameof(InvalidCapability);
     public const string InvalidSize = nameof(InvalidSize);
     public const string InvalidPath = nameof(InvalidPath);
+    public const string InvalidAddress = nameof(InvalidAddress);
     public const string UnknownDriver = nameof(UnknownDriver);
 
     // Objects that exist, or do not, or are still used.
@@ -46,6 +47,14 @@ public static class ErrorIds
     public const string GroupMemberOperation = nameof(GroupMemberOperation);
     public const string GroupNotConsistent = nameof(GroupNotConsistent);
     public const string GroupPromotionUnfinished = nameof(GroupPromotionUnfinished);
+    public const string VolumeExported = nameof(VolumeExported);
+
+    // Exports over NBD.
+    public const string VolumeAlreadyExported = nameof(VolumeAlreadyExported);
+    public const string ExportNotFound = nameof(ExportNotFound);
+    public const string ExportPortInUse = nameof(ExportPortInUse);
+    public const string ExportUnreachable = nameof(ExportUnreachable);
+    public const string ExportServiceFailed = nameof(ExportServiceFailed);
 
     // Storage faults.
     public const string PrimaryUnreadable = nameof(PrimaryUnreadable);

@@ -24,10 +24,12 @@ public sealed class GroupOperations
     private readonly SyncRound _sync;
     private readonly ReplicaPromotion _promotion;
     private readonly ReplicationReenable _reenable;
+    private readonly Export.ExportGuards _exports;
 
     internal GroupOperations(EngineContext context, VolumeLeases leases, SyncRound sync, ReplicaPromotion promotion, ReplicationReenable reenable)
     {
         _context = context;
+        _exports = new Export.ExportGuards(context);
         _leases = leases;
         _sync = sync;
         _promotion = promotion;
@@ -66,6 +68,7 @@ public sealed class GroupOperations
         {
             ReplicationRules.RequirePromotable(member.Volume);
             member.RequireChangeable("a group promotion", replicaMayBeFailedOver: duringFailback);
+            _exports.RequireNotExported(member, "a group promotion");
         }
 
         var finalBytes = new Dictionary<Guid, long>();
@@ -235,6 +238,11 @@ public sealed class GroupOperations
     internal (GroupRound Round, IReadOnlyList<(VolumeSnapshot Snapshot, Drivers.ReplicaSyncOutcome Outcome)> Staged) StageRound(
         string groupName, IReadOnlyList<VolumeSnapshot> members, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
+        foreach (var member in members)
+        {
+            _exports.RequireNotMirroring(member, "a group round");
+        }
+
         GroupRound round;
         using (var session = _context.Store.Begin(write: true))
         {

@@ -11,4 +11,10 @@ public enum SyncMode
 
     /// <summary>No usable block map: both sides were compared block by block and differing blocks written directly.</summary>
     FullCompare,
+
+    /// <summary>The volume's writes are tracked by its export: only the blocks its dirty bitmap marked were read, compared and copied.</summary>
+    TrackedWrites,
+
+    /// <summary>An export mirrors every write to the replica as it happens: the replica is current without a round, and nothing was read.</summary>
+    Mirrored,
 }

@@ -12,6 +12,9 @@ public sealed class VolumeConnection
 
     public string Path { get; init; } = "";
 
+    /// <summary>The NBD URL the volume is served at (nbd://address:port/name) while it is exported; null otherwise.</summary>
+    public string? NbdUrl { get; init; }
+
     public long SizeBytes { get; init; }
 
     public override string ToString() => Path;

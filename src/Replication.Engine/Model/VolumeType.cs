@@ -15,6 +15,9 @@ public sealed class VolumeType
     /// <summary>True when the extra specs require the replication capability, so volumes of the type get a replica.</summary>
     public bool IsReplicated { get; init; }
 
+    /// <summary>Sync when the extra spec replication_type asks for synchronous replication (through an export); Async otherwise.</summary>
+    public ReplicationType ReplicationType { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public override string ToString() => Name;

@@ -16,11 +16,13 @@ internal sealed class ReplicaPromotion
 {
     private readonly EngineContext _context;
     private readonly SyncRound _sync;
+    private readonly Export.ExportGuards _exports;
 
     public ReplicaPromotion(EngineContext context, SyncRound sync)
     {
         _context = context;
         _sync = sync;
+        _exports = new Export.ExportGuards(context);
     }
 
     /// <param name="failoverSource">Set by a backend failover: recorded on the volume in the same transaction as the swap, so failback finds it.</param>
@@ -30,6 +32,7 @@ internal sealed class ReplicaPromotion
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequirePromotable(snapshot.Volume);
         snapshot.RequireChangeable("a promotion", replicaMayBeFailedOver: duringFailback);
+        _exports.RequireNotExported(snapshot, "a promotion");
         long finalSyncBytes = 0;
         if (planned)
         {

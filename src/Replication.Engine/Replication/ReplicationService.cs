@@ -19,10 +19,12 @@ public sealed class ReplicationService
     private readonly ReplicaPromotion _promotion;
     private readonly ReplicationReenable _reenable;
     private readonly VolumeLeases _leases;
+    private readonly Export.ExportGuards _exports;
 
     public ReplicationService(EngineContext context, VolumeLeases leases)
     {
         _context = context;
+        _exports = new Export.ExportGuards(context);
         _leases = leases;
         _sync = new SyncRound(context);
         _promotion = new ReplicaPromotion(context, _sync);
@@ -90,8 +92,26 @@ public sealed class ReplicationService
         ReplicationRules.RequireSyncable(snapshot.Volume);
         // A frozen backend keeps replicating; a failed-over one is down.
         BackendRules.RequireNotFailedOver(snapshot.ReplicaBackend, "a sync round");
+        if (snapshot.Volume.ReplicationStatus == ReplicationStatus.Active && _exports.IsMirroring(snapshot))
+        {
+            observer.Decision($"'{snapshot.Volume.Name}' is replicated synchronously by its export: every acknowledged write is on both copies already, so no round is needed and nothing was read.");
+            return Mirrored(snapshot.Volume);
+        }
+
         return _sync.Run(snapshot, ReplicationStatus.Active, forceRead, "SyncReplica", observer, cancellation);
     }
+
+    /// <summary>What a sync of a volume whose export mirrors every write reports: nothing to copy, the replica current as of now.</summary>
+    private SyncResult Mirrored(VolumeRecord volume) => new()
+    {
+        VolumeName = volume.Name,
+        PrimaryBackend = volume.Backend,
+        ReplicaBackend = volume.ReplicaBackend ?? "",
+        Mode = SyncMode.Mirrored,
+        Status = volume.ReplicationStatus,
+        DataTimestamp = _context.Now,
+        SyncGeneration = volume.SyncGeneration,
+    };
 
     /// <summary>Makes the replica the primary (failover). Planned: a final full sync first, refused if it fails.</summary>
     public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
@@ -131,6 +151,27 @@ public sealed class ReplicationService
     public VolumeReplica Disable(string name, IOperationObserver? observer = null, CancellationToken cancellation = default)
     {
         using (_leases.Acquire(name, "DisableReplication", observer ?? SilentObserver.Instance, cancellation))
+        {
+            var snapshot = VolumeSnapshot.Load(_context.Store, name);
+            GroupCatalog.RequireNotGroupMember(snapshot.Volume, "paused", "Disable-Replication");
+            ReplicationRules.RequirePausable(snapshot.Volume);
+            snapshot.RequireChangeable("pausing replication", replicaMayBeFailedOver: true);
+            // A mirroring export stops between two writes and records the pause itself, so no write reaches the replica after it.
+            if (_exports.PauseMirroring(snapshot))
+            {
+                (observer ?? SilentObserver.Instance).Decision($"'{name}': its export stopped mirroring writes; the replica holds every write acknowledged until the pause.");
+                return Get(name);
+            }
+
+            PauseHeld(name);
+        }
+
+        return Get(name);
+    }
+
+    /// <summary>Records the pause, the volume's rules checked again inside the transaction.</summary>
+    private void PauseHeld(string name)
+    {
         using (var session = _context.Store.Begin(write: true))
         {
             var volume = VolumeSnapshot.FindVolume(session, name);
@@ -147,8 +188,6 @@ public sealed class ReplicationService
             session.AppendEvent(_context.Event("DisableReplication", "Volume", volume.Name, paused.ReplicationExtendedStatus, volume.Id, volume.ReplicationStatus, paused.ReplicationStatus));
             session.Commit();
         }
-
-        return Get(name);
     }
 
     internal SyncRound Rounds => _sync;

@@ -18,8 +18,13 @@ namespace Replication.Engine.Replication;
 internal sealed class SyncRound
 {
     private readonly EngineContext _context;
+    private readonly Export.DirtyTracking _tracking;
 
-    public SyncRound(EngineContext context) => _context = context;
+    public SyncRound(EngineContext context)
+    {
+        _context = context;
+        _tracking = new Export.DirtyTracking(context);
+    }
 
     /// <param name="statusAfter">The status a successful round leaves (active, or active-stopped for a paused volume's final round).</param>
     public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation)
@@ -41,8 +46,15 @@ internal sealed class SyncRound
 
         var seen = volume;
         VolumeRecord? copying = null;
+        // Frozen before the driver looks at the primary: every write after this point is tracked for the next round.
+        using var tracked = _tracking.Freeze(snapshot, observer);
+        if (tracked is { Blocks: null })
+        {
+            observer.Decision($"'{volume.Name}': its dirty bitmap does not cover every write since the last round (it is new, or the file was written while not exported), so this round reads the volume; the next ones read only what the export tracks.");
+        }
+
         var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, journaled: consistent,
-            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null);
+            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked);
         observer.Decision(
             firstRound ? $"'{volume.Name}': first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly (copying until the round is recorded)."
             : consistent ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
@@ -61,6 +73,7 @@ internal sealed class SyncRound
 
         volume = copying ?? volume;
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round");
+        tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
         if (request.Journaled)
         {
@@ -236,8 +249,10 @@ internal sealed class SyncRound
         return copying;
     }
 
-    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, bool journaled = true, Action? beforeFirstDirectChange = null) => new()
+    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null) => new()
     {
+        DirtyBlocks = tracked?.Blocks,
+        ReplicaWrittenAtDirtyBlocks = tracked?.ReplicaMirrored ?? false,
         VolumeId = snapshot.Volume.Id,
         VolumeName = snapshot.Volume.Name,
         SizeBytes = snapshot.Volume.SizeBytes,

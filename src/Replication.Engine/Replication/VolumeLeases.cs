@@ -144,32 +144,8 @@ public sealed class VolumeLeases
     /// A lease lapses when its holder stopped renewing it, or at once when the holder was a process of this machine that
     /// is no longer running (a process with its id but another start time is a later one that reused the id).
     /// </summary>
-    internal static bool IsLapsed(VolumeLease lease, DateTimeOffset now)
-    {
-        if (lease.ExpiresAt <= now)
-        {
-            return true;
-        }
-
-        if (!string.Equals(lease.Host, EngineContext.Host, StringComparison.OrdinalIgnoreCase) || lease.ProcessId == EngineContext.ProcessId)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(lease.ProcessId);
-            return process.HasExited || Math.Abs((process.StartTime.ToUniversalTime() - lease.ProcessStartedAt.UtcDateTime).TotalSeconds) > 1;
-        }
-        catch (ArgumentException)
-        {
-            return true; // No process with that id.
-        }
-        catch (InvalidOperationException)
-        {
-            return true; // It exited while being looked at.
-        }
-    }
+    internal static bool IsLapsed(VolumeLease lease, DateTimeOffset now) =>
+        lease.ExpiresAt <= now || ProcessLiveness.IsGone(lease.Host, lease.ProcessId, lease.ProcessStartedAt);
 
     /// <summary>
     /// Takes the lease inside the caller's transaction: for a volume whose row is inserted in that same transaction, so

@@ -32,10 +32,12 @@ public sealed class VolumeService
     private readonly BackendCatalog _backends;
     private readonly ReplicationService _replication;
     private readonly VolumeLeases _leases;
+    private readonly Export.ExportGuards _exports;
 
     public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
         _context = context;
+        _exports = new Export.ExportGuards(context);
         _backends = backends;
         _replication = replication;
         _leases = leases;
@@ -153,6 +155,7 @@ public sealed class VolumeService
 
         ReplicationRules.RequireCloneableReplica(source.Volume);
         source.RequireChangeable("a test volume from the replica");
+        _exports.RequireNotMirroring(source, "a test volume from the replica");
         BlockMap? map;
         using (var read = _context.Store.Begin(write: false))
         {
@@ -247,6 +250,7 @@ public sealed class VolumeService
             Backend = snapshot.PrimaryBackend.Name,
             DriverVolumeType = driver.ConnectionType,
             Path = driver.ConnectionPath(snapshot.Primary),
+            NbdUrl = _exports.UrlFor(snapshot),
             SizeBytes = snapshot.Volume.SizeBytes,
         };
     }
@@ -265,6 +269,7 @@ public sealed class VolumeService
             snapshot = VolumeSnapshot.Load(session, volume);
             snapshot.RequireChangeable("removing the volume");
             BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "removing the volume");
+            _exports.RequireNotExported(snapshot, "removing the volume");
             if (volume.Status != VolumeStatus.Deleting)
             {
                 session.UpdateVolume(volume with { Status = VolumeStatus.Deleting });

@@ -64,6 +64,66 @@ internal sealed class BlockCopier
     }
 
     /// <summary>
+    /// Reads only <paramref name="blocks"/> (the blocks an export marked as written) and sends those that differ to
+    /// <paramref name="sink"/>, updating <paramref name="map"/> in place. Without <paramref name="replica"/> a block
+    /// differs from the map's hash; with it (a replica a synchronous export wrote outside rounds) from the replica's own block.
+    /// </summary>
+    public BlockMap CopyBlocks(BlockMap map, DirtyBlockSet blocks, IBlockSink sink, FileStream? replica)
+    {
+        var blockSize = map.BlockSize;
+        var buffer = new byte[blockSize * BlocksPerRead];
+        var replicaBuffer = replica is null ? null : new byte[buffer.Length];
+        var hash = new byte[BlockMap.HashSize];
+        var replicaHash = new byte[BlockMap.HashSize];
+        var chunks = Chunks(blocks.Runs().ToList(), map).ToList();
+        var bytesToRead = chunks.Sum(c => (long)c.Length);
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        foreach (var chunk in chunks)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            ReadExactly(chunk.Offset, buffer, chunk.Length);
+            BytesRead += chunk.Length;
+            if (replica is not null)
+            {
+                ReadReplica(replica, chunk.Offset, replicaBuffer!, chunk.Length);
+            }
+
+            for (var i = 0; i < chunk.Blocks; i++)
+            {
+                var block = chunk.FirstBlock + i;
+                var blockLength = map.BlockLength(block);
+                BlockMap.Hash(buffer.AsSpan(i * blockSize, blockLength), hash);
+                bool same;
+                if (replica is null)
+                {
+                    same = map.Matches(block, hash);
+                }
+                else
+                {
+                    BlockMap.Hash(replicaBuffer.AsSpan(i * blockSize, blockLength), replicaHash);
+                    same = hash.AsSpan().SequenceEqual(replicaHash);
+                }
+
+                map.Set(block, hash);
+                if (!same)
+                {
+                    Send(sink, block, buffer, i * blockSize, blockLength);
+                }
+            }
+
+            if (clock.Elapsed - lastReport >= ProgressInterval)
+            {
+                lastReport = clock.Elapsed;
+                _progress(BytesRead, bytesToRead);
+            }
+        }
+
+        _progress(BytesRead, bytesToRead);
+        return map;
+    }
+
+    /// <summary>
     /// Reads the source's data in large chunks, one chunk ahead: while a chunk is hashed and its changed blocks are
     /// written, the next one is already being read (two buffers), so reading overlaps hashing and writing.
     /// </summary>
@@ -237,6 +297,22 @@ internal sealed class BlockCopier
                 $"'{_source.Name}' ended at {offset + done} bytes while being read; it was truncated during the copy.", _source.Name);
         }
     }
+
+    private static void ReadReplica(FileStream replica, long offset, byte[] buffer, int length) => TargetIo.Run(replica.Name, () => TransientIo.Run(() =>
+    {
+        replica.Position = offset;
+        var total = 0;
+        while (total < length)
+        {
+            var n = replica.Read(buffer, total, length - total);
+            if (n == 0)
+            {
+                throw new EndOfStreamException($"The replica ended at {offset + total} bytes.");
+            }
+
+            total += n;
+        }
+    }), ErrorIds.ReplicaUnwritable, "Reading the replica");
 
     private T ReadSource<T>(Func<T> read)
     {

@@ -148,7 +148,7 @@ public sealed class LocalFileDriver : IVolumeDriver
                 $"The folder '{folder}' of backend '{copy.Backend.Name}' cannot be reached, so '{copy.Location}' was not removed. Run the command again once the folder is back.", path);
         }
 
-        var volumeId = Guid.Parse(copy.Location.Substring("volume-".Length, 36));
+        var volumeId = LocalFileLayout.VolumeIdOfLocation(copy);
         TargetIo.Run(path, () =>
         {
             if (File.Exists(path))
@@ -160,6 +160,8 @@ public sealed class LocalFileDriver : IVolumeDriver
 
             DeleteIfPresent(LocalFileLayout.JournalPath(copy.Backend, volumeId));
             DeleteIfPresent(LocalFileLayout.UncommittedJournalPath(copy.Backend, volumeId));
+            DeleteIfPresent(LocalFileLayout.SidecarPath(copy.Backend, volumeId, "dirty"));
+            DeleteIfPresent(LocalFileLayout.SidecarPath(copy.Backend, volumeId, "export"));
             FileSystemOps.FsyncDirectory(folder);
         }, ErrorIds.VolumeFileFault, "Removing");
     }
@@ -205,6 +207,11 @@ public sealed class LocalFileDriver : IVolumeDriver
             };
         }
 
+        if (request.DirtyBlocks is { } dirty && request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null || request.ReplicaWrittenAtDirtyBlocks))
+        {
+            return SyncTracked(request, dirty, targetFile, stampBefore, observer, cancellation);
+        }
+
         using var sourceFile = OpenSource(sourcePath, ErrorIds.PrimaryUnreadable, request.SizeBytes);
         var copier = new BlockCopier(sourceFile, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
         var trustMap = request.PreviousMap is not null && (replicaUntouched || previous is null);
@@ -218,7 +225,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         BlockMap newMap;
         if (request.Journaled)
         {
-            newMap = SyncThroughJournal(request, targetFile, copier, baseline);
+            newMap = SyncThroughJournal(request, targetFile, baseline, sink => copier.CopyChanged(baseline, sink));
         }
         else
         {
@@ -226,22 +233,24 @@ public sealed class LocalFileDriver : IVolumeDriver
             TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true));
         }
 
-        var stampAfter = ReadStamp(sourcePath);
         observer.Decision($"'{request.VolumeName}': {mode} round read {copier.BytesRead} bytes of the primary and wrote {copier.BlocksWritten} changed blocks ({copier.BytesWritten} bytes); {copier.BlocksDeallocated} blocks became holes.");
-        return new ReplicaSyncOutcome
-        {
-            Mode = mode,
-            NewMap = newMap,
-            // A write during the round makes the primary's stamp useless for skipping the next one.
-            DriverData = new RoundStamp(stampAfter.SameFileState(stampBefore) ? stampBefore : null, ModifiedTicks(targetPath)).ToDriverData(),
-            Generation = request.Generation,
-            StartedAt = request.StartedAt,
-            BytesRead = copier.BytesRead,
-            BytesWritten = copier.BytesWritten,
-            BlocksWritten = copier.BlocksWritten,
-            BlocksDeallocated = copier.BlocksDeallocated,
-        };
+        return Outcome(request, mode, newMap, copier, stampBefore, sourcePath, targetPath);
     }
+
+    /// <summary>What a round that read the primary reports: its new block map, its counts, and the stamps the next round's quick check compares.</summary>
+    private static ReplicaSyncOutcome Outcome(ReplicaSyncRequest request, SyncMode mode, BlockMap newMap, BlockCopier copier, SourceStamp stampBefore, string sourcePath, string targetPath) => new()
+    {
+        Mode = mode,
+        NewMap = newMap,
+        // A write during the round makes the primary's stamp useless for skipping the next one.
+        DriverData = new RoundStamp(ReadStamp(sourcePath).SameFileState(stampBefore) ? stampBefore : null, ModifiedTicks(targetPath)).ToDriverData(),
+        Generation = request.Generation,
+        StartedAt = request.StartedAt,
+        BytesRead = copier.BytesRead,
+        BytesWritten = copier.BytesWritten,
+        BlocksWritten = copier.BlocksWritten,
+        BlocksDeallocated = copier.BlocksDeallocated,
+    };
 
     public ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId)
     {
@@ -354,7 +363,48 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public string ConnectionPath(VolumeCopy copy) => LocalFileLayout.VolumePath(copy);
 
-    private static BlockMap SyncThroughJournal(ReplicaSyncRequest request, FileStream targetFile, BlockCopier copier, BlockMap baseline)
+    /// <summary>
+    /// A round of a volume whose writes were tracked: only the dirty blocks are read (and, for a replica a synchronous
+    /// export wrote, compared with the replica's own blocks); a volume with none is not read at all.
+    /// </summary>
+    private ReplicaSyncOutcome SyncTracked(ReplicaSyncRequest request, DirtyBlockSet dirty, FileStream targetFile, SourceStamp stampBefore, IOperationObserver observer, CancellationToken cancellation)
+    {
+        var sourcePath = LocalFileLayout.VolumePath(request.Source);
+        var targetPath = targetFile.Name;
+        var map = request.PreviousMap!.Value;
+        var dirtyCount = dirty.Count;
+        if (dirtyCount == 0)
+        {
+            observer.Decision($"'{request.VolumeName}': its export tracked no write since the last round, so nothing was read.");
+            return new ReplicaSyncOutcome
+            {
+                Mode = SyncMode.Unchanged,
+                Generation = request.Generation,
+                StartedAt = request.StartedAt,
+                DriverData = new RoundStamp(stampBefore, ModifiedTicks(targetPath)).ToDriverData(),
+            };
+        }
+
+        using var sourceFile = OpenSource(sourcePath, ErrorIds.PrimaryUnreadable, request.SizeBytes);
+        var copier = new BlockCopier(sourceFile, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
+        var compareWith = request.ReplicaWrittenAtDirtyBlocks ? targetFile : null;
+        BlockMap newMap;
+        if (request.Journaled)
+        {
+            newMap = SyncThroughJournal(request, targetFile, map, sink => copier.CopyBlocks(map, dirty, sink, compareWith));
+        }
+        else
+        {
+            newMap = copier.CopyBlocks(map, dirty, new DirectBlockSink(targetFile, map.BlockSize, beforeFirstChange: request.BeforeFirstDirectChange), compareWith);
+            TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true));
+        }
+
+        observer.Decision($"'{request.VolumeName}': its export tracked {dirtyCount} written blocks since the last round; only they were read ({copier.BytesRead} bytes of the primary" +
+            (compareWith is null ? "" : ", compared with the replica, which the synchronous export wrote too") + $"), and {copier.BlocksWritten} that differed were written ({copier.BytesWritten} bytes); {copier.BlocksDeallocated} became holes.");
+        return Outcome(request, SyncMode.TrackedWrites, newMap, copier, stampBefore, sourcePath, targetPath);
+    }
+
+    private static BlockMap SyncThroughJournal(ReplicaSyncRequest request, FileStream targetFile, BlockMap baseline, Func<IBlockSink, BlockMap> copy)
     {
         var backend = request.Target.Backend;
         var uncommitted = LocalFileLayout.UncommittedJournalPath(backend, request.VolumeId);
@@ -373,7 +423,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         {
             try
             {
-                newMap = copier.CopyChanged(baseline, journal);
+                newMap = copy(journal);
             }
             catch
             {
@@ -513,6 +563,14 @@ public sealed class LocalFileDriver : IVolumeDriver
     }
 
     public Preflight.BackendProbe ProbeBackend(BackendRecord backend) => LocalFileProbe.Probe(backend);
+
+    /// <summary>Both backend folders are reachable from this host, so every write can reach both copies before it is acknowledged.</summary>
+    public bool SupportsSynchronousReplication => true;
+
+    public IVolumeDevice OpenDevice(VolumeCopy copy, long sizeBytes, string faultErrorId) =>
+        LocalFileDevice.Open(LocalFileLayout.VolumePath(copy), sizeBytes, faultErrorId);
+
+    public string SidecarPath(VolumeCopy copy, string kind) => LocalFileLayout.SidecarPath(copy.Backend, LocalFileLayout.VolumeIdOfLocation(copy), kind);
 
     public long? AllocatedBytes(VolumeCopy copy) => LocalFileProbe.AllocatedBytes(copy);
 }

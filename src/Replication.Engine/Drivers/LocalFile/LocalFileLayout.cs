@@ -14,7 +14,7 @@ internal static class LocalFileLayout
 {
     private const string JournalFolder = ".replication";
 
-    private static readonly Regex OwnedFilePattern = new("^volume-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.(?:img|sync-journal|sync-journal\\.tmp)\\z", RegexOptions.CultureInvariant);
+    private static readonly Regex OwnedFilePattern = new("^volume-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.(?:img|sync-journal|sync-journal\\.tmp|dirty|export|export\\.tmp)\\z", RegexOptions.CultureInvariant);
 
     private static readonly Regex LocationPattern = new("^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.img\\z", RegexOptions.CultureInvariant);
 
@@ -44,6 +44,19 @@ internal static class LocalFileLayout
 
     public static string JournalPath(BackendRecord backend, Guid volumeId) =>
         Path.Combine(BackendFolder(backend), JournalFolder, $"volume-{volumeId:D}.sync-journal");
+
+    /// <summary>A file of the engine's about one volume (its dirty bitmap, its export record) in the journal folder; kinds are fixed words.</summary>
+    public static string SidecarPath(BackendRecord backend, Guid volumeId, string kind) =>
+        kind is "dirty" or "export"
+            ? Path.Combine(BackendFolder(backend), JournalFolder, $"volume-{volumeId:D}.{kind}")
+            : throw new ArgumentException($"'{kind}' is not a kind of sidecar file.", nameof(kind));
+
+    /// <summary>The volume id of a location (validated as <see cref="VolumePath"/> does).</summary>
+    public static Guid VolumeIdOfLocation(VolumeCopy copy)
+    {
+        VolumePath(copy);
+        return Guid.Parse(copy.Location.Substring("volume-".Length, 36));
+    }
 
     /// <summary>Where a journal is written before its commit (the rename to <see cref="JournalPath"/>).</summary>
     public static string UncommittedJournalPath(BackendRecord backend, Guid volumeId) => JournalPath(backend, volumeId) + ".tmp";

@@ -1,0 +1,96 @@
+using System;
+using System.IO;
+using Replication.Engine.Errors;
+
+namespace Replication.Engine.Drivers.LocalFile;
+
+/// <summary>A volume file opened for an export's block I/O: unbuffered, shared with every other reader and writer of it.</summary>
+internal sealed class LocalFileDevice : IVolumeDevice
+{
+    private const int ZeroChunk = 1 << 20;
+
+    private readonly FileStream _file;
+    private readonly string _errorId;
+
+    private LocalFileDevice(FileStream file, string errorId)
+    {
+        _file = file;
+        _errorId = errorId;
+    }
+
+    /// <param name="errorId">What a failure becomes: VolumeFileFault for the primary, ReplicaUnwritable for a synchronous replica.</param>
+    public static LocalFileDevice Open(string path, long sizeBytes, string errorId)
+    {
+        var file = Run(path, errorId, "Opening", () => TransientIo.Run(() => new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1)));
+        if (file.Length != sizeBytes)
+        {
+            file.Dispose();
+            throw new ReplicationException(errorId, ErrorKind.InvalidData, $"'{path}' is {file.Length} bytes but the volume is {sizeBytes}; it was resized outside the module.", path);
+        }
+
+        return new LocalFileDevice(file, errorId);
+    }
+
+    public void Read(long offset, byte[] buffer, int count) => Run(_file.Name, _errorId, "Reading", () => TransientIo.Run(() =>
+    {
+        _file.Position = offset;
+        var total = 0;
+        while (total < count)
+        {
+            var read = _file.Read(buffer, total, count - total);
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"The file ended at {offset + total} bytes.");
+            }
+
+            total += read;
+        }
+
+        return true;
+    }));
+
+    public void Write(long offset, byte[] buffer, int count) => Run(_file.Name, _errorId, "Writing", () => TransientIo.Run(() =>
+    {
+        _file.Position = offset;
+        _file.Write(buffer, 0, count);
+        return true;
+    }));
+
+    public void Flush() => Run(_file.Name, _errorId, "Flushing", () =>
+    {
+        _file.Flush(flushToDisk: true);
+        return true;
+    });
+
+    public void Zero(long offset, long length, bool deallocate) => Run(_file.Name, _errorId, "Zeroing", () =>
+    {
+        if (deallocate)
+        {
+            SparseFile.PunchHole(_file, offset, length);
+            return true;
+        }
+
+        var zeros = new byte[(int)Math.Min(length, ZeroChunk)];
+        for (var done = 0L; done < length; done += zeros.Length)
+        {
+            _file.Position = offset + done;
+            _file.Write(zeros, 0, (int)Math.Min(zeros.Length, length - done));
+        }
+
+        return true;
+    });
+
+    public void Dispose() => _file.Dispose();
+
+    private static T Run<T>(string path, string errorId, string doing, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicationException(errorId, doing == "Reading" ? ErrorKind.ReadError : ErrorKind.WriteError, $"{doing} '{path}' failed: {ex.Message}", path, ex);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.IO;
+using Newtonsoft.Json;
+using Replication.Engine.Drivers.LocalFile;
+
+namespace Replication.Engine.Export;
+
+/// <summary>
+/// What an export service writes beside a volume it serves (the "export" sidecar): where clients and commands reach it,
+/// and which process it is, so that another process can tell a live export from one whose process died. The file is
+/// readable by its owner only: it holds the token that admits commands to the service.
+/// </summary>
+internal sealed record ExportRecord
+{
+    public Guid VolumeId { get; init; }
+
+    public string VolumeName { get; init; } = "";
+
+    /// <summary>The address and port clients connect to.</summary>
+    public string Address { get; init; } = "";
+
+    public int Port { get; init; }
+
+    /// <summary>The service's command port, on 127.0.0.1.</summary>
+    public int ControlPort { get; init; }
+
+    public string Token { get; init; } = "";
+
+    public string Host { get; init; } = "";
+
+    public int ProcessId { get; init; }
+
+    public DateTimeOffset ProcessStartedAt { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>True when the export replicates the volume synchronously (it mirrors writes whenever replication is active).</summary>
+    public bool Synchronous { get; init; }
+
+    /// <summary>True when the process that wrote this record has ended (on this host); the export is gone with it.</summary>
+    [JsonIgnore]
+    public bool IsDead => ProcessLiveness.IsGone(Host, ProcessId, ProcessStartedAt);
+
+    /// <summary>True when the service runs on this host, where its command port can be reached.</summary>
+    [JsonIgnore]
+    public bool IsOnThisHost => string.Equals(Host, EngineContext.Host, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The record at <paramref name="path"/>, or null when there is none or it cannot be read (then there is no usable export).</summary>
+    public static ExportRecord? Read(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonConvert.DeserializeObject<ExportRecord>(File.ReadAllText(path)) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the record whole or not at all (a new file made private first, then renamed over the old).</summary>
+    public void Write(string path)
+    {
+        var temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            FileSystemOps.RestrictToOwner(temporary);
+            var bytes = System.Text.Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(this));
+            file.Write(bytes, 0, bytes.Length);
+            file.Flush(flushToDisk: true);
+        }
+
+        FileSystemOps.ReplaceAtomically(temporary, path);
+    }
+
+    /// <summary>Removes the record if it is there and still this one (a later service may have replaced it).</summary>
+    public void Delete(string path)
+    {
+        if (Read(path) is { } current && current.ProcessId == ProcessId && current.StartedAt == StartedAt)
+        {
+            File.Delete(path);
+        }
+    }
+}

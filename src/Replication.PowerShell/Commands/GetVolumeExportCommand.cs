@@ -1,0 +1,22 @@
+using System.Linq;
+using System.Management.Automation;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.PowerShell.Infrastructure;
+
+namespace Replication.PowerShell.Commands;
+
+/// <summary>Volumes served over NBD: where clients attach them, how their writes are handled, who is connected.</summary>
+[Cmdlet(VerbsCommon.Get, "VolumeExport")]
+[OutputType(typeof(VolumeExport))]
+public sealed class GetVolumeExportCommand : ReplicationCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [Alias("VolumeName")]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord() =>
+        ForItem(Name, () => WriteObject(SelectByName(Engine.Exports.List(), e => e.VolumeName, Name, "exported volume", ErrorIds.ExportNotFound).ToList(), enumerateCollection: true));
+}
