@@ -49,14 +49,26 @@ function Invoke-Build {
 }
 
 function Add-PostgreSqlStore {
-    # The PostgreSQL store (net8.0, loaded only for a PostgreSQL connection string) and Npgsql join the module folder.
+    # The PostgreSQL store (net8.0, loaded only for a PostgreSQL connection string) and Npgsql join the module folder;
+    # its publish also gives the net8.0 builds of assemblies the module ships twice.
     # Assemblies the module already has (the engine and its dependencies, in the netstandard2.0 builds that Windows
     # PowerShell loads too) are kept: one copy of each assembly in the folder.
     $publish = Join-Path $out 'postgresql-publish'
     if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
     Invoke-Native dotnet @('publish', "$root/src/Replication.State.PostgreSql/Replication.State.PostgreSql.csproj", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
+    Add-TwoBuildAssembly 'System.IO.Hashing.dll' $publish
     Get-ChildItem $publish -Filter '*.dll' | Where-Object { -not (Test-Path (Join-Path $moduleOut $_.Name)) } | Copy-Item -Destination $moduleOut
     Remove-Item $publish -Recurse -Force
+}
+
+function Add-TwoBuildAssembly {
+    # An assembly shipped in both builds, lib/netstandard2.0 (the cmdlet publish's) and lib/net8.0 (the net8.0 publish's),
+    # neither in the module folder itself: ManagedLibraryResolver loads the one for the running .NET. For
+    # System.IO.Hashing the net8.0 build is the vectorised one, about six times faster at hashing blocks.
+    param([string] $FileName, [string] $Net8Publish)
+    foreach ($build in 'netstandard2.0', 'net8.0') { New-Item -ItemType Directory -Force (Join-Path $moduleOut "lib/$build") | Out-Null }
+    Move-Item (Join-Path $moduleOut $FileName) (Join-Path $moduleOut "lib/netstandard2.0/$FileName")
+    Move-Item (Join-Path $Net8Publish $FileName) (Join-Path $moduleOut "lib/net8.0/$FileName")
 }
 
 function Write-Help {

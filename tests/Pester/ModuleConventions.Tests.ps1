@@ -35,6 +35,16 @@ Describe 'The module as imported' {
         $manifest.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
     }
 
+    It 'hashes blocks with the System.IO.Hashing build for its runtime (net8.0 on PowerShell 7.4+), from its own lib folder' {
+        [Replication.Engine.Replication.BlockMap]::Hash([byte[]]::new(64KB), [byte[]]::new(16))
+        $hashing = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'System.IO.Hashing' }
+        @($hashing).Count | Should -Be 1
+        $hashing.Location | Should -Be (Join-Path (Split-Path $env:REPLICATION_MODULE_PATH) 'lib/net8.0/System.IO.Hashing.dll')
+        $folder = Split-Path $env:REPLICATION_MODULE_PATH
+        Join-Path $folder 'lib/netstandard2.0/System.IO.Hashing.dll' | Should -Exist   # for Windows PowerShell
+        Join-Path $folder 'System.IO.Hashing.dll' | Should -Not -Exist                 # nothing finds a build before the resolver
+    }
+
     It 'has a real version and both editions' {
         $module.Version | Should -BeGreaterThan ([version]'0.0')
         $manifest.CompatiblePSEditions | Should -Contain 'Core'

@@ -5,5 +5,9 @@ namespace Replication.PowerShell.Infrastructure;
 /// <summary>Runs once when the module is imported.</summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer
 {
-    public void OnImport() => NativeLibraryResolver.Register();
+    public void OnImport()
+    {
+        NativeLibraryResolver.Register();
+        ManagedLibraryResolver.Register();
+    }
 }
