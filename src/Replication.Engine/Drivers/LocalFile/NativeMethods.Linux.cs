@@ -18,6 +18,11 @@ internal static partial class NativeMethods
         [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
         internal static extern int Fallocate(int descriptor, int mode, long offset, long length);
 
+        internal const uint SyncFileRangeWrite = 0x2;
+
+        [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+        internal static extern int SyncFileRange(int descriptor, long offset, long length, uint flags);
+
         [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
         internal static extern int Chmod(string path, uint mode);
     }
