@@ -33,6 +33,9 @@ AfterAll {
 Describe 'Help examples' {
     BeforeEach {
         $site = New-ReplicationTestSite
+        # Examples that write to the temp folder (a report, a copy) write into the site, and go with it.
+        $savedTmp = $env:TMPDIR
+        $env:TMPDIR = $site.Root
         New-PairedBackends -Site $site
         New-ReplicatedVolumeType -Name replicated | Out-Null
         New-VolumeType -Name scratch | Out-Null
@@ -40,7 +43,10 @@ Describe 'Help examples' {
         Write-VolumeBytes -Path (Get-VolumeConnection db01).Path -Offset 0 -Bytes (Get-RandomBytes -Count 4MB)
         Sync-VolumeReplica db01 | Out-Null
     }
-    AfterEach { Remove-ReplicationTestSite $site }
+    AfterEach {
+        if ($savedTmp) { $env:TMPDIR = $savedTmp } else { Remove-Item Env:TMPDIR -ErrorAction Ignore }
+        Remove-ReplicationTestSite $site
+    }
 
     It '<Doc> example <Number> runs as written' -ForEach $examples {
         if ($Code -match 'Database=replication') { Reset-TestPostgresDatabase -Name replication }
