@@ -45,7 +45,17 @@ public sealed class EngineSite : IDisposable
     /// <summary>A site on a given store, for the tests of the stores themselves.</summary>
     public EngineSite(StateStoreKind store)
     {
-        State = SiteState.Create(store, temp.Path);
+        try
+        {
+            State = SiteState.Create(store, temp.Path);
+        }
+        catch
+        {
+            // xunit never disposes a test class whose constructor threw (no PostgreSQL server, say): the folder goes now.
+            temp.Dispose();
+            throw;
+        }
+
         BackendsRoot = Path.Combine(temp.Path, "backends");
         Clock = new TestClock(new DateTimeOffset(2030, 1, 1, 8, 0, 0, TimeSpan.Zero));
         Engine = State.Open(() => Clock.Now);
