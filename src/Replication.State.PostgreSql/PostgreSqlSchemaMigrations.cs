@@ -82,9 +82,6 @@ internal static class PostgreSqlSchemaMigrations
                 volume_id text NOT NULL PRIMARY KEY,
                 holder text NOT NULL,
                 actor text NOT NULL,
-                host text NOT NULL,
-                pid bigint NOT NULL,
-                process_started_at text NOT NULL,
                 operation text NOT NULL,
                 acquired_at text NOT NULL,
                 expires_at text NOT NULL
@@ -142,6 +139,22 @@ internal static class PostgreSqlSchemaMigrations
                 group_name text COLLATE nocase NOT NULL PRIMARY KEY,
                 started_at text NOT NULL,
                 planned bigint NOT NULL
+            );
+            """),
+        // Leases name their holder's host and process, so a dead holder's lease is taken at once. Version 2's table had
+        // no room for them; a lease lives for seconds, so the table is made again rather than altered.
+        (6, """
+            DROP TABLE volume_leases;
+            CREATE TABLE volume_leases (
+                volume_id text NOT NULL PRIMARY KEY,
+                holder text NOT NULL,
+                actor text NOT NULL,
+                host text NOT NULL,
+                pid bigint NOT NULL,
+                process_started_at text NOT NULL,
+                operation text NOT NULL,
+                acquired_at text NOT NULL,
+                expires_at text NOT NULL
             );
             """),
     };

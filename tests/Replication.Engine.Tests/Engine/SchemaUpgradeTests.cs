@@ -41,6 +41,35 @@ public sealed class SchemaUpgradeTests : IDisposable
         Assert.Single(engine.Events(new EventQuery { ObjectName = "legacy01" }));
     }
 
+    [Fact]
+    public void A_version_2_state_file_gets_leases_that_name_their_holder_and_the_next_operation_takes_one()
+    {
+        var path = temp.File("v2.db");
+        var volumeId = Guid.NewGuid();
+        WriteVersion1File(path, volumeId);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = SchemaMigrations.All.Single(m => m.Version == 2).Sql +
+                "INSERT INTO schema_migrations VALUES (2, '2026-01-01T00:00:00.0000000Z');" +
+                $"INSERT INTO volume_leases VALUES ('{volumeId}', 'old-holder', 'old@host (1)', 'SyncReplica', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:30.0000000Z');";
+            command.ExecuteNonQuery();
+        }
+
+        var engine = ReplicationEngine.OpenSqlite(path);
+
+        Assert.Equal(SchemaMigrations.All.Select(m => (long)m.Version), Versions(path));
+        var leases = EngineSite.DumpDatabase(path, "schema_migrations").Split("== ").Single(t => t.StartsWith("volume_leases", StringComparison.Ordinal));
+        Assert.Contains("host", leases);
+        Assert.Contains("process_started_at", leases);
+        // Taking the volume's lease writes the holder's host and process; another taker reads them to see it is held.
+        using (engine.Leases.Acquire("legacy01", "SyncReplica", SilentObserver.Instance, System.Threading.CancellationToken.None))
+        {
+            Assert.Null(engine.Leases.TryAcquire("legacy01", "SyncReplica", SilentObserver.Instance));
+        }
+    }
+
     /// <summary>The first released schema with one row in each table, as an older module would have left it.</summary>
     private static void WriteVersion1File(string path, Guid volumeId)
     {

@@ -79,9 +79,6 @@ internal static class SchemaMigrations
                 volume_id TEXT NOT NULL PRIMARY KEY,
                 holder TEXT NOT NULL,
                 actor TEXT NOT NULL,
-                host TEXT NOT NULL,
-                pid INTEGER NOT NULL,
-                process_started_at TEXT NOT NULL,
                 operation TEXT NOT NULL,
                 acquired_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL
@@ -139,6 +136,22 @@ internal static class SchemaMigrations
                 group_name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
                 started_at TEXT NOT NULL,
                 planned INTEGER NOT NULL
+            );
+            """),
+        // Leases name their holder's host and process, so a dead holder's lease is taken at once. Version 2's table had
+        // no room for them; a lease lives for seconds, so the table is made again rather than altered.
+        (6, """
+            DROP TABLE volume_leases;
+            CREATE TABLE volume_leases (
+                volume_id TEXT NOT NULL PRIMARY KEY,
+                holder TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                process_started_at TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                acquired_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
             );
             """),
     };
