@@ -33,10 +33,16 @@ public sealed class DrTestService
         _leases = leases;
     }
 
-    /// <param name="verifiedNote">Added to what the test says it verified (the group round, for a group test).</param>
-    public DrTestResult Run(string volumeName, DrTestOptions options, IOperationObserver observer, CancellationToken cancellation, string? verifiedNote = null)
+    public DrTestResult Run(string volumeName, DrTestOptions options, IOperationObserver observer, CancellationToken cancellation)
     {
         CleanUpInterrupted(observer);
+        return RunOne(volumeName, options, observer, cancellation, verifiedNote: null);
+    }
+
+    /// <summary>One test, once <see cref="CleanUpInterrupted"/> has run for the tests it belongs with.</summary>
+    /// <param name="verifiedNote">Added to what the test says it verified (the group round, for a group test).</param>
+    private DrTestResult RunOne(string volumeName, DrTestOptions options, IOperationObserver observer, CancellationToken cancellation, string? verifiedNote)
+    {
         var startedAt = _context.Now;
         VolumeRecord volume;
         VolumeTypeSpecs specs;
@@ -123,7 +129,8 @@ public sealed class DrTestService
             })).ToList();
         }
 
-        return members.Select(m => Run(m.Name, options, observer, cancellation, $"group '{group}' round {round}")).ToList();
+        CleanUpInterrupted(observer);
+        return members.Select(m => RunOne(m.Name, options, observer, cancellation, $"group '{group}' round {round}")).ToList();
     }
 
     public IReadOnlyList<DrTestResult> History(DrTestQuery query)

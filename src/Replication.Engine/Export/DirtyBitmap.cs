@@ -55,9 +55,6 @@ internal sealed class DirtyBitmap : IDisposable
     /// <summary>True once a synchronous export has written the replica outside rounds: its dirty blocks may differ from the recorded block map.</summary>
     public bool ReplicaMirrored => _header.ReplicaMirrored;
 
-    /// <summary>True while a frozen set waits for its round's release.</summary>
-    public bool HasFrozen => _header.Frozen;
-
     /// <summary>
     /// Opens (or creates) the bitmap for an export that serves the volume, shared, until it is closed with
     /// <see cref="CloseByExport"/>. Null when someone holds it exclusively right now (a round's short freeze or release).
@@ -72,7 +69,7 @@ internal sealed class DirtyBitmap : IDisposable
 
     /// <summary>Opens an existing bitmap alone, for a round's freeze or release while no export serves the volume; null when it is held or absent.</summary>
     public static DirtyBitmap? TryOpenExclusive(string path, Guid volumeId, long volumeSize, string? copyStamp) =>
-        File.Exists(path) ? TryOpen(path, volumeId, volumeSize, copyStamp, FileShare.None) : null;
+        TryOpen(path, volumeId, volumeSize, copyStamp, FileShare.None);
 
     /// <summary>The frozen side as written by its holder (who froze it before saying so), read without taking the file.</summary>
     public static DirtyBlockSet ReadFrozen(string path, Guid volumeId, long volumeSize)
@@ -188,13 +185,7 @@ internal sealed class DirtyBitmap : IDisposable
         {
             lock (_gate)
             {
-                var union = (byte[])_sides[0].Clone();
-                for (var i = 0; i < union.Length; i++)
-                {
-                    union[i] |= _sides[1][i];
-                }
-
-                return new DirtyBlockSet(BlockCount, union).Count;
+                return DirtyBlockSet.CountDirty(_sides[0], _sides[1], BlockCount);
             }
         }
     }
@@ -217,6 +208,10 @@ internal sealed class DirtyBitmap : IDisposable
         try
         {
             file = new FileStream(path, share == FileShare.None ? FileMode.Open : FileMode.OpenOrCreate, FileAccess.ReadWrite, share, 1);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // Absent (only an exclusive open does not create it).
         }
         catch (IOException) when (File.Exists(path))
         {

@@ -87,9 +87,9 @@ public sealed class ExportService : IDisposable
         ReplicationRules.RequireAvailable(volume, "an export");
         var driver = Context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         var recordPath = driver.SidecarPath(snapshot.Primary, "export");
-        if (_exports.ContainsKey(volume.Id) || ExportRecord.Read(recordPath) is { IsDead: false })
+        var other = ExportRecord.Read(recordPath);
+        if (_exports.ContainsKey(volume.Id) || other is { IsDead: false })
         {
-            var other = ExportRecord.Read(recordPath);
             throw new ReplicationException(ErrorIds.VolumeAlreadyExported, ErrorKind.ResourceExists,
                 $"Volume '{volume.Name}' is already exported" + (other is null ? "." : $" on {other.Address}:{other.Port} by process {other.ProcessId} on {other.Host}.") + " Get-VolumeExport shows it.", volume.Name);
         }

@@ -34,7 +34,7 @@ internal sealed class ExportSession : INbdSession
 
     public void Flush() => _export.Flush(this);
 
-    public void Discard(long offset, int length, bool zeroes, bool keepAllocated, bool forceUnitAccess) =>
+    public void Discard(long offset, int length, bool keepAllocated, bool forceUnitAccess) =>
         _export.Discard(this, offset, length, keepAllocated, forceUnitAccess);
 
     public void Dispose()

@@ -79,37 +79,28 @@ public sealed class BackendFailover
         BackendRules.RequireNotFrozen(backend, "a failback");
         _context.Drivers.Get(backend.Driver).ListLocations(backend); // Throws while the site is still down.
         var results = new List<BackendFailoverResult>();
+        void Collect(BackendFailoverResult r)
+        {
+            // Volumes are failed back in parallel.
+            lock (results)
+            {
+                results.Add(r);
+            }
+
+            report(r);
+        }
+
         var movedBack = volumes.Where(v => string.Equals(v.FailoverSource, backend.Name, StringComparison.OrdinalIgnoreCase)).ToList();
         foreach (var group in movedBack.Where(v => v.GroupName is not null).GroupBy(v => v.GroupName!, StringComparer.OrdinalIgnoreCase))
         {
-            ForGroup(backend, group.Key, group.ToList(), r =>
-            {
-                results.Add(r);
-                report(r);
-            }, () => FailBackGroup(backend, group.Key, discardFencedWrites, observer, cancellation), "FailedBack");
+            ForGroup(backend, group.Key, group.ToList(), Collect, () => FailBackGroup(backend, group.Key, discardFencedWrites, observer, cancellation), "FailedBack");
         }
 
         movedBack = movedBack.Where(v => v.GroupName is null).ToList();
         var unprotected = volumes.Where(v => v.FailoverSource is null && string.Equals(v.ReplicaBackend, backend.Name, StringComparison.OrdinalIgnoreCase)
             && v.ReplicationStatus == ReplicationStatus.Inactive && !v.ReplicaFenced).ToList();
-        ForEachVolume(backend.Name, movedBack, throttle, cancellation, volume => FailBackVolume(backend, volume, discardFencedWrites, observer, cancellation), r =>
-        {
-            lock (results)
-            {
-                results.Add(r);
-            }
-
-            report(r);
-        });
-        ForEachVolume(backend.Name, unprotected, throttle, cancellation, volume => Protect(backend, volume, observer, cancellation), r =>
-        {
-            lock (results)
-            {
-                results.Add(r);
-            }
-
-            report(r);
-        });
+        ForEachVolume(backend.Name, movedBack, throttle, cancellation, volume => FailBackVolume(backend, volume, discardFencedWrites, observer, cancellation), Collect);
+        ForEachVolume(backend.Name, unprotected, throttle, cancellation, volume => Protect(backend, volume, observer, cancellation), Collect);
         if (results.All(r => r.Succeeded))
         {
             using var session = _context.Store.Begin(write: true);

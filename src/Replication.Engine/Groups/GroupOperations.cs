@@ -194,7 +194,8 @@ public sealed class GroupOperations
     internal IReadOnlyList<VolumeSnapshot> Members(string groupName)
     {
         using var session = _context.Store.Begin(write: false);
-        var members = session.ListVolumes(new VolumeQuery { GroupName = groupName }).Select(v => VolumeSnapshot.Load(session, v)).ToList();
+        var backends = session.ListBackends();
+        var members = session.ListVolumes(new VolumeQuery { GroupName = groupName }).Select(v => VolumeSnapshot.Load(v, backends)).ToList();
         return members.Count > 0 ? members : throw new ReplicationException(ErrorIds.GroupNotConsistent, ErrorKind.InvalidOperation,
             $"Replication group '{groupName}' has no members. Add-ReplicationGroupMember adds some.", groupName);
     }

@@ -49,7 +49,7 @@ public sealed class StateRepair
 
         foreach (var volume in volumes)
         {
-            findings.AddRange(RepairVolume(volume, approve, observer));
+            findings.AddRange(RepairVolume(volume, backends, approve, observer));
         }
 
         findings.AddRange(RepairGroups(approve));
@@ -58,9 +58,9 @@ public sealed class StateRepair
         return findings;
     }
 
-    private IEnumerable<RepairFinding> RepairVolume(VolumeRecord volume, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    private IEnumerable<RepairFinding> RepairVolume(VolumeRecord volume, IReadOnlyList<BackendRecord> backends, Func<RepairFinding, bool> approve, IOperationObserver observer)
     {
-        var (finding, fault) = Diagnose(volume);
+        var (finding, fault) = Diagnose(volume, backends);
         if (finding is null)
         {
             return Array.Empty<RepairFinding>();
@@ -106,7 +106,7 @@ public sealed class StateRepair
     }
 
     /// <summary>What is wrong with one volume, if anything, and the fault seen; checks only its own files, cheaply (no reads of data).</summary>
-    private (RepairFinding? Finding, string? Fault) Diagnose(VolumeRecord volume)
+    private (RepairFinding? Finding, string? Fault) Diagnose(VolumeRecord volume, IReadOnlyList<BackendRecord> backends)
     {
         if (volume.Status == VolumeStatus.Creating && !IsHeld(volume))
         {
@@ -123,7 +123,7 @@ public sealed class StateRepair
             return (null, null);
         }
 
-        var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+        var snapshot = VolumeSnapshot.Load(volume, backends);
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         if (driver.IsFenced(snapshot.Primary))
         {

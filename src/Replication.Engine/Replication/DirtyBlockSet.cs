@@ -27,18 +27,39 @@ public sealed class DirtyBlockSet
     public bool IsDirty(long block) => (_bits[block >> 3] & (1 << (int)(block & 7))) != 0;
 
     /// <summary>How many blocks are dirty.</summary>
-    public long Count
-    {
-        get
-        {
-            long count = 0;
-            for (long block = 0; block < BlockCount; block++)
-            {
-                count += IsDirty(block) ? 1 : 0;
-            }
+    public long Count => CountDirty(_bits, null, BlockCount);
 
-            return count;
+    /// <summary>
+    /// The bits set among the first <paramref name="blockCount"/> of <paramref name="bits"/> (or of it and
+    /// <paramref name="orWith"/> together), a byte at a time: a 1 TiB volume has 16 million blocks.
+    /// </summary>
+    internal static long CountDirty(byte[] bits, byte[]? orWith, long blockCount)
+    {
+        long count = 0;
+        var wholeBytes = (int)(blockCount >> 3);
+        for (var i = 0; i < wholeBytes; i++)
+        {
+            count += SetBits((byte)(bits[i] | (orWith is null ? 0 : orWith[i])));
         }
+
+        var rest = (int)(blockCount & 7);
+        if (rest != 0)
+        {
+            count += SetBits((byte)((bits[wholeBytes] | (orWith is null ? 0 : orWith[wholeBytes])) & ((1 << rest) - 1)));
+        }
+
+        return count;
+    }
+
+    private static int SetBits(byte value)
+    {
+        var count = 0;
+        for (var rest = value; rest != 0; rest &= (byte)(rest - 1))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>The dirty blocks as ascending runs: (first block, block count).</summary>

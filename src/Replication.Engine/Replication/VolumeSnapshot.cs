@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Replication.Engine.Catalog;
 using Replication.Engine.Drivers;
@@ -46,14 +47,14 @@ internal sealed class VolumeSnapshot
         return Load(session, FindVolume(session, name));
     }
 
-    public static VolumeSnapshot Load(IStateSession session, VolumeRecord volume)
-    {
-        var backends = session.ListBackends();
-        return new VolumeSnapshot(
+    public static VolumeSnapshot Load(IStateSession session, VolumeRecord volume) => Load(volume, session.ListBackends());
+
+    /// <summary>The volume with its backends, found in <paramref name="backends"/> (read once for many volumes).</summary>
+    public static VolumeSnapshot Load(VolumeRecord volume, IReadOnlyList<BackendRecord> backends) =>
+        new VolumeSnapshot(
             volume,
             BackendCatalog.Find(backends, volume.Backend),
             volume.ReplicaBackend is { } replica ? BackendCatalog.Find(backends, replica) : null);
-    }
 
     public static VolumeRecord FindVolume(IStateSession session, string name) =>
         session.FindVolume(name) ?? throw new ReplicationException(ErrorIds.VolumeNotFound, ErrorKind.ObjectNotFound,

@@ -34,9 +34,6 @@ public interface IStateSession : IDisposable
 
     IReadOnlyList<VolumeRecord> ListVolumes(VolumeQuery query);
 
-    /// <summary>Counts volumes that use a backend for either copy, or a volume type.</summary>
-    int CountVolumes(VolumeQuery query);
-
     void InsertVolume(VolumeRecord volume);
 
     void UpdateVolume(VolumeRecord volume);

@@ -74,7 +74,6 @@ internal sealed class BlockCopier
         var buffer = new byte[blockSize * BlocksPerRead];
         var replicaBuffer = replica is null ? null : new byte[buffer.Length];
         var hash = new byte[BlockMap.HashSize];
-        var replicaHash = new byte[BlockMap.HashSize];
         var chunks = Chunks(blocks.Runs().ToList(), map).ToList();
         var bytesToRead = chunks.Sum(c => (long)c.Length);
         var clock = Stopwatch.StartNew();
@@ -94,16 +93,9 @@ internal sealed class BlockCopier
                 var block = chunk.FirstBlock + i;
                 var blockLength = map.BlockLength(block);
                 BlockMap.Hash(buffer.AsSpan(i * blockSize, blockLength), hash);
-                bool same;
-                if (replica is null)
-                {
-                    same = map.Matches(block, hash);
-                }
-                else
-                {
-                    BlockMap.Hash(replicaBuffer.AsSpan(i * blockSize, blockLength), replicaHash);
-                    same = hash.AsSpan().SequenceEqual(replicaHash);
-                }
+                var same = replica is null
+                    ? map.Matches(block, hash)
+                    : buffer.AsSpan(i * blockSize, blockLength).SequenceEqual(replicaBuffer.AsSpan(i * blockSize, blockLength));
 
                 map.Set(block, hash);
                 if (!same)

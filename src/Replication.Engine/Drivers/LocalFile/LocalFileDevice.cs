@@ -7,8 +7,6 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// <summary>A volume file opened for an export's block I/O: unbuffered, shared with every other reader and writer of it.</summary>
 internal sealed class LocalFileDevice : IVolumeDevice
 {
-    private const int ZeroChunk = 1 << 20;
-
     private readonly FileStream _file;
     private readonly string _errorId;
 
@@ -70,13 +68,7 @@ internal sealed class LocalFileDevice : IVolumeDevice
             return true;
         }
 
-        var zeros = new byte[(int)Math.Min(length, ZeroChunk)];
-        for (var done = 0L; done < length; done += zeros.Length)
-        {
-            _file.Position = offset + done;
-            _file.Write(zeros, 0, (int)Math.Min(zeros.Length, length - done));
-        }
-
+        SparseFile.WriteZeros(_file, offset, length);
         return true;
     });
 

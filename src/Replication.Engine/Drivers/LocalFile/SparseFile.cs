@@ -83,11 +83,6 @@ internal static class SparseFile
     }
 
     /// <summary>
-    /// Makes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) read as zeros and
-    /// deallocates it where the file system allows, without changing the file length (the part beyond the end is
-    /// ignored). Unaligned edges and unsupported file systems get zeros written instead. The stream position is kept.
-    /// </summary>
-    /// <summary>
     /// Starts writing a range's dirty pages to disk without waiting (Linux's sync_file_range), so that the fsync ending a
     /// long copy finds little left to write. Best effort: elsewhere, or if the kernel refuses, the fsync does it all.
     /// </summary>
@@ -102,6 +97,11 @@ internal static class SparseFile
         NativeMethods.Linux.SyncFileRange(lease.Descriptor, offset, length, NativeMethods.Linux.SyncFileRangeWrite);
     }
 
+    /// <summary>
+    /// Makes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) read as zeros and
+    /// deallocates it where the file system allows, without changing the file length (the part beyond the end is
+    /// ignored). Unaligned edges and unsupported file systems get zeros written instead. The stream position is kept.
+    /// </summary>
     public static void PunchHole(FileStream file, long offset, long length)
     {
         if (file is null)
@@ -271,7 +271,8 @@ internal static class SparseFile
         }
     }
 
-    private static void WriteZeros(FileStream file, long offset, long length)
+    /// <summary>Writes zeros over the range (allocating it), a chunk at a time.</summary>
+    internal static void WriteZeros(FileStream file, long offset, long length)
     {
         if (length == 0)
         {

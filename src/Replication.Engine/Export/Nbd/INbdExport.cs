@@ -26,6 +26,6 @@ internal interface INbdSession : IDisposable
     /// <summary>Makes every write this export acknowledged (to any client) durable.</summary>
     void Flush();
 
-    /// <summary>TRIM, or WRITE_ZEROES with <paramref name="zeroes"/>: the range reads as zeros afterwards (it is deallocated unless <paramref name="keepAllocated"/>).</summary>
-    void Discard(long offset, int length, bool zeroes, bool keepAllocated, bool forceUnitAccess);
+    /// <summary>TRIM or WRITE_ZEROES: the range reads as zeros afterwards either way (it is deallocated unless <paramref name="keepAllocated"/>).</summary>
+    void Discard(long offset, int length, bool keepAllocated, bool forceUnitAccess);
 }

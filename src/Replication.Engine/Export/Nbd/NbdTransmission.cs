@@ -113,12 +113,12 @@ internal sealed class NbdTransmission
                 case CmdTrim:
                     RequireFlags(flags, CmdFlagFua);
                     RequireRange(offset, length, ErrInvalid);
-                    _session.Discard((long)offset, (int)length, zeroes: false, keepAllocated: false, fua);
+                    _session.Discard((long)offset, (int)length, keepAllocated: false, fua);
                     return 0;
                 case CmdWriteZeroes:
                     RequireFlags(flags, (ushort)(CmdFlagFua | CmdFlagNoHole));
                     RequireRange(offset, length, ErrNoSpace);
-                    _session.Discard((long)offset, (int)length, zeroes: true, keepAllocated: (flags & CmdFlagNoHole) != 0, fua);
+                    _session.Discard((long)offset, (int)length, keepAllocated: (flags & CmdFlagNoHole) != 0, fua);
                     return 0;
                 default:
                     return ErrInvalid;

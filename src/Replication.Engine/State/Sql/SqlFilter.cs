@@ -8,21 +8,18 @@ internal sealed class SqlFilter
     private readonly List<string> _conditions = new();
     private readonly List<(string Name, object? Value)> _parameters = new();
 
-    /// <summary>Adds a condition (or, with none, only a parameter) when <paramref name="value"/> is given.</summary>
-    public void Add(string? condition, string parameter, object? value)
+    /// <summary>Adds a condition and its parameter when <paramref name="value"/> is given.</summary>
+    public void Add(string condition, string parameter, object? value)
     {
-        if (value is null)
-        {
-            return;
-        }
-
-        if (condition is not null)
+        if (value is not null)
         {
             _conditions.Add(condition);
+            _parameters.Add((parameter, value));
         }
-
-        _parameters.Add((parameter, value));
     }
+
+    /// <summary>A parameter of the statement's own clauses (a LIMIT), not a condition.</summary>
+    public void AddParameter(string parameter, object value) => _parameters.Add((parameter, value));
 
     public string Where => _conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _conditions);
 

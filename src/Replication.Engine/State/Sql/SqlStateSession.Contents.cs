@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Replication.Engine.Model;
+using Replication.Engine.Replication;
 
 namespace Replication.Engine.State.Sql;
 
@@ -15,7 +16,9 @@ internal abstract partial class SqlStateSession
             Backends = ListBackends(),
             VolumeTypes = ListVolumeTypes(),
             Volumes = volumes,
-            BlockMaps = volumes.Select(v => (v.Id, Map: LoadBlockMap(v.Id))).Where(m => m.Map is not null).ToDictionary(m => m.Id, m => m.Map!),
+            BlockMaps = Query("SELECT volume_id, block_size, volume_size, hashes FROM block_maps;",
+                    r => (Id: Guid.Parse(r.GetString(0)), Map: BlockMapStorage.Decode((int)r.GetInt64(1), r.GetInt64(2), r.GetFieldValue<byte[]>(3))))
+                .ToDictionary(m => m.Id, m => m.Map),
             Leases = Query($"SELECT {LeaseColumns} FROM volume_leases ORDER BY {ByBytes("volume_id")};", ReadLease),
             Groups = ListGroups(),
             GroupRounds = Query($"SELECT {GroupRoundColumns} FROM group_rounds ORDER BY {ByName("group_name")}, round;", ReadGroupRound),

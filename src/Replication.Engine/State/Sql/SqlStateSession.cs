@@ -122,14 +122,8 @@ internal abstract partial class SqlStateSession : IStateSession
 
     public IReadOnlyList<VolumeRecord> ListVolumes(VolumeQuery query)
     {
-        var (where, parameters) = VolumeFilter(query);
-        return Query($"SELECT {VolumeColumns} FROM volumes{where} ORDER BY {ByName("name")};", ReadVolume, parameters);
-    }
-
-    public int CountVolumes(VolumeQuery query)
-    {
-        var (where, parameters) = VolumeFilter(query);
-        return (int)Scalar($"SELECT COUNT(*) FROM volumes{where};", parameters);
+        var filter = VolumeFilter(query);
+        return Query($"SELECT {VolumeColumns} FROM volumes{filter.Where} ORDER BY {ByName("name")};", ReadVolume, filter.Parameters);
     }
 
     public void InsertVolume(VolumeRecord volume) =>
@@ -274,18 +268,18 @@ internal abstract partial class SqlStateSession : IStateSession
             return select + " ORDER BY id;";
         }
 
-        filter.Add(null, "newest", (long)count);
+        filter.AddParameter("newest", (long)count);
         return $"SELECT * FROM ({select} ORDER BY id DESC LIMIT @newest) AS newest ORDER BY id;";
     }
 
-    private static (string Where, (string, object?)[] Parameters) VolumeFilter(VolumeQuery query)
+    private static SqlFilter VolumeFilter(VolumeQuery query)
     {
         var filter = new SqlFilter();
         filter.Add("volume_type = @type COLLATE NOCASE", "type", query.VolumeType);
         filter.Add("(backend = @backend COLLATE NOCASE OR replica_backend = @backend COLLATE NOCASE)", "backend", query.Backend);
         filter.Add("group_name = @group COLLATE NOCASE", "group", query.GroupName);
         filter.Add("source_replica = @source COLLATE NOCASE", "source", query.SourceReplica);
-        return (filter.Where, filter.Parameters);
+        return filter;
     }
 
     private List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters)
