@@ -37,6 +37,8 @@ function Invoke-Native {
 }
 
 function Invoke-Build {
+    # Once per run, whichever tasks ask for it (-Task Build, Test publishes the module once).
+    if ($script:moduleBuilt) { return }
     Write-Host "== Build ($Configuration)"
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Native dotnet @('publish', "$root/src/Replication.PowerShell/Replication.PowerShell.csproj", '-c', $Configuration, '-o', $moduleOut, '--nologo', '-v', 'quiet')
@@ -45,6 +47,7 @@ function Invoke-Build {
     Write-Help
     # The module's manifest, not the publish's dependency file, decides what loads.
     Remove-Item (Join-Path $moduleOut 'Replication.PowerShell.deps.json') -ErrorAction Ignore
+    $script:moduleBuilt = $true
     Write-Host "Module: $moduleOut"
 }
 
@@ -92,7 +95,7 @@ function Get-NuGetPackageFolder {
 }
 
 function Invoke-XunitSuite {
-    param([string] $Project, [string] $ResultsFolder, [string] $StateStore)
+    param([string] $Project, [string] $ResultsFolder, [string] $StateStore, [switch] $NoBuild)
     $suite = (Split-Path $Project -LeafBase) + $(if ($StateStore) { " ($StateStore)" })
     $trx = Join-Path $ResultsFolder ($suite.Replace(' ', '-').Replace('(', '').Replace(')', '') + '.trx')
     $filter = @()
@@ -102,7 +105,7 @@ function Invoke-XunitSuite {
         $filter = @('--filter', 'Store!=Specific')
     }
     try {
-        & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder @filter
+        & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder @filter @(if ($NoBuild) { '--no-build' })
     }
     finally { Remove-Item Env:REPLICATION_TEST_STATE_STORE -ErrorAction Ignore }
     if (-not (Test-Path $trx)) { throw "No test results from $suite" }
@@ -149,7 +152,7 @@ function Invoke-Test {
         $engineTests = "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj"
         $suites = @(
             Invoke-XunitSuite $engineTests $results
-            Invoke-XunitSuite $engineTests $results -StateStore PostgreSql
+            Invoke-XunitSuite $engineTests $results -StateStore PostgreSql -NoBuild   # built by the run before
             Invoke-XunitSuite "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" $results
             Invoke-XunitSuite "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" $results
             Invoke-PesterSuite $results
@@ -200,6 +203,6 @@ foreach ($name in $Task) {
         'Demo' { Invoke-Demo }
         'SiteDrill' { Invoke-SiteDrill }
         'Bench' { Invoke-Bench }
-        'Clean' { if (Test-Path $out) { Remove-Item $out -Recurse -Force } }
+        'Clean' { if (Test-Path $out) { Remove-Item $out -Recurse -Force }; $script:moduleBuilt = $false }
     }
 }

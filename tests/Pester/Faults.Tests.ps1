@@ -84,13 +84,6 @@ BeforeAll {
         Write-VolumeBytes -Path $Volume.Primary -Offset $Offset -Bytes (Get-RandomBytes -Count $Count -Seed $Seed)
     }
 
-    function Get-LastEventId {
-        $last = Get-ReplicationEvent -Newest 1
-        if ($last) { $last.Id } else { 0 }
-    }
-
-    function Get-EventsAfter([long] $Id) { @(Get-ReplicationEvent | Where-Object Id -GT $Id) }
-
     function Get-RowSummary {
         <# What must not change half-way: every volume's name, status, placement and replicated round. #>
         @(Get-VolumeReplica | Sort-Object VolumeName | ForEach-Object {

@@ -304,4 +304,35 @@ function Remove-TestPostgresDatabase {
     Invoke-TestPostgresSql "DROP DATABASE IF EXISTS `"$($Database.Name)`" WITH (FORCE);" | Out-Null
 }
 
+function Invoke-TestStateQuery {
+    <#
+    .SYNOPSIS
+        Raw rows from a state file, read-only, through the Microsoft.Data.Sqlite the module loaded (and whose native
+        SQLite it initialised).
+    #>
+    param([Parameter(Mandatory)] [string] $StatePath, [Parameter(Mandatory)] [string] $Sql)
+    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$StatePath;Mode=ReadOnly;Pooling=False")
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = $Sql
+        $reader = $command.ExecuteReader()
+        while ($reader.Read()) {
+            $row = [ordered]@{}
+            for ($i = 0; $i -lt $reader.FieldCount; $i++) { $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) } }
+            [pscustomobject]$row
+        }
+        $reader.Dispose()
+    }
+    finally { $connection.Dispose() }
+}
+
+function Get-LastEventId {
+    <# The id of the newest replication event, 0 when there is none: events after it are what a step recorded. #>
+    $last = Get-ReplicationEvent -Newest 1
+    if ($last) { $last.Id } else { 0 }
+}
+
+function Get-EventsAfter([long] $Id) { @(Get-ReplicationEvent | Where-Object Id -GT $Id) }
+
 Export-ModuleMember -Function *

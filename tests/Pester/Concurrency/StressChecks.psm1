@@ -49,11 +49,6 @@ function Get-StressWorkerSeed {
     $value
 }
 
-function Get-LastEventId {
-    $last = Get-ReplicationEvent -Newest 1
-    if ($last) { $last.Id } else { 0 }
-}
-
 function Invoke-StressInProcesses {
     <#
     .SYNOPSIS
@@ -172,33 +167,10 @@ function Test-StressOutcomes {
     }
 }
 
-function Invoke-StateQuery {
-    <#
-    .SYNOPSIS
-        Raw rows from the state file, read-only, through the Microsoft.Data.Sqlite the module loaded (and whose native
-        SQLite it initialised).
-    #>
-    param([Parameter(Mandatory)] [string] $StatePath, [Parameter(Mandatory)] [string] $Sql)
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$StatePath;Mode=ReadOnly;Pooling=False")
-    try {
-        $connection.Open()
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        $reader = $command.ExecuteReader()
-        while ($reader.Read()) {
-            $row = [ordered]@{}
-            for ($i = 0; $i -lt $reader.FieldCount; $i++) { $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) } }
-            [pscustomobject]$row
-        }
-        $reader.Dispose()
-    }
-    finally { $connection.Dispose() }
-}
-
 function Test-StressStateRows {
     <# Duplicates, volumes not available, leases and block maps left behind, statuses a clean run cannot leave. #>
     param([Parameter(Mandatory)] $Site)
-    $query = { param($sql) @(Invoke-StateQuery -StatePath $Site.State -Sql $sql) }
+    $query = { param($sql) @(Invoke-TestStateQuery -StatePath $Site.State -Sql $sql) }
     foreach ($row in & $query 'SELECT lower(name) AS name, COUNT(*) AS n FROM volumes GROUP BY lower(name) HAVING COUNT(*) > 1') { "duplicate volume name '$($row.name)' ($($row.n) rows)" }
     foreach ($row in & $query 'SELECT id, COUNT(*) AS n FROM volumes GROUP BY id HAVING COUNT(*) > 1') { "duplicate volume id $($row.id) ($($row.n) rows)" }
     foreach ($row in & $query "SELECT name, status FROM volumes WHERE status <> 'available' COLLATE NOCASE") { "volume '$($row.name)' is stuck in status '$($row.status)'" }

@@ -170,22 +170,9 @@ function Invoke-CrashChild {
 # ---------------------------------------------------------------------------------------------------------- state file
 
 function Invoke-CrashStateQuery {
-    <# Raw rows of the state file, read-only, through the Microsoft.Data.Sqlite the module loaded. #>
+    <# Raw rows of the site's state file, read-only. #>
     param([Parameter(Mandatory)] $Site, [Parameter(Mandatory)] [string] $Sql)
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$($Site.State);Mode=ReadOnly;Pooling=False")
-    try {
-        $connection.Open()
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        $reader = $command.ExecuteReader()
-        while ($reader.Read()) {
-            $row = [ordered]@{}
-            for ($i = 0; $i -lt $reader.FieldCount; $i++) { $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) } }
-            [pscustomobject]$row
-        }
-        $reader.Dispose()
-    }
-    finally { $connection.Dispose() }
+    Invoke-TestStateQuery -StatePath $Site.State -Sql $Sql
 }
 
 function Get-CrashVolumeRow {
