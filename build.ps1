@@ -28,6 +28,7 @@ $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'module/Replication.PowerShell'
+$moduleBuilt = $false   # set once Invoke-Build has published the module in this run
 $manifest = Join-Path $moduleOut 'Replication.PowerShell.psd1'
 
 function Invoke-Native {
