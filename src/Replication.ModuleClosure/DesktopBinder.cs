@@ -44,7 +44,7 @@ internal sealed class DesktopBinder
     {
         if (_platform.FrameworkAnswer(reference) is { } framework)
         {
-            return new Binding(requester, reference, BindingSource.Framework, $".NET Framework 4.7.2's {Identity.Display(framework)}");
+            return new Binding(requester, reference, BindingSource.Framework, $"{_platform.FrameworkName}'s {Identity.Display(framework)}");
         }
 
         if (DesktopPlatform.WindowsPowerShellAnswer(reference) is { } host)
@@ -65,7 +65,7 @@ internal sealed class DesktopBinder
         }
 
         var why = shippedPath is null
-            ? "neither .NET Framework 4.7.2 nor Windows PowerShell has it and the module ships no copy"
+            ? $"neither {_platform.FrameworkName} nor Windows PowerShell has it and the module ships no copy"
             : $"the module ships {Path.GetRelativePath(_moduleFolder, shippedPath)} as {AssemblyName.GetAssemblyName(shippedPath).FullName}, which its resolver does not give for this request";
         return new Binding(requester, reference, BindingSource.Unbound, why);
     }

@@ -20,14 +20,22 @@ internal sealed class DesktopPlatform
 
     private readonly Dictionary<string, AssemblyName> _framework;
 
-    private DesktopPlatform(Dictionary<string, AssemblyName> framework) => _framework = framework;
+    private DesktopPlatform(string frameworkName, Dictionary<string, AssemblyName> framework)
+    {
+        FrameworkName = frameworkName;
+        _framework = framework;
+    }
+
+    /// <summary>The framework the list describes, as it names itself (".NET Framework 4.7.2").</summary>
+    public string FrameworkName { get; }
 
     public int FrameworkAssemblyCount => _framework.Count;
 
     public static DesktopPlatform Load(string frameworkListPath)
     {
+        var list = XDocument.Load(frameworkListPath).Root!;
         var framework = new Dictionary<string, AssemblyName>(StringComparer.OrdinalIgnoreCase);
-        foreach (var file in XDocument.Load(frameworkListPath).Root!.Elements("File"))
+        foreach (var file in list.Elements("File"))
         {
             var name = new AssemblyName(
                 $"{file.Attribute("AssemblyName")!.Value}, Version={file.Attribute("Version")!.Value}, " +
@@ -37,10 +45,10 @@ internal sealed class DesktopPlatform
 
         if (!framework.ContainsKey("netstandard") || !framework.ContainsKey("mscorlib"))
         {
-            throw new InvalidDataException($"{frameworkListPath} does not list mscorlib and netstandard: not a .NET Framework 4.7.2 FrameworkList.");
+            throw new InvalidDataException($"{frameworkListPath} does not list mscorlib and netstandard: not a .NET Framework FrameworkList.");
         }
 
-        return new DesktopPlatform(framework);
+        return new DesktopPlatform(list.Attribute("Name")?.Value ?? ".NET Framework", framework);
     }
 
     /// <summary>

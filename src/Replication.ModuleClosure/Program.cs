@@ -33,7 +33,7 @@ problems.AddRange(bindings.Where(binding => binding.Source == BindingSource.Unbo
     .Select(binding => $"{binding.Requester.RelativePath} references {binding.Reference.FullName}: {binding.Detail}"));
 problems.AddRange(WindowsNativeLibraries.Problems(moduleFolder));
 
-Console.WriteLine($"Module closure under Windows PowerShell 5.1 on .NET Framework 4.7.2 ({platform.FrameworkAssemblyCount} framework assemblies): {moduleFolder}");
+Console.WriteLine($"Module closure under Windows PowerShell 5.1 on {platform.FrameworkName} ({platform.FrameworkAssemblyCount} framework assemblies): {moduleFolder}");
 Console.WriteLine($"  {desktop.Count} assemblies Windows PowerShell would load; {assemblies.Count - desktop.Count} built for .NET only, which it would not: " +
     string.Join(", ", assemblies.Except(desktop).Select(assembly => assembly.RelativePath)));
 foreach (var group in bindings.GroupBy(binding => binding.Source).OrderBy(group => group.Key))

@@ -64,6 +64,13 @@ Describe 'The closure check on the built module' {
         $result.Output | Should -Match 'built for \.NET only, which it would not: .*Npgsql\.dll'
         $result.ExitCode | Should -Be 0
     }
+
+    It 'models the .NET Framework the manifest asks for, and the manifest claims Windows PowerShell 5.1' {
+        $manifest = Import-PowerShellDataFile $env:REPLICATION_MODULE_PATH
+        (Invoke-ClosureCheck $builtModule).Output | Should -Match ('on \.NET Framework ' + [regex]::Escape($manifest.DotNetFrameworkVersion) + ' \(')
+        $manifest.CompatiblePSEditions | Should -Contain 'Desktop'
+        $manifest.PowerShellVersion | Should -Be '5.1'
+    }
 }
 
 Describe 'The closure check on a module folder with a planted conflict' {
