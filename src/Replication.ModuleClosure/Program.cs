@@ -10,7 +10,7 @@ if (args.Length != 1 || !Directory.Exists(args[0]))
     return 2;
 }
 
-var moduleFolder = Path.GetFullPath(args[0]);
+var moduleFolder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(args[0]));
 var platform = DesktopPlatform.Load(Path.Combine(AppContext.BaseDirectory, DesktopPlatform.FrameworkListFile));
 
 // Windows PowerShell loads from the module folder itself and, through the resolver, from lib/netstandard2.0.
@@ -23,6 +23,11 @@ var assemblies = Directory.EnumerateFiles(moduleFolder, "*.dll", SearchOption.Al
 var visible = assemblies.Where(assembly => Path.GetDirectoryName(assembly.Path) == moduleFolder || Path.GetDirectoryName(assembly.Path) == desktopBuild).ToList();
 
 var problems = new List<string>();
+if (!visible.Any(assembly => assembly.Identity.Name == "Replication.PowerShell"))
+{
+    problems.Add("Replication.PowerShell.dll is not in the folder: this is not a built module");
+}
+
 problems.AddRange(visible.Where(assembly => assembly.IsDotNetCoreOnly && Path.GetDirectoryName(assembly.Path) == desktopBuild)
     .Select(assembly => $"{assembly.RelativePath} is built for {assembly.TargetFramework}, in the folder Windows PowerShell loads from"));
 

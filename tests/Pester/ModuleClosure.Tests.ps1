@@ -67,9 +67,24 @@ Describe 'The closure check on the built module' {
 
     It 'models the .NET Framework the manifest asks for, and the manifest claims Windows PowerShell 5.1' {
         $manifest = Import-PowerShellDataFile $env:REPLICATION_MODULE_PATH
-        (Invoke-ClosureCheck $builtModule).Output | Should -Match ('on \.NET Framework ' + [regex]::Escape($manifest.DotNetFrameworkVersion) + ' \(')
+        $result = Invoke-ClosureCheck ($builtModule + [IO.Path]::DirectorySeparatorChar)   # a trailing separator reads the same folder
+        $result.Output | Should -Match ('on \.NET Framework ' + [regex]::Escape($manifest.DotNetFrameworkVersion) + ' \(')
+        $result.ExitCode | Should -Be 0
         $manifest.CompatiblePSEditions | Should -Contain 'Desktop'
         $manifest.PowerShellVersion | Should -Be '5.1'
+    }
+}
+
+Describe 'The closure check on a folder without the module' {
+    It 'fails rather than passing on nothing' {
+        $empty = Join-Path ([IO.Path]::GetTempPath()) ("rp-closure-empty-" + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory $empty | Out-Null
+        try {
+            $result = Invoke-ClosureCheck $empty
+            $result.Output | Should -Match 'FAIL: Replication\.PowerShell\.dll is not in the folder'
+            $result.ExitCode | Should -Be 1
+        }
+        finally { Remove-Item $empty -Recurse -Force }
     }
 }
 

@@ -20,7 +20,7 @@ namespace Replication.PowerShell.Infrastructure;
 /// into the module's own load context, beside PowerShell's.</item>
 /// </list>
 /// On Windows PowerShell only requests from the module's own assemblies (or from no known assembly) are answered; on
-/// PowerShell 7 the Resolving events name no requester, and a copy answered there lives in the module's own context.
+/// PowerShell 7 the Resolving events name no requester, so any request the rule fits is answered.
 /// </summary>
 internal static class ManagedLibraryResolver
 {
@@ -44,7 +44,8 @@ internal static class ManagedLibraryResolver
         _registered = true;
         if (ModuleLoadContext.Instance is { } context)
         {
-            // .NET: the Resolving events carry no requester; the module's copy goes into its own context either way.
+            // .NET: the load contexts' Resolving events come before .NET's handler for Assembly.LoadFrom dependencies,
+            // which throws on a version mismatch instead of letting a later AssemblyResolve handler answer.
             context.AnswerUnresolved(Resolve);
         }
         else

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 
 namespace Replication.PowerShell.Infrastructure;
@@ -44,24 +45,6 @@ internal static class ShippedAssemblyRule
     public static bool Answers(AssemblyName requested, AssemblyName shipped) =>
         string.Equals(requested.Name, shipped.Name, StringComparison.OrdinalIgnoreCase)
         && string.Equals(requested.CultureName ?? "", shipped.CultureName ?? "", StringComparison.OrdinalIgnoreCase)
-        && (requested.GetPublicKeyToken() is not { } token || SameBytes(token, shipped.GetPublicKeyToken() ?? Array.Empty<byte>()))
+        && (requested.GetPublicKeyToken() is not { } token || token.SequenceEqual(shipped.GetPublicKeyToken() ?? Array.Empty<byte>()))
         && (requested.Version ?? new Version(0, 0)) <= (shipped.Version ?? new Version(0, 0));
-
-    private static bool SameBytes(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
