@@ -132,8 +132,16 @@ function Invoke-PesterSuite {
     [pscustomobject]@{ Suite = 'Pester'; Passed = $result.Passed; Failed = $result.Failed; Skipped = $result.Skipped }
 }
 
+function Test-ModuleClosure {
+    # Windows PowerShell 5.1 cannot run here: how .NET Framework 4.7.2 would bind every assembly of the built module is
+    # checked by reading them (src/Replication.ModuleClosure); a reference it could not bind fails the run.
+    Write-Host '== Module closure under Windows PowerShell 5.1'
+    Invoke-Native dotnet @('run', '--project', "$root/src/Replication.ModuleClosure/Replication.ModuleClosure.csproj", '-c', $Configuration, '-v', 'quiet', '--', $moduleOut)
+}
+
 function Invoke-Test {
     Invoke-Build
+    Test-ModuleClosure
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory $results | Out-Null

@@ -6,7 +6,11 @@
     CompanyName          = 'Replication.PowerShell'
     Copyright            = '(c) Replication.PowerShell developers. MIT License.'
     Description          = 'OpenStack Cinder-style volume replication for PowerShell: backends, replicated volume types, capability-based placement, block-level sync, promotion (failover), re-enable (resync) and DR tests, with state in SQLite.'
+    # Windows PowerShell 5.1 on .NET Framework 4.7.2 or later (netstandard2.0 built in; the framework the build's closure
+    # check models), and PowerShell 7.4 or later (.NET 8). A manifest cannot say "5.1 Desktop or 7.4 Core"; the README
+    # says which was proven how.
     PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('Replication.PowerShell.Format.ps1xml', 'Replication.PowerShell.Health.Format.ps1xml')
     TypesToProcess       = @('Replication.PowerShell.Types.ps1xml')
