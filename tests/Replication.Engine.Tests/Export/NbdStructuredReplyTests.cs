@@ -90,9 +90,7 @@ public sealed class NbdStructuredReplyTests : IDisposable
     {
         _site.CreateExported("db02", Size);
         using var client = Structured(_site.Endpoint);
-        client.SendOption(OptSetMetaContext, MetaContextData("db02", Allocation));
-        Assert.Equal(RepMetaContext, client.ReadOptionReply(OptSetMetaContext).Type);
-        Assert.Equal(RepAck, client.ReadOptionReply(OptSetMetaContext).Type);
+        SelectAllocation(client, "db02");
         Go(client, "db01");
 
         client.Send(Request(CmdBlockStatus, 6, 0, 4096));
@@ -149,9 +147,7 @@ public sealed class NbdStructuredReplyTests : IDisposable
     public void ASetMetaContextThatFails_DropsTheEarlierSelection()
     {
         using var client = Structured(_site.Endpoint);
-        client.SendOption(OptSetMetaContext, MetaContextData("db01", Allocation));
-        Assert.Equal(RepMetaContext, client.ReadOptionReply(OptSetMetaContext).Type);
-        Assert.Equal(RepAck, client.ReadOptionReply(OptSetMetaContext).Type);
+        SelectAllocation(client, "db01");
 
         client.SendOption(OptSetMetaContext, MetaContextData("nosuch", Allocation));
         Assert.Equal(RepErrUnknown, client.ReadOptionReply(OptSetMetaContext).Type);

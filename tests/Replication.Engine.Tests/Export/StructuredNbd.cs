@@ -41,14 +41,20 @@ internal static class StructuredNbd
     public static RawNbdClient WithAllocation(System.Net.IPEndPoint endpoint, string exportName, out uint contextId)
     {
         var client = Structured(endpoint);
+        contextId = SelectAllocation(client, exportName);
+        Go(client, exportName);
+        return client;
+    }
+
+    /// <summary>NBD_OPT_SET_META_CONTEXT of base:allocation for the export, which the server selects: the context's id.</summary>
+    public static uint SelectAllocation(RawNbdClient client, string exportName)
+    {
         client.SendOption(OptSetMetaContext, MetaContextData(exportName, Allocation));
         var (type, payload) = client.ReadOptionReply(OptSetMetaContext);
         Assert.Equal(RepMetaContext, type);
         Assert.Equal(Allocation, Encoding.UTF8.GetString(payload, 4, payload.Length - 4));
-        contextId = BinaryPrimitives.ReadUInt32BigEndian(payload);
         Assert.Equal(RepAck, client.ReadOptionReply(OptSetMetaContext).Type);
-        Go(client, exportName);
-        return client;
+        return BinaryPrimitives.ReadUInt32BigEndian(payload);
     }
 
     /// <summary>NBD_OPT_GO, its information read up to the acknowledgement.</summary>
