@@ -5,9 +5,11 @@
 #>
 param(
     [Parameter(Mandatory)] [string] $Address,
-    [Parameter(Mandatory)] [int] $Port
+    [Parameter(Mandatory)] [int] $Port,
+    [Parameter(Mandatory)] [int] $IdleTimeoutMilliseconds,
+    [Parameter(Mandatory)] [int] $ConnectionsPerClient
 )
 
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'Replication.PowerShell.psd1')
-exit [Replication.PowerShell.Export.ExportServiceHost]::Run($Address, $Port)
+exit [Replication.PowerShell.Export.ExportServiceHost]::Run($Address, $Port, $IdleTimeoutMilliseconds, $ConnectionsPerClient)

@@ -96,6 +96,31 @@ Describe 'Start-VolumeExport' {
         Get-VolumeExport -Name 'db*' | Should -BeNullOrEmpty
     }
 
+    It 'with -IdleTimeout, the service closes a client connection idle that long: qemu-io fails its next read, unless it reconnects' {
+        $export = Start-VolumeExport -Name db01 -Port 0 -IdleTimeout '00:00:01' -Confirm:$false
+        $options = "driver=raw,file.driver=nbd,file.server.type=inet,file.server.host=127.0.0.1,file.server.port=$($export.Port),file.export=db01"
+
+        $dropped = Invoke-QemuIo -Url $export.Url -Command 'read 0 4k', 'sleep 3000', 'read 0 4k'
+        $reconnected = & qemu-io --image-opts -c 'read 0 4k' -c 'sleep 3000' -c 'read 0 4k' "$options,file.reconnect-delay=10" 2>&1 | Out-String
+
+        $dropped.ExitCode | Should -Not -Be 0
+        $dropped.Output | Should -Match 'read failed'
+        $LASTEXITCODE | Should -Be 0 -Because $reconnected
+    }
+
+    It 'joins a running service only with the limits it runs with, and refuses limits out of range, adding nothing' {
+        $port = Get-FreeTcpPort
+        New-Volume -Name db02 -SizeBytes 8MB -VolumeType replicated | Out-Null
+        Start-VolumeExport -Name db01 -Port $port -ConnectionsPerClient 4 -Confirm:$false | Out-Null
+
+        { Start-VolumeExport -Name db02 -Port $port -ConnectionsPerClient 8 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ExportPortInUse*'
+        { Start-VolumeExport -Name db02 -Port 0 -IdleTimeout '-00:00:01' -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidExportLimit*'
+        { Start-VolumeExport -Name db02 -Port 0 -ConnectionsPerClient 65 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        (Get-VolumeExport).VolumeName | Should -Be 'db01'
+
+        (Start-VolumeExport -Name db02 -Port $port -ConnectionsPerClient 4 -Confirm:$false).ProcessId | Should -Be (Get-VolumeExport db01).ProcessId
+    }
+
     It '-WhatIf starts nothing' {
         Start-VolumeExport -Name db01 -Port 0 -WhatIf
         Get-VolumeExport | Should -BeNullOrEmpty

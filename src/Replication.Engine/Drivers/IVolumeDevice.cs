@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Replication.Engine.Drivers;
 
@@ -17,4 +18,10 @@ public interface IVolumeDevice : IDisposable
 
     /// <summary>Makes the range read as zeros; <paramref name="deallocate"/> frees its space where the storage can.</summary>
     void Zero(long offset, long length, bool deallocate);
+
+    /// <summary>
+    /// The parts of the range that hold data, in ascending order and inside the range; everything else reads as zeros,
+    /// so a copy can skip it. Storage that cannot tell reports the whole range. Lazy: a caller that has seen enough stops.
+    /// </summary>
+    IEnumerable<(long Offset, long Length)> AllocatedExtents(long offset, long length);
 }

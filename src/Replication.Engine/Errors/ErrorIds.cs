@@ -55,6 +55,7 @@ public static class ErrorIds
     public const string ExportPortInUse = nameof(ExportPortInUse);
     public const string ExportUnreachable = nameof(ExportUnreachable);
     public const string ExportServiceFailed = nameof(ExportServiceFailed);
+    public const string InvalidExportLimit = nameof(InvalidExportLimit);
 
     // Storage faults.
     public const string PrimaryUnreadable = nameof(PrimaryUnreadable);

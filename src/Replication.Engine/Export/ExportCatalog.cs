@@ -39,7 +39,8 @@ public sealed class ExportCatalog
                 $"'{Rules.Names.Printable(address)}' port {port} is not an address to listen on: use an IP address (127.0.0.1, ::1, 0.0.0.0) and a port from 0 (any free one) to 65535.", address);
 
     /// <summary>Starts an export service in this process on <paramref name="endpoint"/> (port 0: a free port); it serves nothing until volumes are added.</summary>
-    public ExportService Serve(IPEndPoint endpoint, string? token = null) => new(_engine, endpoint, token ?? ControlServer.NewToken());
+    public ExportService Serve(IPEndPoint endpoint, ExportLimits? limits = null, string? token = null) =>
+        new(_engine, endpoint, token ?? ControlServer.NewToken(), limits ?? ExportLimits.Default);
 
     /// <summary>A new token for a service started in another process, handed to it privately.</summary>
     public static string NewServiceToken() => ControlServer.NewToken();
@@ -47,12 +48,21 @@ public sealed class ExportCatalog
     /// <summary>The running service of this host that serves NBD on <paramref name="endpoint"/>, found through the records of the volumes it serves; null when there is none.</summary>
     public ExportServiceHandle? FindService(IPEndPoint endpoint) =>
         LiveRecords().Where(r => r.Record.IsOnThisHost && r.Record.Port == endpoint.Port && IPAddress.Parse(r.Record.Address).Equals(endpoint.Address))
-            .Select(r => new ExportServiceHandle(endpoint, r.Record.ControlPort, r.Record.Token, r.Record.ProcessId))
+            .Select(r => new ExportServiceHandle(endpoint, r.Record.ControlPort, r.Record.Token, r.Record.ProcessId, r.Record.Limits))
             .FirstOrDefault();
 
-    /// <summary>Asks a running service to serve a volume too.</summary>
-    public VolumeExport Add(ExportServiceHandle service, string volumeName)
+    /// <summary>
+    /// Asks a running service to serve a volume too. Limits are set when a service starts: when <paramref name="limits"/>
+    /// are asked for and the service runs with others, nothing is added (ExportPortInUse).
+    /// </summary>
+    public VolumeExport Add(ExportServiceHandle service, string volumeName, ExportLimits? limits = null)
     {
+        if (limits is not null && service.Limits is { } running && running != limits)
+        {
+            throw new ReplicationException(ErrorIds.ExportPortInUse, ErrorKind.ResourceBusy,
+                $"The export service on {Describe(service.Endpoint)} runs with {running}, not {limits} as asked; limits are set when a service starts. Serve the volume on another -Port, or stop every export of that service first (Get-VolumeExport lists them).", service.Endpoint.Port);
+        }
+
         service.Client.Send(new ControlRequest { Command = ControlCommands.Add, VolumeName = volumeName, Actor = Context.Actor }, AddTimeout);
         return List(new[] { volumeName }).Single();
     }

@@ -37,6 +37,9 @@ internal sealed record ExportRecord
     /// <summary>True when the export replicates the volume synchronously (it mirrors writes whenever replication is active).</summary>
     public bool Synchronous { get; init; }
 
+    /// <summary>The service's limits on its clients (null in a record of a service from before they were recorded).</summary>
+    public ExportLimits? Limits { get; init; }
+
     /// <summary>True when the process that wrote this record has ended (on this host); the export is gone with it.</summary>
     [JsonIgnore]
     public bool IsDead => ProcessLiveness.IsGone(Host, ProcessId, ProcessStartedAt);

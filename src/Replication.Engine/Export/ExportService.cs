@@ -34,13 +34,14 @@ public sealed class ExportService : IDisposable
     private int _ticking;
     private int _disposed;
 
-    internal ExportService(ReplicationEngine engine, IPEndPoint endpoint, string token)
+    internal ExportService(ReplicationEngine engine, IPEndPoint endpoint, string token, ExportLimits limits)
     {
         _engine = engine;
         Token = token;
+        Limits = limits.Validated();
         try
         {
-            _nbd = new NbdServer(endpoint, new Directory(this));
+            _nbd = new NbdServer(endpoint, new Directory(this), Limits);
         }
         catch (System.Net.Sockets.SocketException ex)
         {
@@ -55,6 +56,9 @@ public sealed class ExportService : IDisposable
     public IPEndPoint Endpoint => _nbd.Endpoint;
 
     public int ControlPort => _control.Port;
+
+    /// <summary>How long it waits on clients and how many it serves, for every volume it serves.</summary>
+    public ExportLimits Limits { get; }
 
     internal string Token { get; }
 
@@ -116,6 +120,7 @@ public sealed class ExportService : IDisposable
             ProcessStartedAt = EngineContext.ProcessStartedAt,
             StartedAt = Context.Now,
             Synchronous = synchronous,
+            Limits = Limits,
         };
         var export = new ExportedVolume(Context, snapshot, bitmap, record, e => synchronous ? new SyncMirror(e, _engine.Replication.Rounds, _engine.Leases, specs.SyncFailure) : null);
         try

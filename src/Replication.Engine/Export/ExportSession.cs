@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Export.Nbd;
@@ -36,6 +37,8 @@ internal sealed class ExportSession : INbdSession
 
     public void Discard(long offset, int length, bool keepAllocated, bool forceUnitAccess) =>
         _export.Discard(this, offset, length, keepAllocated, forceUnitAccess);
+
+    public IEnumerable<(long Offset, long Length)> AllocatedExtents(long offset, long length) => Primary.AllocatedExtents(offset, length);
 
     public void Dispose()
     {

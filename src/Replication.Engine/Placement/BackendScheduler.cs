@@ -12,6 +12,11 @@ namespace Replication.Engine.Placement;
 /// </summary>
 public static class BackendScheduler
 {
+    /// <summary>How many specs (and backends per spec) a message names before it just counts the rest.</summary>
+    private const int Named = 10;
+
+    private const int BackendsNamedPerSpec = 3;
+
     public static PlacementDecision Place(string volumeTypeName, VolumeTypeSpecs specs, IReadOnlyList<StorageBackend> backends)
     {
         var reasons = new List<string>();
@@ -47,7 +52,7 @@ public static class BackendScheduler
             }
             else
             {
-                reasons.Add($"Backend '{backend.Name}' was filtered out: {string.Join("; ", failed.Select(f => $"{f.Requirement} not met, it {f.Match.Reason}"))}.");
+                reasons.Add($"Backend '{backend.Name}' was filtered out: {Some(failed.Select(f => $"{f.Requirement} not met, it {f.Match.Reason}").ToList(), "; ", Named, "specs not met")}.");
             }
         }
 
@@ -55,8 +60,8 @@ public static class BackendScheduler
         if (chosen is null)
         {
             var message = considered.Count == 0 && unavailable.Count > 0
-                ? $"No backend can take a new volume of type '{volumeTypeName}' now: {string.Join("; ", unavailable)}. Resume-StorageBackend thaws a frozen backend; Invoke-BackendFailback returns a failed-over one."
-                : NoBackendMessage(volumeTypeName, considered, failuresBySpec) + (unavailable.Count > 0 ? $" Not available for new volumes: {string.Join("; ", unavailable)}." : "");
+                ? $"No backend can take a new volume of type '{volumeTypeName}' now: {Some(unavailable, "; ", Named, "backends")}. Resume-StorageBackend thaws a frozen backend; Invoke-BackendFailback returns a failed-over one."
+                : NoBackendMessage(volumeTypeName, considered, failuresBySpec) + (unavailable.Count > 0 ? $" Not available for new volumes: {Some(unavailable, "; ", Named, "backends")}." : "");
 
             throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable, message, volumeTypeName);
         }
@@ -95,12 +100,27 @@ public static class BackendScheduler
         var unmet = failuresBySpec.Where(f => f.Value.Count == backends.Count).ToList();
         if (unmet.Count > 0)
         {
-            return $"No backend satisfies volume type '{volumeTypeName}': no backend meets " +
-                string.Join("; no backend meets ", unmet.Select(f => $"{f.Key} ({string.Join(", ", f.Value)})")) + ".";
+            return $"No backend satisfies volume type '{volumeTypeName}': " +
+                Some(unmet.Take(Named + 1).Select(f => $"no backend meets {f.Key} ({Backends(f.Value)})").ToList(), "; ", Named, "specs that no backend meets", unmet.Count) + ".";
         }
 
+        var failing = failuresBySpec.Where(f => f.Value.Count > 0).ToList();
         return $"No backend satisfies volume type '{volumeTypeName}': each spec is met by some backend, but no backend meets them all (" +
-            string.Join("; ", failuresBySpec.Where(f => f.Value.Count > 0).Select(f => $"{f.Key} fails on {string.Join(", ", f.Value)}")) + ").";
+            Some(failing.Take(Named + 1).Select(f => $"{f.Key} fails on {Backends(f.Value)}").ToList(), "; ", Named, "specs that some backend fails", failing.Count) + ").";
+    }
+
+    private static string Backends(IReadOnlyList<string> failures) => Some(failures, ", ", BackendsNamedPerSpec, "backends");
+
+    /// <summary>
+    /// The first <paramref name="named"/> items, then how many more there are (of <paramref name="total"/>, when only the
+    /// first few were formatted): a type with thousands of specs, or a fleet of backends, still gets a message one can read.
+    /// </summary>
+    private static string Some(IReadOnlyList<string> items, string separator, int named, string more, int? total = null)
+    {
+        var count = total ?? items.Count;
+        return count <= named
+            ? string.Join(separator, items)
+            : $"{string.Join(separator, items.Take(named))} and {count - named} more {more}";
     }
 
     private static double FreeGb(StorageBackend backend) =>

@@ -34,17 +34,34 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>A client connection that sends no request for this long is closed (0: never). Set when the service starts.</summary>
+    [Parameter]
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>How many connections one client (a local user, or a remote address) may hold at once. Set when the service starts.</summary>
+    [Parameter]
+    [ValidateRange(1, ExportLimits.MaxConnections)]
+    public int? ConnectionsPerClient { get; set; }
+
     private IPEndPoint _endpoint = null!;
+
+    /// <summary>The limits asked for, or null when neither was given (a running service is then joined whatever its limits).</summary>
+    private ExportLimits? _limits;
 
     protected override void BeginProcessing()
     {
         try
         {
             _endpoint = ExportCatalog.Endpoint(Address, Port);
+            _limits = IdleTimeout is null && ConnectionsPerClient is null ? null : new ExportLimits
+            {
+                IdleTimeout = IdleTimeout ?? ExportLimits.DefaultIdleTimeout,
+                ConnectionsPerClient = ConnectionsPerClient ?? ExportLimits.DefaultConnectionsPerClient,
+            }.Validated();
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, Address));
+            ThrowTerminatingError(ErrorRecords.From(ex, ex.ErrorId == ErrorIds.InvalidExportLimit ? IdleTimeout : Address));
         }
     }
 
@@ -87,10 +104,10 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
     /// </summary>
     private VolumeExport AddToBackground(string name)
     {
-        _background ??= (Port == 0 ? null : Engine.Exports.FindService(_endpoint)) ?? ExportServiceLauncher.Start(_endpoint, EngineSessions.CurrentAddress.Value);
+        _background ??= (Port == 0 ? null : Engine.Exports.FindService(_endpoint)) ?? ExportServiceLauncher.Start(_endpoint, _limits ?? ExportLimits.Default, EngineSessions.CurrentAddress.Value);
         try
         {
-            return Engine.Exports.Add(_background, name);
+            return Engine.Exports.Add(_background, name, _limits);
         }
         catch (ReplicationException)
         {
@@ -99,5 +116,5 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
         }
     }
 
-    private ExportService Foreground() => _foreground ??= Engine.Exports.Serve(_endpoint);
+    private ExportService Foreground() => _foreground ??= Engine.Exports.Serve(_endpoint, _limits);
 }

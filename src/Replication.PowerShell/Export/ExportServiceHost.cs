@@ -2,6 +2,7 @@ using System;
 using System.Net;
 using System.Threading;
 using Replication.Engine.Errors;
+using Replication.Engine.Export;
 using Replication.PowerShell.Infrastructure;
 
 namespace Replication.PowerShell.Export;
@@ -20,7 +21,7 @@ public static class ExportServiceHost
     private static readonly TimeSpan FirstVolumeWithin = TimeSpan.FromSeconds(60);
 
     /// <returns>The process exit code: 0 after serving, 1 when the service could not start.</returns>
-    public static int Run(string address, int port)
+    public static int Run(string address, int port, int idleTimeoutMilliseconds, int connectionsPerClient)
     {
         TerminalSession.Leave();
         var token = Environment.GetEnvironmentVariable(TokenVariable);
@@ -32,7 +33,8 @@ public static class ExportServiceHost
                 throw new ReplicationException(ErrorIds.ExportServiceFailed, ErrorKind.InvalidArgument, $"No command token was handed over in {TokenVariable}.");
             }
 
-            using var service = EngineSessions.Current().Exports.Serve(new IPEndPoint(IPAddress.Parse(address), port), token);
+            var limits = new ExportLimits { IdleTimeout = TimeSpan.FromMilliseconds(idleTimeoutMilliseconds), ConnectionsPerClient = connectionsPerClient };
+            using var service = EngineSessions.Current().Exports.Serve(new IPEndPoint(IPAddress.Parse(address), port), limits, token);
             // A SIGTERM (or the host shutting down) stops every export as Stop-VolumeExport would.
             AppDomain.CurrentDomain.ProcessExit += (_, _) => service.Dispose();
             Console.Out.WriteLine($"READY {service.Endpoint.Port} {service.ControlPort}");

@@ -24,12 +24,16 @@ internal static class ExportServiceLauncher
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    public static ExportServiceHandle Start(IPEndPoint endpoint, string stateAddress)
+    public static ExportServiceHandle Start(IPEndPoint endpoint, ExportLimits limits, string stateAddress)
     {
         var token = ExportCatalog.NewServiceToken();
         var script = Path.Combine(Path.GetDirectoryName(typeof(ExportServiceLauncher).Assembly.Location)!, ServiceScript);
         var (file, leading) = ThisPowerShell(endpoint);
-        var arguments = leading.Concat(new[] { "-NoProfile", "-NonInteractive", "-File", script, "-Address", endpoint.Address.ToString(), "-Port", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var arguments = leading.Concat(new[]
+        {
+            "-NoProfile", "-NonInteractive", "-File", script, "-Address", endpoint.Address.ToString(), "-Port", Invariant(endpoint.Port),
+            "-IdleTimeoutMilliseconds", Invariant((int)limits.IdleTimeout.TotalMilliseconds), "-ConnectionsPerClient", Invariant(limits.ConnectionsPerClient),
+        });
         var start = new ProcessStartInfo(file, string.Join(" ", arguments.Select(Quote)))
         {
             UseShellExecute = false,
@@ -67,7 +71,7 @@ internal static class ExportServiceLauncher
                 // The service keeps running on its own; this process lets go of its pipes.
                 process.StandardOutput.Dispose();
                 process.StandardError.Dispose();
-                return new ExportServiceHandle(new IPEndPoint(endpoint.Address, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)), int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), token, process.Id);
+                return new ExportServiceHandle(new IPEndPoint(endpoint.Address, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)), int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), token, process.Id, limits);
             }
 
             if (parts[0] == "FAILED" && parts.Length == 4)
@@ -118,6 +122,8 @@ internal static class ExportServiceLauncher
 
         return quoted.Append('\\', backslashes * 2).Append('"').ToString();
     }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ReplicationException Failed(IPEndPoint endpoint, string why) =>
         new(ErrorIds.ExportServiceFailed, ErrorKind.ResourceUnavailable, $"The export service for {ExportCatalog.Describe(endpoint)} could not be started: {why}.", endpoint.Port);

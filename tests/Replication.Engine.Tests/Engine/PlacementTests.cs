@@ -140,6 +140,44 @@ public sealed class PlacementTests
     }
 
     [Fact]
+    public void NoValidBackend_ForATypeOfTwentyThousandSpecs_NamesTheFirstAndCountsTheRest()
+    {
+        using var site = TieredSite();
+        var specs = new Dictionary<string, string>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            specs[$"capabilities:k{i:D5}"] = "s== v";
+        }
+
+        site.AddPlainType("huge", specs);
+
+        var error = Refused(ErrorIds.NoValidBackend, () => site.CreateVolume("v", 1 * MiB, "huge"));
+
+        Assert.Contains("capabilities:k00000", error.Message);
+        Assert.DoesNotContain("capabilities:k19999", error.Message);
+        Assert.Contains("and 19990 more specs", error.Message);
+        Assert.True(error.Message.Length < 2000, $"The message is {error.Message.Length} characters long.");
+    }
+
+    [Fact]
+    public void NoValidBackend_AmongManyBackends_NamesAFewForEachSpec()
+    {
+        using var site = new EngineSite();
+        for (var i = 0; i < 40; i++)
+        {
+            site.AddBackend($"b{i:D2}", declared: new Dictionary<string, object?> { ["tier"] = "silver" });
+        }
+
+        site.AddPlainType("t", new Dictionary<string, string> { ["capabilities:tier"] = "s== gold" });
+
+        var error = Refused(ErrorIds.NoValidBackend, () => site.CreateVolume("v", 1 * MiB, "t"));
+
+        Assert.Contains("b00", error.Message);
+        Assert.DoesNotContain("b39", error.Message);
+        Assert.Contains("and 37 more backends", error.Message);
+    }
+
+    [Fact]
     public void ReplicaLandsOnThePartnerOfTheChosenBackend()
     {
         using var site = new EngineSite();

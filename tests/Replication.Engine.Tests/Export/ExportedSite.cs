@@ -7,13 +7,14 @@ using Replication.Engine.Tests.Support;
 
 namespace Replication.Engine.Tests.Export;
 
-/// <summary>An engine site with an export service of its own, in this process, on a free port of 127.0.0.1.</summary>
+/// <summary>An engine site with an export service of its own, in this process, on a free port (of 127.0.0.1 by default).</summary>
 internal sealed class ExportedSite : IDisposable
 {
-    public ExportedSite()
+    /// <param name="address">127.0.0.1 unless given (an address of a network namespace the test made).</param>
+    public ExportedSite(ExportLimits? limits = null, IPAddress? address = null)
     {
         Site = new EngineSite().WithPairAndReplicatedType();
-        Service = Site.Engine.Exports.Serve(new IPEndPoint(IPAddress.Loopback, 0));
+        Service = Site.Engine.Exports.Serve(new IPEndPoint(address ?? IPAddress.Loopback, 0), limits);
     }
 
     public EngineSite Site { get; }

@@ -15,6 +15,9 @@ public sealed class NbdHostileFrameTests : IDisposable
 {
     private const long Size = 4 * MiB;
 
+    /// <summary>NBD_OPT_STARTTLS: this server offers no TLS.</summary>
+    private const uint OptStartTls = 5;
+
     private readonly ExportedSite _site = new();
     private readonly string _url;
 
@@ -117,6 +120,17 @@ public sealed class NbdHostileFrameTests : IDisposable
     }
 
     [UnixFact]
+    public void FuaOnAReadOrAFlush_IsAccepted_AsTheProtocolAsksOnceFuaIsAdvertised()
+    {
+        using var client = Attached(_site.Endpoint, "db01", out _);
+
+        client.Send(Request(CmdRead, 12, 0, 512, flags: 1));
+        Assert.Equal(0u, client.ReadReply(12, 512, out _));
+        client.Send(Request(CmdFlush, 13, 0, 0, flags: 1));
+        Assert.Equal(0u, client.ReadReply(13));
+    }
+
+    [UnixFact]
     public void AWriteCutShortInItsPayload_WritesNothing_AndTheServerServesTheNextClient()
     {
         var before = _site.Site.SnapshotFolders();
@@ -183,8 +197,8 @@ public sealed class NbdHostileFrameTests : IDisposable
         using var client = Greeted(_site.Endpoint);
         client.SendClientFlags(1);
 
-        client.SendOption(OptStructuredReply, Array.Empty<byte>());
-        Assert.Equal(RepErrUnsupported, client.ReadOptionReply(OptStructuredReply).Type);
+        client.SendOption(OptStartTls, Array.Empty<byte>());
+        Assert.Equal(RepErrUnsupported, client.ReadOptionReply(OptStartTls).Type);
         client.SendOption(OptGo, GoData("nosuch"));
         Assert.Equal(RepErrUnknown, client.ReadOptionReply(OptGo).Type);
         client.SendOption(OptGo, GoData("db01"));

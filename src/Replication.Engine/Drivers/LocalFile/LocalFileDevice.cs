@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Replication.Engine.Errors;
 
@@ -71,6 +72,20 @@ internal sealed class LocalFileDevice : IVolumeDevice
         SparseFile.WriteZeros(_file, offset, length);
         return true;
     });
+
+    public IEnumerable<(long Offset, long Length)> AllocatedExtents(long offset, long length)
+    {
+        var end = offset + length;
+        foreach (var extent in SparseFile.DataExtents(_file, from: offset))
+        {
+            if (extent.Offset >= end)
+            {
+                yield break;
+            }
+
+            yield return (extent.Offset, Math.Min(extent.End, end) - extent.Offset);
+        }
+    }
 
     public void Dispose() => _file.Dispose();
 

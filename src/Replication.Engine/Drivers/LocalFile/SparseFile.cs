@@ -57,19 +57,25 @@ internal static class SparseFile
     }
 
     /// <summary>
-    /// The allocated data regions of <paramref name="file"/> in ascending order, clamped to the length the file has
-    /// when enumeration starts. Regions are as coarse as the file system reports them (whole blocks at least).
+    /// The allocated data regions of <paramref name="file"/> in ascending order, from <paramref name="from"/> (a region
+    /// reaching back before it starts there) and clamped to the length the file has when enumeration starts. Regions are
+    /// as coarse as the file system reports them (whole blocks at least).
     /// Where allocation cannot be queried the rest of the file is reported as one data region. Enumeration is lazy,
     /// so the caller may read each region through the same stream before the next is looked up.
     /// </summary>
-    public static IEnumerable<FileExtent> DataExtents(FileStream file)
+    public static IEnumerable<FileExtent> DataExtents(FileStream file, long from = 0)
     {
         if (file is null)
         {
             throw new ArgumentNullException(nameof(file));
         }
 
-        return EnumerateDataExtents(file);
+        if (from < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(from), from, "The offset cannot be negative.");
+        }
+
+        return EnumerateDataExtents(file, from);
     }
 
     /// <summary>
@@ -157,13 +163,13 @@ internal static class SparseFile
         }
     }
 
-    private static IEnumerable<FileExtent> EnumerateDataExtents(FileStream file)
+    private static IEnumerable<FileExtent> EnumerateDataExtents(FileStream file, long from)
     {
         // Fetching the handle flushes the stream's buffer (documented), so buffered writes count as data.
         // It is fetched once because each fetch costs that flush and, on .NET, a seek.
         var handle = file.SafeFileHandle;
         var length = file.Length;
-        var position = 0L;
+        var position = from;
         while (position < length && NextDataExtent(file, handle, position, length) is { } extent)
         {
             yield return extent;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Replication.Engine.Export.Nbd;
 
@@ -28,4 +29,7 @@ internal interface INbdSession : IDisposable
 
     /// <summary>TRIM or WRITE_ZEROES: the range reads as zeros afterwards either way (it is deallocated unless <paramref name="keepAllocated"/>).</summary>
     void Discard(long offset, int length, bool keepAllocated, bool forceUnitAccess);
+
+    /// <summary>Where the range holds data, as <see cref="Drivers.IVolumeDevice.AllocatedExtents"/> tells; the rest reads as zeros.</summary>
+    IEnumerable<(long Offset, long Length)> AllocatedExtents(long offset, long length);
 }

@@ -7,8 +7,10 @@ namespace Replication.Engine.Export.Nbd;
 
 /// <summary>
 /// The fixed-newstyle handshake: the server's greeting, the client's flags, then options until the client picks an
-/// export (NBD_OPT_EXPORT_NAME or NBD_OPT_GO), aborts, or leaves. Options this server does not offer (TLS, structured
-/// replies, meta contexts) are answered NBD_REP_ERR_UNSUP, so clients fall back to simple replies.
+/// export (NBD_OPT_EXPORT_NAME or NBD_OPT_GO), aborts, or leaves. A client may ask for structured replies and then
+/// select the base:allocation meta context (<see cref="NbdMetaContextQuery"/>), which NBD_CMD_BLOCK_STATUS answers; one
+/// that does not is served with simple replies. Options this server does not offer (TLS among them) are answered
+/// NBD_REP_ERR_UNSUP.
 /// </summary>
 internal sealed class NbdNegotiation
 {
@@ -17,6 +19,10 @@ internal sealed class NbdNegotiation
     private readonly INbdExportDirectory _exports;
     private readonly byte[] _header = new byte[16];
     private bool _noZeroes;
+    private bool _structuredReplies;
+
+    /// <summary>The export whose base:allocation context the last NBD_OPT_SET_META_CONTEXT selected, or null.</summary>
+    private string? _allocationSelectedFor;
 
     public NbdNegotiation(Stream input, Stream output, INbdExportDirectory exports)
     {
@@ -25,8 +31,8 @@ internal sealed class NbdNegotiation
         _exports = exports;
     }
 
-    /// <summary>The export the client chose, or null when it aborted or broke the protocol (then the connection just ends).</summary>
-    public INbdExport? Run()
+    /// <summary>What the client chose, or null when it aborted or broke the protocol (then the connection just ends).</summary>
+    public NbdAgreement? Run()
     {
         var greeting = new byte[18];
         NbdWire.Put(greeting, 0, InitMagic);
@@ -64,7 +70,7 @@ internal sealed class NbdNegotiation
             switch (option)
             {
                 case OptExportName:
-                    return ExportName(data);
+                    return ExportName(data) is { } named ? Agreement(named) : null;
                 case OptAbort:
                     Reply(option, RepAck);
                     return null;
@@ -75,12 +81,19 @@ internal sealed class NbdNegotiation
                 case OptGo:
                     if (InfoOrGo(option, data) is { } chosen)
                     {
-                        return chosen;
+                        return Agreement(chosen);
                     }
 
                     break;
+                case OptStructuredReply:
+                    StructuredReply(data);
+                    break;
+                case OptListMetaContext:
+                case OptSetMetaContext:
+                    MetaContext(option, data);
+                    break;
                 default:
-                    Reply(option, RepErrUnsupported, "This server offers no TLS, structured replies or meta contexts.");
+                    Reply(option, RepErrUnsupported, $"This server does not offer option {option} (it offers no TLS).");
                     break;
             }
         }
@@ -179,6 +192,68 @@ internal sealed class NbdNegotiation
 
     private static ushort TransmissionFlags =>
         TransHasFlags | TransSendFlush | TransSendFua | TransSendTrim | TransSendWriteZeroes | TransCanMultiConn;
+
+    /// <summary>Block status is served only when the context was selected for the very export chosen (as the protocol requires).</summary>
+    private NbdAgreement Agreement(INbdExport export) =>
+        new(export, _structuredReplies, _structuredReplies && _allocationSelectedFor == export.Name ? AllocationContextId : null);
+
+    private void StructuredReply(byte[] data)
+    {
+        if (data.Length != 0)
+        {
+            Reply(OptStructuredReply, RepErrInvalid, "NBD_OPT_STRUCTURED_REPLY takes no data.");
+            return;
+        }
+
+        _structuredReplies = true;
+        Reply(OptStructuredReply, RepAck);
+    }
+
+    /// <summary>
+    /// NBD_OPT_LIST_META_CONTEXT lists, and NBD_OPT_SET_META_CONTEXT selects, the contexts the queries name; base:allocation
+    /// is the only one this server has. A set replaces the previous selection even when it fails, so the selection is
+    /// dropped first. Nothing is replied before the whole option has been parsed.
+    /// </summary>
+    private void MetaContext(uint option, byte[] data)
+    {
+        var selecting = option == OptSetMetaContext;
+        if (selecting)
+        {
+            _allocationSelectedFor = null;
+        }
+
+        if (!_structuredReplies)
+        {
+            Reply(option, RepErrInvalid, "Meta contexts need structured replies: send NBD_OPT_STRUCTURED_REPLY first.");
+            return;
+        }
+
+        if (NbdMetaContextQuery.Parse(data) is not { } query)
+        {
+            Reply(option, RepErrInvalid, "The option's lengths do not add up, or a query does not start with a namespace and a colon.");
+            return;
+        }
+
+        if (_exports.Find(query.ExportName) is null)
+        {
+            Reply(option, RepErrUnknown, $"There is no export named '{Rules.Names.Printable(query.ExportName)}'.");
+            return;
+        }
+
+        if (selecting ? query.SelectsAllocation : query.ListsAllocation)
+        {
+            var context = new byte[4 + AllocationContextName.Length];
+            NbdWire.Put(context, 0, selecting ? AllocationContextId : 0u);
+            Encoding.UTF8.GetBytes(AllocationContextName, 0, AllocationContextName.Length, context, 4);
+            Reply(option, RepMetaContext, context);
+            if (selecting)
+            {
+                _allocationSelectedFor = query.ExportName;
+            }
+        }
+
+        Reply(option, RepAck);
+    }
 
     private void Reply(uint option, uint type, string message) => Reply(option, type, Encoding.UTF8.GetBytes(message));
 

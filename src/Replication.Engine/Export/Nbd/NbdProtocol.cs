@@ -2,7 +2,8 @@ namespace Replication.Engine.Export.Nbd;
 
 /// <summary>
 /// The numbers of the NBD protocol (github.com/NetworkBlockDevice/nbd, doc/proto.md) that this server speaks: the
-/// fixed-newstyle handshake, simple replies, and the commands READ, WRITE, DISC, FLUSH, TRIM and WRITE_ZEROES.
+/// fixed-newstyle handshake, simple and structured replies, the base:allocation meta context, and the commands READ,
+/// WRITE, DISC, FLUSH, TRIM, WRITE_ZEROES and BLOCK_STATUS.
 /// </summary>
 internal static class NbdProtocol
 {
@@ -11,6 +12,7 @@ internal static class NbdProtocol
     public const ulong OptionReplyMagic = 0x0003e889045565a9;
     public const uint RequestMagic = 0x25609513;
     public const uint SimpleReplyMagic = 0x67446698;
+    public const uint StructuredReplyMagic = 0x668e33ef;
 
     // Handshake flags (server) and client flags.
     public const ushort FlagFixedNewstyle = 1 << 0;
@@ -24,11 +26,15 @@ internal static class NbdProtocol
     public const uint OptList = 3;
     public const uint OptInfo = 6;
     public const uint OptGo = 7;
+    public const uint OptStructuredReply = 8;
+    public const uint OptListMetaContext = 9;
+    public const uint OptSetMetaContext = 10;
 
     // Option replies.
     public const uint RepAck = 1;
     public const uint RepServer = 2;
     public const uint RepInfo = 3;
+    public const uint RepMetaContext = 4;
     public const uint RepErrUnsupported = (1u << 31) + 1;
     public const uint RepErrInvalid = (1u << 31) + 3;
     public const uint RepErrUnknown = (1u << 31) + 6;
@@ -55,10 +61,24 @@ internal static class NbdProtocol
     public const ushort CmdFlush = 3;
     public const ushort CmdTrim = 4;
     public const ushort CmdWriteZeroes = 6;
+    public const ushort CmdBlockStatus = 7;
 
     // Command flags.
     public const ushort CmdFlagFua = 1 << 0;
     public const ushort CmdFlagNoHole = 1 << 1;
+    public const ushort CmdFlagReqOne = 1 << 3;
+
+    // Structured reply chunks: the flag of the last chunk of a reply, and the chunk types.
+    public const ushort ReplyFlagDone = 1 << 0;
+    public const ushort ReplyTypeOffsetData = 1;
+    public const ushort ReplyTypeBlockStatus = 5;
+    public const ushort ReplyTypeError = (1 << 15) + 1;
+
+    // The one meta context served, and the flags of its extents.
+    public const string AllocationContextName = "base:allocation";
+    public const uint AllocationContextId = 1;
+    public const uint StateHole = 1 << 0;
+    public const uint StateZero = 1 << 1;
 
     // Errors in replies (errno values, as the protocol fixes them).
     public const uint ErrPermission = 1;
@@ -76,6 +96,12 @@ internal static class NbdProtocol
     /// <summary>The longest option data read during the handshake; a longer one ends the connection.</summary>
     public const int MaxOptionLength = 64 * 1024;
 
-    /// <summary>The longest export name, as the protocol allows.</summary>
+    /// <summary>The longest export name (and meta context query), as the protocol allows for its strings.</summary>
     public const int MaxNameLength = 4096;
+
+    /// <summary>
+    /// The most extents one block status reply describes (the protocol asks for at most 2^20): 128 KiB of reply. A client
+    /// asks again from where the reply ended.
+    /// </summary>
+    public const int MaxBlockStatusExtents = 16 * 1024;
 }

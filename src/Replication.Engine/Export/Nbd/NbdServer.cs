@@ -10,26 +10,28 @@ namespace Replication.Engine.Export.Nbd;
 
 /// <summary>
 /// An NBD server on one TCP endpoint: each client gets its own thread, negotiates an export, then is served until it
-/// leaves. A misbehaving client only ever loses its own connection. Clients that stall in the handshake are dropped
-/// after <see cref="HandshakeTimeout"/>; at most <see cref="MaxConnections"/> are served at once.
+/// leaves. A misbehaving client only ever loses its own connection. No client holds a slot for nothing (see
+/// <see cref="ExportLimits"/>): the handshake must be done within its timeout; a connection that stalls in the middle of
+/// a frame, does not take its replies, or whose host stops answering keepalive probes is closed, and so is one idle
+/// past the idle timeout when one is set. At most <see cref="ExportLimits.MaxConnections"/> are served at once, and at
+/// most <see cref="ExportLimits.ConnectionsPerClient"/> of them for one client (<see cref="NbdClientIdentity"/>), so
+/// that one user or host cannot take every slot.
 /// </summary>
 internal sealed class NbdServer : IDisposable
 {
-    public const int MaxConnections = 64;
-
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
-
     private readonly TcpListener _listener;
     private readonly INbdExportDirectory _exports;
+    private readonly ExportLimits _limits;
     private readonly object _gate = new();
     private readonly List<Connection> _connections = new();
     private readonly Thread _acceptor;
     private bool _stopped;
 
     /// <param name="endpoint">Port 0 picks a free port; <see cref="Endpoint"/> then says which.</param>
-    public NbdServer(IPEndPoint endpoint, INbdExportDirectory exports)
+    public NbdServer(IPEndPoint endpoint, INbdExportDirectory exports, ExportLimits limits)
     {
         _exports = exports;
+        _limits = limits;
         _listener = new TcpListener(endpoint);
         // Never share the port with a server of another process (Windows allows that by default).
         _listener.ExclusiveAddressUse = true;
@@ -98,15 +100,26 @@ internal sealed class NbdServer : IDisposable
 
     private void Accept() => SocketAcceptor.Run(_listener, socket =>
     {
+        string client;
+        try
+        {
+            client = NbdClientIdentity.Of(socket);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            socket.Dispose(); // Gone before it could be looked at.
+            return;
+        }
+
         lock (_gate)
         {
-            if (_stopped || _connections.Count >= MaxConnections)
+            if (_stopped || _connections.Count >= ExportLimits.MaxConnections || _connections.Count(c => c.Client == client) >= _limits.ConnectionsPerClient)
             {
                 socket.Dispose();
                 return;
             }
 
-            var connection = new Connection(socket);
+            var connection = new Connection(socket, client);
             connection.Thread = new Thread(() => Serve(connection)) { IsBackground = true, Name = $"nbd-client-{Endpoint.Port}" };
             _connections.Add(connection);
             connection.Thread.Start();
@@ -118,26 +131,32 @@ internal sealed class NbdServer : IDisposable
         try
         {
             connection.Socket.NoDelay = true;
-            connection.Socket.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
+            connection.Socket.SendTimeout = (int)_limits.StallTimeout.TotalMilliseconds;
+            KeepProbing(connection.Socket, _limits.DeadClientTimeout);
             // Reads and writes buffered apart: a client may send its next requests before it reads a reply
             // (qemu keeps several in flight), and one BufferedStream cannot write while it holds unread input.
             using var network = new NetworkStream(connection.Socket, ownsSocket: false);
             using var input = new BufferedStream(network, 64 * 1024);
             using var output = new BufferedStream(network, 64 * 1024);
-            var export = new NbdNegotiation(input, output, _exports).Run();
-            if (export is null)
+            NbdAgreement? agreement;
+            // The whole handshake has one deadline, so a client trickling a byte at a time cannot stretch it.
+            using (new Timer(_ => connection.Close(), null, _limits.HandshakeTimeout, Timeout.InfiniteTimeSpan))
+            {
+                agreement = new NbdNegotiation(input, output, _exports).Run();
+            }
+
+            if (agreement is null)
             {
                 return;
             }
 
-            connection.Socket.ReceiveTimeout = 0;
             lock (_gate)
             {
-                connection.Export = export;
+                connection.Export = agreement.Export;
             }
 
-            using var session = export.Connect();
-            new NbdTransmission(input, output, export, session).Run();
+            using var session = agreement.Export.Connect();
+            new NbdTransmission(input, output, agreement, session, new NbdClientWaits(connection.Socket, _limits.IdleTimeout, _limits.StallTimeout)).Run();
         }
         catch (Exception)
         {
@@ -154,11 +173,39 @@ internal sealed class NbdServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// TCP keepalive: after a quarter of <paramref name="deadAfter"/> without traffic the kernel probes the client every
+    /// eighth of it, and six unanswered probes drop the connection (the blocked read then fails). The option numbers are
+    /// .NET's TcpKeepAliveTime, TcpKeepAliveInterval and TcpKeepAliveRetryCount (newer than netstandard2.0; they are the
+    /// Windows numbers, which .NET maps on other systems). Where the system refuses them, its own keepalive timing applies.
+    /// </summary>
+    private static void KeepProbing(Socket socket, TimeSpan deadAfter)
+    {
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, (SocketOptionName)3, (int)(deadAfter.TotalSeconds / 4));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, (SocketOptionName)17, (int)(deadAfter.TotalSeconds / 8));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, (SocketOptionName)16, 6);
+        }
+        catch (SocketException)
+        {
+            // An older system: keepalive still runs, on its own (slower) timing.
+        }
+    }
+
     private sealed class Connection
     {
-        public Connection(Socket socket) => Socket = socket;
+        public Connection(Socket socket, string client)
+        {
+            Socket = socket;
+            Client = client;
+        }
 
         public Socket Socket { get; }
+
+        /// <summary>Who the client is, as <see cref="NbdClientIdentity"/> tells them apart.</summary>
+        public string Client { get; }
 
         public Thread Thread { get; set; } = null!;
 
