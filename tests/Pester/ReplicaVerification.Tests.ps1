@@ -136,11 +136,12 @@ Describe 'A round racing a writer' {
 
     It 'says the replica holds no crash-consistent point, in its result, Get-VolumeReplica and its event' {
         # Written while the round runs: the round's verbose messages reach this pipeline as it goes, and the one that
-        # says it compares the replica comes after the round took the primary's stamp.
+        # says the replica's blocks are compared (its file was touched) comes after the round took the primary's stamp.
+        [IO.File]::SetLastWriteTimeUtc($files.Replica, [DateTime]::UtcNow.AddMinutes(-5))
         $written = 0
-        $result = Sync-VolumeReplica db01 -Full -Verbose 4>&1 | ForEach-Object {
+        $result = Sync-VolumeReplica db01 -Verbose 4>&1 | ForEach-Object {
             if ($_ -is [Management.Automation.VerboseRecord]) {
-                if ($_.Message -like '*compares the primary with the replica*' -and $written -eq 0) {
+                if ($_.Message -like '*modified outside the module since the last round*' -and $written -eq 0) {
                     Write-VolumeBytes -Path $files.Primary -Offset 8MB -Bytes (Get-RandomBytes -Count 64KB -Seed 2)
                     [IO.File]::SetLastWriteTimeUtc($files.Primary, [DateTime]::UtcNow.AddMinutes(-2))
                     $written++
@@ -150,15 +151,15 @@ Describe 'A round racing a writer' {
         }
 
         $written | Should -Be 1
-        $result.CrashConsistent | Should -BeFalse
+        $result.CrashConsistent | Should -Be $false
         $replica = Get-VolumeReplica db01
-        $replica.CrashConsistent | Should -BeFalse
+        $replica.CrashConsistent | Should -Be $false
         $replica.ExtendedStatus | Should -Match 'not a crash-consistent point in time'
         (Get-ReplicationEvent -Name db01 -Newest 1).Message | Should -Match 'not a crash-consistent point in time'
 
         $quiet = Sync-VolumeReplica db01
-        $quiet.CrashConsistent | Should -BeTrue
-        (Get-VolumeReplica db01).CrashConsistent | Should -BeTrue
+        $quiet.CrashConsistent | Should -Be $true
+        (Get-VolumeReplica db01).CrashConsistent | Should -Be $true
         Get-FileSha256 $files.Replica | Should -Be (Get-FileSha256 $files.Primary)
     }
 }
