@@ -120,8 +120,8 @@ public sealed class EngineSite : IDisposable
     public Volume CreateVolume(string name, long sizeBytes, string type = ReplicatedType) =>
         Engine.Volumes.Create(name, sizeBytes, type, Quiet);
 
-    public SyncResult Sync(string name, bool forceRead = false) =>
-        Engine.Replication.Sync(name, forceRead, Quiet, CancellationToken.None);
+    public SyncResult Sync(string name, bool forceRead = false, IOperationObserver? observer = null) =>
+        Engine.Replication.Sync(name, forceRead, observer ?? Quiet, CancellationToken.None);
 
     public PromotionResult Promote(string name, bool planned, bool allowDamagedReplica = false) =>
         Engine.Replication.Promote(name, planned, Quiet, CancellationToken.None, allowDamagedReplica);
