@@ -78,6 +78,22 @@ BeforeAll {
         [pscustomobject]@{ Name = $Name; Id = $volume.Id; Primary = $primary; Replica = $replica; Leaf = Split-Path -Leaf $primary }
     }
 
+    function Initialize-FullPartner {
+        <#
+        .SYNOPSIS
+            Puts dc2 of the site on an 8 MiB tmpfs (64 inodes) and vol01 synced to it, then writes 12 MiB of new blocks
+            on its primary: more than the file system holds beside the 2.25 MiB replica. Returns the volume.
+        #>
+        param([Parameter(Mandatory)] $Site, [Parameter(Mandatory)] [int] $Seed)
+        Assert-FaultInjectionSupport -Probe $Site.Root -Mount
+        Mount-SmallTmpfs -Path $Site.Dc2 -Size 8m -Inodes 64
+        New-PairedBackends -Site $Site
+        New-ReplicatedVolumeType -Name replicated | Out-Null
+        $vol = New-FaultVolume -Name vol01
+        Write-NewData -Volume $vol -Offset 12MB -Count 12MB -Seed $Seed
+        $vol
+    }
+
     function Write-NewData {
         <# New data on the primary since the last round, so a sync has changed blocks to write. #>
         param([Parameter(Mandatory)] $Volume, [long] $Offset = 4MB, [int] $Count = 1MB, [int] $Seed = 42)
@@ -288,13 +304,7 @@ Describe 'Fault: the partner folder is read-only (chattr -R +i on dc2)' {
 Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of new data)' {
     BeforeAll {
         $site = New-ReplicationTestSite
-        Assert-FaultInjectionSupport -Probe $site.Root -Mount
-        Mount-SmallTmpfs -Path $site.Dc2 -Size 8m -Inodes 64
-        New-PairedBackends -Site $site
-        New-ReplicatedVolumeType -Name replicated | Out-Null
-        $vol = New-FaultVolume -Name vol01
-        # 12 MiB of new blocks: more than the 8 MiB file system holds beside the 2.25 MiB replica.
-        Write-NewData -Volume $vol -Offset 12MB -Count 12MB -Seed 44
+        $vol = Initialize-FullPartner -Site $site -Seed 44
         $primaryHash = Get-FileSha256 $vol.Primary
         $replicaHash = Get-FileSha256 $vol.Replica
         $freeBefore = Get-FreeBytes $site.Dc2
@@ -370,15 +380,10 @@ Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of ne
 
 Describe 'Fault: the partner folder is full during a planned promotion (dc2 on an 8 MiB tmpfs, 12 MiB of new data)' {
     BeforeAll {
+        # The final sync's journal of the 12 MiB cannot fit beside the replica.
         $site = New-ReplicationTestSite
-        Assert-FaultInjectionSupport -Probe $site.Root -Mount
-        Mount-SmallTmpfs -Path $site.Dc2 -Size 8m -Inodes 64
-        New-PairedBackends -Site $site
-        New-ReplicatedVolumeType -Name replicated | Out-Null
-        $vol = New-FaultVolume -Name vol01
+        $vol = Initialize-FullPartner -Site $site -Seed 45
         $lastRound = Get-FileSha256 $vol.Replica
-        # 12 MiB of new blocks: the final sync's journal cannot fit beside the 2.25 MiB replica.
-        Write-NewData -Volume $vol -Offset 12MB -Count 12MB -Seed 45
         $primaryHash = Get-FileSha256 $vol.Primary
         $lastEvent = Get-LastEventId
         Add-Fault 'partner full during a planned promotion'

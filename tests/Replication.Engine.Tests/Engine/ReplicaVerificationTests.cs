@@ -219,22 +219,11 @@ public sealed class ReplicaVerificationTests : IDisposable
         site.CreateVolume(Vol, Size);
         var primary = site.PrimaryFile(Vol);
         WriteAt(primary, MiB, RandomBytes((int)MiB, 1));
-        var written = false;
-        var observer = new RecordingObserver
-        {
-            OnProgress = progress =>
-            {
-                if (!written && progress.Activity == "Syncing")
-                {
-                    written = true;
-                    WriteAt(primary, 8 * MiB, RandomBytes(Block, 2));
-                }
-            },
-        };
+        var writer = RecordingObserver.WritingOnceWhileSyncing(primary, 8 * MiB);
 
-        var raced = site.Engine.Replication.Sync(Vol, forceRead: false, observer, CancellationToken.None);
+        var raced = site.Sync(Vol, observer: writer);
 
-        Assert.True(written, "the test's writer never ran during the round");
+        Assert.True(writer.WroteWhileSyncing, "the test's writer never ran during the round");
         Assert.False(raced.CrashConsistent);
         var replica = site.Replica(Vol);
         Assert.False(replica.CrashConsistent);
@@ -254,9 +243,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         site.CreateVolume(Vol, Size);
         var primary = site.PrimaryFile(Vol);
         WriteAt(primary, MiB, RandomBytes((int)MiB, 1));
-        var once = true;
-        var observer = new RecordingObserver { OnProgress = p => { if (once && p.Activity == "Syncing") { once = false; WriteAt(primary, 8 * MiB, RandomBytes(Block, 2)); } } };
-        Assert.False(site.Engine.Replication.Sync(Vol, forceRead: false, observer, CancellationToken.None).CrashConsistent);
+        Assert.False(site.Sync(Vol, observer: RecordingObserver.WritingOnceWhileSyncing(primary, 8 * MiB)).CrashConsistent);
 
         var quiet = site.Sync(Vol);
 

@@ -21,7 +21,7 @@ internal static class RichSite
         {
             site.CreateVolume(name, 4 * MiB);
             WriteAt(site.PrimaryFile(name), Block, RandomBytes(Block, name.Length));
-            site.Sync(name, observer: name == "Web01" ? WritesDuringTheRound(site.PrimaryFile(name)) : null);
+            site.Sync(name, observer: name == "Web01" ? RecordingObserver.WritingOnceWhileSyncing(site.PrimaryFile(name), 2 * Block) : null);
             site.Clock.Advance(System.TimeSpan.FromTicks(1234567));
         }
 
@@ -34,22 +34,5 @@ internal static class RichSite
         site.Disable("Web01");
         site.Engine.Backends.Freeze("dc2");
         return site;
-    }
-
-    /// <summary>An observer that writes the primary once while a round reads it, so the round is no crash-consistent point.</summary>
-    private static RecordingObserver WritesDuringTheRound(string primary)
-    {
-        var written = false;
-        return new RecordingObserver
-        {
-            OnProgress = progress =>
-            {
-                if (!written && progress.Activity == "Syncing")
-                {
-                    written = true;
-                    WriteAt(primary, 2 * Block, RandomBytes(Block, 5));
-                }
-            },
-        };
     }
 }
