@@ -10,7 +10,7 @@
     from its verbose message), re-enables it the other way (not timed), and so on, alternating the sides; cold runs
     drop the page cache first (echo 3 > /proc/sys/vm/drop_caches: run as root on Linux). A volume with no data gives the
     cost every promotion pays anyway. Then planned promotions (final sync: primary and replica read) are timed the same
-    way. Prints a table and writes it as JSON to -OutputFile when given. Other work on the machine skews the figures:
+    way. Pointed at a module built before the check (-ModulePath), it gives the baseline. Prints a table and writes it as JSON to -OutputFile when given. Other work on the machine skews the figures:
     the 1-minute load average is recorded with them.
 #>
 param(
@@ -41,7 +41,8 @@ function Measure-Promotion([string] $Name, [switch] $Planned, [switch] $Cold) {
     $clock.Stop()
     $check = $verbose | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like '*checked against round*' } | Select-Object -First 1
     $checkSeconds = if ($check -and $check.Message -match 'checked against round \d+ in (?<v>[\d.]+) (?<u>ms|s)') { [double]$Matches.v / $(if ($Matches.u -eq 'ms') { 1000 } else { 1 }) } else { $null }
-    if ($result.DamagedBlocks -ne 0 -or -not $result.ReplicaVerified) { throw "The promotion of '$Name' did not verify its replica: $($result | Format-List | Out-String)" }
+    # A module from before the check (the baseline) has no ReplicaVerified.
+    if ($result.PSObject.Properties['ReplicaVerified'] -and ($result.DamagedBlocks -ne 0 -or -not $result.ReplicaVerified)) { throw "The promotion of '$Name' did not verify its replica: $($result | Format-List | Out-String)" }
     # Back the other way, untimed: the next repetition promotes again.
     Enable-Replication -Name $Name -Force | Out-Null
     [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; CheckSeconds = $checkSeconds; Load = Get-Load }

@@ -406,7 +406,7 @@ Describe 'Fault: the partner folder is full during a planned promotion (dc2 on a
     It 'nothing changed: the volume is still active and promotable from dc1, its copies untouched, the failure in the extended status and an event' {
         "$($afterPlanned.Status)|$($afterPlanned.PrimaryBackend)|$($afterPlanned.ReplicaFenced)" | Should -Be 'Active|dc1|False'
         $afterPlanned.ExtendedStatus | Should -Match '^PlannedPromotionSync failed at .*\(ReplicaUnwritable\)'
-        $afterPlanned.ExtendedStatus | Should -Match 'still holds round \d+ and stays active'
+        $afterPlanned.ExtendedStatus | Should -Match 'read again, it still holds round \d+, and it stays active'
         $eventsAfterPlanned | Should -HaveCount 1
         "$($eventsAfterPlanned[0].Operation): $($eventsAfterPlanned[0].FromStatus) -> $($eventsAfterPlanned[0].ToStatus)" | Should -Be 'PlannedPromotionSyncFailed: active -> active'
         Get-FileSha256 $vol.Primary | Should -Be $primaryHash

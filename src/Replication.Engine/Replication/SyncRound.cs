@@ -76,8 +76,7 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            // Only a committed journal (or a direct write) changes the replica; a round that failed before either left it whole.
-            var untouched = failureKeepsUntouchedReplica && copying is null && (!request.Journaled || !driver.HasSyncJournal(snapshot.Replica, volume.Id));
+            var untouched = failureKeepsUntouchedReplica && copying is null && StillHoldsItsRound(snapshot, observer);
             RecordFailure(copying ?? volume, ex, operation, replicaUntouched: untouched);
             throw;
         }
@@ -112,8 +111,30 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, "SyncReplicationGroup", replicaUntouched: failureKeepsUntouchedReplica && !driver.HasSyncJournal(snapshot.Replica, volume.Id));
+            RecordFailure(volume, ex, "SyncReplicationGroup", replicaUntouched: failureKeepsUntouchedReplica && StillHoldsItsRound(snapshot, observer));
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a failed round of a consistent replica that wrote nothing to it directly: true when the replica still holds
+    /// its last round, as a round that failed before committing a journal leaves it (the file system was full, say). Its
+    /// blocks are read again to be sure, so a replica that is missing, unreadable or damaged is not called whole.
+    /// </summary>
+    private bool StillHoldsItsRound(VolumeSnapshot snapshot, IOperationObserver observer)
+    {
+        if (_context.Drivers.Get(snapshot.PrimaryBackend.Driver).HasSyncJournal(snapshot.Replica, snapshot.Volume.Id))
+        {
+            return false;
+        }
+
+        try
+        {
+            return _check.Run(snapshot, observer, CancellationToken.None) is { Damaged: false, BlocksCompared: > 0 };
+        }
+        catch (ReplicationException)
+        {
+            return false;
         }
     }
 
@@ -388,7 +409,7 @@ internal sealed class SyncRound
         {
             ReplicationStatus = statusAfter,
             ReplicationExtendedStatus = $"{operation} failed at {_context.Now:u} ({failure.ErrorId}): {failure.Message}" +
-                (replicaFault && replicaUntouched ? $" The replica was not changed: it still holds round {current.SyncGeneration} and stays {current.ReplicationStatus.ToCinder()}." : ""),
+                (replicaFault && replicaUntouched ? $" The replica was not changed: read again, it still holds round {current.SyncGeneration}, and it stays {current.ReplicationStatus.ToCinder()}." : ""),
         };
         session.UpdateVolume(updated);
         session.AppendEvent(_context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter));

@@ -202,7 +202,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         var kept = site.Replica(Vol);
         Assert.Equal((ReplicationStatus.Active, "dc1", false), (kept.Status, kept.PrimaryBackend, kept.ReplicaFenced));
         Assert.StartsWith("PlannedPromotionSync failed at", kept.ExtendedStatus, StringComparison.Ordinal);
-        Assert.Contains("still holds round 2 and stays active", kept.ExtendedStatus, StringComparison.Ordinal);
+        Assert.Contains("read again, it still holds round 2, and it stays active", kept.ExtendedStatus, StringComparison.Ordinal);
         var failure = site.EventsOf(Vol, newest: 1).Single();
         Assert.Equal(("PlannedPromotionSyncFailed", "active", "active"), (failure.Operation, failure.FromStatus, failure.ToStatus));
         Assert.Equal(lastRound, Sha256(site.ReplicaFile(Vol)));
@@ -211,6 +211,21 @@ public sealed class ReplicaVerificationTests : IDisposable
 
         Assert.Equal(("dc2", ReplicationStatus.Inactive, true), (promotion.PrimaryBackend, promotion.Status, promotion.ReplicaVerified));
         Assert.Equal(lastRound, Sha256(site.Engine.Volumes.Connection(Vol).Path));
+    }
+
+    [UnixFact]
+    public void APlannedPromotionWhoseFinalSyncFindsTheReplicaGone_SetsError_SinceTheReplicaHoldsNoRound()
+    {
+        site.CreateVolume(Vol, Size);
+        WriteAt(site.PrimaryFile(Vol), MiB, RandomBytes((int)MiB, 1));
+        site.Sync(Vol);
+        File.Delete(site.ReplicaFile(Vol));
+
+        var refused = Refused(ErrorIds.PlannedPromotionFailed, () => site.Promote(Vol, planned: true));
+
+        Assert.Contains("promoting it would not help", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ReplicationStatus.Error, site.Replica(Vol).Status);
+        Assert.DoesNotContain("still holds", site.Replica(Vol).ExtendedStatus, StringComparison.Ordinal);
     }
 
     [UnixFact]
