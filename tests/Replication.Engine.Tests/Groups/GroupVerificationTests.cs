@@ -84,6 +84,25 @@ public sealed class GroupVerificationTests : IDisposable
     }
 
     [UnixFact]
+    public void AGroupRoundAMembersWriterRaced_SaysTheGroupPointIsNoCrashConsistentOne_UntilAQuietRound()
+    {
+        g.CreateSyncedGroup(Members);
+        g.Write("a", 10, 90);
+        var writer = RecordingObserver.WritingOnceWhileSyncing(g.Site.PrimaryFile("a"), 20 * Block);
+
+        var raced = g.Engine.GroupOperations.Sync(GroupSite.Group, forceRead: false, writer, CancellationToken.None);
+
+        Assert.True(writer.WroteWhileSyncing);
+        Assert.Equal(new[] { false, true, true }, raced.OrderBy(r => r.VolumeName).Select(r => r.CrashConsistent));
+        Assert.False(g.Get().CrashConsistent);
+        Assert.True(g.Get().Consistent, "the members still hold one common round");
+
+        g.SyncGroup();
+
+        Assert.True(g.Get().CrashConsistent);
+    }
+
+    [UnixFact]
     public void UnplannedBackendFailover_LeavesADamagedReplicaWhereItIs_UntilToldToServeIt()
     {
         g.CreateVolumes("x", "y");
