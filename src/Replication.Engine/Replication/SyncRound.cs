@@ -76,8 +76,7 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            var untouched = failureKeepsUntouchedReplica && copying is null && StillHoldsItsRound(snapshot, observer);
-            RecordFailure(copying ?? volume, ex, operation, replicaUntouched: untouched);
+            RecordFailure(copying ?? volume, ex, operation, failureKeepsUntouchedReplica && copying is null ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
         }
 
@@ -111,7 +110,7 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, "SyncReplicationGroup", replicaUntouched: failureKeepsUntouchedReplica && StillHoldsItsRound(snapshot, observer));
+            RecordFailure(volume, ex, "SyncReplicationGroup", failureKeepsUntouchedReplica ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
         }
     }
@@ -392,9 +391,14 @@ internal sealed class SyncRound
     /// A primary that cannot be read says nothing about the replica, which still holds its last round: the status stays
     /// and the extended status tells. Any other fault is on the replica side: the status becomes error.
     /// </summary>
-    /// <param name="replicaUntouched">The failure left the replica holding its round (see <see cref="Run"/>): the status stays.</param>
-    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation, bool replicaUntouched = false)
+    /// <param name="replicaStillHoldsItsRound">
+    /// Asked after a replica-side fault: true when the replica still holds its round (see <see cref="Run"/>), and then the
+    /// status stays. Asked before the transaction opens, since finding out reads the replica and the store.
+    /// </param>
+    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation, Func<bool>? replicaStillHoldsItsRound = null)
     {
+        var replicaFault = failure.ErrorId != ErrorIds.PrimaryUnreadable;
+        var replicaUntouched = replicaFault && replicaStillHoldsItsRound?.Invoke() == true;
         using var session = _context.Store.Begin(write: true);
         var current = session.FindVolume(seen.Id);
         if (current is null)
@@ -402,14 +406,13 @@ internal sealed class SyncRound
             return;
         }
 
-        var replicaFault = failure.ErrorId != ErrorIds.PrimaryUnreadable;
         var statusAfter = replicaFault && !replicaUntouched ? ReplicationStatus.Error : current.ReplicationStatus;
         EnsureTransition(current, statusAfter);
         var updated = current with
         {
             ReplicationStatus = statusAfter,
             ReplicationExtendedStatus = $"{operation} failed at {_context.Now:u} ({failure.ErrorId}): {failure.Message}" +
-                (replicaFault && replicaUntouched ? $" The replica was not changed: read again, it still holds round {current.SyncGeneration}, and it stays {current.ReplicationStatus.ToCinder()}." : ""),
+                (replicaUntouched ? $" The replica was not changed: read again, it still holds round {current.SyncGeneration}, and it stays {current.ReplicationStatus.ToCinder()}." : ""),
         };
         session.UpdateVolume(updated);
         session.AppendEvent(_context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter));
