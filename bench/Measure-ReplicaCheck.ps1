@@ -11,7 +11,8 @@
     drop the page cache first (echo 3 > /proc/sys/vm/drop_caches: run as root on Linux). A volume with no data gives the
     cost every promotion pays anyway. Then planned promotions (final sync: primary and replica read) are timed the same
     way. Pointed at a module built before the check (-ModulePath), it gives the baseline. Prints a table and writes it as JSON to -OutputFile when given. Other work on the machine skews the figures:
-    the 1-minute load average is recorded with them.
+    the 1-minute load average is recorded with them, and the fastest run is shown beside the median (on a busy machine
+    it is the closer to what the work itself costs).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -86,7 +87,9 @@ $summary = $rows | Group-Object DataGiB, Promotion, Cache | ForEach-Object {
         Promotion         = $_.Group[0].Promotion
         Cache             = $_.Group[0].Cache
         MedianSeconds     = & $median $_.Group.Seconds
+        MinSeconds        = ($_.Group.Seconds | Measure-Object -Minimum).Minimum
         MedianCheckSeconds = & $median $_.Group.CheckSeconds
+        MinCheckSeconds   = ($_.Group.CheckSeconds | Where-Object { $null -ne $_ } | Measure-Object -Minimum).Minimum
         MaxLoad           = ($_.Group.Load | Measure-Object -Maximum).Maximum
     }
 }

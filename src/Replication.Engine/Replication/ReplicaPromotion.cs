@@ -37,9 +37,16 @@ internal sealed class ReplicaPromotion
         ReplicationRules.RequirePromotable(snapshot.Volume);
         snapshot.RequireChangeable("a promotion", replicaMayBeFailedOver: duringFailback);
         _exports.RequireNotExported(snapshot, "a promotion");
-        var checkedReplica = planned
-            ? PromotionCheck.Of(FinalSync(snapshot, observer, cancellation))
-            : PromotionCheck.Of(Verify(VolumeSnapshot.Load(_context.Store, _sync.FinishInterrupted(snapshot, observer).Name), allowDamagedReplica, observer, cancellation));
+        PromotionCheck checkedReplica;
+        if (planned)
+        {
+            checkedReplica = PromotionCheck.Of(FinalSync(snapshot, observer, cancellation));
+        }
+        else
+        {
+            _sync.FinishInterrupted(snapshot, observer);
+            checkedReplica = PromotionCheck.Of(Verify(VolumeSnapshot.Load(_context.Store, name), allowDamagedReplica, observer, cancellation));
+        }
 
         snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequirePromotable(snapshot.Volume);
