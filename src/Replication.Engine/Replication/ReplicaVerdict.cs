@@ -57,7 +57,7 @@ internal sealed class ReplicaVerdict
         }
 
         var text = Damaged
-            ? $"{BlocksDiffering} of {BlocksCompared} blocks ({Humane.Bytes(BytesDiffering)}) of the replica differ from what round {Round} wrote ({Where}): it was changed or damaged on disk outside the module"
+            ? $"{BlocksDiffering} of {BlocksCompared} blocks ({Humane.Bytes(BytesDiffering)}) of the replica differ from what round {Round} wrote ({Where}): it was changed or damaged outside the module, on disk"
             : $"All {BlocksCompared} blocks of the replica hold what round {Round} wrote";
         return BlocksUnjudged == 0 ? text + "." : text + $"; {BlocksUnjudged} more differ but were not judged: {NotJudgedBecause}.";
     }

@@ -185,7 +185,7 @@ public sealed class ReplicationService
             var paused = volume with
             {
                 ReplicationStatus = ReplicationStatus.ActiveStopped,
-                ReplicationExtendedStatus = $"Paused at {_context.Now:u}; the replica holds the primary's data as of {volume.LastSyncStartedAt:u}. Enable-Replication resumes.",
+                ReplicationExtendedStatus = $"Paused at {_context.Now:u}; the {SyncRound.ReplicaHolds(volume.LastSyncStartedAt, volume.LastSyncRaced)}. Enable-Replication resumes.",
             };
             SyncRound.EnsureTransition(volume, paused.ReplicationStatus);
             session.UpdateVolume(paused);

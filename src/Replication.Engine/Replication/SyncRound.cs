@@ -372,10 +372,7 @@ internal sealed class SyncRound
     /// </summary>
     private static string RoundText(string what, ReplicaSyncOutcome outcome, VolumeRecord before, VolumeRecord after)
     {
-        var holds = outcome.PrimaryChangedDuringRound
-            ? $"replica holds every write made to the primary before {outcome.StartedAt:u} and some made during the round, which the primary took meanwhile, so it is not a crash-consistent point in time"
-            : $"replica holds the primary's data as of {outcome.StartedAt:u}";
-        var text = $"{what}: {holds}; {outcome.BlocksWritten} blocks written, {outcome.BlocksDeallocated} deallocated.";
+        var text = $"{what}: {ReplicaHolds(outcome.StartedAt, outcome.PrimaryChangedDuringRound)}; {outcome.BlocksWritten} blocks written, {outcome.BlocksDeallocated} deallocated.";
         if (outcome.ReplicaVerdict is { Damaged: true } verdict)
         {
             text += $" {verdict.BlocksDiffering} of them ({Humane.Bytes(verdict.BytesDiffering)}, {verdict.Where}) differed on the replica from what round {verdict.Round} wrote: changed or damaged on disk outside the module, now repaired from the primary.";
@@ -386,6 +383,11 @@ internal sealed class SyncRound
             ? text + $" The replica still fails verification ({failure}); Sync-VolumeReplica -Full repairs it."
             : text + change;
     }
+
+    /// <summary>What a replica holds after a round that started at <paramref name="startedAt"/>: a point in time, or none when the primary was written during the round.</summary>
+    internal static string ReplicaHolds(DateTimeOffset? startedAt, bool raced) => raced
+        ? $"replica holds every write made to the primary before {startedAt:u} and some made during the round, which the primary took meanwhile, so it is not a crash-consistent point in time"
+        : $"replica holds the primary's data as of {startedAt:u}";
 
     /// <summary>
     /// A primary that cannot be read says nothing about the replica, which still holds its last round: the status stays

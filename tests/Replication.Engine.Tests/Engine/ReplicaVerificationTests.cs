@@ -245,6 +245,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         Assert.Contains("not a crash-consistent point in time", replica.ExtendedStatus, StringComparison.Ordinal);
         Assert.Contains("not a crash-consistent point in time", site.EventsOf(Vol, newest: 1).Single().Message, StringComparison.Ordinal);
         Assert.DoesNotContain("holds the primary's data as of", replica.ExtendedStatus, StringComparison.Ordinal);
+        Assert.Contains("not a crash-consistent point in time", site.Disable(Vol).ExtendedStatus, StringComparison.Ordinal);
 
         var promotion = site.Promote(Vol, planned: false);
 
