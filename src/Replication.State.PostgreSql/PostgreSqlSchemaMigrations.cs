@@ -157,5 +157,13 @@ internal static class PostgreSqlSchemaMigrations
                 expires_at text NOT NULL
             );
             """),
+        // A replica is verified by its content: what a failed check or DR test found stays on the volume until a newer
+        // one passes or a comparing round repairs it; and a round whose primary was written meanwhile says so.
+        (7, """
+            ALTER TABLE volumes ADD COLUMN last_sync_raced bigint NOT NULL DEFAULT 0;
+            ALTER TABLE volumes ADD COLUMN verification_failure text;
+            ALTER TABLE volumes ADD COLUMN verification_failed_at text;
+            ALTER TABLE volumes ADD COLUMN damaged_blocks bigint NOT NULL DEFAULT 0;
+            """),
     };
 }

@@ -78,6 +78,22 @@ BeforeAll {
         [pscustomobject]@{ Name = $Name; Id = $volume.Id; Primary = $primary; Replica = $replica; Leaf = Split-Path -Leaf $primary }
     }
 
+    function Initialize-FullPartner {
+        <#
+        .SYNOPSIS
+            Puts dc2 of the site on an 8 MiB tmpfs (64 inodes) and vol01 synced to it, then writes 12 MiB of new blocks
+            on its primary: more than the file system holds beside the 2.25 MiB replica. Returns the volume.
+        #>
+        param([Parameter(Mandatory)] $Site, [Parameter(Mandatory)] [int] $Seed)
+        Assert-FaultInjectionSupport -Probe $Site.Root -Mount
+        Mount-SmallTmpfs -Path $Site.Dc2 -Size 8m -Inodes 64
+        New-PairedBackends -Site $Site
+        New-ReplicatedVolumeType -Name replicated | Out-Null
+        $vol = New-FaultVolume -Name vol01
+        Write-NewData -Volume $vol -Offset 12MB -Count 12MB -Seed $Seed
+        $vol
+    }
+
     function Write-NewData {
         <# New data on the primary since the last round, so a sync has changed blocks to write. #>
         param([Parameter(Mandatory)] $Volume, [long] $Offset = 4MB, [int] $Count = 1MB, [int] $Seed = 42)
@@ -288,13 +304,7 @@ Describe 'Fault: the partner folder is read-only (chattr -R +i on dc2)' {
 Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of new data)' {
     BeforeAll {
         $site = New-ReplicationTestSite
-        Assert-FaultInjectionSupport -Probe $site.Root -Mount
-        Mount-SmallTmpfs -Path $site.Dc2 -Size 8m -Inodes 64
-        New-PairedBackends -Site $site
-        New-ReplicatedVolumeType -Name replicated | Out-Null
-        $vol = New-FaultVolume -Name vol01
-        # 12 MiB of new blocks: more than the 8 MiB file system holds beside the 2.25 MiB replica.
-        Write-NewData -Volume $vol -Offset 12MB -Count 12MB -Seed 44
+        $vol = Initialize-FullPartner -Site $site -Seed 44
         $primaryHash = Get-FileSha256 $vol.Primary
         $replicaHash = Get-FileSha256 $vol.Replica
         $freeBefore = Get-FreeBytes $site.Dc2
@@ -365,6 +375,51 @@ Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of ne
         Assert-Recovered -Name vol01 -FaultText 'ReplicaUnwritable'
         Get-FileSha256 $vol.Primary | Should -Be $primaryHash
         Add-Recovery 'partner full'
+    }
+}
+
+Describe 'Fault: the partner folder is full during a planned promotion (dc2 on an 8 MiB tmpfs, 12 MiB of new data)' {
+    BeforeAll {
+        # The final sync's journal of the 12 MiB cannot fit beside the replica.
+        $site = New-ReplicationTestSite
+        $vol = Initialize-FullPartner -Site $site -Seed 45
+        $lastRound = Get-FileSha256 $vol.Replica
+        $primaryHash = Get-FileSha256 $vol.Primary
+        $lastEvent = Get-LastEventId
+        Add-Fault 'partner full during a planned promotion'
+        $planned = Invoke-Captured { Invoke-ReplicaPromotion -Name vol01 -Planned -Force }
+        $afterPlanned = Get-VolumeReplica -Name vol01
+        $eventsAfterPlanned = Get-EventsAfter $lastEvent
+    }
+    AfterAll {
+        try { Dismount-SmallTmpfs -Path $site.Dc2 }
+        finally { Remove-ReplicationTestSite $site }
+    }
+
+    It 'the planned promotion writes one PlannedPromotionFailed error that holds ReplicaUnwritable and the space that ran out' {
+        $record = Assert-OneError $planned -ErrorId PlannedPromotionFailed -Category ResourceUnavailable -Target vol01
+        $record.Exception.Message | Should -Match 'ReplicaUnwritable'
+        $record.Exception.Message | Should -Match 'space'
+        $record.Exception.Message | Should -Match 'the replica was not changed'
+    }
+
+    It 'nothing changed: the volume is still active and promotable from dc1, its copies untouched, the failure in the extended status and an event' {
+        "$($afterPlanned.Status)|$($afterPlanned.PrimaryBackend)|$($afterPlanned.ReplicaFenced)" | Should -Be 'Active|dc1|False'
+        $afterPlanned.ExtendedStatus | Should -Match '^PlannedPromotionSync failed at .*\(ReplicaUnwritable\)'
+        $afterPlanned.ExtendedStatus | Should -Match 'read again, it still holds round \d+, and it stays active'
+        $eventsAfterPlanned | Should -HaveCount 1
+        "$($eventsAfterPlanned[0].Operation): $($eventsAfterPlanned[0].FromStatus) -> $($eventsAfterPlanned[0].ToStatus)" | Should -Be 'PlannedPromotionSyncFailed: active -> active'
+        Get-FileSha256 $vol.Primary | Should -Be $primaryHash
+        Get-FileSha256 $vol.Replica | Should -Be $lastRound
+        Get-JournalFiles $site.Dc2 | Should -BeNullOrEmpty
+        (Get-Item -LiteralPath $vol.Primary).IsReadOnly | Should -BeFalse
+    }
+
+    It 'an unplanned promotion then serves the volume from dc2 with the last round''s bytes (the way out if dc1 is lost now)' {
+        $promotion = Invoke-ReplicaPromotion -Name vol01 -Force -ErrorAction Stop
+        "$($promotion.PrimaryBackend)|$($promotion.ReplicaVerified)|$($promotion.Status)" | Should -Be 'dc2|True|Inactive'
+        Get-FileSha256 (Get-VolumeConnection -Name vol01).Path | Should -Be $lastRound
+        Add-Recovery 'partner full during a planned promotion'
     }
 }
 

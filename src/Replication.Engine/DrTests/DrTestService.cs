@@ -157,15 +157,21 @@ public sealed class DrTestService
         var problems = new List<string>();
         var verified = new List<string>();
         var connection = _volumes.Connection(testName);
-        var (compared, mismatched) = Compare(clone, observer, cancellation);
-        verified.Add($"{compared} blocks compared with the hashes recorded at round {clone.Source.SyncGeneration}");
-        if (clone.SourceMap is null)
+        var verdict = clone.Verdict;
+        verified.Add($"{verdict.BlocksCompared} blocks compared with the hashes recorded at round {clone.Source.SyncGeneration}" +
+            (verdict.BlocksUnjudged > 0 && verdict.BlocksCompared > 0 ? $" ({verdict.BlocksUnjudged} not judged: {verdict.NotJudgedBecause})" : ""));
+        if (verdict.BlocksCompared == 0)
         {
-            problems.Add("No block hashes are recorded for the replica, so its content could not be checked.");
+            problems.Add(verdict.Describe());
         }
-        else if (mismatched > 0)
+        else if (verdict.Damaged)
         {
-            problems.Add($"{mismatched} of {compared} blocks of the replica differ from what round {clone.Source.SyncGeneration} wrote: the replica was changed or damaged outside the module. Enable-Replication recopies it.");
+            problems.Add($"{verdict.Describe()} Sync-VolumeReplica -Full repairs it from the primary.");
+        }
+
+        if (clone.Source.LastSyncRaced)
+        {
+            verified.Add($"round {clone.Source.SyncGeneration} is not a crash-consistent point: the primary was written during it");
         }
 
         if (options.Validation is { } validation)
@@ -198,34 +204,11 @@ public sealed class DrTestService
             Outcome = problems.Count == 0 ? DrTestOutcome.Passed : DrTestOutcome.Failed,
             Reason = string.Join(" ", problems),
             Verified = string.Join("; ", verified) + ".",
-            BlocksCompared = compared,
-            BlocksMismatched = mismatched,
+            BlocksCompared = verdict.BlocksCompared,
+            BlocksMismatched = verdict.BlocksDiffering,
             TestVolumeKept = options.KeepTestVolume,
             DurationSeconds = Seconds(result.StartedAt),
         };
-    }
-
-    private (long Compared, long Mismatched) Compare(ReplicaClone clone, IOperationObserver observer, CancellationToken cancellation)
-    {
-        var snapshot = VolumeSnapshot.Load(_context.Store, clone.Volume.Name);
-        var actual = _context.Drivers.Get(snapshot.PrimaryBackend.Driver).HashCopy(snapshot.Primary, clone.Volume.SizeBytes, observer, cancellation);
-        if (clone.SourceMap is not { } expected)
-        {
-            return (0, 0);
-        }
-
-        long mismatched = 0;
-        var hash = new byte[BlockMap.HashSize];
-        for (long block = 0; block < expected.BlockCount; block++)
-        {
-            actual.CopyHash(block, hash);
-            if (!expected.Matches(block, hash))
-            {
-                mismatched++;
-            }
-        }
-
-        return (expected.BlockCount, mismatched);
     }
 
     /// <summary>Why a replica cannot be tested now, or null when it can.</summary>
@@ -295,9 +278,34 @@ public sealed class DrTestService
             DrTestOutcome.Passed => $"DR test {recorded.TestId} passed: {recorded.Verified}",
             _ => $"DR test {recorded.TestId} {recorded.Outcome.ToString().ToLowerInvariant()}: {recorded.Reason}",
         };
-        session.AppendEvent(_context.Event("DrTest" + recorded.Outcome, "Volume", recorded.VolumeName, message));
+        session.AppendEvent(_context.Event("DrTest" + recorded.Outcome, "Volume", recorded.VolumeName, message + MarkReplica(session, recorded)));
         session.Commit();
         return recorded;
+    }
+
+    /// <summary>
+    /// Keeps a finished test's verdict on the tested volume, in the transaction that records the test: a failed test marks
+    /// its replica (health Critical, with the reason) until a newer test passes or a comparing round repairs it. Only the
+    /// mark is written, so rounds that ran since are kept. Returns what the event adds.
+    /// </summary>
+    private string MarkReplica(IStateSession session, DrTestResult test)
+    {
+        if (test.Outcome is not (DrTestOutcome.Passed or DrTestOutcome.Failed) || session.FindVolume(test.VolumeName) is not { } current)
+        {
+            return "";
+        }
+
+        var updated = test.Passed
+            ? current.WithVerificationCleared()
+            : ReplicaCheck.WithFailure(current, $"DR test {test.TestId} failed at {test.StartedAt:u}: {test.Reason}", test.BlocksMismatched, _context.Now);
+        if (updated == current)
+        {
+            return "";
+        }
+
+        Replication.SyncRound.EnsureTransition(current, updated.ReplicationStatus);
+        session.UpdateVolume(updated);
+        return ReplicaCheck.MarkChange(current, updated);
     }
 
     /// <summary>A name of the volume's own name plus a unique suffix, within the 64 characters a name may have.</summary>

@@ -43,8 +43,11 @@ public interface IVolumeDriver
     /// <summary>Removes the copy and anything kept for it; a copy that is already gone is not an error.</summary>
     void DeleteVolume(VolumeCopy copy);
 
-    /// <summary>Makes <paramref name="target"/> (a new location) a copy of <paramref name="source"/>.</summary>
-    void CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation);
+    /// <summary>
+    /// Makes <paramref name="target"/> (a new location) a copy of <paramref name="source"/>, and returns the block hashes of
+    /// what it copied (the source as it was read), so the engine can check the copy without reading it again.
+    /// </summary>
+    Replication.BlockMap CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation);
 
     /// <summary>The block hashes of a copy as it is now (reads its allocated data), to check it against a recorded round.</summary>
     Replication.BlockMap HashCopy(VolumeCopy copy, long sizeBytes, IOperationObserver observer, CancellationToken cancellation);

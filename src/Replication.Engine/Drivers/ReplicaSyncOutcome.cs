@@ -5,9 +5,22 @@ using Replication.Engine.Replication;
 namespace Replication.Engine.Drivers;
 
 /// <summary>What a driver did in one sync round, for the engine to record.</summary>
-public sealed class ReplicaSyncOutcome
+public sealed record ReplicaSyncOutcome
 {
+    /// <summary><see cref="SyncMode.FullCompare"/> when the round compared the primary with the replica's real blocks: the replica then holds exactly the new map.</summary>
     public SyncMode Mode { get; init; }
+
+    /// <summary>
+    /// True when the primary was written while the round read it (its stamp moved): the replica holds every write made
+    /// before <see cref="StartedAt"/> and some made after, so it is not a crash-consistent point in time.
+    /// </summary>
+    public bool PrimaryChangedDuringRound { get; init; }
+
+    /// <summary>
+    /// What the engine found when it judged the replica's real blocks against the recorded round (set by the engine from
+    /// <see cref="ReplicaSyncRequest.ReplicaHashed"/>, never by the driver); null when the round did not hash the replica.
+    /// </summary>
+    internal Replication.ReplicaVerdict? ReplicaVerdict { get; init; }
 
     /// <summary>The target's block hashes after the round; null when nothing changed.</summary>
     public BlockMap? NewMap { get; init; }

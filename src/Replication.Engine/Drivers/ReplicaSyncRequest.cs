@@ -39,8 +39,18 @@ public sealed class ReplicaSyncRequest
     /// </summary>
     public Action? BeforeFirstDirectChange { get; init; }
 
-    /// <summary>Read the primary even when it looks unchanged (and whole, even when its writes are tracked).</summary>
+    /// <summary>
+    /// Read the primary even when it looks unchanged (and whole, even when its writes are tracked), and compare it with the
+    /// replica's real blocks, not with <see cref="PreviousMap"/>: whatever differs is written, so a replica changed on disk
+    /// behind the module (even with its file times kept) is repaired.
+    /// </summary>
     public bool ForceRead { get; init; }
+
+    /// <summary>
+    /// Called with the replica's block hashes as read, whenever the round hashes the replica to compare it (before the
+    /// round uses them): the engine judges them against the recorded round. The hashes must not be kept.
+    /// </summary>
+    public Action<BlockMap>? ReplicaHashed { get; init; }
 
     /// <summary>
     /// Set when the volume's writes are tracked (it is, or was, exported) and the tracking covers every write since the

@@ -64,6 +64,9 @@ public static class ErrorIds
     public const string SyncJournalCorrupt = nameof(SyncJournalCorrupt);
     public const string PlannedPromotionFailed = nameof(PlannedPromotionFailed);
 
+    /// <summary>A replica's real blocks differ from the round its block map records: it was changed or damaged on disk.</summary>
+    public const string ReplicaDamaged = nameof(ReplicaDamaged);
+
     // The state store.
     public const string StateStoreUnavailable = nameof(StateStoreUnavailable);
     public const string StateStoreCorrupt = nameof(StateStoreCorrupt);

@@ -39,20 +39,23 @@ public sealed class BackendFailover
     /// <summary>
     /// Marks the backend failed over (no new volumes go there), then promotes every replicated volume served from it.
     /// Planned: each volume's final sync first, nothing lost; unplanned: promoted as is, each result says what was lost.
-    /// Volumes that are not replicated, or whose replica is not consistent, are reported, not touched.
+    /// Volumes that are not replicated, or whose replica is not consistent, are reported, not touched. An unplanned
+    /// failover checks each replica's content first and leaves a damaged one where it is (reported, marked) unless
+    /// <paramref name="allowDamagedReplica"/>.
     /// </summary>
-    public void FailOver(string backendName, bool planned, int throttle, IOperationObserver observer, Action<BackendFailoverResult> report, CancellationToken cancellation)
+    public void FailOver(string backendName, bool planned, int throttle, IOperationObserver observer, Action<BackendFailoverResult> report, CancellationToken cancellation,
+        bool allowDamagedReplica = false)
     {
         var (backend, volumes) = MarkFailedOver(backendName, observer);
         // A replication group fails over as one unit, so its members keep their common point.
         foreach (var group in volumes.Where(v => v.GroupName is not null && v.ReplicaBackend is not null).GroupBy(v => v.GroupName!, StringComparer.OrdinalIgnoreCase))
         {
-            ForGroup(backend, group.Key, group.ToList(), report, () => _groups.Promote(group.Key, planned, observer, cancellation, failoverSource: backend.Name)
+            ForGroup(backend, group.Key, group.ToList(), report, () => _groups.Promote(group.Key, planned, observer, cancellation, failoverSource: backend.Name, allowDamagedReplica: allowDamagedReplica)
                 .Select(p => (p.VolumeName, p.PrimaryBackend, (double?)p.DataLossWindow.TotalSeconds, p.FinalSyncBytesWritten)), "FailedOver");
         }
 
         ForEachVolume(backend.Name, volumes.Where(v => v.GroupName is null || v.ReplicaBackend is null).ToList(), throttle, cancellation,
-            volume => FailOverVolume(backend, volume, planned, observer, cancellation), report);
+            volume => FailOverVolume(backend, volume, planned, allowDamagedReplica, observer, cancellation), report);
     }
 
     /// <summary>
@@ -137,7 +140,7 @@ public sealed class BackendFailover
         return (backend, volumes);
     }
 
-    private BackendFailoverResult FailOverVolume(BackendRecord backend, VolumeRecord volume, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    private BackendFailoverResult FailOverVolume(BackendRecord backend, VolumeRecord volume, bool planned, bool allowDamagedReplica, IOperationObserver observer, CancellationToken cancellation)
     {
         if (volume.ReplicaBackend is null)
         {
@@ -151,7 +154,7 @@ public sealed class BackendFailover
                 $"Its replica is {volume.ReplicationStatus.ToCinder()}, not a consistent copy to promote.");
         }
 
-        var promotion = _replication.Promote(volume.Name, planned, observer, cancellation, failoverSource: backend.Name, duringFailback: false);
+        var promotion = _replication.Promote(volume.Name, planned, observer, cancellation, failoverSource: backend.Name, duringFailback: false, allowDamagedReplica);
         return new BackendFailoverResult
         {
             Backend = backend.Name,
@@ -161,7 +164,7 @@ public sealed class BackendFailover
             PrimaryBackend = promotion.PrimaryBackend,
             DataLossSeconds = promotion.DataLossWindow.TotalSeconds,
             BytesCopied = promotion.FinalSyncBytesWritten,
-            Detail = planned ? "Final sync done; nothing lost." : $"Data as of {promotion.DataTimestamp:u}.",
+            Detail = Detail(promotion),
         };
     }
 
@@ -183,7 +186,7 @@ public sealed class BackendFailover
                 }
             }
 
-            copied += _replication.Promote(volume.Name, planned: true, observer, cancellation, failoverSource: null, duringFailback: true).FinalSyncBytesWritten;
+            copied += _replication.Promote(volume.Name, planned: true, observer, cancellation, failoverSource: null, duringFailback: true, allowDamagedReplica: false).FinalSyncBytesWritten;
         }
 
         using (_leases.Acquire(volume.Name, "FailBack", observer, cancellation))
@@ -300,6 +303,13 @@ public sealed class BackendFailover
             report(result);
         });
     }
+
+    /// <summary>What a promoted volume's result says about its data: nothing lost, or as of when, torn or damaged.</summary>
+    private static string Detail(PromotionResult promotion) =>
+        (promotion.Planned ? "Final sync done; nothing lost." : $"Data as of {promotion.DataTimestamp:u}.") +
+        (promotion.RepairedBlocks > 0 ? $" The final sync repaired {promotion.RepairedBlocks} damaged blocks of the replica." : "") +
+        (promotion.CrashConsistent ? "" : " Not a crash-consistent point: the primary was written during its round.") +
+        (promotion.DamagedBlocks > 0 ? $" Served with {promotion.DamagedBlocks} damaged blocks ({Humane.Bytes(promotion.DamagedBytes)}), whose data is lost too." : "");
 
     private static BackendFailoverResult Result(BackendRecord backend, VolumeRecord volume, string action, bool succeeded, string? primary, string detail, long copied = 0) => new()
     {

@@ -198,6 +198,7 @@ public sealed class GroupCatalog
             LastRound = last?.Round,
             LastRoundDataTimestamp = last?.StartedAt,
             Consistent = members.Count > 0 && last is not null && members.All(m => m.GroupRound == last.Round && m.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped),
+            CrashConsistent = members.All(m => !m.LastSyncRaced),
             MemberStatus = string.Join(", ", members.GroupBy(m => m.ReplicationStatus).OrderBy(g => g.Key).Select(g => $"{g.Key.ToCinder()}: {g.Count()}")),
             CreatedAt = group.CreatedAt,
             PromotionUnfinishedSince = session.FindGroupPromotion(group.Name),

@@ -52,8 +52,14 @@ public sealed class GroupOperations
         return Round(held.Group, members, observer, cancellation, forceRead);
     }
 
-    /// <summary>Promotes every member as one unit: all or none; a promotion interrupted after its fences is finished by running it again.</summary>
-    public IReadOnlyList<PromotionResult> Promote(string groupName, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false)
+    /// <summary>
+    /// Promotes every member as one unit: all or none; a promotion interrupted after its fences is finished by running it
+    /// again. Every member's replica is verified by its content first: a planned promotion's final group round compares
+    /// each with its primary and repairs it; an unplanned one checks each against the group round and refuses the whole
+    /// group if any is damaged, unless <paramref name="allowDamagedReplica"/>.
+    /// </summary>
+    public IReadOnlyList<PromotionResult> Promote(string groupName, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false,
+        bool allowDamagedReplica = false)
     {
         using var held = Hold(groupName, "PromoteReplicationGroup", observer, cancellation, finishesPromotion: true);
         // A round committed but not yet applied when its process died is finished from the replicas' journals first
@@ -71,13 +77,38 @@ public sealed class GroupOperations
             _exports.RequireNotExported(member, "a group promotion");
         }
 
-        var finalBytes = new Dictionary<Guid, long>();
+        var checks = new Dictionary<Guid, PromotionCheck>();
         if (planned)
         {
-            observer.Decision($"Planned promotion of group '{held.Group}': a final group round first, so nothing written before now is lost.");
-            foreach (var result in Round(held.Group, members, observer, cancellation, forceRead: true))
+            observer.Decision($"Planned promotion of group '{held.Group}': a final group round first, comparing every primary with its replica's real blocks, so nothing written before now is lost and no damaged block is served.");
+            foreach (var result in Round(held.Group, members, observer, cancellation, forceRead: true, failureKeepsUntouchedReplicas: true))
             {
-                finalBytes[members.Single(m => m.Volume.Name == result.VolumeName).Volume.Id] = result.BytesWritten;
+                checks[members.Single(m => m.Volume.Name == result.VolumeName).Volume.Id] = PromotionCheck.Of(result);
+            }
+
+            members = Members(held.Group);
+        }
+        else
+        {
+            RequireCommonRound(held.Group, members);
+            var damaged = new List<string>();
+            foreach (var member in members)
+            {
+                try
+                {
+                    checks[member.Volume.Id] = PromotionCheck.Of(_promotion.Verify(member, allowDamagedReplica, observer, cancellation));
+                }
+                catch (ReplicationException ex) when (ex.ErrorId == ErrorIds.ReplicaDamaged)
+                {
+                    // Every member is checked (and a damaged one marked) before the group is refused.
+                    damaged.Add(ex.Message);
+                }
+            }
+
+            if (damaged.Count > 0)
+            {
+                throw new ReplicationException(ErrorIds.ReplicaDamaged, ErrorKind.InvalidData,
+                    $"The unplanned promotion of group '{held.Group}' was refused, and nothing was promoted or fenced: {damaged.Count} member replica(s) are damaged. " + string.Join(" ", damaged), held.Group);
             }
 
             members = Members(held.Group);
@@ -101,8 +132,7 @@ public sealed class GroupOperations
             CrashPoints.Hit("group.promote.after-fence");
             using var session = _context.Store.Begin(write: true);
             var promotedAt = _context.Now;
-            var results = fences.Select(f => _promotion.Swap(session, f.Member.Volume, f.Fence, planned, promotedAt, failoverSource, duringFailback,
-                finalBytes.TryGetValue(f.Member.Volume.Id, out var bytes) ? bytes : 0)).ToList();
+            var results = fences.Select(f => _promotion.Swap(session, f.Member.Volume, f.Fence, planned, promotedAt, failoverSource, duringFailback, checks[f.Member.Volume.Id])).ToList();
             session.DeleteGroupPromotion(held.Group);
             session.AppendEvent(_context.Event("PromoteReplicationGroup", "ReplicationGroup", held.Group,
                 $"Group '{held.Group}' promoted as one unit: {results.Count} members served from '{results[0].PrimaryBackend}'."));
@@ -165,7 +195,8 @@ public sealed class GroupOperations
             _reenable.Enable(member.Volume.Name, discardFencedWrites, observer, cancellation, duringFailback);
         }
 
-        return Round(held.Group, Members(held.Group), observer, cancellation, forceRead: false);
+        // The round compares every replica's real blocks, so a replica changed on disk while paused or promoted away is found and repaired.
+        return Round(held.Group, Members(held.Group), observer, cancellation, forceRead: true);
     }
 
     /// <summary>Pauses every member (active-stopped); the replicas keep their common round.</summary>
@@ -200,7 +231,9 @@ public sealed class GroupOperations
             $"Replication group '{groupName}' has no members. Add-ReplicationGroupMember adds some.", groupName);
     }
 
-    private IReadOnlyList<SyncResult> Round(string groupName, IReadOnlyList<VolumeSnapshot> members, IOperationObserver observer, CancellationToken cancellation, bool forceRead)
+    /// <param name="failureKeepsUntouchedReplicas">A planned promotion's final round: a member that fails before its journal commits keeps its status (still promotable).</param>
+    private IReadOnlyList<SyncResult> Round(string groupName, IReadOnlyList<VolumeSnapshot> members, IOperationObserver observer, CancellationToken cancellation, bool forceRead,
+        bool failureKeepsUntouchedReplicas = false)
     {
         // Anything a killed round left is settled first: committed rounds applied, uncommitted ones discarded.
         foreach (var member in members)
@@ -225,7 +258,7 @@ public sealed class GroupOperations
             }
         }
 
-        var (round, staged) = StageRound(groupName, members, forceRead, observer, cancellation);
+        var (round, staged) = StageRound(groupName, members, forceRead, observer, cancellation, failureKeepsUntouchedReplicas);
         CrashPoints.Hit("group.before-commit");
         round = CommitRound(round, staged);
         CrashPoints.Hit("group.after-commit");
@@ -237,7 +270,7 @@ public sealed class GroupOperations
     /// member fails, the staged journals are dropped and no replica moves.
     /// </summary>
     internal (GroupRound Round, IReadOnlyList<(VolumeSnapshot Snapshot, Drivers.ReplicaSyncOutcome Outcome)> Staged) StageRound(
-        string groupName, IReadOnlyList<VolumeSnapshot> members, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+        string groupName, IReadOnlyList<VolumeSnapshot> members, bool forceRead, IOperationObserver observer, CancellationToken cancellation, bool failureKeepsUntouchedReplicas = false)
     {
         foreach (var member in members)
         {
@@ -262,7 +295,7 @@ public sealed class GroupOperations
         {
             foreach (var member in members)
             {
-                staged.Add((member, _sync.Stage(member, round.Token, forceRead, observer, cancellation)));
+                staged.Add((member, _sync.Stage(member, round.Token, forceRead, observer, cancellation, failureKeepsUntouchedReplicas)));
             }
         }
         catch

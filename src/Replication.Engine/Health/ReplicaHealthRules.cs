@@ -6,8 +6,9 @@ using Replication.Engine.Model;
 namespace Replication.Engine.Health;
 
 /// <summary>
-/// The health rules, in one place: the replication status says whether the volume is protected at all, the data age
-/// against the volume type's RPO target says how well, and a failed last operation says it may not stay that way.
+/// The health rules, in one place: the replication status says whether the volume is protected at all, a failed check
+/// or DR test says its replica may not hold what it should, the data age against the volume type's RPO target says how
+/// well, and a failed last operation says it may not stay that way.
 /// </summary>
 public static class ReplicaHealthRules
 {
@@ -18,7 +19,8 @@ public static class ReplicaHealthRules
     /// <param name="extendedStatus">The recorded extended status; a failure recorded by the last operation starts with "&lt;operation&gt; failed at".</param>
     /// <param name="dataAge">How old the replica's data is; known only while the replica is consistent (active, active-stopped).</param>
     /// <param name="rpoTarget">The volume type's RPO target (replication:rpo_minutes), if it sets one; without one, age is never judged.</param>
-    public static HealthVerdict Evaluate(ReplicationStatus status, string? extendedStatus, TimeSpan? dataAge, TimeSpan? rpoTarget)
+    /// <param name="verificationFailure">Why the replica failed its last check or DR test, while that stands (see VolumeRecord.VerificationFailure).</param>
+    public static HealthVerdict Evaluate(ReplicationStatus status, string? extendedStatus, TimeSpan? dataAge, TimeSpan? rpoTarget, string? verificationFailure = null)
     {
         if (status == ReplicationStatus.Disabled)
         {
@@ -47,6 +49,11 @@ public static class ReplicaHealthRules
             case ReplicationStatus.ActiveStopped:
                 Found(ReplicaHealth.Warning, "replication status active-stopped: replication is paused and the replica's data only ages (Enable-Replication resumes it)");
                 break;
+        }
+
+        if (verificationFailure is not null)
+        {
+            Found(ReplicaHealth.Critical, $"the replica failed verification ({verificationFailure}), so it may not hold the data of its round (Sync-VolumeReplica -Full repairs it)");
         }
 
         if (dataAge is { } age && rpoTarget is { } target)

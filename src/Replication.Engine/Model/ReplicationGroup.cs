@@ -28,6 +28,12 @@ public sealed class ReplicationGroup
     /// <summary>True when every member's replica holds the newest round and is consistent (active or active-stopped).</summary>
     public bool Consistent { get; init; }
 
+    /// <summary>
+    /// False when some member's primary was written while the round its replica holds read it: that replica then holds
+    /// writes made after <see cref="LastRoundDataTimestamp"/> too, so the group's point is no crash-consistent one.
+    /// </summary>
+    public bool CrashConsistent { get; init; } = true;
+
     /// <summary>The members' replication statuses, in Cinder's spelling, with counts ("active: 3").</summary>
     public string MemberStatus { get; init; } = "";
 

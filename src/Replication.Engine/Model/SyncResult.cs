@@ -25,7 +25,24 @@ public sealed class SyncResult
     /// <summary>Blocks that became holes on the primary and were deallocated on the replica.</summary>
     public long BlocksDeallocated { get; init; }
 
+    /// <summary>
+    /// The replica holds every write made to the primary before this time; when <see cref="CrashConsistent"/>, it holds
+    /// exactly the primary as it was then.
+    /// </summary>
     public DateTimeOffset DataTimestamp { get; init; }
+
+    /// <summary>
+    /// False when the primary was written while the round read it: the replica then holds some writes made after
+    /// <see cref="DataTimestamp"/> but maybe not others made before them, so it is no point in time a crash would leave.
+    /// </summary>
+    public bool CrashConsistent { get; init; } = true;
+
+    /// <summary>
+    /// Blocks of the replica that differed from what its last round wrote (changed or damaged on disk outside the module)
+    /// and that this round rewrote from the primary. Only rounds that compare the replica's real blocks find them
+    /// (Sync-VolumeReplica -Full, a planned promotion's final sync, a re-enable); others leave them to a check.
+    /// </summary>
+    public long ReplicaBlocksRepaired { get; init; }
 
     public TimeSpan Duration { get; init; }
 

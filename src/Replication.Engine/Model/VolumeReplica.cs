@@ -30,8 +30,17 @@ public sealed class VolumeReplica
     /// <summary>When the last successful sync finished.</summary>
     public DateTimeOffset? LastSyncTime { get; init; }
 
-    /// <summary>The point in time the replica's data represents: when the last successful sync started reading the primary.</summary>
+    /// <summary>
+    /// The point in time the replica's data represents: when the last successful sync started reading the primary. The
+    /// replica holds every write made before it; it is exactly the primary as of then only when <see cref="CrashConsistent"/>.
+    /// </summary>
     public DateTimeOffset? DataTimestamp { get; init; }
+
+    /// <summary>
+    /// False when the primary was written during the last round: the replica then holds some writes made after
+    /// <see cref="DataTimestamp"/> but maybe not others made before them, so it is no point in time a crash would leave.
+    /// </summary>
+    public bool CrashConsistent { get; init; } = true;
 
     /// <summary>How old the replica's data is now (the recovery point if the primary were lost now).</summary>
     public TimeSpan? DataAge { get; init; }
@@ -50,6 +59,18 @@ public sealed class VolumeReplica
 
     /// <summary>The volume type's recovery point objective (replication:rpo_minutes) in seconds; null when the type sets none.</summary>
     public double? RpoTargetSeconds { get; init; }
+
+    /// <summary>
+    /// Why the replica failed its last content check or DR test, while that stands (health is Critical meanwhile): until a
+    /// newer test passes or Sync-VolumeReplica -Full repairs it. Null when nothing stands against the replica.
+    /// </summary>
+    public string? VerificationFailure { get; init; }
+
+    /// <summary>When the check or DR test in <see cref="VerificationFailure"/> ran.</summary>
+    public DateTimeOffset? VerificationFailedAt { get; init; }
+
+    /// <summary>Blocks that check found differing from what the replica's round wrote (0 when it failed for another reason).</summary>
+    public long DamagedBlocks { get; init; }
 
     public override string ToString() => VolumeName;
 }

@@ -33,8 +33,9 @@ internal sealed class ReplicationReenable
         snapshot.RequireChangeable("re-enabling replication", replicaMayBeFailedOver: duringFailback);
         if (volume.ReplicationStatus == ReplicationStatus.ActiveStopped)
         {
-            observer.Decision($"'{volume.Name}' was paused with a consistent replica: one journaled round brings it up to date and replication resumes.");
-            return _sync.Run(snapshot, ReplicationStatus.Active, forceRead: false, "ResumeReplication", observer, cancellation);
+            // Paused, the replica may have been changed on disk with its file times kept: the round compares its real blocks.
+            observer.Decision($"'{volume.Name}' was paused with a consistent replica: one journaled round that compares the replica's real blocks with the primary brings it up to date and replication resumes.");
+            return _sync.Run(snapshot, ReplicationStatus.Active, forceRead: true, "ResumeReplication", observer, cancellation);
         }
 
         if (volume.ReplicationStatus == ReplicationStatus.Copying)

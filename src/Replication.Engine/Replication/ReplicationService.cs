@@ -113,21 +113,25 @@ public sealed class ReplicationService
         SyncGeneration = volume.SyncGeneration,
     };
 
-    /// <summary>Makes the replica the primary (failover). Planned: a final full sync first, refused if it fails.</summary>
-    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation)
+    /// <summary>
+    /// Makes the replica the primary (failover). Planned: a final sync first that compares the primary with the replica's
+    /// real blocks and repairs them, refused if it fails. Unplanned: the replica's real blocks are checked against its
+    /// recorded round first, and a damaged replica is refused (ReplicaDamaged) unless <paramref name="allowDamagedReplica"/>.
+    /// </summary>
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, bool allowDamagedReplica = false)
     {
         using (var read = _context.Store.Begin(write: false))
         {
             GroupCatalog.RequireNotGroupMember(VolumeSnapshot.FindVolume(read, name), "promoted", "Invoke-ReplicaPromotion");
         }
 
-        return Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false);
+        return Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false, allowDamagedReplica);
     }
 
-    internal PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource, bool duringFailback)
+    internal PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource, bool duringFailback, bool allowDamagedReplica)
     {
         using var lease = _leases.Acquire(name, "PromoteReplica", observer, cancellation);
-        return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback);
+        return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback, allowDamagedReplica);
     }
 
     /// <summary>Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a promotion).</summary>
@@ -181,7 +185,7 @@ public sealed class ReplicationService
             var paused = volume with
             {
                 ReplicationStatus = ReplicationStatus.ActiveStopped,
-                ReplicationExtendedStatus = $"Paused at {_context.Now:u}; the replica holds the primary's data as of {volume.LastSyncStartedAt:u}. Enable-Replication resumes.",
+                ReplicationExtendedStatus = $"Paused at {_context.Now:u}; the {SyncRound.ReplicaHolds(volume.LastSyncStartedAt, volume.LastSyncRaced)}. Enable-Replication resumes.",
             };
             SyncRound.EnsureTransition(volume, paused.ReplicationStatus);
             session.UpdateVolume(paused);

@@ -19,15 +19,23 @@ internal sealed class SyncRound
 {
     private readonly EngineContext _context;
     private readonly Export.DirtyTracking _tracking;
+    private readonly ReplicaCheck _check;
 
     public SyncRound(EngineContext context)
     {
         _context = context;
         _tracking = new Export.DirtyTracking(context);
+        _check = new ReplicaCheck(context);
     }
 
     /// <param name="statusAfter">The status a successful round leaves (active, or active-stopped for a paused volume's final round).</param>
-    public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="forceRead">Read the whole primary and compare it with the replica's real blocks (repairing a replica changed on disk).</param>
+    /// <param name="failureKeepsUntouchedReplica">
+    /// A replica-side failure that left the replica untouched (it still holds its round) keeps the status, so the volume
+    /// stays promotable: a planned promotion's final sync, which must not take away the unplanned one.
+    /// </param>
+    public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation,
+        bool failureKeepsUntouchedReplica = false)
     {
         var volume = FinishInterrupted(snapshot, observer);
         snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
@@ -53,7 +61,8 @@ internal sealed class SyncRound
             observer.Decision($"'{volume.Name}': its dirty bitmap does not cover every write since the last round (it is new, or the file was written while not exported), so this round reads the volume; the next ones read only what the export tracks.");
         }
 
-        var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, journaled: consistent,
+        var verdict = new VerdictHolder();
+        var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, observer, verdict, journaled: consistent,
             beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked);
         observer.Decision(
             firstRound ? $"'{volume.Name}': first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly (copying until the round is recorded)."
@@ -67,10 +76,11 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(copying ?? volume, ex, operation);
+            RecordFailure(copying ?? volume, ex, operation, failureKeepsUntouchedReplica && copying is null ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
         }
 
+        outcome = outcome with { ReplicaVerdict = verdict.Value };
         volume = copying ?? volume;
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round");
         tracked?.Release(copied: true);
@@ -88,17 +98,42 @@ internal sealed class SyncRound
     /// but not applied, so no replica of the group moves until every member is staged and the round is committed.
     /// The member must be consistent (active or active-stopped) with nothing interrupted pending.
     /// </summary>
-    internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="failureKeepsUntouchedReplica">As for <see cref="Run"/>: a failure before the member's journal is committed keeps its status.</param>
+    internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation, bool failureKeepsUntouchedReplica = false)
     {
         var volume = snapshot.Volume;
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        var verdict = new VerdictHolder();
         try
         {
-            return _context.Drivers.Get(snapshot.PrimaryBackend.Driver).SyncReplica(Request(snapshot, LazyMap(volume), forceRead, groupToken), observer, cancellation);
+            return driver.SyncReplica(Request(snapshot, LazyMap(volume), forceRead, groupToken, observer, verdict), observer, cancellation) with { ReplicaVerdict = verdict.Value };
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, "SyncReplicationGroup");
+            RecordFailure(volume, ex, "SyncReplicationGroup", failureKeepsUntouchedReplica ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a failed round of a consistent replica that wrote nothing to it directly: true when the replica still holds
+    /// its last round, as a round that failed before committing a journal leaves it (the file system was full, say). Its
+    /// blocks are read again to be sure, so a replica that is missing, unreadable or damaged is not called whole.
+    /// </summary>
+    private bool StillHoldsItsRound(VolumeSnapshot snapshot, IOperationObserver observer)
+    {
+        if (_context.Drivers.Get(snapshot.PrimaryBackend.Driver).HasSyncJournal(snapshot.Replica, snapshot.Volume.Id))
+        {
+            return false;
+        }
+
+        try
+        {
+            return _check.Run(snapshot, observer, CancellationToken.None) is { Damaged: false, BlocksCompared: > 0 };
+        }
+        catch (ReplicationException)
+        {
+            return false;
         }
     }
 
@@ -249,8 +284,11 @@ internal sealed class SyncRound
         return copying;
     }
 
-    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null) => new()
+    /// <param name="verdict">Receives what the replica's real blocks say against its recorded round, if the driver hashes them.</param>
+    private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, IOperationObserver observer, VerdictHolder verdict,
+        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null) => new()
     {
+        ReplicaHashed = map is null ? null : actual => verdict.Value = _check.Judge(snapshot, actual, map.Value, tracked, observer),
         DirtyBlocks = tracked?.Blocks,
         ReplicaWrittenAtDirtyBlocks = tracked?.ReplicaMirrored ?? false,
         VolumeId = snapshot.Volume.Id,
@@ -270,6 +308,8 @@ internal sealed class SyncRound
 
     private SyncResult Result(VolumeRecord recorded, ReplicaSyncOutcome outcome) => new()
     {
+        ReplicaBlocksRepaired = outcome.ReplicaVerdict?.BlocksDiffering ?? 0,
+        CrashConsistent = !outcome.PrimaryChangedDuringRound,
         VolumeName = recorded.Name,
         PrimaryBackend = recorded.Backend,
         ReplicaBackend = recorded.ReplicaBackend ?? "",
@@ -303,10 +343,18 @@ internal sealed class SyncRound
             SyncGeneration = outcome.Mode == SyncMode.Unchanged ? current.SyncGeneration : outcome.Generation,
             LastSyncStartedAt = outcome.StartedAt,
             LastSyncCompletedAt = _context.Now,
+            LastSyncRaced = outcome.PrimaryChangedDuringRound,
             ReplicationDriverData = outcome.DriverData,
-            ReplicationExtendedStatus = $"{what}: replica holds the primary's data as of {outcome.StartedAt:u}; {outcome.BlocksWritten} blocks written, {outcome.BlocksDeallocated} deallocated.",
             GroupRound = groupRound ?? current.GroupRound,
         };
+        // A round that compared the replica's real blocks leaves it holding exactly its new map: whatever a check or DR
+        // test found against it before is repaired.
+        if (outcome.Mode == SyncMode.FullCompare)
+        {
+            updated = updated.WithVerificationCleared();
+        }
+
+        updated = updated with { ReplicationExtendedStatus = RoundText(what, outcome, current, updated) };
         if (outcome.NewMap is not null)
         {
             session.SaveBlockMap(current.Id, outcome.NewMap);
@@ -318,11 +366,41 @@ internal sealed class SyncRound
     }
 
     /// <summary>
+    /// What a recorded round says in the extended status and its event: the point in time the replica holds (and that it
+    /// is none when the primary was written during the round), the blocks copied, the damage it repaired, and a mark it
+    /// cleared or that still stands.
+    /// </summary>
+    private static string RoundText(string what, ReplicaSyncOutcome outcome, VolumeRecord before, VolumeRecord after)
+    {
+        var text = $"{what}: {ReplicaHolds(outcome.StartedAt, outcome.PrimaryChangedDuringRound)}; {outcome.BlocksWritten} blocks written, {outcome.BlocksDeallocated} deallocated.";
+        if (outcome.ReplicaVerdict is { Damaged: true } verdict)
+        {
+            text += $" {verdict.BlocksDiffering} of them ({Humane.Bytes(verdict.BytesDiffering)}, {verdict.Where}) differed on the replica from what round {verdict.Round} wrote: changed or damaged on disk outside the module, now repaired from the primary.";
+        }
+
+        var change = ReplicaCheck.MarkChange(before, after);
+        return after.VerificationFailure is { } failure && change.Length == 0
+            ? text + $" The replica still fails verification ({failure}); Sync-VolumeReplica -Full repairs it."
+            : text + change;
+    }
+
+    /// <summary>What a replica holds after a round that started at <paramref name="startedAt"/>: a point in time, or none when the primary was written during the round.</summary>
+    internal static string ReplicaHolds(DateTimeOffset? startedAt, bool raced) => raced
+        ? $"replica holds every write made to the primary before {startedAt:u} and some made during the round, which the primary took meanwhile, so it is not a crash-consistent point in time"
+        : $"replica holds the primary's data as of {startedAt:u}";
+
+    /// <summary>
     /// A primary that cannot be read says nothing about the replica, which still holds its last round: the status stays
     /// and the extended status tells. Any other fault is on the replica side: the status becomes error.
     /// </summary>
-    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation)
+    /// <param name="replicaStillHoldsItsRound">
+    /// Asked after a replica-side fault: true when the replica still holds its round (see <see cref="Run"/>), and then the
+    /// status stays. Asked before the transaction opens, since finding out reads the replica and the store.
+    /// </param>
+    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation, Func<bool>? replicaStillHoldsItsRound = null)
     {
+        var replicaFault = failure.ErrorId != ErrorIds.PrimaryUnreadable;
+        var replicaUntouched = replicaFault && replicaStillHoldsItsRound?.Invoke() == true;
         using var session = _context.Store.Begin(write: true);
         var current = session.FindVolume(seen.Id);
         if (current is null)
@@ -330,13 +408,13 @@ internal sealed class SyncRound
             return;
         }
 
-        var replicaFault = failure.ErrorId != ErrorIds.PrimaryUnreadable;
-        var statusAfter = replicaFault ? ReplicationStatus.Error : current.ReplicationStatus;
+        var statusAfter = replicaFault && !replicaUntouched ? ReplicationStatus.Error : current.ReplicationStatus;
         EnsureTransition(current, statusAfter);
         var updated = current with
         {
             ReplicationStatus = statusAfter,
-            ReplicationExtendedStatus = $"{operation} failed at {_context.Now:u} ({failure.ErrorId}): {failure.Message}",
+            ReplicationExtendedStatus = $"{operation} failed at {_context.Now:u} ({failure.ErrorId}): {failure.Message}" +
+                (replicaUntouched ? $" The replica was not changed: read again, it still holds round {current.SyncGeneration}, and it stays {current.ReplicationStatus.ToCinder()}." : ""),
         };
         session.UpdateVolume(updated);
         session.AppendEvent(_context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter));
@@ -349,5 +427,11 @@ internal sealed class SyncRound
         {
             throw new InvalidOperationException($"The engine tried to move volume '{volume.Name}' from {volume.ReplicationStatus.ToCinder()} to {to.ToCinder()}, which the state machine forbids.");
         }
+    }
+
+    /// <summary>Where a round's judge leaves the replica's verdict for the round's result (the driver only hashes).</summary>
+    private sealed class VerdictHolder
+    {
+        public ReplicaVerdict? Value { get; set; }
     }
 }

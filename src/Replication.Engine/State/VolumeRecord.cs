@@ -64,4 +64,25 @@ public sealed record VolumeRecord
     public long? GroupRound { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// True when the primary was written while the last round read it: the replica then holds every write made before
+    /// <see cref="LastSyncStartedAt"/> and some made after, so it is not a crash-consistent point in time.
+    /// </summary>
+    public bool LastSyncRaced { get; init; }
+
+    /// <summary>
+    /// Why the replica cannot be trusted to hold its round: set by a check or DR test that failed, cleared when a newer one
+    /// passes or a round that compares the replica's real blocks (Sync-VolumeReplica -Full) repairs it.
+    /// </summary>
+    public string? VerificationFailure { get; init; }
+
+    /// <summary>When the check or DR test in <see cref="VerificationFailure"/> ran.</summary>
+    public DateTimeOffset? VerificationFailedAt { get; init; }
+
+    /// <summary>Blocks that check found differing from the recorded round (0 when it failed for another reason).</summary>
+    public long DamagedBlocks { get; init; }
+
+    /// <summary>The volume with no verification failure recorded against its replica.</summary>
+    public VolumeRecord WithVerificationCleared() => this with { VerificationFailure = null, VerificationFailedAt = null, DamagedBlocks = 0 };
 }

@@ -10,11 +10,11 @@ internal sealed class ReplicaClone : IDisposable
 {
     private readonly IDisposable _lease;
 
-    public ReplicaClone(Volume volume, VolumeRecord source, BlockMap? sourceMap, IDisposable lease)
+    public ReplicaClone(Volume volume, VolumeRecord source, ReplicaVerdict verdict, IDisposable lease)
     {
         Volume = volume;
         Source = source;
-        SourceMap = sourceMap;
+        Verdict = verdict;
         _lease = lease;
     }
 
@@ -23,8 +23,8 @@ internal sealed class ReplicaClone : IDisposable
     /// <summary>The source volume as recorded when its replica was cloned (its round and data timestamp).</summary>
     public VolumeRecord Source { get; }
 
-    /// <summary>The block hashes the replica held at that round: what the clone must equal.</summary>
-    public BlockMap? SourceMap { get; }
+    /// <summary>What the replica's blocks, as the clone copied them, say against the round they should hold.</summary>
+    public ReplicaVerdict Verdict { get; }
 
     public void Dispose() => _lease.Dispose();
 }

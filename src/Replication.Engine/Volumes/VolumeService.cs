@@ -33,10 +33,12 @@ public sealed class VolumeService
     private readonly ReplicationService _replication;
     private readonly VolumeLeases _leases;
     private readonly Export.ExportGuards _exports;
+    private readonly ReplicaCheck _check;
 
     public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
         _context = context;
+        _check = new ReplicaCheck(context);
         _exports = new Export.ExportGuards(context);
         _backends = backends;
         _replication = replication;
@@ -112,10 +114,21 @@ public sealed class VolumeService
             : $"Volume '{name}' created on '{record.Backend}' with its replica on '{replicaBackend.Name}'; both copies are new and empty, so the replica is consistent."));
     }
 
-    /// <summary>A test volume cloned from another volume's replica, on the replica's backend; replication of the source goes on.</summary>
+    /// <summary>
+    /// A test volume cloned from another volume's replica, on the replica's backend; replication of the source goes on.
+    /// The blocks cloned are checked against the replica's round as they are copied: a damaged replica is marked and the
+    /// clone removed and refused (ReplicaDamaged), since it would hold no point in time of the volume.
+    /// </summary>
     public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
     {
-        using var clone = CloneReplica(name, sourceVolumeName, observer, cancellation);
+        using var clone = CloneReplica(name, sourceVolumeName, observer, cancellation, recordVerdict: true);
+        if (clone.Verdict.Damaged)
+        {
+            Erase(VolumeSnapshot.Load(_context.Store, name), "CreateVolumeFailed", "Test volume removed: the replica it was cloned from is damaged.", observer);
+            throw new ReplicationException(ErrorIds.ReplicaDamaged, ErrorKind.InvalidData,
+                $"No test volume was made from the replica of '{clone.Source.Name}': {clone.Verdict.Describe()} Sync-VolumeReplica -Full repairs the replica from the primary.", sourceVolumeName);
+        }
+
         return clone.Volume;
     }
 
@@ -136,10 +149,11 @@ public sealed class VolumeService
     }
 
     /// <summary>
-    /// Clones a replica and keeps the new volume's lease (until the clone is disposed), with the source's block map as
-    /// of the cloned round: what a DR test compares the clone with.
+    /// Clones a replica and keeps the new volume's lease (until the clone is disposed), with what the cloned blocks say
+    /// against the replica's recorded round (read once: hashed as they are copied).
     /// </summary>
-    internal ReplicaClone CloneReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="recordVerdict">Record the verdict on the source (a damaged replica marked, a whole one's damage mark lifted) while it is still held; a DR test records its own.</param>
+    internal ReplicaClone CloneReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation, bool recordVerdict = false)
     {
         Names.Validate("volume", name);
         RollBackAbandoned(name, observer);
@@ -176,6 +190,7 @@ public sealed class VolumeService
         }
 
         var id = Guid.NewGuid();
+        BlockMap? cloned = null;
         var record = new VolumeRecord
         {
             Id = id,
@@ -194,9 +209,12 @@ public sealed class VolumeService
         try
         {
             var copy = new VolumeCopy(replica.Backend, record.Location);
-            var volume = Build(record, new[] { copy }, target => driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
+            var volume = Build(record, new[] { copy }, target => cloned = driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
                 record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
-            return new ReplicaClone(volume, source.Volume, map, creation);
+            var verdict = map is null ? ReplicaVerdict.Unrecorded(source.Volume.SyncGeneration) : _check.Judge(source, cloned!, map, tracked: null, observer);
+            observer.Decision($"'{source.Volume.Name}': the replica's blocks, hashed as they were cloned, were checked against round {source.Volume.SyncGeneration}. {verdict.Describe()}");
+            var sourceAfter = recordVerdict ? _check.Record(source.Volume, verdict, "VerifyReplica", $"Clone '{name}' of the replica at {_context.Now:u}") : source.Volume;
+            return new ReplicaClone(volume, sourceAfter, verdict, creation);
         }
         catch
         {

@@ -31,7 +31,7 @@ internal static class VolumeViews
     public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget)
     {
         TimeSpan? dataAge = v.LastSyncStartedAt is { } at && HoldsConsistentData(v.ReplicationStatus) ? Max(now - at, TimeSpan.Zero) : null;
-        var health = ReplicaHealthRules.Evaluate(v.ReplicationStatus, v.ReplicationExtendedStatus, dataAge, rpoTarget);
+        var health = ReplicaHealthRules.Evaluate(v.ReplicationStatus, v.ReplicationExtendedStatus, dataAge, rpoTarget, v.VerificationFailure);
         return new VolumeReplica
         {
             VolumeId = v.Id,
@@ -51,6 +51,10 @@ internal static class VolumeViews
             Health = health.Health,
             HealthReasons = health.Text,
             RpoTargetSeconds = rpoTarget?.TotalSeconds,
+            CrashConsistent = !v.LastSyncRaced,
+            VerificationFailure = v.VerificationFailure,
+            VerificationFailedAt = v.VerificationFailedAt,
+            DamagedBlocks = v.DamagedBlocks,
         };
     }
 

@@ -30,6 +30,10 @@ public sealed class InvokeBackendFailoverCommand : ReplicationCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>An unplanned failover serves replicas its check finds damaged, as they are, instead of leaving them on the failed backend; each result reports its damage.</summary>
+    [Parameter]
+    public SwitchParameter AllowDamagedReplica { get; set; }
+
     protected override void ProcessRecord()
     {
         var action = Planned
@@ -41,7 +45,7 @@ public sealed class InvokeBackendFailoverCommand : ReplicationCmdlet
         }
 
         ForItem(Name, () => RunParallelWork<BackendFailoverResult>(
-            (engine, observer, emit) => engine.Failover.FailOver(Name, Planned, ThrottleLimit, observer, emit, Cancellation),
+            (engine, observer, emit) => engine.Failover.FailOver(Name, Planned, ThrottleLimit, observer, emit, Cancellation, AllowDamagedReplica),
             result =>
             {
                 StartItem(result.VolumeName, null);

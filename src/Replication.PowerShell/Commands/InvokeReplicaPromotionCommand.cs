@@ -5,8 +5,10 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>
-/// Failover: makes the replica the primary and fences the old primary. -Planned does a final full sync first and refuses
-/// if it fails; without it, the result says how much recent data was lost.
+/// Failover: makes the replica the primary and fences the old primary. -Planned does a final sync first that compares the
+/// primary with the replica's real blocks (repairing a damaged replica), and refuses if it fails; without it, the
+/// replica's blocks are checked against its recorded round first (a damaged one is refused unless -AllowDamagedReplica),
+/// and the result says how much recent data was lost.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ReplicaPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(PromotionResult))]
@@ -19,6 +21,13 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// Serves a replica that the check before an unplanned promotion finds damaged, as it is, instead of refusing with
+    /// ReplicaDamaged; the result reports the damaged blocks. Separate from -Force, which only skips the prompt.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowDamagedReplica { get; set; }
+
     protected override bool ShowsRunProgress => true;
 
     protected override void ProcessRecord()
@@ -30,7 +39,7 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
                 : "Promote every member of the replication group as one unit now, fencing the current primaries; writes since the last group round are lost";
             if (Approve(Force, TargetGroup, groupAction))
             {
-                ForItem(TargetGroup, () => WriteObject(Engine.GroupOperations.Promote(TargetGroup, Planned, Observer, Cancellation), enumerateCollection: true));
+                ForItem(TargetGroup, () => WriteObject(Engine.GroupOperations.Promote(TargetGroup, Planned, Observer, Cancellation, allowDamagedReplica: AllowDamagedReplica), enumerateCollection: true));
             }
 
             return;
@@ -43,7 +52,7 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
                 : "Promote the replica to primary now, fencing the current primary; writes since the last sync are lost";
             if (Approve(Force, name, action))
             {
-                ForItem(name, () => WriteObject(Engine.Replication.Promote(name, Planned, Observer, Cancellation)));
+                ForItem(name, () => WriteObject(Engine.Replication.Promote(name, Planned, Observer, Cancellation, AllowDamagedReplica)));
             }
         }
     }

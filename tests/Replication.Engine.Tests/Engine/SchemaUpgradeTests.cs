@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.Data.Sqlite;
+using Replication.Engine.Health;
 using Replication.Engine.Model;
 using Replication.Engine.State;
 using Replication.Engine.State.Sqlite;
@@ -32,7 +33,8 @@ public sealed class SchemaUpgradeTests : IDisposable
         // The tables later migrations add are new and empty; every table the old file had keeps its rows.
         var rowsAfter = EngineSite.DumpDatabase(path, "schema_migrations", "volume_leases", "dr_tests",
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
-            "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions");
+            "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions",
+            "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
@@ -70,6 +72,64 @@ public sealed class SchemaUpgradeTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(StateStoreKind.Sqlite)]
+    [InlineData(StateStoreKind.PostgreSql)]
+    public void A_version_6_store_gets_the_verification_columns_keeps_every_row_and_then_keeps_a_failed_check(StateStoreKind kind)
+    {
+        var volumeId = Guid.NewGuid();
+        using var state = SiteState.Create(kind, temp.Path);
+        WriteVersion6(state, volumeId);
+        var rowsBefore = state.Dump("schema_migrations");
+
+        var engine = state.Open(() => DateTimeOffset.UtcNow);
+
+        // Every row is as it was; the new columns say nothing stands against the replica and its round was a point in time.
+        Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks"));
+        Assert.Equal(7, state.RowCount("schema_migrations"));
+        var replica = engine.Replication.Get("legacy01");
+        Assert.Equal((true, (string?)null, 0L, ReplicaHealth.Warning), (replica.CrashConsistent, replica.VerificationFailure, replica.DamagedBlocks, replica.Health));
+
+        // The new columns hold what a failed check records, and the replica's health says so.
+        var at = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        using (var session = engine.Context.Store.Begin(write: true))
+        {
+            var volume = session.FindVolume("legacy01")!;
+            session.UpdateVolume(volume with { LastSyncRaced = true, VerificationFailure = "DR test 1 failed", VerificationFailedAt = at, DamagedBlocks = 3 });
+            session.Commit();
+        }
+
+        var marked = state.Open(() => DateTimeOffset.UtcNow).Replication.Get("legacy01");
+        Assert.Equal((false, "DR test 1 failed", at, 3L, ReplicaHealth.Critical), (marked.CrashConsistent, marked.VerificationFailure, marked.VerificationFailedAt!.Value, marked.DamagedBlocks, marked.Health));
+        Assert.Contains("DR test 1 failed", marked.HealthReasons, StringComparison.Ordinal);
+    }
+
+    /// <summary>A store at schema version 6 (each store's own migrations 1 to 6) with one paused volume, its block map and an event.</summary>
+    private static void WriteVersion6(SiteState state, Guid volumeId)
+    {
+        const string at = "'2026-01-01T00:00:00.0000000Z'";
+        if (state is SqliteSiteState sqlite)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(sqlite.Path)!);
+            WriteVersion1File(sqlite.Path, volumeId);
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = sqlite.Path, Pooling = false }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Concat(SchemaMigrations.All.Where(m => m.Version is > 1 and <= 6).Select(m => m.Sql + $"INSERT INTO schema_migrations VALUES ({m.Version}, {at});"));
+            command.ExecuteNonQuery();
+            return;
+        }
+
+        var postgres = (PostgreSqlSiteState)state;
+        using var pg = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        pg.Open();
+        using var create = new Npgsql.NpgsqlCommand(
+            "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at text NOT NULL);" +
+            string.Concat(global::Replication.State.PostgreSql.PostgreSqlSchemaMigrations.All.Where(m => m.Version <= 6).Select(m => m.Sql + $"INSERT INTO schema_migrations VALUES ({m.Version}, {at});")) +
+            Version1Rows(volumeId, "decode(repeat('00', 256), 'hex')"), pg);
+        create.ExecuteNonQuery();
+    }
+
     /// <summary>The first released schema with one row in each table, as an older module would have left it.</summary>
     private static void WriteVersion1File(string path, Guid volumeId)
     {
@@ -80,15 +140,19 @@ public sealed class SchemaUpgradeTests : IDisposable
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);" +
             SchemaMigrations.All.Single(m => m.Version == 1).Sql +
             "INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00.0000000Z');" +
+            Version1Rows(volumeId, "zeroblob(256)");
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>One row in each table of the first schema, in SQL both stores take.</summary>
+    private static string Version1Rows(Guid volumeId, string zeroHashes) =>
             "INSERT INTO backends VALUES ('dc1', 'LocalFile', '/srv/dc1', 'dc2', '{}', '2026-01-01T00:00:00.0000000Z');" +
             "INSERT INTO backends VALUES ('dc2', 'LocalFile', '/srv/dc2', 'dc1', '{\"tier\":\"gold\"}', '2026-01-01T00:00:00.0000000Z');" +
             "INSERT INTO volume_types VALUES ('replicated', NULL, '2026-01-01T00:00:00.0000000Z');" +
             "INSERT INTO volume_type_extra_specs VALUES ('replicated', 'capabilities:replication', '<is> True');" +
             $"INSERT INTO volumes VALUES ('{volumeId}', 'legacy01', 1048576, 'replicated', 'Available', 'dc1', 'volume-{volumeId}.img', 'active-stopped', 'Paused', NULL, 'dc2', 'volume-{volumeId}.img', 0, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:01.0000000Z', NULL, '2026-01-01T00:00:00.0000000Z');" +
-            $"INSERT INTO block_maps VALUES ('{volumeId}', 65536, 1048576, zeroblob(256));" +
+            $"INSERT INTO block_maps VALUES ('{volumeId}', 65536, 1048576, {zeroHashes});" +
             $"INSERT INTO events (at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message) VALUES ('2026-01-01T00:00:00.0000000Z', 'old@host (1)', 'DisableReplication', 'Volume', 'legacy01', '{volumeId}', 'active', 'active-stopped', 'Paused');";
-        command.ExecuteNonQuery();
-    }
 
     private static long[] Versions(string path)
     {

@@ -139,6 +139,30 @@ public sealed class SyncReplicationTests : IDisposable
         Assert.All(ReadAt(Site.ReplicaFile("db01"), 7 * MiB, Block), b => Assert.Equal(0x82, b));
     }
 
+    [UnixFact]
+    public void BlocksTheMirrorWroteOutsideRounds_AreNotTakenForDamage_ByADrTestOrAnUnplannedPromotion()
+    {
+        var url = Mirrored();
+        QemuIo.Run(url, "write -P 0x91 8M 64k");
+        Site.Disable("db01");
+        QemuIo.Run(url, "write -P 0x92 9M 64k");
+        _site.Service.Remove(Site.Engine.Volumes.Get("db01").Id, Site.Quiet);
+
+        // The replica holds the mirrored write, which no round recorded in the block map: not damage.
+        var test = Site.Engine.DrTests.Run("db01", global::Replication.Engine.DrTests.DrTestOptions.Default, Site.Quiet, System.Threading.CancellationToken.None);
+
+        Assert.True(test.Outcome == DrTestOutcome.Passed, test.Reason);
+        Assert.Equal(0, test.BlocksMismatched);
+        Assert.Contains("not judged: a synchronous export wrote them to the replica outside rounds", test.Verified, StringComparison.Ordinal);
+        Assert.Null(Site.Replica("db01").VerificationFailure);
+
+        var promotion = Site.Promote("db01", planned: false);
+
+        Assert.Equal((0L, false), (promotion.DamagedBlocks, promotion.ReplicaVerified));
+        Assert.All(ReadAt(Site.PrimaryFile("db01"), 8 * MiB, Block), b => Assert.Equal(0x91, b));
+        Assert.All(ReadAt(Site.PrimaryFile("db01"), 9 * MiB, Block), b => Assert.Equal(0, b));
+    }
+
     [Fact]
     public void ASyncType_MustAskForReplication_AndAPolicyOnlyTakesContinueOrStop()
     {

@@ -214,7 +214,7 @@ public sealed class BlockSyncTests : IDisposable
     }
 
     [UnixFact]
-    public void ForceRead_ReadsAnUnchangedSource()
+    public void ForceRead_ReadsAnUnchangedSource_AndComparesItWithTheReplicasRealBlocks()
     {
         fx.Driver.CreateVolume(fx.Source, SmallSize);
         Write(fx.SourcePath, MiB, RandomBytes(new Random(8), 300_000));
@@ -223,7 +223,8 @@ public sealed class BlockSyncTests : IDisposable
 
         var outcome = fx.IncrementalSync(SmallSize, first, forceRead: true);
 
-        Assert.Equal(SyncMode.Incremental, outcome.Mode);
+        Assert.Equal(SyncMode.FullCompare, outcome.Mode);
+        Assert.False(outcome.PrimaryChangedDuringRound);
         Assert.Equal(BytesOfBlocks(SmallSize, BlocksOf(new[] { (MiB, 300_000L) })), outcome.BytesRead);
         Assert.Equal(0, outcome.BlocksWritten);
         Assert.True(outcome.NewMap!.ContentEquals(first.NewMap!));
@@ -275,9 +276,10 @@ public sealed class BlockSyncTests : IDisposable
         Age(fx.SourcePath, TimeSpan.FromSeconds(30));
         var first = fx.InitialSync(SmallSize);
         var writeOnce = true;
-        fx.Observer.OnProgress = _ =>
+        fx.Observer.OnProgress = progress =>
         {
-            if (writeOnce)
+            // While the primary is read (a full round hashes the replica first).
+            if (writeOnce && progress.Activity == "Syncing")
             {
                 writeOnce = false;
                 Write(fx.SourcePath, 30 * MiB, RandomBytes(new Random(11), 100));
@@ -289,6 +291,7 @@ public sealed class BlockSyncTests : IDisposable
         fx.Observer.OnProgress = null;
 
         Assert.Null(RoundStamp.Parse(during.DriverData)!.Source);
+        Assert.True(during.PrimaryChangedDuringRound, "a round the primary was written during claimed a crash-consistent point in time");
         var next = fx.IncrementalSync(SmallSize, during);
         Assert.Equal(SyncMode.Incremental, next.Mode);
         Assert.Equal(1, next.BlocksWritten);

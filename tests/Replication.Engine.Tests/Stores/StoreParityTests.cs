@@ -49,6 +49,9 @@ public sealed class StoreParityTests
         Assert.Equal(there.Fingerprint, home.Fingerprint);
         Assert.Equal((5, 4, 2, 1), (there.Volumes, there.BlockMaps, there.Backends, there.Groups)); // the plain volume has no replica, so no map
         Assert.Equal(1, there.DrTests);
+        // What a failed check and a raced round leave on a volume is carried too.
+        Assert.Equal((1L, false), (shared.Replica("db01").DamagedBlocks, shared.Replica("Web01").CrashConsistent));
+        Assert.StartsWith("DR test 1 failed", back.Replica("db01").VerificationFailure, System.StringComparison.Ordinal);
         Assert.Equal(original.EventsOf("db01").Select(e => (e.Id, e.Time, e.Message)), shared.EventsOf("db01").Select(e => (e.Id, e.Time, e.Message)));
     }
 

@@ -120,11 +120,11 @@ public sealed class EngineSite : IDisposable
     public Volume CreateVolume(string name, long sizeBytes, string type = ReplicatedType) =>
         Engine.Volumes.Create(name, sizeBytes, type, Quiet);
 
-    public SyncResult Sync(string name, bool forceRead = false) =>
-        Engine.Replication.Sync(name, forceRead, Quiet, CancellationToken.None);
+    public SyncResult Sync(string name, bool forceRead = false, IOperationObserver? observer = null) =>
+        Engine.Replication.Sync(name, forceRead, observer ?? Quiet, CancellationToken.None);
 
-    public PromotionResult Promote(string name, bool planned) =>
-        Engine.Replication.Promote(name, planned, Quiet, CancellationToken.None);
+    public PromotionResult Promote(string name, bool planned, bool allowDamagedReplica = false) =>
+        Engine.Replication.Promote(name, planned, Quiet, CancellationToken.None, allowDamagedReplica);
 
     public VolumeReplica Enable(string name) => Engine.Replication.Enable(name, Quiet, CancellationToken.None);
 
@@ -194,6 +194,20 @@ public sealed class EngineSite : IDisposable
     }
 
     public static byte[] ReadAll(string path) => File.ReadAllBytes(path);
+
+    /// <summary>
+    /// Changes bytes of a file on disk and puts its modification and access times back as they were: bit rot, or a tool
+    /// that restores times. Only the file's content tells.
+    /// </summary>
+    public static void DamageKeepingTimes(string path, long offset, byte[] data)
+    {
+        var modified = File.GetLastWriteTimeUtc(path);
+        var accessed = File.GetLastAccessTimeUtc(path);
+        WriteAt(path, offset, data);
+        File.SetLastWriteTimeUtc(path, modified);
+        File.SetLastAccessTimeUtc(path, accessed);
+        Assert.Equal(modified, File.GetLastWriteTimeUtc(path));
+    }
 
     /// <summary>Sets the file's modification time into the past, as if nobody had written it for a while (rsync's quick check).</summary>
     public static void MakeQuiet(string path) => File.SetLastWriteTimeUtc(path, DateTime.UtcNow - TimeSpan.FromSeconds(30));

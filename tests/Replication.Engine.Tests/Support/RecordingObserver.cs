@@ -13,6 +13,24 @@ public sealed class RecordingObserver : IOperationObserver
 
     public Action<OperationProgress>? OnProgress { get; set; }
 
+    /// <summary>Writes a block of the file once, while a round reads the primary ("Syncing"): a writer racing the round.</summary>
+    public static RecordingObserver WritingOnceWhileSyncing(string path, long offset)
+    {
+        var observer = new RecordingObserver();
+        observer.OnProgress = progress =>
+        {
+            if (!observer.WroteWhileSyncing && progress.Activity == "Syncing")
+            {
+                observer.WroteWhileSyncing = true;
+                EngineSite.WriteAt(path, offset, EngineSite.RandomBytes(EngineSite.Block, seed: 5));
+            }
+        };
+        return observer;
+    }
+
+    /// <summary>Set once <see cref="WritingOnceWhileSyncing"/> has written.</summary>
+    public bool WroteWhileSyncing { get; private set; }
+
     public void Decision(string message) => Decisions.Add(message);
 
     public void Progress(OperationProgress progress)

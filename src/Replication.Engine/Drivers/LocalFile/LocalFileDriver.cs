@@ -166,7 +166,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         }, ErrorIds.VolumeFileFault, "Removing");
     }
 
-    public void CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
+    public BlockMap CloneVolume(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
     {
         var sourcePath = LocalFileLayout.VolumePath(source);
         var targetPath = LocalFileLayout.VolumePath(target);
@@ -174,9 +174,10 @@ public sealed class LocalFileDriver : IVolumeDriver
         const string cloning = "Writing the test volume";
         using var targetFile = TargetIo.Run(targetPath, () => SparseFile.CreateNew(targetPath, sizeBytes, IoBufferSize), ErrorIds.VolumeFileFault, cloning);
         var copier = new BlockCopier(sourceFile, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
-        copier.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(targetFile, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
+        var copied = copier.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(targetFile, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
         TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true), ErrorIds.VolumeFileFault, cloning);
         observer.Decision($"Cloned {copier.BytesWritten} bytes in {copier.BlocksWritten} blocks from {source} to {target}; holes stayed holes.");
+        return copied;
     }
 
     public BlockMap HashCopy(VolumeCopy copy, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
@@ -214,14 +215,20 @@ public sealed class LocalFileDriver : IVolumeDriver
 
         using var sourceFile = OpenSource(sourcePath, ErrorIds.PrimaryUnreadable, request.SizeBytes);
         var copier = new BlockCopier(sourceFile, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
-        var trustMap = request.PreviousMap is not null && (replicaUntouched || previous is null);
+        var trustMap = request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null);
         if (request.PreviousMap is not null && !trustMap)
         {
-            observer.Decision($"'{request.VolumeName}': the replica was modified outside the module since the last round, so its blocks are compared instead of trusting the block map.");
+            observer.Decision(request.ForceRead
+                ? $"'{request.VolumeName}': a full round compares the primary with the replica's real blocks, not with the block map, so a replica changed on disk is repaired whatever its file times say."
+                : $"'{request.VolumeName}': the replica was modified outside the module since the last round, so its blocks are compared instead of trusting the block map.");
         }
 
         var mode = trustMap ? SyncMode.Incremental : SyncMode.FullCompare;
         var baseline = trustMap ? request.PreviousMap!.Value : HashTarget(targetFile, request, observer, cancellation);
+        if (!trustMap)
+        {
+            request.ReplicaHashed?.Invoke(baseline);
+        }
         BlockMap newMap;
         if (request.Journaled)
         {
@@ -238,19 +245,25 @@ public sealed class LocalFileDriver : IVolumeDriver
     }
 
     /// <summary>What a round that read the primary reports: its new block map, its counts, and the stamps the next round's quick check compares.</summary>
-    private static ReplicaSyncOutcome Outcome(ReplicaSyncRequest request, SyncMode mode, BlockMap newMap, BlockCopier copier, SourceStamp stampBefore, string sourcePath, string targetPath) => new()
+    private static ReplicaSyncOutcome Outcome(ReplicaSyncRequest request, SyncMode mode, BlockMap newMap, BlockCopier copier, SourceStamp stampBefore, string sourcePath, string targetPath)
     {
-        Mode = mode,
-        NewMap = newMap,
-        // A write during the round makes the primary's stamp useless for skipping the next one.
-        DriverData = new RoundStamp(ReadStamp(sourcePath).SameFileState(stampBefore) ? stampBefore : null, ModifiedTicks(targetPath)).ToDriverData(),
-        Generation = request.Generation,
-        StartedAt = request.StartedAt,
-        BytesRead = copier.BytesRead,
-        BytesWritten = copier.BytesWritten,
-        BlocksWritten = copier.BlocksWritten,
-        BlocksDeallocated = copier.BlocksDeallocated,
-    };
+        // A write during the round makes the primary's stamp useless for skipping the next one, and the replica no
+        // crash-consistent point in time.
+        var quiet = ReadStamp(sourcePath).SameFileState(stampBefore);
+        return new ReplicaSyncOutcome
+        {
+            Mode = mode,
+            NewMap = newMap,
+            PrimaryChangedDuringRound = !quiet,
+            DriverData = new RoundStamp(quiet ? stampBefore : null, ModifiedTicks(targetPath)).ToDriverData(),
+            Generation = request.Generation,
+            StartedAt = request.StartedAt,
+            BytesRead = copier.BytesRead,
+            BytesWritten = copier.BytesWritten,
+            BlocksWritten = copier.BlocksWritten,
+            BlocksDeallocated = copier.BlocksDeallocated,
+        };
+    }
 
     public ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId)
     {

@@ -16,7 +16,8 @@ internal abstract partial class SqlStateSession
         ("rlocation", v.ReplicaLocation), ("rfenced", v.ReplicaFenced ? 1L : 0L), ("gen", v.SyncGeneration),
         ("started", DbText.TimeOrNull(v.LastSyncStartedAt)), ("completed", DbText.TimeOrNull(v.LastSyncCompletedAt)),
         ("source", v.SourceReplica), ("at", DbText.Time(v.CreatedAt)), ("failover", v.FailoverSource), ("fence", v.FenceStamp),
-        ("group", v.GroupName), ("round", v.GroupRound),
+        ("group", v.GroupName), ("round", v.GroupRound), ("raced", v.LastSyncRaced ? 1L : 0L), ("vfailure", v.VerificationFailure),
+        ("vfailedat", DbText.TimeOrNull(v.VerificationFailedAt)), ("damaged", v.DamagedBlocks),
     };
 
     private static VolumeRecord ReadVolume(DbDataReader r) => new()
@@ -43,6 +44,10 @@ internal abstract partial class SqlStateSession
         FenceStamp = NullableString(r, 19),
         GroupName = NullableString(r, 20),
         GroupRound = r.IsDBNull(21) ? null : r.GetInt64(21),
+        LastSyncRaced = r.GetInt64(22) != 0,
+        VerificationFailure = NullableString(r, 23),
+        VerificationFailedAt = NullableTime(r, 24),
+        DamagedBlocks = r.GetInt64(25),
     };
 
     private static BackendRecord ReadBackend(DbDataReader r) => new()

@@ -154,5 +154,13 @@ internal static class SchemaMigrations
                 expires_at TEXT NOT NULL
             );
             """),
+        // A replica is verified by its content: what a failed check or DR test found stays on the volume until a newer
+        // one passes or a comparing round repairs it; and a round whose primary was written meanwhile says so.
+        (7, """
+            ALTER TABLE volumes ADD COLUMN last_sync_raced INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE volumes ADD COLUMN verification_failure TEXT;
+            ALTER TABLE volumes ADD COLUMN verification_failed_at TEXT;
+            ALTER TABLE volumes ADD COLUMN damaged_blocks INTEGER NOT NULL DEFAULT 0;
+            """),
     };
 }
