@@ -101,9 +101,9 @@ function Invoke-XunitSuite {
     $trx = Join-Path $ResultsFolder ($suite.Replace(' ', '-').Replace('(', '').Replace(')', '') + '.trx')
     $filter = @()
     if ($StateStore) {
-        # The engine suite once more, every site on this store; the tests of the stores themselves (they pick their own) stay out.
+        # The engine tests that open a site on the suite's store ([Trait("Store", "Each")]), once more on this store.
         $env:REPLICATION_TEST_STATE_STORE = $StateStore
-        $filter = @('--filter', 'Store!=Specific')
+        $filter = @('--filter', 'Store=Each')
     }
     try {
         & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder @filter @(if ($NoBuild) { '--no-build' })

@@ -15,6 +15,7 @@ namespace Replication.Engine.Tests.Engine;
 /// "Bad input changes nothing": each refused call leaves every row of the state file and every file and folder under
 /// the site exactly as they were, and says why with its ErrorId.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class BadInputTests
 {
     private const string Existing = "db01";

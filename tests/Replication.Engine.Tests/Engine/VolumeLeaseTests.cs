@@ -11,6 +11,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Engine;
 
 /// <summary>One operation per volume at a time, across engines on one state file (as across processes).</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class VolumeLeaseTests : IDisposable
 {
     private const string Vol = "db01";

@@ -11,6 +11,7 @@ namespace Replication.Engine.Tests.Export;
 /// Frames no well-behaved client sends, on raw sockets: each gets the protocol's error reply (and the connection goes
 /// on) or a clean disconnect; nothing is written outside the volume, and the server goes on serving other clients.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class NbdHostileFrameTests : IDisposable
 {
     private const long Size = 4 * MiB;
