@@ -87,7 +87,7 @@ public sealed class NbdHostileFrameTests : IDisposable
         client.Send(Request(CmdWrite, 4, 0, uint.MaxValue));
         client.Send(new byte[4096]);
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         Assert.Equal(before, _site.Site.SnapshotFolders());
         AssertServerServes();
     }
@@ -126,7 +126,7 @@ public sealed class NbdHostileFrameTests : IDisposable
             client.Send(Request(CmdWrite, 7, 0, 65536));
             client.Send(Enumerable.Repeat((byte)0xee, 1000).ToArray());
             client.CloseSending();
-            Assert.True(client.IsClosedByServer());
+            client.AssertClosedByServer();
         }
 
         Assert.Equal(before, _site.Site.SnapshotFolders());
@@ -140,7 +140,7 @@ public sealed class NbdHostileFrameTests : IDisposable
         {
             client.Send(Request(CmdRead, 8, 0, 4096).AsSpan(0, 13).ToArray());
             client.CloseSending();
-            Assert.True(client.IsClosedByServer());
+            client.AssertClosedByServer();
         }
 
         AssertServerServes();
@@ -153,7 +153,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.Send(Request(CmdRead, 9, 0, 4096, magic: 0xdeadbeef));
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         AssertServerServes();
     }
 
@@ -164,7 +164,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.Send(Request(CmdDisconnect, 10, 0, 0));
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
     }
 
     [UnixFact]
@@ -174,7 +174,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.SendClientFlags(0);
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         AssertServerServes();
     }
 
@@ -206,7 +206,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.SendOption(OptGo, new byte[16], declaredLength: 1u << 30);
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         AssertServerServes();
     }
 
