@@ -28,10 +28,19 @@ public sealed class StateFileTests
     {
         using var site = new EngineSite(StateStoreKind.Sqlite).WithPairAndReplicatedType();
         site.CreateVolume("db01", MiB);
+        // SQLite keeps the write-ahead log and its index while a connection is open: hold one, so both exist to be checked.
+        using var heldOpen = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = site.StatePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        heldOpen.Open();
+        using (var read = heldOpen.CreateCommand())
+        {
+            read.CommandText = "SELECT COUNT(*) FROM volumes;";
+            Assert.Equal(1L, read.ExecuteScalar());
+        }
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(site.StatePath));
-        foreach (var companion in new[] { "-wal", "-shm" }.Select(suffix => site.StatePath + suffix).Where(File.Exists))
+        foreach (var companion in new[] { "-wal", "-shm" }.Select(suffix => site.StatePath + suffix))
         {
+            Assert.True(File.Exists(companion), $"{companion} does not exist while a connection is open: is the state file in WAL mode?");
             Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(companion) & GroupOrOthers);
         }
     }
