@@ -6,7 +6,7 @@
     'Replication.Engine.Tests'              = 676
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 266
-    'Replication.PowerShell.Tests'          = 393
+    'Replication.PowerShell.Tests'          = 398
     'Replication.HelpCompiler.Tests'        = 29
     'Pester'                                = 613
 }

@@ -144,8 +144,7 @@ function Invoke-XunitSuite {
     if (-not (Test-Path $trx)) {
         return New-SuiteResult -Suite $Suite -Problems ($problems + 'it wrote no TRX results') -Minimum $Minimum
     }
-    $run = ([xml](Get-Content $trx -Raw)).TestRun
-    $summary = $run.ResultSummary
+    $summary = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary
     if ($summary.outcome -ne 'Completed') {
         # vstest says why in RunInfos ("Test host process crashed", "aborted").
         $why = @($summary.SelectNodes('*[local-name()="RunInfos"]/*/*[local-name()="Text"]') | ForEach-Object InnerText | Select-Object -First 1)
