@@ -5,7 +5,9 @@
 .DESCRIPTION
     Tasks:
       Build  publishes the cmdlet assembly and assembles the loadable module in out/module/Replication.PowerShell.
-      Test   builds, runs the xunit suites and the Pester suite (in a fresh pwsh), and ends with "N passed, N failed".
+      Test   builds, runs the xunit suites and the Pester suite (in a fresh pwsh), and ends with "N passed, N failed";
+             it fails on a failed or skipped test, a runner that failed or crashed, a suite under its count in
+             tests/minimum-counts.psd1, or a Pester It that made no test.
       Demo       builds and runs the disaster-recovery walkthrough on temporary folders.
       SiteDrill  builds and runs the fifty-volume whole-site drill (failover, failback, groups, health) on temporary folders.
       Bench      builds and runs the benchmark against cp, rsync and dd; figures in bench/results.
@@ -95,41 +97,11 @@ function Get-NuGetPackageFolder {
     return ($line -replace '^.*global-packages:\s*', '').Trim()
 }
 
-function Invoke-XunitSuite {
-    param([string] $Project, [string] $ResultsFolder, [string] $StateStore, [switch] $NoBuild)
-    $suite = (Split-Path $Project -LeafBase) + $(if ($StateStore) { " ($StateStore)" })
-    $trx = Join-Path $ResultsFolder ($suite.Replace(' ', '-').Replace('(', '').Replace(')', '') + '.trx')
-    $filter = @()
-    if ($StateStore) {
-        # The engine suite once more, every site on this store; the tests of the stores themselves (they pick their own) stay out.
-        $env:REPLICATION_TEST_STATE_STORE = $StateStore
-        $filter = @('--filter', 'Store!=Specific')
-    }
-    try {
-        & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --results-directory $ResultsFolder @filter @(if ($NoBuild) { '--no-build' })
-    }
-    finally { Remove-Item Env:REPLICATION_TEST_STATE_STORE -ErrorAction Ignore }
-    if (-not (Test-Path $trx)) { throw "No test results from $suite" }
-    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-    [pscustomobject]@{
-        Suite   = $suite
-        Passed  = [int]$counters.passed
-        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        Skipped = [int]$counters.total - [int]$counters.executed
-    }
-}
-
-function Invoke-PesterSuite {
-    param([string] $ResultsFolder)
+function Get-PesterPath {
     Invoke-Native dotnet @('restore', "$root/tests/tools/tools.csproj", '--nologo', '-v', 'quiet')
     $pester = Join-Path (Get-NuGetPackageFolder) 'pester/5.7.1/tools/Pester.psd1'
     if (-not (Test-Path $pester)) { throw "Pester was not restored to $pester" }
-    $summary = Join-Path $ResultsFolder 'pester.json'
-    # A fresh pwsh: the module's dll stays loaded in a process once imported, and the runner's own session stays clean.
-    & dotnet pwsh -NoProfile -NonInteractive -File "$root/tests/Pester/Invoke-PesterSuite.ps1" -PesterPath $pester -ModulePath $manifest -SummaryPath $summary
-    if (-not (Test-Path $summary)) { throw 'The Pester run wrote no summary.' }
-    $result = Get-Content $summary -Raw | ConvertFrom-Json
-    [pscustomobject]@{ Suite = 'Pester'; Passed = $result.Passed; Failed = $result.Failed; Skipped = $result.Skipped }
+    $pester
 }
 
 function Test-ModuleClosure {
@@ -140,6 +112,10 @@ function Test-ModuleClosure {
 }
 
 function Invoke-Test {
+    # The suites' runner and verdict: tests/TestRun/TestRun.psm1 (a suite is green only if it ran completely, at least
+    # its recorded number of tests, none failed or skipped).
+    Import-Module "$root/tests/TestRun/TestRun.psm1" -Force
+    Clear-TestEnvironment | Write-Host
     Invoke-Build
     Test-ModuleClosure
     $results = Join-Path $out 'test-results'
@@ -157,15 +133,19 @@ function Invoke-Test {
         $env:REPLICATION_TEST_POSTGRES = $server.ConnectionString
         Write-Host "PostgreSQL test server: $($server.ConnectionString) (data in $($server.Folder))"
     }
+    $engineTests = "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj"
+    $xunit = @{ ResultsFolder = $results; Configuration = $Configuration }
+    # The run's steps, in order; each returns one row of the summary (New-SuiteResult: counts and problems).
+    $steps = @(
+        { Invoke-XunitSuite 'Replication.Engine.Tests' $engineTests @xunit }
+        # The engine tests that open a site on the suite's store, once more on PostgreSQL (built by the run before).
+        { Invoke-XunitSuite 'Replication.Engine.Tests (PostgreSql)' $engineTests @xunit -Filter 'Store=Each' -Environment @{ REPLICATION_TEST_STATE_STORE = 'PostgreSql' } -NoBuild }
+        { Invoke-XunitSuite 'Replication.PowerShell.Tests' "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" @xunit }
+        { Invoke-XunitSuite 'Replication.HelpCompiler.Tests' "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" @xunit }
+        { Invoke-PesterSuite -PesterPath (Get-PesterPath) -ModulePath $manifest -ResultsFolder $results }
+    )
     try {
-        $engineTests = "$root/tests/Replication.Engine.Tests/Replication.Engine.Tests.csproj"
-        $suites = @(
-            Invoke-XunitSuite $engineTests $results
-            Invoke-XunitSuite $engineTests $results -StateStore PostgreSql -NoBuild   # built by the run before
-            Invoke-XunitSuite "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" $results
-            Invoke-XunitSuite "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" $results
-            Invoke-PesterSuite $results
-        )
+        $suites = foreach ($step in $steps) { & $step }
     }
     finally {
         if ($server) {
@@ -174,16 +154,8 @@ function Invoke-Test {
             Write-Host 'PostgreSQL test server stopped.'
         }
     }
-    $elapsed = (Get-Date) - $started
     Write-Host ''
-    $suites | Format-Table Suite, Passed, Failed, Skipped -AutoSize | Out-String | Write-Host
-    $passed = ($suites | Measure-Object Passed -Sum).Sum
-    $failed = ($suites | Measure-Object Failed -Sum).Sum
-    $skipped = ($suites | Measure-Object Skipped -Sum).Sum
-    Write-Host ("Test run took {0:N0} s." -f $elapsed.TotalSeconds)
-    if ($skipped -gt 0) { Write-Host "$skipped skipped: a skipped test is not a pass; the run fails." }
-    Write-Host "$passed passed, $failed failed"
-    if ($failed -gt 0 -or $skipped -gt 0) { exit 1 }
+    if (-not (Complete-TestRun -Results $suites -Elapsed ((Get-Date) - $started))) { exit 1 }
 }
 
 function Invoke-Demo {

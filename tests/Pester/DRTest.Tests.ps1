@@ -92,12 +92,18 @@ Describe 'Test-VolumeReplica' {
     }
 
     It 'reports <Status> as not testable, without an exception' -ForEach @(
-        @{ Status = 'inactive'; Arrange = { Invoke-ReplicaPromotion db01 -Force | Out-Null } }
-        @{ Status = 'copying'; Arrange = { Invoke-ReplicaPromotion db01 -Force | Out-Null; Rename-Item $site.Dc1 "$($site.Dc1).away"; Enable-Replication db01 -Force -ErrorAction SilentlyContinue; Rename-Item "$($site.Dc1).away" $site.Dc1 } }
+        @{ Status = 'Inactive'; Arrange = { Invoke-ReplicaPromotion db01 -Force | Out-Null } }
+        # A re-enable killed as soon as it recorded copying, before its copy: the volume stays copying.
+        @{ Status = 'Copying'; Arrange = {
+                Invoke-ReplicaPromotion db01 -Force | Out-Null
+                $killed = Invoke-ChildPwsh -Environment @{ REPLICATION_POWERSHELL_CRASH_AT = 'enable.after-copying' } -Script "Import-Module '$env:REPLICATION_MODULE_PATH'; Set-ReplicationStateStore -Path '$($site.State)'; Enable-Replication db01 -Force"
+                $killed.ExitCode | Should -Be 137 -Because 'the re-enable was SIGKILLed at its crash point'
+            }
+        }
     ) {
         $site = New-DRSite
         & $Arrange
-        (Get-VolumeReplica db01).Status.ToString() | Should -BeIn @('Inactive', 'Copying', 'Error')
+        (Get-VolumeReplica db01).Status.ToString() | Should -Be $Status
         $result = Test-VolumeReplica db01 -ErrorAction Stop
         $result.Outcome | Should -Be 'NotTestable'
         $result.Reason | Should -Match 'replication is'
@@ -106,11 +112,8 @@ Describe 'Test-VolumeReplica' {
 
     It 'cleans up after a test whose process was killed mid-clone, on the next run' {
         $site = New-DRSite
-        $pwsh = Get-PwshCommand
-        $script = "Import-Module '$env:REPLICATION_MODULE_PATH'; Set-ReplicationStateStore -Path '$($site.State)'; Test-VolumeReplica db01"
-        $env:REPLICATION_POWERSHELL_CRASH_AT = 'direct.after-block'
-        try { & $pwsh.File @($pwsh.Prefix) -NoProfile -NonInteractive -Command $script | Out-Null } finally { Remove-Item Env:REPLICATION_POWERSHELL_CRASH_AT }
-        $LASTEXITCODE | Should -Not -Be 0 -Because 'the child was killed'
+        $killed = Invoke-ChildPwsh -Environment @{ REPLICATION_POWERSHELL_CRASH_AT = 'direct.after-block' } -Script "Import-Module '$env:REPLICATION_MODULE_PATH'; Set-ReplicationStateStore -Path '$($site.State)'; Test-VolumeReplica db01"
+        $killed.ExitCode | Should -Be 137 -Because 'the child was SIGKILLed mid-clone'
         (Get-DRTestResult db01 -Newest 1).Outcome | Should -Be 'Running'
         @(Get-Volume).Count | Should -Be 2 -Because 'the killed test left its half-made test volume'
 

@@ -2,6 +2,10 @@
 # help says examples assume: dc1 and dc2 paired, types 'replicated' and 'scratch', and a synced 1 GiB volume db01; for
 # the PostgreSQL examples, PGHOST, PGPORT and PGUSER name the test server (REPLICATION_TEST_POSTGRES), where the
 # database 'replication' is created empty before each example that names it.
+# An example that shows a refusal names it in its text by its full ErrorId, as `$_.FullyQualifiedErrorId` gives it
+# (`VolumeTypeInUse,Replication.PowerShell.Commands.RemoveVolumeTypeCommand`). Every error the example raises, caught
+# or silenced, is recorded in $Error; the test asserts that those are exactly the ones its text names: a refusal that
+# does not happen, or happens with another ErrorId, or an error the text does not mention, fails the example.
 
 BeforeDiscovery {
     $docs = Join-Path $PSScriptRoot '../../docs/en-US'
@@ -9,9 +13,11 @@ BeforeDiscovery {
         $text = Get-Content $file.FullName -Raw
         $section = [regex]::Match($text, '(?ms)^## EXAMPLES\s*$(.*?)^## ').Groups[1].Value
         $number = 0
-        foreach ($block in [regex]::Matches($section, '(?ms)^```powershell\s*\r?\n(.*?)^```')) {
+        # Each code block with the text after it, up to the next example's code or heading.
+        foreach ($block in [regex]::Matches($section, '(?ms)^```powershell\s*\r?\n(.*?)^```[ \t]*\r?$(.*?)(?=^```powershell|^### |\z)')) {
             $number++
-            @{ Doc = $file.BaseName; Number = $number; Code = $block.Groups[1].Value }
+            $refusals = @([regex]::Matches($block.Groups[2].Value, '`(\w+,Replication\.PowerShell\.Commands\.\w+Command)`') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+            @{ Doc = $file.BaseName; Number = $number; Code = $block.Groups[1].Value; Refusals = $refusals }
         }
     }
 }
@@ -48,11 +54,17 @@ Describe 'Help examples' {
         Remove-ReplicationTestSite $site
     }
 
-    It '<Doc> example <Number> runs as written' -ForEach $examples {
+    It '<Doc> example <Number> runs as written, raising exactly the errors its text names' -ForEach $examples {
         if ($Code -match 'Database=replication') { Reset-TestPostgresDatabase -Name replication }
         # Any error the example does not handle itself stops it (examples that show a refusal catch it); the output is
         # formatted, as at a prompt, so a broken view fails too.
         $ErrorActionPreference = 'Stop'
-        { & ([scriptblock]::Create($Code)) | Out-String | Out-Null } | Should -Not -Throw
+        $global:Error.Clear()
+        $stopped = $null
+        try { & ([scriptblock]::Create($Code)) | Out-String | Out-Null } catch { $stopped = $_ }
+        $raised = @($global:Error | Where-Object { $_ -is [Management.Automation.ErrorRecord] } | ForEach-Object FullyQualifiedErrorId | Sort-Object -Unique)
+
+        $stopped | Should -BeNullOrEmpty -Because 'the example handles every error it shows'
+        Should -ActualValue ($raised -join ', ') -Be ($Refusals -join ', ') -Because 'the errors an example raises are exactly the refusals its text names'
     }
 }

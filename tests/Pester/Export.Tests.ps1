@@ -50,7 +50,7 @@ Describe 'Start-VolumeExport' {
 
         $process = Get-Process -Id $export.ProcessId
         Stop-Process -Id $export.ProcessId -Force
-        $process.WaitForExit()
+        $process.WaitForExit(30000) | Should -BeTrue -Because 'a SIGKILLed process ends'
 
         (Get-VolumeExport db01).Mode | Should -Be 'Dead'
         (Get-VolumeConnection db01).NbdUrl | Should -BeNullOrEmpty
@@ -68,7 +68,7 @@ Describe 'Start-VolumeExport' {
         (Invoke-QemuIo -Url $export.Url -Command 'write -P 0x61 1M 64k').ExitCode | Should -Be 0
         $process = Get-Process -Id $export.ProcessId
         Stop-Process -Id $export.ProcessId -Force
-        $process.WaitForExit()
+        $process.WaitForExit(30000) | Should -BeTrue -Because 'a SIGKILLed process ends'
         Stop-VolumeExport -Name db01 -Force
 
         # A hypervisor now opens the file directly: the bitmap cannot see this write.

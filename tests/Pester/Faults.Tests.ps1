@@ -836,7 +836,7 @@ Describe 'Fault: a committed sync journal is damaged on disk (left by a pwsh SIG
             }
             # A runbook host killed (SIGKILL) right after the round's journal was committed, before it was applied.
             $script = "Import-Module '$($env:REPLICATION_MODULE_PATH)'; Set-ReplicationStateStore -Path '$($site.State)'; Sync-VolumeReplica -Name $name | Out-Null; exit 3"
-            $entry.Child = Invoke-FaultChildPwsh -Script $script -Environment @{ REPLICATION_POWERSHELL_CRASH_AT = 'journal.after-commit' }
+            $entry.Child = Invoke-ChildPwsh -Script $script -Environment @{ REPLICATION_POWERSHELL_CRASH_AT = 'journal.after-commit' }
             $entry.JournalExisted = Test-Path -LiteralPath $entry.Journal
             $entry.ReplicaAfterCrash = Get-FileSha256 $vol.Replica
             if ($entry.JournalExisted) {

@@ -335,4 +335,29 @@ function Get-LastEventId {
 
 function Get-EventsAfter([long] $Id) { @(Get-ReplicationEvent | Where-Object Id -GT $Id) }
 
+function Invoke-ChildPwsh {
+    <#
+    .SYNOPSIS
+        Runs a script in a fresh pwsh with extra environment variables (REPLICATION_POWERSHELL_CRASH_AT, say) and returns
+        its exit code and output. The child is killed if it runs longer than -TimeoutSeconds.
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 30)
+    $command = Get-PwshCommand
+    $start = [Diagnostics.ProcessStartInfo]::new($command.File)
+    foreach ($argument in @($command.Prefix) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    foreach ($key in $Environment.Keys) { $start.Environment[$key] = [string]$Environment[$key] }
+    $process = [Diagnostics.Process]::Start($start)
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        $process.Kill($true)
+        $process.WaitForExit()
+        throw "The child pwsh did not finish within $TimeoutSeconds s. Output: $($stdout.Result) $($stderr.Result)"
+    }
+    [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout.Result; Stderr = $stderr.Result }
+}
+
 Export-ModuleMember -Function *

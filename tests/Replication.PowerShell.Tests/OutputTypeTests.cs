@@ -14,12 +14,17 @@ public sealed class OutputTypeTests
     /// <summary>
     /// Serves db01 from a second runspace of this host with Start-VolumeExport -Wait (a background service would need a
     /// pwsh, which this host is not), runs {0} once the export is up, stops it ($stopped: what Stop-VolumeExport -PassThru wrote; $started: what
-    /// Start-VolumeExport wrote), then runs {1}.
+    /// Start-VolumeExport wrote), then runs {1}. Waiting for the export ends with an error when the server ended without
+    /// serving, or after a minute.
     /// </summary>
     private const string ForegroundExport =
         "$server = [powershell]::Create([runspace]::DefaultRunspace.InitialSessionState); " +
         "$running = $server.AddScript('Set-ReplicationStateStore -Path $args[0]; Start-VolumeExport -Name db01 -Port 0 -Wait').AddArgument((Get-ReplicationStateStore).Path).BeginInvoke(); " +
-        "while (-not (Get-VolumeExport -Name db01 -ErrorAction Ignore)) {{ Start-Sleep -Milliseconds 50 }}; " +
+        "$deadline = [DateTime]::UtcNow.AddMinutes(1); " +
+        "while (-not (Get-VolumeExport -Name db01 -ErrorAction Ignore)) {{ " +
+        "if ($running.IsCompleted) {{ throw \"Start-VolumeExport -Wait ended without serving db01: $($server.Streams.Error)\" }}; " +
+        "if ([DateTime]::UtcNow -gt $deadline) {{ throw 'Start-VolumeExport -Wait did not serve db01 within a minute.' }}; " +
+        "Start-Sleep -Milliseconds 50 }}; " +
         "{0}; $stopped = Stop-VolumeExport -Name db01 -Force -PassThru; $started = $server.EndInvoke($running); $server.Dispose(); {1}";
 
     /// <summary>Each cmdlet run once, and how many objects it must write.</summary>

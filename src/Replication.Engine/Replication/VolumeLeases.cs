@@ -18,7 +18,6 @@ public sealed class VolumeLeases
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
 
     private readonly EngineContext _context;
@@ -26,6 +25,9 @@ public sealed class VolumeLeases
     public VolumeLeases(EngineContext context) => _context = context;
 
     public TimeSpan WaitLimit { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often a held lease is renewed (three times in its lifetime); a test renews sooner, or never.</summary>
+    public TimeSpan RenewEvery { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <param name="wait">How long to wait for a lease another live operation holds; <see cref="WaitLimit"/> when not given.</param>
     public IDisposable Acquire(string volumeName, string operation, IOperationObserver observer, CancellationToken cancellation, TimeSpan? wait = null) =>
@@ -167,7 +169,7 @@ public sealed class VolumeLeases
             ProcessId = EngineContext.ProcessId,
             ProcessStartedAt = EngineContext.ProcessStartedAt,
         });
-        return new Held(_context, volumeId, holder);
+        return new Held(_context, volumeId, holder, RenewEvery);
     }
 
     private sealed class Held : IDisposable
@@ -177,12 +179,12 @@ public sealed class VolumeLeases
         private readonly string _holder;
         private readonly Timer _renewal;
 
-        public Held(EngineContext context, Guid volumeId, string holder)
+        public Held(EngineContext context, Guid volumeId, string holder, TimeSpan renewEvery)
         {
             _context = context;
             _volumeId = volumeId;
             _holder = holder;
-            _renewal = new Timer(_ => Renew(), null, RenewEvery, RenewEvery);
+            _renewal = new Timer(_ => Renew(), null, renewEvery, renewEvery);
         }
 
         public void Dispose()

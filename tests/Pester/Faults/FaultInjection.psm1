@@ -141,31 +141,6 @@ function Set-FileSystemFull {
     , $fillers.ToArray()
 }
 
-function Invoke-FaultChildPwsh {
-    <#
-    .SYNOPSIS
-        Runs a script in a fresh pwsh with extra environment variables and returns its exit code and output. The child
-        is killed if it runs longer than -TimeoutSeconds.
-    #>
-    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 30)
-    $command = Get-PwshCommand
-    $start = [Diagnostics.ProcessStartInfo]::new($command.File)
-    foreach ($argument in @($command.Prefix) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $start.ArgumentList.Add($argument) }
-    $start.RedirectStandardOutput = $true
-    $start.RedirectStandardError = $true
-    $start.UseShellExecute = $false
-    foreach ($key in $Environment.Keys) { $start.Environment[$key] = [string]$Environment[$key] }
-    $process = [Diagnostics.Process]::Start($start)
-    $stdout = $process.StandardOutput.ReadToEndAsync()
-    $stderr = $process.StandardError.ReadToEndAsync()
-    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-        $process.Kill($true)
-        $process.WaitForExit()
-        throw "The child pwsh did not finish within $TimeoutSeconds s. Output: $($stdout.Result) $($stderr.Result)"
-    }
-    [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout.Result; Stderr = $stderr.Result }
-}
-
 function Copy-StateFile {
     <#
     .SYNOPSIS
@@ -213,4 +188,4 @@ function Set-FileLength {
 
 Export-ModuleMember -Function Assert-FaultInjectionSupport, Set-FolderImmutable, Clear-FolderImmutable, Test-FolderImmutable,
     Mount-SmallTmpfs, Resize-SmallTmpfs, Test-MountPoint, Dismount-SmallTmpfs, Get-FreeBytes, Set-FileSystemFull,
-    Invoke-FaultChildPwsh, Copy-StateFile, Write-Garbage, Invoke-FlipBytes, Set-FileLength
+    Copy-StateFile, Write-Garbage, Invoke-FlipBytes, Set-FileLength

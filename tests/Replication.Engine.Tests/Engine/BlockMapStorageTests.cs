@@ -6,6 +6,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Engine;
 
 /// <summary>Block maps are stored with runs of holes as counts: small for sparse volumes, exact for every map.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class BlockMapStorageTests
 {
     private const long GiB = 1024 * MiB;

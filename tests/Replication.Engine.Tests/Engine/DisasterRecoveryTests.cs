@@ -14,6 +14,7 @@ namespace Replication.Engine.Tests.Engine;
 
 /// <summary>The DR story on real bytes: sync, pause, promote, reverse, clone, delete; every file compared whole.</summary>
 [UnsupportedOSPlatform("windows")]
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class DisasterRecoveryTests : IDisposable
 {
     private const string Vol = "db01";

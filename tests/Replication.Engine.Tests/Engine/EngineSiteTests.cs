@@ -6,6 +6,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Engine;
 
 /// <summary>The "nothing changed" snapshots must see every kind of change, or the tests built on them prove nothing.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class EngineSiteTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace Replication.Engine.Tests.Engine;
 /// writing leaves the empty replica active and promotable.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class FirstRoundTests : IDisposable
 {
     private const string Vol = "db01";

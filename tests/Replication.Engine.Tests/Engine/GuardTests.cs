@@ -13,6 +13,7 @@ namespace Replication.Engine.Tests.Engine;
 /// Cinder v1's guards through the real engine: each volume is brought into its status by real operations, then every
 /// guarded operation is tried. A refusal carries its ErrorId, names the rule and the status, and changes nothing.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GuardTests
 {
     private const string Vol = "vol";

@@ -13,6 +13,7 @@ namespace Replication.Engine.Tests.Engine;
 /// replication flag, the admin's declared capabilities), then the capacity weigher (most free space, then the name).
 /// All backends below share one file system unless a test says otherwise, so their free space ties.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class PlacementTests
 {
     [Fact]

@@ -20,6 +20,7 @@ namespace Replication.Engine.Tests.Engine;
 /// the primary was written during says it holds no crash-consistent point, and a failed planned promotion that changed
 /// nothing leaves the volume promotable.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 [UnsupportedOSPlatform("windows")]
 public sealed class ReplicaVerificationTests : IDisposable
 {

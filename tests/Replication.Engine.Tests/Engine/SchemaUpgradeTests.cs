@@ -11,7 +11,7 @@ using Replication.Engine.Tests.Support;
 namespace Replication.Engine.Tests.Engine;
 
 /// <summary>A state file written by an older module is brought up to date when opened, and keeps every row.</summary>
-[Trait("Store", "Specific")]
+[Trait(StoreTrait.Name, StoreTrait.Specific)]
 public sealed class SchemaUpgradeTests : IDisposable
 {
     private readonly TempDirectory temp = new();

@@ -13,6 +13,7 @@ namespace Replication.Engine.Tests.Engine;
 /// Several hosts running the same scheduled sync (SyncUnlessBusy, Sync-VolumeReplica -SkipBusy): a busy volume is
 /// skipped at once, one another host synced during the run is skipped, and the hosts split the volumes between them.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class SharedSyncTests : IDisposable
 {
     private readonly EngineSite site = new EngineSite().WithPairAndReplicatedType();

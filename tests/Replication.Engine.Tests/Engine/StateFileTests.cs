@@ -16,7 +16,7 @@ namespace Replication.Engine.Tests.Engine;
 
 /// <summary>The SQLite state file itself: who may read it, what a foreign file gives, what survives a reopen.</summary>
 [UnsupportedOSPlatform("windows")]
-[Trait("Store", "Specific")]
+[Trait(StoreTrait.Name, StoreTrait.Specific)]
 public sealed class StateFileTests
 {
     private const UnixFileMode GroupOrOthers =
@@ -26,12 +26,21 @@ public sealed class StateFileTests
     [UnixFact]
     public void NewStateFile_IsReadableByItsOwnerOnly_AndSoAreItsWalFiles()
     {
-        using var site = new EngineSite().WithPairAndReplicatedType();
+        using var site = new EngineSite(StateStoreKind.Sqlite).WithPairAndReplicatedType();
         site.CreateVolume("db01", MiB);
+        // SQLite keeps the write-ahead log and its index while a connection is open: hold one, so both exist to be checked.
+        using var heldOpen = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = site.StatePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        heldOpen.Open();
+        using (var read = heldOpen.CreateCommand())
+        {
+            read.CommandText = "SELECT COUNT(*) FROM volumes;";
+            Assert.Equal(1L, read.ExecuteScalar());
+        }
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(site.StatePath));
-        foreach (var companion in new[] { "-wal", "-shm" }.Select(suffix => site.StatePath + suffix).Where(File.Exists))
+        foreach (var companion in new[] { "-wal", "-shm" }.Select(suffix => site.StatePath + suffix))
         {
+            Assert.True(File.Exists(companion), $"{companion} does not exist while a connection is open: is the state file in WAL mode?");
             Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(companion) & GroupOrOthers);
         }
     }
@@ -55,7 +64,7 @@ public sealed class StateFileTests
     [UnixFact]
     public void Reopening_KeepsEveryRow_AndChangesNone()
     {
-        using var site = new EngineSite().WithPairAndReplicatedType();
+        using var site = new EngineSite(StateStoreKind.Sqlite).WithPairAndReplicatedType();
         site.AddBackend("lone", declared: new Dictionary<string, object?> { ["tier"] = "gold", ["iops"] = 5000, ["zones"] = new List<object?> { "a", "b" } });
         site.AddPlainType("described", new Dictionary<string, string> { ["capabilities:iops"] = ">= 1000" });
         site.CreateVolume("db01", 4 * MiB);
@@ -82,7 +91,7 @@ public sealed class StateFileTests
     [UnixFact]
     public void SchemaVersion_IsRecordedInSchemaMigrations()
     {
-        using var site = new EngineSite();
+        using var site = new EngineSite(StateStoreKind.Sqlite);
 
         var versions = Query(site.StatePath, "SELECT version FROM schema_migrations ORDER BY version;").Select(Convert.ToInt32).ToList();
 
@@ -94,7 +103,7 @@ public sealed class StateFileTests
     [UnixFact]
     public void AStateFileFromANewerModule_IsRefused_AndLeftAsItWas()
     {
-        using var site = new EngineSite().WithPairAndReplicatedType();
+        using var site = new EngineSite(StateStoreKind.Sqlite).WithPairAndReplicatedType();
         var newer = SchemaMigrations.All.Max(m => m.Version) + 1;
         Query(site.StatePath, $"INSERT INTO schema_migrations (version, applied_at) VALUES ({newer}, '2031-01-01T00:00:00.0000000Z');");
         var before = site.SnapshotDatabase();

@@ -19,6 +19,7 @@ namespace Replication.Engine.Tests.Engine;
 /// the replica back over the applied file gives the state of a crash between commit and apply.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class SyncJournalRecoveryTests : IDisposable
 {
     private const string Vol = "db01";

@@ -7,6 +7,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Export;
 
 /// <summary>An export service's life: it ends when it has nothing to serve, and not while it serves something.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class ExportServiceTests : IDisposable
 {
     private readonly ExportedSite _site = new();

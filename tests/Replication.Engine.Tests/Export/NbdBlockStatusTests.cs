@@ -13,6 +13,7 @@ namespace Replication.Engine.Tests.Export;
 /// NBD_CMD_BLOCK_STATUS with the base:allocation context, to QEMU's own client: what it is told is data and what holes
 /// are the volume file's extents, so copying a sparse volume skips its holes instead of reading zeros.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class NbdBlockStatusTests : IDisposable
 {
     private const long Size = 32 * MiB;

@@ -17,6 +17,7 @@ namespace Replication.Engine.Tests.Export;
 /// (here an unprivileged one, through setpriv) cannot take every slot from another. "Closed by the server" is what the
 /// client reads: the end of the stream, within the client's own 30 s receive timeout (running out of it fails the test).
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class NbdClientLimitTests : IDisposable
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(1);

@@ -8,6 +8,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Export;
 
 /// <summary>A volume served over NBD to QEMU's own client, qemu-io: what it writes is in the volume file, what it reads is the file's.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class NbdExportTests : IDisposable
 {
     private readonly ExportedSite _site = new();

@@ -11,6 +11,7 @@ namespace Replication.Engine.Tests.Export;
 /// Frames no well-behaved client sends, on raw sockets: each gets the protocol's error reply (and the connection goes
 /// on) or a clean disconnect; nothing is written outside the volume, and the server goes on serving other clients.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class NbdHostileFrameTests : IDisposable
 {
     private const long Size = 4 * MiB;
@@ -89,7 +90,7 @@ public sealed class NbdHostileFrameTests : IDisposable
         client.Send(Request(CmdWrite, 4, 0, uint.MaxValue));
         client.Send(new byte[4096]);
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         Assert.Equal(before, _site.Site.SnapshotFolders());
         AssertServerServes();
     }
@@ -139,7 +140,7 @@ public sealed class NbdHostileFrameTests : IDisposable
             client.Send(Request(CmdWrite, 7, 0, 65536));
             client.Send(Enumerable.Repeat((byte)0xee, 1000).ToArray());
             client.CloseSending();
-            Assert.True(client.IsClosedByServer());
+            client.AssertClosedByServer();
         }
 
         Assert.Equal(before, _site.Site.SnapshotFolders());
@@ -153,7 +154,7 @@ public sealed class NbdHostileFrameTests : IDisposable
         {
             client.Send(Request(CmdRead, 8, 0, 4096).AsSpan(0, 13).ToArray());
             client.CloseSending();
-            Assert.True(client.IsClosedByServer());
+            client.AssertClosedByServer();
         }
 
         AssertServerServes();
@@ -166,7 +167,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.Send(Request(CmdRead, 9, 0, 4096, magic: 0xdeadbeef));
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         AssertServerServes();
     }
 
@@ -177,7 +178,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.Send(Request(CmdDisconnect, 10, 0, 0));
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
     }
 
     [UnixFact]
@@ -187,7 +188,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.SendClientFlags(0);
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         AssertServerServes();
     }
 
@@ -219,7 +220,7 @@ public sealed class NbdHostileFrameTests : IDisposable
 
         client.SendOption(OptGo, new byte[16], declaredLength: 1u << 30);
 
-        Assert.True(client.IsClosedByServer());
+        client.AssertClosedByServer();
         AssertServerServes();
     }
 

@@ -11,6 +11,7 @@ namespace Replication.Engine.Tests.Export;
 /// Structured replies, meta contexts and block status on raw sockets, with the frames no real client sends: each gets an
 /// error reply and the handshake or connection goes on. A client that does not ask for structured replies keeps simple ones.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class NbdStructuredReplyTests : IDisposable
 {
     private const long Size = 4 * MiB;

@@ -32,6 +32,9 @@ internal sealed class RawNbdClient : IDisposable
     public const uint EInvalid = 22;
     public const uint ENoSpace = 28;
 
+    /// <summary>How long a read waits for the server: a reply or a close that takes longer fails the test.</summary>
+    public static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(30);
+
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
 
@@ -39,7 +42,7 @@ internal sealed class RawNbdClient : IDisposable
     {
         _client = new TcpClient();
         _client.Connect(endpoint);
-        _client.ReceiveTimeout = 30_000;
+        _client.ReceiveTimeout = (int)ReceiveTimeout.TotalMilliseconds;
         _stream = _client.GetStream();
     }
 
@@ -139,17 +142,27 @@ internal sealed class RawNbdClient : IDisposable
 
     public uint ReadReply(ulong cookie) => ReadReply(cookie, 0, out _);
 
-    /// <summary>True when the server closed the connection (a read finds its end), rather than answering.</summary>
-    public bool IsClosedByServer()
+    /// <summary>
+    /// Fails unless the server ends the connection: a read finds its end, or the server reset it. A server that answers
+    /// instead fails, and so does one that neither answers nor closes within the receive timeout (a hang is no close).
+    /// </summary>
+    public void AssertClosedByServer()
     {
+        int read;
         try
         {
-            return _stream.Read(new byte[1]) == 0;
+            read = _stream.Read(new byte[1]);
         }
-        catch (IOException)
+        catch (IOException e) when (e.InnerException is SocketException socket)
         {
-            return true; // Reset by the server.
+            // A reset is the server closing with data unread; a timeout is a server that hangs.
+            Assert.True(socket.SocketErrorCode == SocketError.ConnectionReset, socket.SocketErrorCode == SocketError.TimedOut
+                ? $"The server neither closed the connection nor answered within {ReceiveTimeout.TotalSeconds:0} s."
+                : $"Reading found {socket.SocketErrorCode}, not the connection closed by the server.");
+            return;
         }
+
+        Assert.True(read == 0, "The server answered instead of closing the connection.");
     }
 
     public void CloseSending() => _client.Client.Shutdown(SocketShutdown.Send);

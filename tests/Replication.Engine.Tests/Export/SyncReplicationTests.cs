@@ -15,6 +15,7 @@ namespace Replication.Engine.Tests.Export;
 /// are acknowledged; a replica that fails degrades the volume by the type's policy, and a replica that is back gets
 /// only the blocks written meanwhile before mirroring resumes.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class SyncReplicationTests : IDisposable
 {
     private const long Size = 16 * MiB;

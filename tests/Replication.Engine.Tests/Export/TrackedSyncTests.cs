@@ -11,6 +11,7 @@ namespace Replication.Engine.Tests.Export;
 /// Write tracking: a round of an exported volume reads only the blocks written through the export (the bytes it
 /// read are counted), and the replica still equals the primary; a file changed behind the export's back is read whole.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class TrackedSyncTests : IDisposable
 {
     private const long Size = 64 * MiB;

@@ -12,6 +12,7 @@ namespace Replication.Engine.Tests.Groups;
 /// the crash point): before the round's commit no replica moves, after it every replica moves, whichever command comes
 /// next; an interrupted promotion is rolled back by Repair or finished by promoting again.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GroupCrashRecoveryTests : IDisposable
 {
     private static readonly string[] Members = { "a", "b", "c" };

@@ -10,6 +10,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Groups;
 
 /// <summary>A group DR test checks every member at the same round; a backend failover moves a group as one unit and loose volumes one by one.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GroupDrTestAndFailoverTests : IDisposable
 {
     private static readonly string[] Members = { "a", "b", "c" };

@@ -10,6 +10,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Groups;
 
 /// <summary>Who may join a group: replicated, non-test, available volumes between the same two backends, each in one group at most.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GroupMembershipTests : IDisposable
 {
     private readonly GroupSite g = new();

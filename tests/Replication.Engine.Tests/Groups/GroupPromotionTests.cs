@@ -9,6 +9,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Groups;
 
 /// <summary>A group promotion is all or nothing, from a common round; re-enable reverses every member and ends at a common round again.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GroupPromotionTests : IDisposable
 {
     private static readonly string[] Members = { "a", "b", "c" };

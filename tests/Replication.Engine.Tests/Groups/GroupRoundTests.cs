@@ -9,6 +9,7 @@ using static Replication.Engine.Tests.Support.EngineSite;
 namespace Replication.Engine.Tests.Groups;
 
 /// <summary>A group round moves every member's replica to the same round, or none of them.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GroupRoundTests : IDisposable
 {
     private readonly GroupSite g = new();

@@ -16,6 +16,7 @@ namespace Replication.Engine.Tests.Groups;
 /// unplanned one refuses the whole group (marking the damaged member) unless told, a group DR test marks the member
 /// that failed, and a backend failover leaves a damaged replica where it is unless told.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class GroupVerificationTests : IDisposable
 {
     private static readonly string[] Members = { "a", "b", "c" };

@@ -10,6 +10,7 @@ using VolumeState = Replication.Engine.Tests.Health.ReplicaHealthTableTests.Stat
 namespace Replication.Engine.Tests.Health;
 
 /// <summary>Measure-VolumeReplica's summary over replicas the engine judged: counts, the oldest data, RPO breaches, the worst health.</summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class HealthSummaryTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace Replication.Engine.Tests.Health;
 /// The health rules as a table, through the real engine: each volume is brought into its state by real operations, the
 /// hand-moved clock ages its replica's data, and Get and List must both judge it as the row says.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class ReplicaHealthTableTests
 {
     private const string Vol = "vol";

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Runtime.Versioning;
 using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Tests.Support;
@@ -97,10 +98,13 @@ public sealed class FileSystemOpsTests : IDisposable
         Assert.Equal("old", File.ReadAllText(destination));
     }
 
-    [UnixFact]
-    public void FsyncDirectory_SyncsAnExistingDirectory()
+    [LinuxFact]
+    public void FsyncDirectory_SyncsAnExistingDirectory_AndClosesTheDescriptorItOpened()
     {
         FileSystemOps.FsyncDirectory(temp.Path);
+
+        // With FsyncDirectory_OnAMissingDirectory_Throws: it opens the directory, and gives the descriptor back.
+        Assert.Empty(DescriptorsOpenOn(temp.Path));
     }
 
     [UnixFact]
@@ -110,6 +114,21 @@ public sealed class FileSystemOpsTests : IDisposable
 
         Assert.Contains("No such file or directory", exception.Message);
     }
+
+    /// <summary>This process's open descriptors (Linux's /proc/self/fd) that refer to <paramref name="path"/>.</summary>
+    private static string[] DescriptorsOpenOn(string path) => Directory.GetFileSystemEntries("/proc/self/fd")
+        .Where(descriptor =>
+        {
+            try
+            {
+                return new FileInfo(descriptor).LinkTarget == path;
+            }
+            catch (IOException)
+            {
+                return false; // closed by another thread meanwhile
+            }
+        })
+        .ToArray();
 
     [Theory]
     [InlineData(0)]

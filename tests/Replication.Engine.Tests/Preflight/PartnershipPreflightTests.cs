@@ -15,6 +15,7 @@ namespace Replication.Engine.Tests.Preflight;
 /// file system without holes, on one with another block size, or stamped by a clock that disagrees. The checks run on
 /// an engine whose clock is the wall clock (shifted where a test wants skew), like the one a cmdlet uses.
 /// </summary>
+[Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class PartnershipPreflightTests
 {
     private const string Vol = "vol";

@@ -11,7 +11,7 @@ namespace Replication.Engine.Tests.Stores;
 /// A PostgreSQL server that drops connections (pg_terminate_backend, as a restart or a network cut does) or cannot be
 /// reached: a clear StateStoreConnectionFailed, nothing half-applied, and a retry where nothing has happened yet.
 /// </summary>
-[Trait("Store", "Specific")]
+[Trait(StoreTrait.Name, StoreTrait.Specific)]
 public sealed class PostgreSqlConnectionTests : IDisposable
 {
     private readonly EngineSite site = new EngineSite(StateStoreKind.PostgreSql).WithPairAndReplicatedType();

@@ -11,7 +11,7 @@ namespace Replication.Engine.Tests.Stores;
 /// The two stores side by side: the same schema version for version, and copies between them that lose nothing. Dumps
 /// render every row the same way in both stores, so equal dumps mean equal rows, value for value.
 /// </summary>
-[Trait("Store", "Specific")]
+[Trait(StoreTrait.Name, StoreTrait.Specific)]
 public sealed class StoreParityTests
 {
     // When each schema version was applied, and SQLite's own bookkeeping of AUTOINCREMENT ids, are not state.

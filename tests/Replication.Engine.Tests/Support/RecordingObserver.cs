@@ -4,7 +4,7 @@ using Replication.Engine.Model;
 
 namespace Replication.Engine.Tests.Support;
 
-/// <summary>Keeps every decision and progress report, and can act on progress (to write mid-round, for example).</summary>
+/// <summary>Keeps every decision and progress report, and can act on them (to write mid-round, or cancel, for example).</summary>
 public sealed class RecordingObserver : IOperationObserver
 {
     public List<string> Decisions { get; } = new();
@@ -31,7 +31,13 @@ public sealed class RecordingObserver : IOperationObserver
     /// <summary>Set once <see cref="WritingOnceWhileSyncing"/> has written.</summary>
     public bool WroteWhileSyncing { get; private set; }
 
-    public void Decision(string message) => Decisions.Add(message);
+    public Action<string>? OnDecision { get; set; }
+
+    public void Decision(string message)
+    {
+        Decisions.Add(message);
+        OnDecision?.Invoke(message);
+    }
 
     public void Progress(OperationProgress progress)
     {
