@@ -157,5 +157,11 @@ internal static class PostgreSqlSchemaMigrations
                 expires_at text NOT NULL
             );
             """),
+        // The store's identity (what its backends' storage is marked with) and the backends' settings.
+        (8, """
+            CREATE TABLE store_identity (id text NOT NULL);
+            INSERT INTO store_identity (id) VALUES (replace(gen_random_uuid()::text, '-', ''));
+            ALTER TABLE backends ADD COLUMN settings text NOT NULL DEFAULT '{}';
+            """),
     };
 }

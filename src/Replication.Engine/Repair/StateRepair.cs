@@ -234,35 +234,44 @@ public sealed class StateRepair
         return findings;
     }
 
+    /// <summary>
+    /// Files in backend folders that no volume of this state owns. Removal is refused where a file could be another's: a
+    /// location any volume of this state owns (on whichever backend), a folder whose mark names another state store (the
+    /// driver refuses to list it), and a folder that had no mark until now (an older version's backend, which another
+    /// state file may share): its leftovers are removed by a later run, once the mark stands.
+    /// </summary>
     private List<RepairFinding> FindOrphans(IReadOnlyList<BackendRecord> backends, bool remove, Func<RepairFinding, bool> approve, IOperationObserver observer)
     {
         var findings = new List<RepairFinding>();
-        HashSet<(string Backend, string Location)> owned;
+        HashSet<string> owned;
         using (var read = _context.Store.Begin(write: false))
         {
-            owned = new HashSet<(string, string)>(read.ListVolumes(VolumeQuery.All)
-                .SelectMany(v => new[] { (v.Backend.ToLowerInvariant(), v.Location), (v.ReplicaBackend?.ToLowerInvariant() ?? "", v.ReplicaLocation ?? "") }));
+            owned = new HashSet<string>(read.ListVolumes(VolumeQuery.All).SelectMany(v => new[] { v.Location, v.ReplicaLocation ?? "" }), StringComparer.Ordinal);
         }
 
         foreach (var backend in backends)
         {
             var driver = _context.Drivers.Get(backend.Driver);
             IReadOnlyList<string> locations;
+            bool markedNow;
             try
             {
+                markedNow = driver.ClaimStorage(backend);
                 locations = driver.ListLocations(backend);
             }
             catch (ReplicationException ex)
             {
-                findings.Add(Finding("UnreachableBackend", backend.Name, $"Not checked for leftovers: {ex.Message}", applied: false));
+                findings.Add(Finding(ex.ErrorId == ErrorIds.BackendFolderTaken ? "BackendFolderTaken" : "UnreachableBackend", backend.Name, $"Not checked for leftovers: {ex.Message}", applied: false));
                 continue;
             }
 
-            foreach (var location in locations.Where(l => !owned.Contains((backend.Name.ToLowerInvariant(), l))))
+            foreach (var location in locations.Where(l => !owned.Contains(l)))
             {
                 var finding = Finding("OrphanFile", $"{backend.Name}:{location}",
-                    remove ? "Remove the file (and any journal) that no volume owns." : "Report only: no volume owns it; -RemoveOrphanFiles removes it.");
-                var applied = remove && approve(finding);
+                    !remove ? "Report only: no volume owns it; -RemoveOrphanFiles removes it."
+                    : markedNow ? $"Report only: the folder of '{backend.Name}' carried no mark of its state store until now (an older version made it), so the file may be another state file's. Run again to remove it, once no other state file uses '{backend.Path}'."
+                    : "Remove the file (and any journal) that no volume owns.");
+                var applied = remove && !markedNow && approve(finding);
                 if (applied)
                 {
                     driver.DeleteVolume(new VolumeCopy(backend, location));
