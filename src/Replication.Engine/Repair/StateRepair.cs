@@ -47,6 +47,8 @@ public sealed class StateRepair
             backends = read.ListBackends();
         }
 
+        // Before anything else touches a folder (and so marks it): a folder with no mark yet may be shared with another state.
+        var markedNow = new HashSet<string>(backends.Where(ClaimedNow).Select(b => b.Name), StringComparer.OrdinalIgnoreCase);
         foreach (var volume in volumes)
         {
             findings.AddRange(RepairVolume(volume, backends, approve, observer));
@@ -54,7 +56,7 @@ public sealed class StateRepair
 
         findings.AddRange(RepairGroups(approve));
         findings.AddRange(RemoveLapsedLeases(volumes, approve));
-        findings.AddRange(FindOrphans(backends, removeOrphanFiles, approve, observer));
+        findings.AddRange(FindOrphans(backends, markedNow, removeOrphanFiles, approve, observer));
         return findings;
     }
 
@@ -240,7 +242,7 @@ public sealed class StateRepair
     /// driver refuses to list it), and a folder that had no mark until now (an older version's backend, which another
     /// state file may share): its leftovers are removed by a later run, once the mark stands.
     /// </summary>
-    private List<RepairFinding> FindOrphans(IReadOnlyList<BackendRecord> backends, bool remove, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    private List<RepairFinding> FindOrphans(IReadOnlyList<BackendRecord> backends, ISet<string> markedNow, bool remove, Func<RepairFinding, bool> approve, IOperationObserver observer)
     {
         var findings = new List<RepairFinding>();
         HashSet<string> owned;
@@ -253,10 +255,9 @@ public sealed class StateRepair
         {
             var driver = _context.Drivers.Get(backend.Driver);
             IReadOnlyList<string> locations;
-            bool markedNow;
+            var unmarkedUntilNow = markedNow.Contains(backend.Name);
             try
             {
-                markedNow = driver.ClaimStorage(backend);
                 locations = driver.ListLocations(backend);
             }
             catch (ReplicationException ex)
@@ -269,13 +270,22 @@ public sealed class StateRepair
             {
                 var finding = Finding("OrphanFile", $"{backend.Name}:{location}",
                     !remove ? "Report only: no volume owns it; -RemoveOrphanFiles removes it."
-                    : markedNow ? $"Report only: the folder of '{backend.Name}' carried no mark of its state store until now (an older version made it), so the file may be another state file's. Run again to remove it, once no other state file uses '{backend.Path}'."
+                    : unmarkedUntilNow ? $"Report only: the folder of '{backend.Name}' carried no mark of its state store until now (an older version made it), so the file may be another state file's. Run again to remove it, once no other state file uses '{backend.Path}'."
                     : "Remove the file (and any journal) that no volume owns.");
-                var applied = remove && !markedNow && approve(finding);
+                var applied = remove && !unmarkedUntilNow && approve(finding);
                 if (applied)
                 {
-                    driver.DeleteVolume(new VolumeCopy(backend, location));
-                    observer.Decision($"Removed {backend.Name}:{location}, which no volume owned.");
+                    try
+                    {
+                        driver.DeleteVolume(new VolumeCopy(backend, location));
+                        observer.Decision($"Removed {backend.Name}:{location}, which no volume owned.");
+                    }
+                    catch (ReplicationException ex)
+                    {
+                        // A link or a file the module does not trust is left where it is; the finding says why.
+                        findings.Add(Finding(finding.Kind, finding.Target, $"Not removed: {ex.Message}", applied: false));
+                        continue;
+                    }
                 }
 
                 findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
@@ -283,6 +293,19 @@ public sealed class StateRepair
         }
 
         return findings;
+    }
+
+    /// <summary>Marks the backend's storage as this state's if nothing marked it; true when it was unmarked until now. Unreachable or another's: false (the orphan search reports it).</summary>
+    private bool ClaimedNow(BackendRecord backend)
+    {
+        try
+        {
+            return _context.Drivers.Get(backend.Driver).ClaimStorage(backend);
+        }
+        catch (ReplicationException)
+        {
+            return false;
+        }
     }
 
     private static string? Fault(IVolumeDriver driver, VolumeCopy copy, long sizeBytes)

@@ -364,7 +364,7 @@ public sealed class LocalFileDriver : IVolumeDriver
         {
             return SetReadOnly(copy, readOnly: true);
         }
-        catch (ReplicationException ex) when (ex.ErrorId is ErrorIds.LinkRefused or ErrorIds.PathNotTrusted or ErrorIds.BackendFolderTaken)
+        catch (ReplicationException ex) when (IsDistrust(ex))
         {
             // Nothing is changed through a link or in a folder the module does not trust: the fence stays in state only.
             return false;
@@ -539,7 +539,21 @@ public sealed class LocalFileDriver : IVolumeDriver
         {
             throw new ReplicationException(ErrorIds.PrimaryUnreadable, ErrorKind.ReadError, $"The primary '{path}' cannot be reached: {ex.Message}", path, ex);
         }
+        catch (ReplicationException ex) when (IsDistrust(ex))
+        {
+            throw OnTheSourceSide(ex, ErrorIds.PrimaryUnreadable, path);
+        }
     }
+
+    /// <summary>A link, or a file or folder the module does not trust.</summary>
+    private static bool IsDistrust(ReplicationException error) => error.ErrorId is ErrorIds.LinkRefused or ErrorIds.PathNotTrusted or ErrorIds.BackendFolderTaken;
+
+    /// <summary>
+    /// Distrust on the side being read says which side (PrimaryUnreadable for a primary): the replica is not at fault, so
+    /// the volume stays promotable. The message still says what was refused, and the refusal itself is the inner error.
+    /// </summary>
+    private static ReplicationException OnTheSourceSide(ReplicationException distrust, string errorId, string path) =>
+        new(errorId, distrust.Kind, distrust.Message, path, distrust);
 
     /// <summary>The file's modification time; the entry itself is looked at, so a link there is refused, never followed.</summary>
     private static long ModifiedTicks(string path) => TargetIo.Run(path, () => VerifiedFolder.LookAt(path) switch
@@ -560,6 +574,10 @@ public sealed class LocalFileDriver : IVolumeDriver
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ReplicationException(errorId, ErrorKind.ReadError, $"'{path}' cannot be opened: {ex.Message}", (string)path, ex);
+        }
+        catch (ReplicationException ex) when (IsDistrust(ex))
+        {
+            throw OnTheSourceSide(ex, errorId, path);
         }
 
         var length = file.Length;
