@@ -6,7 +6,7 @@ internal sealed record FolderTrust
     /// <summary>Says what the folder is, in messages ("the folder of backend 'dc1'").</summary>
     public string What { get; init; } = "the folder";
 
-    /// <summary>Its owner must be in <see cref="TrustedOwners"/>; off for folders of the admin's own choosing (a report's).</summary>
+    /// <summary>Its owner must be in <see cref="TrustedOwners"/> and nobody else may write it; off for a folder of the admin's own choosing (a report's), where only links are refused.</summary>
     public bool RequireTrustedOwner { get; init; } = true;
 
     /// <summary>The folder may be writable by its group (the admin's FolderMode grants it); by others it never may.</summary>

@@ -16,7 +16,12 @@ internal static class TrustErrors
     /// <summary>Why a folder's owner and mode make it untrustworthy; null when they do not.</summary>
     public static string? FolderProblem(FileFacts facts, FolderTrust trust)
     {
-        if (trust.RequireTrustedOwner && facts.Owner is { } owner && !TrustedOwners.Includes(owner))
+        if (!trust.RequireTrustedOwner)
+        {
+            return null;
+        }
+
+        if (facts.Owner is { } owner && !TrustedOwners.Includes(owner))
         {
             return $"{trust.What} is owned by uid {owner}, not by the user running the module (uid {TrustedOwners.Self}) or root, so that user could change what the module reads and writes there. " +
                 $"Make it yours (chown), or, for a service account working on folders another account made, name that owner in {TrustedOwners.EnvironmentVariable}.";
