@@ -241,6 +241,38 @@ Describe '-ReportPath never lands on the module''s own files' {
     }
 }
 
+Describe 'The scheduled DR test script writes its reports only where the module allows' {
+    BeforeAll {
+        $site = New-StorySite
+        $runbook = Join-Path $PSScriptRoot '../../docs/examples/Invoke-ScheduledDRTest.ps1'
+        $pwsh = Get-PwshCommand
+        function Invoke-Runbook([string] $Folder) {
+            $output = & $pwsh.File @($pwsh.Prefix) -NoProfile -NonInteractive -File $runbook -ModulePath $env:REPLICATION_MODULE_PATH -StatePath $site.State -ReportFolder $Folder 2>&1 | Out-String
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+        }
+    }
+    AfterAll { Remove-ReplicationTestSite $site }
+
+    It 'a report folder inside a backend''s folder gets no file, and the run exits 2 saying why' {
+        $before = Get-VolumeFileSnapshot $site
+        $run = Invoke-Runbook $site.Dc1
+        $run.ExitCode | Should -Be 2
+        $run.Output | Should -BeLike '*ReportPathRefused*'
+        Get-ChildItem $site.Dc1 -Filter 'dr-test-*' | Should -BeNullOrEmpty
+        Get-VolumeFileSnapshot $site | Should -Be $before
+    }
+
+    It 'a folder of its own gets the HTML report, -rw-------, and the JSON' {
+        $folder = Join-Path $site.Root 'reports'
+        $run = Invoke-Runbook $folder
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $html = @(Get-ChildItem $folder -Filter 'dr-test-*.html')
+        $html.Count | Should -Be 1
+        Get-NativeFileMode $html[0].FullName | Should -Be '-rw-------'
+        @(Get-ChildItem $folder -Filter 'dr-test-*.json').Count | Should -Be 1
+    }
+}
+
 Describe 'Backends are told apart by their real folders, and a folder belongs to one state store' {
     BeforeEach { $site = New-StorySite }
     AfterEach { Remove-ReplicationTestSite $site }
