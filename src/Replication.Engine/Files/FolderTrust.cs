@@ -33,7 +33,6 @@ internal static class Modes
 {
     public const int OwnerOnlyFile = 0x180; // 0600
     public const int OwnerOnlyFolder = 0x1C0; // 0700
-    public const int AllPermissions = 0x1FF; // 0777
     public const int ReadBits = 0x124; // 0444
     public const int OwnerWrite = 0x80; // 0200
     public const int GroupWrite = 0x10; // 0020

@@ -105,20 +105,8 @@ public sealed class ReportFiles
         }
         catch
         {
-            TryDelete(folder, temporary);
+            folder.TryDelete(temporary);
             throw;
-        }
-    }
-
-    private static void TryDelete(VerifiedFolder folder, string name)
-    {
-        try
-        {
-            folder.Delete(name);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
-        {
-            // The write's own failure is the one to report.
         }
     }
 

@@ -110,6 +110,19 @@ internal abstract class VerifiedFolder : IDisposable
     /// <summary>Removes a file; false when there was none. A link is refused, not removed: it is not the module's.</summary>
     public abstract bool Delete(string name);
 
+    /// <summary>Removes a file left by work that failed; a failure to remove it is not reported, the work's own failure is.</summary>
+    public void TryDelete(string name)
+    {
+        try
+        {
+            Delete(name);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.ReplicationException)
+        {
+            // The failure that made the file a leftover is the one to report.
+        }
+    }
+
     /// <summary>Removes an empty folder; false when there was none.</summary>
     public abstract bool DeleteFolder(string name);
 

@@ -122,7 +122,7 @@ internal static class LocalFileProbe
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
-            TryDelete(folder, name);
+            folder.TryDelete(name);
             problem = $"a probe file could not be {stage}: {ex.Message}";
             return null;
         }
@@ -163,7 +163,7 @@ internal static class LocalFileProbe
         }
         finally
         {
-            TryDelete(folder, name);
+            folder.TryDelete(name);
         }
     }
 
@@ -176,17 +176,5 @@ internal static class LocalFileProbe
         }
 
         return data;
-    }
-
-    private static void TryDelete(VerifiedFolder folder, string name)
-    {
-        try
-        {
-            folder.Delete(name);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
-        {
-            // The probe's own failure is the one to report.
-        }
     }
 }

@@ -12,7 +12,6 @@ internal static partial class NativeMethods
 
         internal const int OpenCreate = 0x40; // O_CREAT
         internal const int OpenExclusive = 0x80; // O_EXCL
-        internal const int OpenNonBlocking = 0x800; // O_NONBLOCK
         internal const int OpenCloseOnExec = 0x80000; // O_CLOEXEC (02000000 octal) on x64 and arm64 alike
 
         internal const int AtFdCwd = -100;

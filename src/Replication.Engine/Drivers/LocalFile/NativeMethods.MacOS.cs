@@ -11,7 +11,6 @@ internal static partial class NativeMethods
         internal const int SeekHole = 3;
         internal const int SeekData = 4;
 
-        internal const int OpenNonBlocking = 0x4;
         internal const int OpenNoFollow = 0x100;
         internal const int OpenCreate = 0x200;
         internal const int OpenExclusive = 0x800;

@@ -22,7 +22,6 @@ internal static partial class NativeMethods
         internal const int NotPermitted = 1; // EPERM
         internal const int FileExists = 17; // EEXIST
         internal const int NotADirectory = 20; // ENOTDIR
-        internal const int IsADirectory = 21; // EISDIR
 
         [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
         internal static extern long Seek(int descriptor, long offset, int whence);

@@ -53,7 +53,7 @@ internal static class SparseFile
         catch
         {
             file.Dispose();
-            TryDelete(folder, name);
+            folder.TryDelete(name);
             throw;
         }
     }
@@ -289,17 +289,5 @@ internal static class SparseFile
     {
         var remainder = offset % HoleAlignment;
         return remainder == 0 ? offset : offset + (HoleAlignment - remainder);
-    }
-
-    private static void TryDelete(VerifiedFolder folder, string name)
-    {
-        try
-        {
-            folder.Delete(name);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.ReplicationException)
-        {
-            // The failure that made creation fail is the one to report.
-        }
     }
 }
