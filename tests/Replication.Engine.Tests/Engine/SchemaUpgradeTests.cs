@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.Data.Sqlite;
@@ -39,6 +40,10 @@ public sealed class SchemaUpgradeTests : IDisposable
         Assert.Equal(ReplicationStatus.ActiveStopped, volume.ReplicationStatus);
         Assert.Equal("dc2", engine.Replication.Get("legacy01").ReplicaBackend);
         Assert.Single(engine.Events(new EventQuery { ObjectName = "legacy01" }));
+        // Version 8: the file gets an identity of its own, and its backends the defaults of their driver's settings.
+        Assert.Equal(new Dictionary<string, string> { ["FileMode"] = "0600", ["FolderMode"] = "0700" }, engine.Backends.Get("dc1").Settings);
+        using var session = engine.Context.Store.Begin(write: false);
+        Assert.NotEqual(Guid.Empty, session.StoreIdentity());
     }
 
     [Fact]

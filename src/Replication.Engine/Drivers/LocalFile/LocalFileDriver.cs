@@ -295,7 +295,13 @@ public sealed class LocalFileDriver : IVolumeDriver
         var committedName = LocalFileLayout.JournalName(volumeId);
         var uncommittedName = LocalFileLayout.UncommittedJournalName(volumeId);
         var journals = LocalFileLayout.JournalFolderOf(target.Backend);
-        using var folder = TargetIo.Run(journals, () => BackendFolder.Open(target.Backend));
+        // A folder that is not there holds no journal: the round that follows says what is wrong with it.
+        using var folder = TargetIo.Run(journals, () => OpenFolderIfThere(target.Backend));
+        if (folder is null)
+        {
+            return null;
+        }
+
         TargetIo.Run(Path.Combine(journals, uncommittedName), () => folder.ModuleFolder.Delete(uncommittedName));
         using var journal = OpenJournal(folder, committedName);
         if (journal is null)
@@ -323,15 +329,15 @@ public sealed class LocalFileDriver : IVolumeDriver
     public Guid? CommittedJournalGroup(VolumeCopy target, Guid volumeId)
     {
         var name = LocalFileLayout.JournalName(volumeId);
-        using var folder = OpenFolder(target.Backend);
-        using var journal = OpenJournal(folder, name);
-        return journal is null ? null : ReadJournal(journal, folder.ModuleFolder.PathOf(name)).Header.GroupToken;
+        using var folder = OpenFolderIfThere(target.Backend);
+        using var journal = folder is null ? null : OpenJournal(folder, name);
+        return journal is null ? null : ReadJournal(journal, folder!.ModuleFolder.PathOf(name)).Header.GroupToken;
     }
 
     public bool HasSyncJournal(VolumeCopy target, Guid volumeId)
     {
-        using var folder = OpenFolder(target.Backend);
-        return folder.ModuleFolder.Look(LocalFileLayout.JournalName(volumeId)) is not null || folder.ModuleFolder.Look(LocalFileLayout.UncommittedJournalName(volumeId)) is not null;
+        using var folder = OpenFolderIfThere(target.Backend);
+        return folder is not null && (folder.ModuleFolder.Look(LocalFileLayout.JournalName(volumeId)) is not null || folder.ModuleFolder.Look(LocalFileLayout.UncommittedJournalName(volumeId)) is not null);
     }
 
     public IReadOnlyList<string> ListLocations(BackendRecord backend)
@@ -351,7 +357,13 @@ public sealed class LocalFileDriver : IVolumeDriver
         var journals = LocalFileLayout.JournalFolderOf(target.Backend);
         TargetIo.Run(journals, () =>
         {
-            using var folder = BackendFolder.Open(target.Backend);
+            // A folder that is not there holds no journal to forget.
+            using var folder = OpenFolderIfThere(target.Backend);
+            if (folder is null)
+            {
+                return;
+            }
+
             folder.ModuleFolder.Delete(LocalFileLayout.JournalName(volumeId));
             folder.ModuleFolder.Delete(LocalFileLayout.UncommittedJournalName(volumeId));
             folder.ModuleFolder.Sync();
@@ -637,6 +649,19 @@ public sealed class LocalFileDriver : IVolumeDriver
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return false;
+        }
+    }
+
+    /// <summary>The backend's folder, or null when it is not there (nothing of a volume is there either); a folder the module does not trust is refused.</summary>
+    private static BackendFolder? OpenFolderIfThere(BackendRecord backend)
+    {
+        try
+        {
+            return BackendFolder.Open(backend);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 
