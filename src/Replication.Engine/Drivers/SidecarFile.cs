@@ -27,4 +27,6 @@ public abstract class SidecarFile
 
     /// <summary>Removes the file; a missing one is not an error.</summary>
     public abstract void Delete();
+
+    public override string ToString() => Path;
 }

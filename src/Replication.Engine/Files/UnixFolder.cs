@@ -110,7 +110,28 @@ internal sealed class UnixFolder : VerifiedFolder
             throw;
         }
 
-        return new FileStream(new SafeFileHandle((IntPtr)descriptor, ownsHandle: true), access, bufferSize);
+        return Named(new FileStream(new SafeFileHandle((IntPtr)descriptor, ownsHandle: true), access, bufferSize), name);
+    }
+
+    public override void SetModeWithoutOpening(string name, int mode)
+    {
+        var path = PathOf(name);
+        switch (Look(name))
+        {
+            case { Kind: EntryKind.Link }:
+                throw TrustErrors.Link(path);
+            case not { Kind: EntryKind.File }:
+                throw new IOException($"'{path}' is not a regular file.");
+        }
+
+        // macOS changes the entry itself (AT_SYMLINK_NOFOLLOW); Linux's fchmodat has no such flag, hence the look above.
+        var result = Platform == NativePlatform.MacOS
+            ? MacOS.FchmodAt(_descriptor, name, (ushort)mode, F.AtSymlinkNoFollow)
+            : Linux.FchmodAt(_descriptor, name, (uint)mode, 0);
+        if (result != 0)
+        {
+            throw TrustErrors.FromError($"Cannot set the permissions ({Modes.Octal(mode)}) of", path, Marshal.GetLastWin32Error(), windows: false);
+        }
     }
 
     public override FileFacts? Look(string name)
@@ -200,13 +221,13 @@ internal sealed class UnixFolder : VerifiedFolder
     public static FileFacts StatOpenFile(FileStream file)
     {
         using var lease = new DescriptorLease(file.SafeFileHandle);
-        return Stat(lease.Descriptor, file.Name);
+        return Stat(lease.Descriptor, PathOf(file));
     }
 
     public static void ChangeOpenFileMode(FileStream file, int mode)
     {
         using var lease = new DescriptorLease(file.SafeFileHandle);
-        ChangeMode(lease.Descriptor, mode, file.Name, tolerateNotOwner: false);
+        ChangeMode(lease.Descriptor, mode, PathOf(file), tolerateNotOwner: false);
     }
 
     private static UnixFolder Checked(int descriptor, string path, FolderTrust trust)

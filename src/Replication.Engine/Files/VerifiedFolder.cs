@@ -19,6 +19,9 @@ namespace Replication.Engine.Files;
 /// </summary>
 internal abstract class VerifiedFolder : IDisposable
 {
+    // A FileStream made from a handle calls itself "[Unknown]" (its Name cannot be set or overridden on netstandard2.0).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FileStream, string> OpenedPaths = new();
+
     protected VerifiedFolder(string path, FolderTrust trust, FileFacts facts)
     {
         Path = path;
@@ -92,6 +95,16 @@ internal abstract class VerifiedFolder : IDisposable
 
     public string PathOf(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>The path a file was opened by, for messages: the folder's path and the name for a file opened here, else FileStream.Name.</summary>
+    public static string PathOf(FileStream file) => OpenedPaths.TryGetValue(file, out var path) ? path : file.Name;
+
+    /// <summary>Remembers the path of a file opened through a folder (see <see cref="PathOf(FileStream)"/>).</summary>
+    protected FileStream Named(FileStream file, string name)
+    {
+        OpenedPaths.Add(file, PathOf(name));
+        return file;
+    }
+
     /// <summary>A folder in this one, made by the module: never a link, checked as <paramref name="trust"/> asks, made if <paramref name="create"/>.</summary>
     public abstract VerifiedFolder Subfolder(string name, FolderTrust trust, bool create);
 
@@ -103,6 +116,14 @@ internal abstract class VerifiedFolder : IDisposable
     /// (on Unix, as .NET does it: an advisory flock, exclusive for <see cref="FileShare.None"/>).
     /// </summary>
     public abstract FileStream OpenFile(string name, FileMode mode, FileAccess access, FileShare share, int bufferSize = 1);
+
+    /// <summary>
+    /// Sets the permissions of a regular file of this folder without opening it: for SQLite's files, which no other
+    /// descriptor of this process may open and close while SQLite has them open (closing one drops every POSIX lock the
+    /// process holds on the file, SQLite's too). The entry is looked at first and a link is refused; the folder is
+    /// writable by nobody else, so nothing can be put in its place in between. Windows keeps its ACLs: nothing is done.
+    /// </summary>
+    public abstract void SetModeWithoutOpening(string name, int mode);
 
     /// <summary>What is at <paramref name="name"/>, the entry itself even if it is a link; null when nothing is.</summary>
     public abstract FileFacts? Look(string name);

@@ -84,7 +84,7 @@ internal sealed class WindowsFolder : VerifiedFolder
                 throw TrustErrors.NotTrusted(path, "it is not a regular file, and the module keeps only regular files there.");
             }
 
-            return new FileStream(handle, access, bufferSize);
+            return Named(new FileStream(handle, access, bufferSize), name);
         }
         catch
         {
@@ -96,6 +96,10 @@ internal sealed class WindowsFolder : VerifiedFolder
 
             throw;
         }
+    }
+
+    public override void SetModeWithoutOpening(string name, int mode)
+    {
     }
 
     public override FileFacts? Look(string name)
@@ -150,9 +154,9 @@ internal sealed class WindowsFolder : VerifiedFolder
 
     public override void Dispose() => _handle.Dispose();
 
-    public static FileFacts DescribeOpenFile(FileStream file) => Describe(file.SafeFileHandle, file.Name);
+    public static FileFacts DescribeOpenFile(FileStream file) => Describe(file.SafeFileHandle, PathOf(file));
 
-    public static void SetReadOnly(FileStream file, bool readOnly) => SetAttributes(file.SafeFileHandle, file.Name, readOnly);
+    public static void SetReadOnly(FileStream file, bool readOnly) => SetAttributes(file.SafeFileHandle, PathOf(file), readOnly);
 
     private static WindowsFolder Checked(SafeFileHandle handle, string path, FolderTrust trust)
     {

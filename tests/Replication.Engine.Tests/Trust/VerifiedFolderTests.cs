@@ -94,6 +94,15 @@ public sealed class VerifiedFolderTests : IDisposable
     }
 
     [UnixFact]
+    public void AFileOpenedThroughAFolder_IsNamedByItsPathInMessages()
+    {
+        using var folder = Folder();
+        using var file = folder.OpenFile("volume", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+
+        Assert.Equal(temp.File("volume"), VerifiedFolder.PathOf(file));
+    }
+
+    [UnixFact]
     public void ExclusiveOpens_ExcludeEachOther_AsNetsOwnFileShareDoes()
     {
         File.WriteAllText(temp.File("bitmap"), "bits");

@@ -48,6 +48,9 @@ internal static partial class NativeMethods
         [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
         internal static extern int Fchmod(int descriptor, uint mode);
 
+        [DllImport("libc", EntryPoint = "fchmodat", SetLastError = true)]
+        internal static extern int FchmodAt(int directory, string path, uint mode, int flags);
+
         [DllImport("libc", EntryPoint = "mkdirat", SetLastError = true)]
         internal static extern int MkdirAt(int directory, string path, uint mode);
 

@@ -36,6 +36,9 @@ internal static partial class NativeMethods
         [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
         internal static extern int Fchmod(int descriptor, ushort mode);
 
+        [DllImport("libc", EntryPoint = "fchmodat", SetLastError = true)]
+        internal static extern int FchmodAt(int directory, string path, ushort mode, int flags);
+
         [DllImport("libc", EntryPoint = "mkdirat", SetLastError = true)]
         internal static extern int MkdirAt(int directory, string path, ushort mode);
 

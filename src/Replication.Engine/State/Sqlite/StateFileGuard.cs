@@ -50,7 +50,8 @@ internal static class StateFileGuard
 
     /// <summary>
     /// Leaves the state file and its -wal and -shm readable by their owner only (0600), as files of an older version may not
-    /// be; done once SQLite has accepted the file, so a file that is not a state file is left as it was.
+    /// be; done once SQLite has accepted the file, so a file that is not a state file is left as it was. The files are
+    /// never opened here: SQLite has them open, and another descriptor closed in this process would drop its locks.
     /// </summary>
     public static void Tighten(string fullPath)
     {
@@ -58,11 +59,9 @@ internal static class StateFileGuard
         using var folder = VerifiedFolder.Open(Path.GetDirectoryName(fullPath)!, FolderTrust(fullPath));
         foreach (var file in new[] { name, name + Companions[0], name + Companions[1] })
         {
-            if (folder.Look(file) is { Kind: EntryKind.File })
+            if (folder.Look(file) is { Kind: EntryKind.File, Owner: { } owner } facts && owner == TrustedOwners.Self && (facts.Mode & 0x3F) != 0)
             {
-                using (folder.OpenFile(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-                {
-                }
+                folder.SetModeWithoutOpening(file, Modes.OwnerOnlyFile);
             }
         }
     }
