@@ -76,6 +76,7 @@ $stamp = $startedAt.ToString('yyyyMMdd-HHmmss', [Globalization.CultureInfo]::Inv
 $htmlPath = $null
 $jsonPath = $null
 $results = @()
+$reportRefused = $false
 $problems = [Collections.Generic.List[string]]::new()
 $exitCode = 2
 
@@ -103,10 +104,15 @@ try {
         Write-Problem "$($e.TargetObject): $($e.FullyQualifiedErrorId): $($e.Exception.Message)"
     }
 
-    if (-not (Test-Path -LiteralPath $htmlPath)) {
-        # Test-VolumeReplica writes a report only when it tested something; the schedule still gets its page.
-        $html = [Replication.Engine.DrTests.DrTestReport]::Render([Replication.Engine.Model.DrTestResult[]] $results, [DateTimeOffset]::UtcNow)
-        [IO.File]::WriteAllText($htmlPath, $html)
+    # A report folder the module refuses (a backend's folder, say) gets no file of this run at all.
+    $reportRefused = @($testErrors | Where-Object { $_.FullyQualifiedErrorId -like 'ReportPathRefused,*' }).Count -gt 0
+
+    if (-not (Test-Path -LiteralPath $htmlPath) -and -not $reportRefused) {
+        # Test-VolumeReplica writes a report only when it tested something; the schedule still gets its (empty) page,
+        # through the same guarded writer: no test was recorded after this moment.
+        Get-DRTestResult -Since ([datetime]::UtcNow) -ReportPath $htmlPath -ErrorAction SilentlyContinue -ErrorVariable reportErrors | Out-Null
+        foreach ($e in $reportErrors) { Write-Problem "$($e.FullyQualifiedErrorId): $($e.Exception.Message)" }
+        $reportRefused = @($reportErrors | Where-Object { $_.FullyQualifiedErrorId -like 'ReportPathRefused,*' }).Count -gt 0
     }
 
     if ($results.Count -eq 0) {
@@ -122,8 +128,8 @@ catch {
     $exitCode = if (@($results | Where-Object { "$($_.Outcome)" -eq 'Failed' }).Count -gt 0) { 1 } else { 2 }
 }
 
-# The JSON is written even when the run failed, if the folder is there, so a monitor sees why.
-if ($jsonPath -and (Test-Path -LiteralPath (Split-Path -Parent $jsonPath))) {
+# The JSON is written even when the run failed, if the folder is there (and the module did not refuse it), so a monitor sees why.
+if ($jsonPath -and -not $reportRefused -and (Test-Path -LiteralPath (Split-Path -Parent $jsonPath))) {
     try {
         $count = { param($outcome) @($results | Where-Object { "$($_.Outcome)" -eq $outcome }).Count }
         [ordered]@{

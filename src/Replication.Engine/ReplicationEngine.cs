@@ -4,6 +4,7 @@ using Replication.Engine.Catalog;
 using Replication.Engine.DrTests;
 using Replication.Engine.Export;
 using Replication.Engine.Failover;
+using Replication.Engine.Files;
 using Replication.Engine.Groups;
 using Replication.Engine.Model;
 using Replication.Engine.Repair;
@@ -36,6 +37,7 @@ public sealed class ReplicationEngine
         Failover = new BackendFailover(context, Replication, Replication.Reenable, Leases, GroupOperations);
         StateCopy = new StateStoreCopy(context);
         Exports = new ExportCatalog(this);
+        Reports = new ReportFiles(context);
     }
 
     public EngineContext Context { get; }
@@ -71,6 +73,9 @@ public sealed class ReplicationEngine
 
     /// <summary>Copies the whole state to another store, such as a SQLite file to a shared PostgreSQL database.</summary>
     public StateStoreCopy StateCopy { get; }
+
+    /// <summary>Reports written where the admin asks (-ReportPath), never over a file of the module's own.</summary>
+    public ReportFiles Reports { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

@@ -165,5 +165,11 @@ internal static class PostgreSqlSchemaMigrations
             ALTER TABLE volumes ADD COLUMN verification_failed_at text;
             ALTER TABLE volumes ADD COLUMN damaged_blocks bigint NOT NULL DEFAULT 0;
             """),
+        // The store's identity (what its backends' storage is marked with) and the backends' settings.
+        (8, """
+            CREATE TABLE store_identity (id text NOT NULL);
+            INSERT INTO store_identity (id) VALUES (replace(gen_random_uuid()::text, '-', ''));
+            ALTER TABLE backends ADD COLUMN settings text NOT NULL DEFAULT '{}';
+            """),
     };
 }

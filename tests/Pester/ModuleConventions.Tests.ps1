@@ -65,9 +65,9 @@ Describe 'Every exported cmdlet follows PowerShell''s guidelines' {
         @((Get-Command $_).OutputType).Count | Should -BeGreaterThan 0
     }
 
-    It '<_> offers -WhatIf and -Confirm when its verb changes state' -ForEach $exported {
+    It '<_> offers -WhatIf and -Confirm when its verb changes state or it writes a report' -ForEach $exported {
         $command = Get-Command $_
-        if ($command.Verb -in $changesState) {
+        if ($command.Verb -in $changesState -or $command.Parameters.ContainsKey('ReportPath')) {
             $command.Parameters.Keys | Should -Contain 'WhatIf'
             $command.Parameters.Keys | Should -Contain 'Confirm'
         }

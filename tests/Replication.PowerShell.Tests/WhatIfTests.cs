@@ -40,6 +40,8 @@ public sealed class WhatIfTests
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -SkipBusy -WhatIf" },
         { "Repair-ReplicationState", "Repair-ReplicationState -RemoveOrphanFiles -WhatIf" },
         { "Test-VolumeReplica", "Test-VolumeReplica -Name db01 -WhatIf" },
+        // The one change Get-DRTestResult makes is its report; a volume without tests keeps the output empty.
+        { "Get-DRTestResult", "Get-DRTestResult -Name nosuch -ReportPath $args[1] -WhatIf" },
         { "Test-ReplicationPartnership", "Test-ReplicationPartnership -Backend dc1 -WhatIf" },
         { "Suspend-StorageBackend", "Suspend-StorageBackend -Name dc1 -WhatIf" },
         { "Resume-StorageBackend", "Resume-StorageBackend -Name dc1 -WhatIf" },

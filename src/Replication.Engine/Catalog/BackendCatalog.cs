@@ -47,12 +47,15 @@ public sealed class BackendCatalog
             Path = Path.GetFullPath(definition.Path),
             ReplicationPartner = definition.ReplicationPartner,
             DeclaredCapabilities = DeclaredCapabilities.Validate(definition.DeclaredCapabilities, reserved),
+            Settings = driver.ValidateSettings(definition.Settings, definition.Name),
             CreatedAt = _context.Now,
         };
 
         using (var read = _context.Store.Begin(write: false))
         {
+            record = record with { StoreId = read.StoreIdentity() };
             CheckUnique(read, record);
+            CheckOwnStorage(record, read.ListBackends());
         }
 
         // Only now touch the file system, so refused input creates no folder.
@@ -191,6 +194,7 @@ public sealed class BackendCatalog
             ReplicationEnabled = paired,
             Capabilities = capabilities,
             DeclaredCapabilities = record.DeclaredCapabilities,
+            Settings = _context.Drivers.Get(record.Driver).ValidateSettings(record.Settings.ToDictionary(s => s.Key, s => (object?)s.Value), record.Name),
             CreatedAt = record.CreatedAt,
             FrozenAt = record.FrozenAt,
             FailedOverAt = record.FailedOverAt,
@@ -209,6 +213,39 @@ public sealed class BackendCatalog
         {
             throw new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.ResourceExists,
                 $"The folder '{record.Path}' already belongs to backend '{clash.Name}'. Each backend needs its own folder: a volume's primary and replica carry the same file name.", record.Path);
+        }
+    }
+
+    /// <summary>
+    /// Rule: each backend has storage of its own. Paths can hide it (a link, another mount, case), so the driver's real
+    /// identities decide: the new backend's storage is not another backend's, does not lie inside one, and holds none.
+    /// Backends whose storage cannot be reached now are compared by path only (in <see cref="CheckUnique"/>).
+    /// </summary>
+    private void CheckOwnStorage(BackendRecord record, IReadOnlyList<BackendRecord> existing)
+    {
+        var driver = _context.Drivers.Get(record.Driver);
+        if (driver.StorageLineage(record) is not { } lineage)
+        {
+            return;
+        }
+
+        foreach (var other in existing.Where(b => string.Equals(b.Driver, record.Driver, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (driver.StorageLineage(other) is not { Self: { } theirs } otherLineage)
+            {
+                continue;
+            }
+
+            var clash = lineage.Self == theirs ? "is the same folder as that of backend '{0}' ('{1}'), reached by another path or a link"
+                : lineage.Above.Contains(theirs) ? "lies inside the folder of backend '{0}' ('{1}')"
+                : lineage.Self is { } self && otherLineage.Above.Contains(self) ? "holds the folder of backend '{0}' ('{1}')"
+                : null;
+            if (clash is not null)
+            {
+                throw new ReplicationException(ErrorIds.BackendFolderTaken, ErrorKind.ResourceExists,
+                    $"The folder '{record.Path}' {string.Format(System.Globalization.CultureInfo.InvariantCulture, clash, other.Name, other.Path)}. Each backend needs a folder of its own, apart from every other: " +
+                    "a volume's primary and replica carry the same file name, and one backend would take the other's files for leftovers.", record.Path);
+            }
         }
     }
 

@@ -15,4 +15,7 @@ public sealed class BackendDefinition
     public string? ReplicationPartner { get; init; }
 
     public IReadOnlyDictionary<string, object?> DeclaredCapabilities { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>The driver's settings (for LocalFile: FileMode and FolderMode), checked by the driver.</summary>
+    public IReadOnlyDictionary<string, object?> Settings { get; init; } = new Dictionary<string, object?>();
 }

@@ -18,10 +18,31 @@ public interface IVolumeDriver
     string ConnectionType { get; }
 
     /// <summary>
-    /// Checks the backend's settings and makes its storage ready (for LocalFile: the folder exists and is writable).
+    /// Checks the settings an admin gives a new backend (New-StorageBackend -Setting) and returns them as they are to be
+    /// stored (normalised, defaults filled in); an unknown setting or a refused value is an InvalidSetting error.
+    /// </summary>
+    IReadOnlyDictionary<string, string> ValidateSettings(IReadOnlyDictionary<string, object?> settings, string backendName);
+
+    /// <summary>
+    /// Checks the backend's settings and makes its storage ready (for LocalFile: the folder exists, is trusted, is
+    /// writable, and carries the mark of <see cref="BackendRecord.StoreId"/>; a folder another state store marked is refused).
     /// True when it created the storage, which <see cref="AbandonBackend"/> then removes if defining the backend fails.
     /// </summary>
     bool PrepareBackend(BackendRecord backend);
+
+    /// <summary>
+    /// The real identity of the backend's storage and of everything it lies within (for LocalFile: the folder's device and
+    /// inode, then each folder's above it), so the engine can tell two backends on one storage, or one inside another,
+    /// whatever their paths say. Self is null when the storage does not exist yet; null when it cannot be found out.
+    /// </summary>
+    StorageLineage? StorageLineage(BackendRecord backend);
+
+    /// <summary>
+    /// Marks the backend's storage as the store's (<see cref="BackendRecord.StoreId"/>) if nothing marks it yet, as every
+    /// use of it does; true when it was unmarked until now (storage an older version set up). A mark of another store is
+    /// refused with BackendFolderTaken.
+    /// </summary>
+    bool ClaimStorage(BackendRecord backend);
 
     /// <summary>Undoes a PrepareBackend that created the storage: removes it while it is still empty.</summary>
     void AbandonBackend(BackendRecord backend);
@@ -107,8 +128,8 @@ public interface IVolumeDriver
     IVolumeDevice OpenDevice(VolumeCopy copy, long sizeBytes, string faultErrorId);
 
     /// <summary>
-    /// Where the engine keeps a small file of its own about a copy (<paramref name="kind"/>: "dirty" for the dirty
-    /// bitmap, "export" for the export record), beside the copy; removed with the copy.
+    /// A small file of the engine's own about a copy (<paramref name="kind"/>: "dirty" for the dirty bitmap, "export" for
+    /// the export record), beside the copy; removed with the copy.
     /// </summary>
-    string SidecarPath(VolumeCopy copy, string kind);
+    SidecarFile Sidecar(VolumeCopy copy, string kind);
 }

@@ -66,6 +66,24 @@ public static class ErrorIds
 
     /// <summary>A replica's real blocks differ from the round its block map records: it was changed or damaged on disk.</summary>
     public const string ReplicaDamaged = nameof(ReplicaDamaged);
+    // Trust in what is on disk.
+    /// <summary>A link (symbolic link, junction, reparse point) where the module expects a file or folder of its own.</summary>
+    public const string LinkRefused = nameof(LinkRefused);
+
+    /// <summary>A folder (or file) owned by another user, writable by others, or not the kind of thing the module made.</summary>
+    public const string PathNotTrusted = nameof(PathNotTrusted);
+
+    /// <summary>A backend folder that is, lies inside or holds another backend's folder, or belongs to another state store.</summary>
+    public const string BackendFolderTaken = nameof(BackendFolderTaken);
+
+    /// <summary>A backend setting (-Setting) the driver does not know or whose value it refuses.</summary>
+    public const string InvalidSetting = nameof(InvalidSetting);
+
+    /// <summary>A -ReportPath that names a file of the module (the state file, anything in a backend folder) or a link.</summary>
+    public const string ReportPathRefused = nameof(ReportPathRefused);
+
+    /// <summary>A report whose file could not be written (no permission, a full disk); nothing else was changed.</summary>
+    public const string ReportNotWritten = nameof(ReportNotWritten);
 
     // The state store.
     public const string StateStoreUnavailable = nameof(StateStoreUnavailable);
@@ -77,4 +95,7 @@ public static class ErrorIds
     public const string StateStoreNotEmpty = nameof(StateStoreNotEmpty);
     public const string StateStoreInUse = nameof(StateStoreInUse);
     public const string StateStoreCopyMismatch = nameof(StateStoreCopyMismatch);
+
+    /// <summary>A state file (or its folder) that is a link, owned by another user, writable by others, or empty without the module having made it.</summary>
+    public const string StateStoreUntrusted = nameof(StateStoreUntrusted);
 }

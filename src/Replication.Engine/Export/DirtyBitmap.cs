@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.IO.Hashing;
 using System.Text;
+using Replication.Engine.Drivers;
 using Replication.Engine.Replication;
 
 namespace Replication.Engine.Export;
@@ -60,7 +61,7 @@ internal sealed class DirtyBitmap : IDisposable
     /// <see cref="CloseByExport"/>. Null when someone holds it exclusively right now (a round's short freeze or release).
     /// </summary>
     /// <param name="copyStamp">The volume file's stamp now (size and modification time): tells whether it was written while no export held the bitmap.</param>
-    public static DirtyBitmap? TryOpenForExport(string path, Guid volumeId, long volumeSize, string? copyStamp)
+    public static DirtyBitmap? TryOpenForExport(SidecarFile path, Guid volumeId, long volumeSize, string? copyStamp)
     {
         var bitmap = TryOpen(path, volumeId, volumeSize, copyStamp, FileShare.Read);
         bitmap?.Update(header => header with { InUse = true });
@@ -68,13 +69,13 @@ internal sealed class DirtyBitmap : IDisposable
     }
 
     /// <summary>Opens an existing bitmap alone, for a round's freeze or release while no export serves the volume; null when it is held or absent.</summary>
-    public static DirtyBitmap? TryOpenExclusive(string path, Guid volumeId, long volumeSize, string? copyStamp) =>
+    public static DirtyBitmap? TryOpenExclusive(SidecarFile path, Guid volumeId, long volumeSize, string? copyStamp) =>
         TryOpen(path, volumeId, volumeSize, copyStamp, FileShare.None);
 
     /// <summary>The frozen side as written by its holder (who froze it before saying so), read without taking the file.</summary>
-    public static DirtyBlockSet ReadFrozen(string path, Guid volumeId, long volumeSize)
+    public static DirtyBlockSet ReadFrozen(SidecarFile path, Guid volumeId, long volumeSize)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        using var file = path.Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var header = ReadHeader(file) ?? throw new InvalidDataException($"The dirty bitmap '{path}' has no valid header.");
         var blockCount = BlockMap.BlockCountFor(volumeSize, BlockMap.DefaultBlockSize);
         if (!header.Describes(volumeId, volumeSize) || !header.Frozen)
@@ -202,18 +203,18 @@ internal sealed class DirtyBitmap : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    private static DirtyBitmap? TryOpen(string path, Guid volumeId, long volumeSize, string? copyStamp, FileShare share)
+    private static DirtyBitmap? TryOpen(SidecarFile path, Guid volumeId, long volumeSize, string? copyStamp, FileShare share)
     {
         FileStream file;
         try
         {
-            file = new FileStream(path, share == FileShare.None ? FileMode.Open : FileMode.OpenOrCreate, FileAccess.ReadWrite, share, 1);
+            file = path.Open(share == FileShare.None ? FileMode.Open : FileMode.OpenOrCreate, FileAccess.ReadWrite, share);
         }
         catch (FileNotFoundException)
         {
             return null; // Absent (only an exclusive open does not create it).
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (path.Exists())
         {
             return null; // Held by someone else right now.
         }

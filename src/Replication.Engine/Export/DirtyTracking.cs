@@ -31,10 +31,10 @@ internal sealed class DirtyTracking
         }
 
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-        var bitmapPath = driver.SidecarPath(snapshot.Primary, "dirty");
+        var bitmapPath = driver.Sidecar(snapshot.Primary, "dirty");
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            if (ExportRecord.Read(driver.SidecarPath(snapshot.Primary, "export")) is { IsDead: false } record)
+            if (ExportRecord.Read(driver.Sidecar(snapshot.Primary, "export")) is { IsDead: false } record)
             {
                 if (!record.IsOnThisHost)
                 {
@@ -47,7 +47,7 @@ internal sealed class DirtyTracking
                 return new FrozenDirtyBlocks(blocks, reply.ReplicaMirrored, copied => Release(snapshot, copied));
             }
 
-            if (!File.Exists(bitmapPath))
+            if (!bitmapPath.Exists())
             {
                 return null;
             }
@@ -80,8 +80,8 @@ internal sealed class DirtyTracking
     {
         var volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-        var path = driver.SidecarPath(snapshot.Primary, "dirty");
-        for (var attempt = 0; attempt < 20 && File.Exists(path); attempt++)
+        var path = driver.Sidecar(snapshot.Primary, "dirty");
+        for (var attempt = 0; attempt < 20 && path.Exists(); attempt++)
         {
             var stamp = driver.CopyStamp(snapshot.Primary);
             if (DirtyBitmap.TryOpenExclusive(path, volume.Id, volume.SizeBytes, stamp) is { } bitmap)
@@ -112,7 +112,7 @@ internal sealed class DirtyTracking
                     return;
                 }
 
-                if (ExportRecord.Read(driver.SidecarPath(snapshot.Primary, "export")) is { IsDead: false } record)
+                if (ExportRecord.Read(driver.Sidecar(snapshot.Primary, "export")) is { IsDead: false } record)
                 {
                     if (record.IsOnThisHost)
                     {
@@ -122,7 +122,7 @@ internal sealed class DirtyTracking
                     return;
                 }
 
-                using var bitmap = DirtyBitmap.TryOpenExclusive(driver.SidecarPath(snapshot.Primary, "dirty"), volume.Id, volume.SizeBytes, driver.CopyStamp(snapshot.Primary));
+                using var bitmap = DirtyBitmap.TryOpenExclusive(driver.Sidecar(snapshot.Primary, "dirty"), volume.Id, volume.SizeBytes, driver.CopyStamp(snapshot.Primary));
                 if (bitmap is not null)
                 {
                     bitmap.Release(copied);

@@ -108,7 +108,7 @@ public sealed class ExportCatalog
         if (record.IsDead)
         {
             new DirtyTracking(Context).CloseAfterDeadExport(snapshot);
-            File.Delete(path);
+            path.Delete();
             observer.Decision($"The export of '{snapshot.Volume.Name}' had ended with its process {record.ProcessId}; its record was removed, and its dirty bitmap closed with the volume file as it is now.");
             return ToModel(record, null, dead: true);
         }
@@ -146,7 +146,7 @@ public sealed class ExportCatalog
         DirtyBytes = state?.DirtyBytes,
     };
 
-    private string RecordPath(VolumeSnapshot snapshot) => ExportGuards.RecordPath(Context, snapshot);
+    private Drivers.SidecarFile RecordPath(VolumeSnapshot snapshot) => ExportGuards.RecordPath(Context, snapshot);
 
     private List<(VolumeRecord Volume, ExportRecord Record)> LiveRecords(IReadOnlyCollection<string>? volumeNames = null, bool includeDead = false)
     {

@@ -19,8 +19,8 @@ internal sealed class ExportGuards
 
     public ExportGuards(EngineContext context) => _context = context;
 
-    internal static string RecordPath(EngineContext context, VolumeSnapshot snapshot) =>
-        context.Drivers.Get(snapshot.PrimaryBackend.Driver).SidecarPath(snapshot.Primary, "export");
+    internal static Drivers.SidecarFile RecordPath(EngineContext context, VolumeSnapshot snapshot) =>
+        context.Drivers.Get(snapshot.PrimaryBackend.Driver).Sidecar(snapshot.Primary, "export");
 
     /// <summary>The live export of the volume (served by a process that runs, here or on another host), if any.</summary>
     internal ExportRecord? LiveRecord(VolumeSnapshot snapshot) => ExportRecord.Read(RecordPath(_context, snapshot)) is { IsDead: false } record ? record : null;

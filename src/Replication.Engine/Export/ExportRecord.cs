@@ -1,7 +1,8 @@
 using System;
 using System.IO;
+using System.Text;
 using Newtonsoft.Json;
-using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Drivers;
 
 namespace Replication.Engine.Export;
 
@@ -48,12 +49,12 @@ internal sealed record ExportRecord
     [JsonIgnore]
     public bool IsOnThisHost => string.Equals(Host, EngineContext.Host, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The record at <paramref name="path"/>, or null when there is none or it cannot be read (then there is no usable export).</summary>
-    public static ExportRecord? Read(string path)
+    /// <summary>The record in <paramref name="file"/>, or null when there is none or it cannot be read (then there is no usable export).</summary>
+    public static ExportRecord? Read(SidecarFile file)
     {
         try
         {
-            return File.Exists(path) ? JsonConvert.DeserializeObject<ExportRecord>(File.ReadAllText(path)) : null;
+            return file.ReadAll() is { } bytes ? JsonConvert.DeserializeObject<ExportRecord>(Encoding.UTF8.GetString(bytes)) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -61,27 +62,15 @@ internal sealed record ExportRecord
         }
     }
 
-    /// <summary>Writes the record whole or not at all (a new file made private first, then renamed over the old).</summary>
-    public void Write(string path)
-    {
-        var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            FileSystemOps.RestrictToOwner(temporary);
-            var bytes = System.Text.Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(this));
-            file.Write(bytes, 0, bytes.Length);
-            file.Flush(flushToDisk: true);
-        }
-
-        FileSystemOps.ReplaceAtomically(temporary, path);
-    }
+    /// <summary>Writes the record whole or not at all, readable by its owner only (the driver's sidecar files are).</summary>
+    public void Write(SidecarFile file) => file.Replace(Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(this)));
 
     /// <summary>Removes the record if it is there and still this one (a later service may have replaced it).</summary>
-    public void Delete(string path)
+    public void Delete(SidecarFile file)
     {
-        if (Read(path) is { } current && current.ProcessId == ProcessId && current.StartedAt == StartedAt)
+        if (Read(file) is { } current && current.ProcessId == ProcessId && current.StartedAt == StartedAt)
         {
-            File.Delete(path);
+            file.Delete();
         }
     }
 }

@@ -90,7 +90,7 @@ public sealed class ExportService : IDisposable
         var volume = snapshot.Volume;
         ReplicationRules.RequireAvailable(volume, "an export");
         var driver = Context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-        var recordPath = driver.SidecarPath(snapshot.Primary, "export");
+        var recordPath = driver.Sidecar(snapshot.Primary, "export");
         var other = ExportRecord.Read(recordPath);
         if (_exports.ContainsKey(volume.Id) || other is { IsDead: false })
         {
@@ -106,7 +106,7 @@ public sealed class ExportService : IDisposable
         }
 
         var synchronous = specs.ReplicationType == ReplicationType.Sync && volume.ReplicaBackend is not null;
-        var bitmap = OpenBitmap(snapshot, driver.SidecarPath(snapshot.Primary, "dirty"), driver.CopyStamp(snapshot.Primary));
+        var bitmap = OpenBitmap(snapshot, driver.Sidecar(snapshot.Primary, "dirty"), driver.CopyStamp(snapshot.Primary));
         var record = new ExportRecord
         {
             VolumeId = volume.Id,
@@ -216,7 +216,7 @@ public sealed class ExportService : IDisposable
         _nbd.Dispose();
     }
 
-    private DirtyBitmap OpenBitmap(VolumeSnapshot snapshot, string path, string? stamp)
+    private DirtyBitmap OpenBitmap(VolumeSnapshot snapshot, Drivers.SidecarFile path, string? stamp)
     {
         // A round elsewhere may hold the bitmap alone for a moment (its freeze or release).
         for (var attempt = 0; attempt < 200; attempt++)

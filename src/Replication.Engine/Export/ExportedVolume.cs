@@ -142,7 +142,7 @@ internal sealed class ExportedVolume : INbdExport
 
             Bitmap.CloseByExport(Driver.CopyStamp(Snapshot.Primary));
             Local.TryRemove(VolumeId, out _);
-            Record.Delete(Driver.SidecarPath(Snapshot.Primary, "export"));
+            Record.Delete(Driver.Sidecar(Snapshot.Primary, "export"));
         }
     }
 

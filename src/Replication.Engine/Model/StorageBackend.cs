@@ -24,6 +24,9 @@ public sealed class StorageBackend
     /// <summary>Capabilities the admin declared (for example tier = gold); the driver's own report wins on a clash.</summary>
     public IReadOnlyDictionary<string, object?> DeclaredCapabilities { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary>The driver's settings the backend was defined with (LocalFile: FileMode, FolderMode); a backend of an older version has the defaults.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Set while the backend is frozen: nothing on it changes through the module; sync rounds go on.</summary>

@@ -47,6 +47,8 @@ public sealed class StateRepair
             backends = read.ListBackends();
         }
 
+        // Before anything else touches a folder (and so marks it): a folder with no mark yet may be shared with another state.
+        var markedNow = new HashSet<string>(backends.Where(ClaimedNow).Select(b => b.Name), StringComparer.OrdinalIgnoreCase);
         foreach (var volume in volumes)
         {
             findings.AddRange(RepairVolume(volume, backends, approve, observer));
@@ -54,7 +56,7 @@ public sealed class StateRepair
 
         findings.AddRange(RepairGroups(approve));
         findings.AddRange(RemoveLapsedLeases(volumes, approve));
-        findings.AddRange(FindOrphans(backends, removeOrphanFiles, approve, observer));
+        findings.AddRange(FindOrphans(backends, markedNow, removeOrphanFiles, approve, observer));
         return findings;
     }
 
@@ -234,39 +236,56 @@ public sealed class StateRepair
         return findings;
     }
 
-    private List<RepairFinding> FindOrphans(IReadOnlyList<BackendRecord> backends, bool remove, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    /// <summary>
+    /// Files in backend folders that no volume of this state owns. Removal is refused where a file could be another's: a
+    /// location any volume of this state owns (on whichever backend), a folder whose mark names another state store (the
+    /// driver refuses to list it), and a folder that had no mark until now (an older version's backend, which another
+    /// state file may share): its leftovers are removed by a later run, once the mark stands.
+    /// </summary>
+    private List<RepairFinding> FindOrphans(IReadOnlyList<BackendRecord> backends, ISet<string> markedNow, bool remove, Func<RepairFinding, bool> approve, IOperationObserver observer)
     {
         var findings = new List<RepairFinding>();
-        HashSet<(string Backend, string Location)> owned;
+        HashSet<string> owned;
         using (var read = _context.Store.Begin(write: false))
         {
-            owned = new HashSet<(string, string)>(read.ListVolumes(VolumeQuery.All)
-                .SelectMany(v => new[] { (v.Backend.ToLowerInvariant(), v.Location), (v.ReplicaBackend?.ToLowerInvariant() ?? "", v.ReplicaLocation ?? "") }));
+            owned = new HashSet<string>(read.ListVolumes(VolumeQuery.All).SelectMany(v => new[] { v.Location, v.ReplicaLocation ?? "" }), StringComparer.Ordinal);
         }
 
         foreach (var backend in backends)
         {
             var driver = _context.Drivers.Get(backend.Driver);
             IReadOnlyList<string> locations;
+            var unmarkedUntilNow = markedNow.Contains(backend.Name);
             try
             {
                 locations = driver.ListLocations(backend);
             }
             catch (ReplicationException ex)
             {
-                findings.Add(Finding("UnreachableBackend", backend.Name, $"Not checked for leftovers: {ex.Message}", applied: false));
+                findings.Add(Finding(ex.ErrorId == ErrorIds.BackendFolderTaken ? "BackendFolderTaken" : "UnreachableBackend", backend.Name, $"Not checked for leftovers: {ex.Message}", applied: false));
                 continue;
             }
 
-            foreach (var location in locations.Where(l => !owned.Contains((backend.Name.ToLowerInvariant(), l))))
+            foreach (var location in locations.Where(l => !owned.Contains(l)))
             {
                 var finding = Finding("OrphanFile", $"{backend.Name}:{location}",
-                    remove ? "Remove the file (and any journal) that no volume owns." : "Report only: no volume owns it; -RemoveOrphanFiles removes it.");
-                var applied = remove && approve(finding);
+                    !remove ? "Report only: no volume owns it; -RemoveOrphanFiles removes it."
+                    : unmarkedUntilNow ? $"Report only: the folder of '{backend.Name}' carried no mark of its state store until now (an older version made it), so the file may be another state file's. Run again to remove it, once no other state file uses '{backend.Path}'."
+                    : "Remove the file (and any journal) that no volume owns.");
+                var applied = remove && !unmarkedUntilNow && approve(finding);
                 if (applied)
                 {
-                    driver.DeleteVolume(new VolumeCopy(backend, location));
-                    observer.Decision($"Removed {backend.Name}:{location}, which no volume owned.");
+                    try
+                    {
+                        driver.DeleteVolume(new VolumeCopy(backend, location));
+                        observer.Decision($"Removed {backend.Name}:{location}, which no volume owned.");
+                    }
+                    catch (ReplicationException ex)
+                    {
+                        // A link or a file the module does not trust is left where it is; the finding says why.
+                        findings.Add(Finding(finding.Kind, finding.Target, $"Not removed: {ex.Message}", applied: false));
+                        continue;
+                    }
                 }
 
                 findings.Add(Finding(finding.Kind, finding.Target, finding.Action, applied));
@@ -274,6 +293,19 @@ public sealed class StateRepair
         }
 
         return findings;
+    }
+
+    /// <summary>Marks the backend's storage as this state's if nothing marked it; true when it was unmarked until now. Unreachable or another's: false (the orphan search reports it).</summary>
+    private bool ClaimedNow(BackendRecord backend)
+    {
+        try
+        {
+            return _context.Drivers.Get(backend.Driver).ClaimStorage(backend);
+        }
+        catch (ReplicationException)
+        {
+            return false;
+        }
     }
 
     private static string? Fault(IVolumeDriver driver, VolumeCopy copy, long sizeBytes)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Newtonsoft.Json;
 
 namespace Replication.Engine.State;
 
@@ -15,6 +16,16 @@ public sealed record BackendRecord
     public string? ReplicationPartner { get; init; }
 
     public IReadOnlyDictionary<string, object?> DeclaredCapabilities { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>The driver's settings (New-StorageBackend -Setting), as the driver checked and stored them; empty for a backend of an older version.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The identity of the state store this record was read from (one for the whole store, not a column of the backend).
+    /// The driver marks the backend's storage with it, so a second state store cannot take the same storage over.
+    /// </summary>
+    [JsonIgnore]
+    public Guid StoreId { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 

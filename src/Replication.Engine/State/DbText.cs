@@ -23,6 +23,12 @@ internal static class DbText
 
     public static IReadOnlyDictionary<string, object?> ParseJsonObject(string json) => ToDictionary(JObject.Parse(json));
 
+    public static string Json(IReadOnlyDictionary<string, string> values) => JsonConvert.SerializeObject(values);
+
+    /// <summary>A JSON object of text values (a backend's settings), keys compared without case.</summary>
+    public static IReadOnlyDictionary<string, string> ParseTextMap(string json) =>
+        JObject.Parse(json).Properties().ToDictionary(p => p.Name, p => p.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+
     private static Dictionary<string, object?> ToDictionary(JObject obj) =>
         obj.Properties().ToDictionary(p => p.Name, p => ToValue(p.Value), StringComparer.OrdinalIgnoreCase);
 

@@ -10,6 +10,9 @@ public interface IStateSession : IDisposable
 {
     void Commit();
 
+    /// <summary>The identity the store was given when it was made (or upgraded to schema 8): what its backends' storage is marked with.</summary>
+    Guid StoreIdentity();
+
     BackendRecord? FindBackend(string name);
 
     IReadOnlyList<BackendRecord> ListBackends();

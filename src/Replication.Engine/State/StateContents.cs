@@ -15,6 +15,9 @@ namespace Replication.Engine.State;
 /// </summary>
 public sealed class StateContents
 {
+    /// <summary>The store's identity (what its backends' storage is marked with); a copy takes it along.</summary>
+    public Guid StoreId { get; init; }
+
     public IReadOnlyList<BackendRecord> Backends { get; init; } = Array.Empty<BackendRecord>();
 
     public IReadOnlyList<VolumeTypeRecord> VolumeTypes { get; init; } = Array.Empty<VolumeTypeRecord>();
@@ -47,6 +50,7 @@ public sealed class StateContents
     {
         var canonical = new
         {
+            StoreId,
             Backends = Backends.OrderBy(b => b.Name, StringComparer.OrdinalIgnoreCase),
             VolumeTypes = VolumeTypes.OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase)
                 .Select(t => new { t.Name, t.Description, t.CreatedAt, ExtraSpecs = t.ExtraSpecs.OrderBy(s => s.Key, StringComparer.Ordinal) }),

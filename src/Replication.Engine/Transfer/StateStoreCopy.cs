@@ -38,6 +38,7 @@ public sealed class StateStoreCopy
         // A lapsed lease belongs to a process that died: it claims nothing, and an abandoned creation is recognised without it.
         var copy = new StateContents
         {
+            StoreId = source.StoreId,
             Backends = source.Backends,
             VolumeTypes = source.VolumeTypes,
             Volumes = source.Volumes,

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Management.Automation;
 using Replication.Engine.DrTests;
 using Replication.Engine.Model;
@@ -9,7 +8,8 @@ using Replication.PowerShell.Infrastructure;
 namespace Replication.PowerShell.Commands;
 
 /// <summary>The recorded DR tests, oldest first: by volume, since a time, by outcome; optionally as an HTML report.</summary>
-[Cmdlet(VerbsCommon.Get, "DRTestResult")]
+// ShouldProcess guards the one change it can make: writing -ReportPath.
+[Cmdlet(VerbsCommon.Get, "DRTestResult", SupportsShouldProcess = true)]
 [OutputType(typeof(DrTestResult))]
 public sealed class GetDRTestResultCommand : ReplicationCmdlet
 {
@@ -30,7 +30,7 @@ public sealed class GetDRTestResultCommand : ReplicationCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? Newest { get; set; }
 
-    /// <summary>Also writes the results as an HTML report to this file.</summary>
+    /// <summary>Also writes the results as an HTML report to this file (never over the state file, a backend's files or through a link).</summary>
     [Parameter]
     public string? ReportPath { get; set; }
 
@@ -55,7 +55,10 @@ public sealed class GetDRTestResultCommand : ReplicationCmdlet
         if (ReportPath is { } path)
         {
             var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-            ForItem(file, () => File.WriteAllText(file, DrTestReport.Render(_results, Engine.Context.Now)));
+            if (ShouldProcess(file, $"Write the HTML report of {_results.Count} DR test result(s)"))
+            {
+                ForItem(file, () => Engine.Reports.Write(file, DrTestReport.Render(_results, Engine.Context.Now)));
+            }
         }
 
         base.EndProcessing();

@@ -29,6 +29,10 @@ public sealed class NewStorageBackendCommand : ReplicationCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public Hashtable? Capability { get; set; }
 
+    /// <summary>The driver's settings; LocalFile has FileMode (0600, 0640, 0660) and FolderMode (0700, 0710, 0750, 0770).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Hashtable? Setting { get; set; }
+
     protected override void ProcessRecord()
     {
         var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -44,6 +48,7 @@ public sealed class NewStorageBackendCommand : ReplicationCmdlet
             Path = folder,
             ReplicationPartner = ReplicationPartner,
             DeclaredCapabilities = Hashtables.ToValues(Capability),
+            Settings = Hashtables.ToValues(Setting),
         }, Observer)));
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.DrTests;
@@ -64,7 +63,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
     [Parameter]
     public SwitchParameter KeepTestVolume { get; set; }
 
-    /// <summary>Writes an HTML report of this run's results to this file.</summary>
+    /// <summary>Writes an HTML report of this run's results to this file (never over the state file, a backend's files or through a link).</summary>
     [Parameter]
     public string? ReportPath { get; set; }
 
@@ -109,7 +108,10 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
         if (ReportPath is { } path && _results.Count > 0)
         {
             var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-            ForItem(file, () => File.WriteAllText(file, DrTestReport.Render(_results, Engine.Context.Now)));
+            if (ShouldProcess(file, $"Write the HTML report of {_results.Count} DR test result(s)"))
+            {
+                ForItem(file, () => Engine.Reports.Write(file, DrTestReport.Render(_results, Engine.Context.Now)));
+            }
         }
 
         base.EndProcessing();

@@ -216,7 +216,9 @@ function Test-StressFiles {
         if (-not $item) { "the $($file.Role) file of '$($file.Volume)' is missing: $($file.Path)" }
         elseif ($item.Length -ne $file.SizeBytes) { "the $($file.Role) file of '$($file.Volume)' is $($item.Length) bytes, the volume $($file.SizeBytes)" }
     }
-    $known = [Collections.Generic.HashSet[string]]::new([string[]]@($expected.Path))
+    # Each backend folder also holds its state store's mark.
+    $marks = @($Site.Dc1, $Site.Dc2 | ForEach-Object { Join-Path $_ '.replication/store' })
+    $known = [Collections.Generic.HashSet[string]]::new([string[]]@(@($expected.Path) + $marks))
     $present = @(Get-ChildItem -LiteralPath $Site.Dc1, $Site.Dc2 -Recurse -File -Force -ErrorAction Ignore)
     foreach ($file in $present | Where-Object { -not $known.Contains($_.FullName) }) {
         $kind = if ($file.Name -like '*.sync-journal*') { 'leftover sync journal' } elseif ($file.Name -like 'volume-*.img') { 'orphan volume file (no volume references it)' } else { 'stray file' }

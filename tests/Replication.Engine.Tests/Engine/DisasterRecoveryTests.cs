@@ -39,8 +39,8 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.Equal(new[] { name }, ListFolder(site.FolderOf("dc2")).Where(f => f.EndsWith(".img", StringComparison.Ordinal)));
         Assert.Equal(Size, new FileInfo(site.PrimaryFile(Vol)).Length);
         Assert.Equal(Size, new FileInfo(site.ReplicaFile(Vol)).Length);
-        Assert.True(SparseFile.AllocatedBytes(site.PrimaryFile(Vol)) < MiB);
-        Assert.True(SparseFile.AllocatedBytes(site.ReplicaFile(Vol)) < MiB);
+        Assert.True(TestFiles.AllocatedBytes(site.PrimaryFile(Vol)) < MiB);
+        Assert.True(TestFiles.AllocatedBytes(site.ReplicaFile(Vol)) < MiB);
         Assert.Equal(site.PrimaryFile(Vol), site.Engine.Volumes.Connection(Vol).Path);
     }
 
@@ -263,7 +263,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.Equal(cloneFile, site.Engine.Volumes.Connection("db01-test").Path);
         AssertSameBytes(site.ReplicaFile(Vol), cloneFile);
         Assert.NotEqual(Sha256(site.PrimaryFile(Vol)), Sha256(cloneFile));
-        Assert.True(SparseFile.AllocatedBytes(cloneFile) < 2 * MiB, "the clone filled the holes");
+        Assert.True(TestFiles.AllocatedBytes(cloneFile) < 2 * MiB, "the clone filled the holes");
         Assert.False(File.Exists(site.VolumeFile("dc1", clone.Id)));
 
         var after = site.Replica(Vol);

@@ -42,7 +42,7 @@ public sealed class FirstRoundTests : IDisposable
         Assert.Equal(
             new (string?, string?)[] { ("active", "copying"), ("copying", "active") },
             site.EventsOf(Vol, newest: 2).Select(e => (e.FromStatus, e.ToStatus)).ToArray());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(site.FolderOf("dc2"), ".replication")));
+        Assert.Equal(new[] { "store" }, Directory.EnumerateFileSystemEntries(Path.Combine(site.FolderOf("dc2"), ".replication")).Select(Path.GetFileName)); // its mark, no journal
 
         WriteAt(primary, 9 * Block, RandomBytes(Block, 2));
         var later = new RecordingObserver();

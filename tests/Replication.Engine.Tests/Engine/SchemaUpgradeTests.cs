@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.Data.Sqlite;
@@ -34,13 +35,18 @@ public sealed class SchemaUpgradeTests : IDisposable
         var rowsAfter = EngineSite.DumpDatabase(path, "schema_migrations", "volume_leases", "dr_tests",
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
             "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions",
-            "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks");
+            "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
+            "backends.settings", "store_identity");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
         Assert.Equal(ReplicationStatus.ActiveStopped, volume.ReplicationStatus);
         Assert.Equal("dc2", engine.Replication.Get("legacy01").ReplicaBackend);
         Assert.Single(engine.Events(new EventQuery { ObjectName = "legacy01" }));
+        // Version 8: the file gets an identity of its own, and its backends the defaults of their driver's settings.
+        Assert.Equal(new Dictionary<string, string> { ["FileMode"] = "0600", ["FolderMode"] = "0700" }, engine.Backends.Get("dc1").Settings);
+        using var session = engine.Context.Store.Begin(write: false);
+        Assert.NotEqual(Guid.Empty, session.StoreIdentity());
     }
 
     [Fact]

@@ -111,7 +111,7 @@ public sealed class SyncJournalRecoveryTests : IDisposable
             BlockSize = Block,
             VolumeSize = Size,
         };
-        using (var journal = new SyncJournal.Writer(JournalPath(id) + ".tmp", header))
+        using (var journal = TestFiles.JournalWriter(JournalPath(id) + ".tmp", header))
         {
             var garbage = RandomBytes(Block, 3);
             journal.Write(6, garbage, 0, garbage.Length);
@@ -215,5 +215,5 @@ public sealed class SyncJournalRecoveryTests : IDisposable
     }
 
     /// <summary>The committed journal beside the replica; the replica is on dc2 until a promotion.</summary>
-    private string JournalPath(Guid id) => LocalFileLayout.JournalPath(site.BackendRecord("dc2"), id);
+    private string JournalPath(Guid id) => Path.Combine(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2")), LocalFileLayout.JournalName(id));
 }

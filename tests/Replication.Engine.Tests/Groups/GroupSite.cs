@@ -93,7 +93,7 @@ public sealed class GroupSite : IDisposable
     public IReadOnlyList<string> Journals() => new[] { "dc1", "dc2" }
         .Select(b => Path.Combine(Site.FolderOf(b), ".replication"))
         .Where(Directory.Exists)
-        .SelectMany(Directory.EnumerateFiles)
+        .SelectMany(folder => Directory.EnumerateFiles(folder, "*.sync-journal*"))
         .ToList();
 
     /// <summary>Sets the primary's modification time 30 s back, so the next round's stamp proves it quiet (and a round after that skips it).</summary>

@@ -111,7 +111,7 @@ public sealed class BlockSyncTests : IDisposable
         // The committed journal stays until the engine has recorded the round.
         Assert.True(File.Exists(fx.JournalPath), "the committed journal is gone before the engine recorded the round");
         Assert.False(File.Exists(fx.UncommittedJournalPath));
-        var (header, map) = SyncJournal.ReadCommitted(fx.JournalPath);
+        var (header, map) = TestFiles.ReadJournal(fx.JournalPath);
         Assert.Equal(request.Generation, header.Generation);
         Assert.Equal(fx.VolumeId, header.VolumeId);
         Assert.True(map.ContentEquals(outcome.NewMap));

@@ -62,12 +62,16 @@ internal sealed class DriverFixture : IDisposable
 
     public string UncommittedJournalPath => JournalPath + ".tmp";
 
+    /// <summary>The identity of the state store the fixture's backends belong to (their folders are marked with it).</summary>
+    public Guid StoreId { get; } = Guid.NewGuid();
+
     public BackendRecord MakeBackend(string name) => new()
     {
         Name = name,
         Driver = LocalFileDriver.DriverName,
         Path = Path.Combine(temp.Path, name),
         CreatedAt = DateTimeOffset.UtcNow,
+        StoreId = StoreId,
     };
 
     public ReplicaSyncRequest Request(long size, BlockMap? previousMap = null, string? previousDriverData = null, bool journaled = false, bool forceRead = false) => new()
@@ -150,7 +154,7 @@ internal sealed class DriverFixture : IDisposable
     /// <summary>Makes the file look written <paramref name="ago"/> before now (older than the driver's quiet period).</summary>
     public static void Age(string path, TimeSpan ago) => File.SetLastWriteTimeUtc(path, DateTime.UtcNow - ago);
 
-    public static long Allocated(string path) => SparseFile.AllocatedBytes(path);
+    public static long Allocated(string path) => TestFiles.AllocatedBytes(path);
 
     /// <summary>XxHash128 of the whole file, to prove a file was left untouched.</summary>
     public static string ContentHash(string path)

@@ -18,7 +18,7 @@ namespace Replication.Engine.Tests.LocalFile;
 public sealed class LocalFileDriverTests : IDisposable
 {
     private const long Size = (64 * MiB) + (3 * 512);
-    private const UnixFileMode ReadOnlyForAll = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly DriverFixture fx = new();
 
@@ -92,12 +92,13 @@ public sealed class LocalFileDriverTests : IDisposable
     }
 
     [UnixFact]
-    public void FenceAndUnfence_SetTheFileMode()
+    public void FenceAndUnfence_SetTheFileMode_OwnerOnly()
     {
         fx.Driver.CreateVolume(fx.Source, Size);
+        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(fx.SourcePath));
 
         Assert.True(fx.Driver.Fence(fx.Source));
-        Assert.Equal(ReadOnlyForAll, File.GetUnixFileMode(fx.SourcePath));
+        Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(fx.SourcePath));
         if (!Environment.IsPrivilegedProcess)
         {
             Assert.Throws<UnauthorizedAccessException>(() => Write(fx.SourcePath, 0, new byte[] { 1 }));
@@ -105,8 +106,26 @@ public sealed class LocalFileDriverTests : IDisposable
 
         fx.Driver.Unfence(fx.Source);
 
-        Assert.Equal(ReadOnlyForAll | UnixFileMode.UserWrite, File.GetUnixFileMode(fx.SourcePath));
+        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(fx.SourcePath));
         Write(fx.SourcePath, 0, new byte[] { 1 });
+    }
+
+    [UnixFact]
+    public void FenceAndUnfence_KeepTheGroupsReadOfAFileModeSetting()
+    {
+        var shared = fx.MakeBackend("shared") with { Settings = new Dictionary<string, string> { ["FileMode"] = "0660", ["FolderMode"] = "0750" } };
+        fx.Driver.PrepareBackend(shared);
+        var copy = new VolumeCopy(shared, fx.Driver.LocationFor(Guid.NewGuid()));
+        fx.Driver.CreateVolume(copy, Size);
+        var path = Path.Combine(shared.Path, copy.Location);
+        Assert.Equal(OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute, File.GetUnixFileMode(shared.Path));
+
+        Assert.True(fx.Driver.Fence(copy));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead, File.GetUnixFileMode(path));
+
+        fx.Driver.Unfence(copy);
+        Assert.Equal(OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(path));
     }
 
     [UnixFact]

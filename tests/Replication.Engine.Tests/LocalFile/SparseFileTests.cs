@@ -24,7 +24,7 @@ public sealed class SparseFileTests : IDisposable
     public void DataExtents_CoverEveryWrittenByteAndSkipTheHoles()
     {
         (long Offset, long Length)[] written = { (0, 4096), (10 * MiB + 123, 1000L), (40 * MiB, 100 * 1024L), (63 * MiB + 5, 70_000L) };
-        using var file = SparseFile.CreateNew(temp.File("volume"), 64 * MiB);
+        using var file = TestFiles.CreateSparse(temp.File("volume"), 64 * MiB);
         foreach (var (offset, length) in written)
         {
             Write(file, offset, Pattern(length, 0x5A));
@@ -50,8 +50,8 @@ public sealed class SparseFileTests : IDisposable
     [UnixFact]
     public void DataExtents_OfAFileWithoutData_AreEmpty()
     {
-        using var sparse = SparseFile.CreateNew(temp.File("sparse"), 64 * MiB);
-        using var empty = SparseFile.CreateNew(temp.File("empty"), 0);
+        using var sparse = TestFiles.CreateSparse(temp.File("sparse"), 64 * MiB);
+        using var empty = TestFiles.CreateSparse(temp.File("empty"), 0);
 
         Assert.Empty(SparseFile.DataExtents(sparse));
         Assert.Empty(SparseFile.DataExtents(empty));
@@ -61,7 +61,7 @@ public sealed class SparseFileTests : IDisposable
     public void DataExtents_EndAtTheFileLength_WhenDataIsAtTheVeryEnd()
     {
         var length = 64 * MiB + 100;
-        using var file = SparseFile.CreateNew(temp.File("volume"), length);
+        using var file = TestFiles.CreateSparse(temp.File("volume"), length);
         Write(file, length - 50, Pattern(50, 1));
 
         var extents = SparseFile.DataExtents(file).ToList();
@@ -75,19 +75,19 @@ public sealed class SparseFileTests : IDisposable
     public void DataExtents_OfAFullyWrittenFile_AreOneExtentOverTheWholeFile()
     {
         var length = 3 * MiB + 5;
-        using var file = SparseFile.CreateNew(temp.File("volume"), 0);
+        using var file = TestFiles.CreateSparse(temp.File("volume"), 0);
         Write(file, 0, Pattern(length, 7));
 
         var extent = Assert.Single(SparseFile.DataExtents(file));
 
         Assert.Equal(new FileExtent(0, length), extent);
-        Assert.Equal(length, SparseFile.AllocatedBytes(temp.File("volume")));
+        Assert.Equal(length, TestFiles.AllocatedBytes(temp.File("volume")));
     }
 
     [UnixFact]
     public void DataExtents_StopAtTheLengthTheFileHadWhenTheWalkStarted()
     {
-        using var file = SparseFile.CreateNew(temp.File("volume"), MiB);
+        using var file = TestFiles.CreateSparse(temp.File("volume"), MiB);
         Write(file, 0, Pattern(4096, 1));
         Write(file, MiB / 2, Pattern(MiB / 2, 2));
         using var extents = SparseFile.DataExtents(file).GetEnumerator();
@@ -103,7 +103,7 @@ public sealed class SparseFileTests : IDisposable
     [UnixFact]
     public void DataExtents_SeeWritesStillInTheStreamBuffer()
     {
-        using var file = SparseFile.CreateNew(temp.File("volume"), 8 * MiB, bufferSize: 64 * 1024);
+        using var file = TestFiles.CreateSparse(temp.File("volume"), 8 * MiB, bufferSize: 64 * 1024);
         file.Position = 5 * MiB;
         file.Write(Pattern(100, 3), 0, 100);
 
@@ -117,7 +117,7 @@ public sealed class SparseFileTests : IDisposable
     {
         var content = Pattern(2 * MiB, 11);
         var path = temp.File("volume");
-        using var file = SparseFile.CreateNew(path, 16 * MiB);
+        using var file = TestFiles.CreateSparse(path, 16 * MiB);
         Write(file, 0, content);
         Write(file, 8 * MiB, content);
         file.Position = 1000;
@@ -149,17 +149,17 @@ public sealed class SparseFileTests : IDisposable
     public void PunchHole_ZeroesTheRangeKeepsTheLengthAndFreesTheSpace()
     {
         var path = temp.File("volume");
-        using var file = SparseFile.CreateNew(path, 0);
+        using var file = TestFiles.CreateSparse(path, 0);
         var content = Pattern(8 * MiB, 0xAB);
         Write(file, 0, content);
         file.Position = 123;
-        var before = SparseFile.AllocatedBytes(path);
+        var before = TestFiles.AllocatedBytes(path);
 
         SparseFile.PunchHole(file, 1 * MiB, 2 * MiB);
 
         Assert.Equal(8 * MiB, file.Length);
         Assert.Equal(123, file.Position);
-        Assert.Equal(before - 2 * MiB, SparseFile.AllocatedBytes(path));
+        Assert.Equal(before - 2 * MiB, TestFiles.AllocatedBytes(path));
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(content[MiB - 1], bytes[MiB - 1]);
         Assert.All(bytes.Skip((int)MiB).Take((int)(2 * MiB)), value => Assert.Equal(0, value));
@@ -170,7 +170,7 @@ public sealed class SparseFileTests : IDisposable
     public void PunchHole_ZeroesUnalignedEdgesAndFreesTheWholeBlocksBetween()
     {
         var path = temp.File("volume");
-        using var file = SparseFile.CreateNew(path, 0, bufferSize: 64 * 1024);
+        using var file = TestFiles.CreateSparse(path, 0, bufferSize: 64 * 1024);
         var content = Pattern(64 * 1024, 0xCD);
         Write(file, 0, content);
         file.Position = 777;
@@ -178,7 +178,7 @@ public sealed class SparseFileTests : IDisposable
         SparseFile.PunchHole(file, 1000, 12_000);
 
         Assert.Equal(777, file.Position);
-        Assert.Equal(64 * 1024 - 8192, SparseFile.AllocatedBytes(path)); // blocks [4096, 12288) are freed
+        Assert.Equal(64 * 1024 - 8192, TestFiles.AllocatedBytes(path)); // blocks [4096, 12288) are freed
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(content[999], bytes[999]);
         Assert.All(bytes.Skip(1000).Take(12_000), value => Assert.Equal(0, value));
@@ -189,7 +189,7 @@ public sealed class SparseFileTests : IDisposable
     public void PunchHole_BeyondTheEnd_DoesNotGrowTheFile()
     {
         var path = temp.File("volume");
-        using var file = SparseFile.CreateNew(path, 0);
+        using var file = TestFiles.CreateSparse(path, 0);
         var content = Pattern(10_000, 0xEF);
         Write(file, 0, content);
 
@@ -205,7 +205,7 @@ public sealed class SparseFileTests : IDisposable
     [UnixFact]
     public void PunchHole_IsSeenByReadsThroughTheSameBufferedStream()
     {
-        using var file = SparseFile.CreateNew(temp.File("volume"), 0, bufferSize: 64 * 1024);
+        using var file = TestFiles.CreateSparse(temp.File("volume"), 0, bufferSize: 64 * 1024);
         Write(file, 0, Pattern(MiB, 0x11));
         file.Position = 0;
         ReadExactly(file, new byte[10]); // fills the stream's read buffer with the old bytes
@@ -233,10 +233,10 @@ public sealed class SparseFileTests : IDisposable
     {
         var path = temp.File("volume");
 
-        using var file = SparseFile.CreateNew(path, 256 * MiB);
+        using var file = TestFiles.CreateSparse(path, 256 * MiB);
 
         Assert.Equal(256 * MiB, file.Length);
-        Assert.Equal(0, SparseFile.AllocatedBytes(path));
+        Assert.Equal(0, TestFiles.AllocatedBytes(path));
         Assert.True(file.CanRead && file.CanWrite);
         using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var sample = new byte[4096];
@@ -251,7 +251,7 @@ public sealed class SparseFileTests : IDisposable
         var path = temp.File("volume");
         File.WriteAllText(path, "precious");
 
-        Assert.Throws<IOException>(() => SparseFile.CreateNew(path, MiB));
+        Assert.Throws<IOException>(() => TestFiles.CreateSparse(path, MiB));
 
         Assert.Equal("precious", File.ReadAllText(path));
     }
@@ -261,7 +261,7 @@ public sealed class SparseFileTests : IDisposable
     {
         var path = temp.File("volume");
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => SparseFile.CreateNew(path, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestFiles.CreateSparse(path, -1));
 
         Assert.False(File.Exists(path));
     }

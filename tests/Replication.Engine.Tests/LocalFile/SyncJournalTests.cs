@@ -54,7 +54,7 @@ public sealed class SyncJournalTests : IDisposable
             BlockSize = BlockSize,
             VolumeSize = Size,
         };
-        using (var journal = new SyncJournal.Writer(fx.UncommittedJournalPath, header))
+        using (var journal = TestFiles.JournalWriter(fx.UncommittedJournalPath, header))
         {
             foreach (var block in ChangedBlocks)
             {
@@ -63,7 +63,7 @@ public sealed class SyncJournalTests : IDisposable
             }
 
             journal.Deallocate(HoleBlock, BlockSize);
-            journal.Commit(round2, fx.JournalPath);
+            journal.Commit(round2, Path.GetFileName(fx.JournalPath));
         }
 
         Assert.True(File.Exists(fx.JournalPath));
@@ -87,7 +87,7 @@ public sealed class SyncJournalTests : IDisposable
         var first = fx.InitialSync(Size);
         var targetBefore = ContentHash(fx.TargetPath);
         var header = new SyncJournal.Header { VolumeId = fx.VolumeId, Generation = 2, StartedAt = startedAt, BlockSize = BlockSize, VolumeSize = Size };
-        using (var journal = new SyncJournal.Writer(fx.UncommittedJournalPath, header))
+        using (var journal = TestFiles.JournalWriter(fx.UncommittedJournalPath, header))
         {
             journal.Write(16, RandomBytes(new Random(2), BlockSize), 0, BlockSize);
             journal.Deallocate(17, BlockSize);
@@ -260,13 +260,13 @@ public sealed class SyncJournalTests : IDisposable
             VolumeSize = Size,
             GroupToken = groupToken,
         };
-        using (var writer = new SyncJournal.Writer(temp.File("j.tmp"), header))
+        using (var writer = TestFiles.JournalWriter(temp.File("j.tmp"), header))
         {
             writer.Write(5, new byte[] { 9, 1, 2, 3, 9 }, 1, 3);
-            writer.Commit(map, temp.File("j"));
+            writer.Commit(map, "j");
         }
 
-        var (read, readMap) = SyncJournal.ReadCommitted(temp.File("j"));
+        var (read, readMap) = TestFiles.ReadJournal(temp.File("j"));
 
         Assert.Equal(header, read);
         Assert.True(readMap.ContentEquals(map));
@@ -278,9 +278,9 @@ public sealed class SyncJournalTests : IDisposable
     {
         using var temp = new TempDirectory();
         var header = new SyncJournal.Header { VolumeId = Guid.NewGuid(), Generation = 1, StartedAt = startedAt, BlockSize = BlockSize, VolumeSize = Size };
-        using var writer = new SyncJournal.Writer(temp.File("j.tmp"), header);
+        using var writer = TestFiles.JournalWriter(temp.File("j.tmp"), header);
 
-        Assert.Throws<InvalidOperationException>(() => writer.Commit(BlockMap.Empty(BlockSize, Size + BlockSize), temp.File("j")));
+        Assert.Throws<InvalidOperationException>(() => writer.Commit(BlockMap.Empty(BlockSize, Size + BlockSize), "j"));
         Assert.False(File.Exists(temp.File("j")));
     }
 

@@ -163,7 +163,7 @@ public sealed class PartnershipPreflightTests
         Assert.Contains("reported all of a 4 MiB probe file", sparse.Detail, StringComparison.Ordinal);
         Assert.Contains("reads and hashes each whole volume", sparse.Advice, StringComparison.Ordinal);
         Assert.True(Result(results, PreflightCheck.SparseFiles, "dc1").Passed);
-        Assert.Equal(new[] { ".replication" }, ListFolder(Path.Combine(ramfs.Path, "dc2"))); // the layout only: the probe left nothing
+        Assert.Equal(new[] { ".replication", ".replication/store" }, ListFolder(Path.Combine(ramfs.Path, "dc2"))); // the layout and its mark only: the probe left nothing
     }
 
     [UnixFact]

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Replication.Engine.Errors;
+using Replication.Engine.Files;
 using Replication.Engine.Replication;
 
 namespace Replication.Engine.Drivers.LocalFile;
@@ -286,11 +287,11 @@ internal sealed class BlockCopier
         if (done < length)
         {
             throw new ReplicationException(_readErrorId, ErrorKind.ReadError,
-                $"'{_source.Name}' ended at {offset + done} bytes while being read; it was truncated during the copy.", _source.Name);
+                $"'{VerifiedFolder.PathOf(_source)}' ended at {offset + done} bytes while being read; it was truncated during the copy.", VerifiedFolder.PathOf(_source));
         }
     }
 
-    private static void ReadReplica(FileStream replica, long offset, byte[] buffer, int length) => TargetIo.Run(replica.Name, () => TransientIo.Run(() =>
+    private static void ReadReplica(FileStream replica, long offset, byte[] buffer, int length) => TargetIo.Run(VerifiedFolder.PathOf(replica), () => TransientIo.Run(() =>
     {
         replica.Position = offset;
         var total = 0;
@@ -314,7 +315,7 @@ internal sealed class BlockCopier
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ReplicationException(_readErrorId, ErrorKind.ReadError, $"Reading '{_source.Name}' failed: {ex.Message}", _source.Name, ex);
+            throw new ReplicationException(_readErrorId, ErrorKind.ReadError, $"Reading '{VerifiedFolder.PathOf(_source)}' failed: {ex.Message}", VerifiedFolder.PathOf(_source), ex);
         }
     }
 

@@ -2,6 +2,7 @@ using System.IO;
 using System;
 using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
+using Replication.Engine.Files;
 
 namespace Replication.Engine.Drivers.LocalFile;
 
@@ -30,7 +31,7 @@ internal sealed class DirectBlockSink : IBlockSink
         _beforeFirstChange = beforeFirstChange;
     }
 
-    public void Write(long block, byte[] buffer, int offset, int count) => TargetIo.Run(_target.Name, () =>
+    public void Write(long block, byte[] buffer, int offset, int count) => TargetIo.Run(VerifiedFolder.PathOf(_target), () =>
     {
         AboutToChange();
         TransientIo.Run(() =>
@@ -42,7 +43,7 @@ internal sealed class DirectBlockSink : IBlockSink
         StartWritebackNowAndThen(block * _blockSize, count);
     }, _errorId, _doing);
 
-    public void Deallocate(long block, int length) => TargetIo.Run(_target.Name, () =>
+    public void Deallocate(long block, int length) => TargetIo.Run(VerifiedFolder.PathOf(_target), () =>
     {
         AboutToChange();
         TransientIo.Run(() => SparseFile.PunchHole(_target, block * _blockSize, length));

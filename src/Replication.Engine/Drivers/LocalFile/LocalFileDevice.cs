@@ -9,28 +9,30 @@ namespace Replication.Engine.Drivers.LocalFile;
 internal sealed class LocalFileDevice : IVolumeDevice
 {
     private readonly FileStream _file;
+    private readonly string _path;
     private readonly string _errorId;
 
-    private LocalFileDevice(FileStream file, string errorId)
+    private LocalFileDevice(FileStream file, string path, string errorId)
     {
         _file = file;
+        _path = path;
         _errorId = errorId;
     }
 
     /// <param name="errorId">What a failure becomes: VolumeFileFault for the primary, ReplicaUnwritable for a synchronous replica.</param>
-    public static LocalFileDevice Open(string path, long sizeBytes, string errorId)
+    public static LocalFileDevice Open(VolumeFile path, long sizeBytes, string errorId)
     {
-        var file = Run(path, errorId, "Opening", () => TransientIo.Run(() => new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1)));
+        var file = Run(path, errorId, "Opening", () => TransientIo.Run(() => path.Open(FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite)));
         if (file.Length != sizeBytes)
         {
             file.Dispose();
-            throw new ReplicationException(errorId, ErrorKind.InvalidData, $"'{path}' is {file.Length} bytes but the volume is {sizeBytes}; it was resized outside the module.", path);
+            throw new ReplicationException(errorId, ErrorKind.InvalidData, $"'{path}' is {file.Length} bytes but the volume is {sizeBytes}; it was resized outside the module.", (string)path);
         }
 
-        return new LocalFileDevice(file, errorId);
+        return new LocalFileDevice(file, path, errorId);
     }
 
-    public void Read(long offset, byte[] buffer, int count) => Run(_file.Name, _errorId, "Reading", () => TransientIo.Run(() =>
+    public void Read(long offset, byte[] buffer, int count) => Run(_path, _errorId, "Reading", () => TransientIo.Run(() =>
     {
         _file.Position = offset;
         var total = 0;
@@ -48,20 +50,20 @@ internal sealed class LocalFileDevice : IVolumeDevice
         return true;
     }));
 
-    public void Write(long offset, byte[] buffer, int count) => Run(_file.Name, _errorId, "Writing", () => TransientIo.Run(() =>
+    public void Write(long offset, byte[] buffer, int count) => Run(_path, _errorId, "Writing", () => TransientIo.Run(() =>
     {
         _file.Position = offset;
         _file.Write(buffer, 0, count);
         return true;
     }));
 
-    public void Flush() => Run(_file.Name, _errorId, "Flushing", () =>
+    public void Flush() => Run(_path, _errorId, "Flushing", () =>
     {
         _file.Flush(flushToDisk: true);
         return true;
     });
 
-    public void Zero(long offset, long length, bool deallocate) => Run(_file.Name, _errorId, "Zeroing", () =>
+    public void Zero(long offset, long length, bool deallocate) => Run(_path, _errorId, "Zeroing", () =>
     {
         if (deallocate)
         {

@@ -6,6 +6,7 @@ using System.Threading;
 using System;
 using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
+using Replication.Engine.Files;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
 using Replication.Engine.State;
@@ -31,6 +32,9 @@ public sealed class LocalFileDriver : IVolumeDriver
         "volume_backend_name", "vendor_name", "driver_version", "storage_protocol", "thin_provisioning_support", "total_capacity_gb", "free_capacity_gb",
     };
 
+    public IReadOnlyDictionary<string, string> ValidateSettings(IReadOnlyDictionary<string, object?> settings, string backendName) =>
+        LocalFileSettings.Validate(settings, backendName);
+
     public bool PrepareBackend(BackendRecord backend)
     {
         if (string.IsNullOrWhiteSpace(backend.Path))
@@ -38,26 +42,28 @@ public sealed class LocalFileDriver : IVolumeDriver
             throw new ReplicationException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, "A LocalFile backend needs -Path, the folder its volumes live in.", backend.Name);
         }
 
-        var folder = LocalFileLayout.BackendFolder(backend);
-        var created = !Directory.Exists(folder);
+        var folderPath = LocalFileLayout.BackendFolder(backend);
+        var created = false;
         try
         {
-            Directory.CreateDirectory(folder);
-            // The journal folder is part of the layout from the start, so the first journaled round adds no folder.
-            Directory.CreateDirectory(LocalFileLayout.JournalFolderOf(backend));
-            var probe = Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}");
-            File.WriteAllBytes(probe, Array.Empty<byte>());
-            File.Delete(probe);
+            // Made 0700 (or the FolderMode), checked, marked for this state store, with the journal folder from the start.
+            using var folder = BackendFolder.OpenOrCreate(backend, out created);
+            var probe = $".write-probe-{Guid.NewGuid():N}";
+            using (folder.Root.OpenFile(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+            }
+
+            folder.Root.Delete(probe);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or ReplicationException)
         {
             if (created)
             {
                 AbandonBackend(backend);
             }
 
-            throw new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.PermissionDenied,
-                $"The folder '{folder}' for backend '{backend.Name}' cannot be created or written: {ex.Message}", backend.Name, ex);
+            throw ex as ReplicationException ?? new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.PermissionDenied,
+                $"The folder '{folderPath}' for backend '{backend.Name}' cannot be created or written: {ex.Message}", backend.Name, ex);
         }
 
         return created;
@@ -65,24 +71,51 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public void AbandonBackend(BackendRecord backend)
     {
-        var folder = LocalFileLayout.BackendFolder(backend);
-        var journals = LocalFileLayout.JournalFolderOf(backend);
         try
         {
-            if (Directory.Exists(journals) && !Directory.EnumerateFileSystemEntries(journals).Any())
+            // Only what PrepareBackend made: the mark, the module's folder and the backend folder, each only if nothing else is in it.
+            using var root = VerifiedFolder.Open(LocalFileLayout.BackendFolder(backend), FolderTrust.AnyFolder(backend.Path));
+            var moduleFolder = Path.Combine(root.Path, BackendFolder.ModuleFolderName);
+            if (Directory.Exists(moduleFolder) && Directory.EnumerateFileSystemEntries(moduleFolder).All(e => Path.GetFileName(e) == BackendFolder.MarkName))
             {
-                Directory.Delete(journals);
+                using (var module = root.Subfolder(BackendFolder.ModuleFolderName, FolderTrust.AnyFolder(moduleFolder), create: false))
+                {
+                    module.Delete(BackendFolder.MarkName);
+                }
+
+                root.DeleteFolder(BackendFolder.ModuleFolderName);
             }
 
-            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            if (!Directory.EnumerateFileSystemEntries(root.Path).Any())
             {
-                Directory.Delete(folder);
+                Directory.Delete(root.Path);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
             // Leaving an empty folder behind is harmless; the definition's own failure is what the admin needs to see.
         }
+    }
+
+    public StorageLineage? StorageLineage(BackendRecord backend)
+    {
+        var folder = LocalFileLayout.BackendFolder(backend);
+        try
+        {
+            var exists = Directory.Exists(folder);
+            var lineage = BackendFolder.Lineage(folder);
+            return lineage is null ? null : exists ? new StorageLineage(lineage[0], lineage.Skip(1).ToList()) : new StorageLineage(null, lineage);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
+        {
+            return null;
+        }
+    }
+
+    public bool ClaimStorage(BackendRecord backend)
+    {
+        using var folder = OpenFolder(backend);
+        return folder.MarkedNow;
     }
 
     public IReadOnlyDictionary<string, object?> ReportCapabilities(BackendRecord backend)
@@ -111,11 +144,12 @@ public sealed class LocalFileDriver : IVolumeDriver
         var path = LocalFileLayout.VolumePath(copy);
         try
         {
-            using (SparseFile.CreateNew(path, sizeBytes))
+            using var folder = BackendFolder.Open(copy.Backend);
+            using (SparseFile.CreateNew(folder.Root, path.Name, sizeBytes))
             {
             }
 
-            FileSystemOps.FsyncDirectory(Path.GetDirectoryName(path)!);
+            folder.Root.Sync();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -127,10 +161,12 @@ public sealed class LocalFileDriver : IVolumeDriver
     public void CheckCopy(VolumeCopy copy, long sizeBytes)
     {
         var path = LocalFileLayout.VolumePath(copy);
-        var file = new FileInfo(path);
+        var file = Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) ? path.Look() : null;
         var problem = !Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) ? "its backend folder cannot be reached"
-            : !file.Exists ? "the file is missing"
-            : file.Length != sizeBytes ? $"the file is {file.Length} bytes, not {sizeBytes}"
+            : file is null ? "the file is missing"
+            : file.Kind == EntryKind.Link ? "it is a link, which the module never follows"
+            : file.Kind != EntryKind.File ? "it is not a regular file"
+            : file.Size != sizeBytes ? $"the file is {file.Size} bytes, not {sizeBytes}"
             : null;
         if (problem is not null)
         {
@@ -151,18 +187,16 @@ public sealed class LocalFileDriver : IVolumeDriver
         var volumeId = LocalFileLayout.VolumeIdOfLocation(copy);
         TargetIo.Run(path, () =>
         {
-            if (File.Exists(path))
-            {
-                // Windows refuses to delete a read-only (fenced) file.
-                FileSystemOps.SetReadOnly(path, readOnly: false);
-                File.Delete(path);
-            }
-
-            DeleteIfPresent(LocalFileLayout.JournalPath(copy.Backend, volumeId));
-            DeleteIfPresent(LocalFileLayout.UncommittedJournalPath(copy.Backend, volumeId));
-            DeleteIfPresent(LocalFileLayout.SidecarPath(copy.Backend, volumeId, "dirty"));
-            DeleteIfPresent(LocalFileLayout.SidecarPath(copy.Backend, volumeId, "export"));
-            FileSystemOps.FsyncDirectory(folder);
+            using var backend = BackendFolder.Open(copy.Backend);
+            // A fenced file too (on Windows the read-only attribute is lifted first); a link there is refused, not removed.
+            backend.Root.Delete(path.Name);
+            backend.ModuleFolder.Delete(LocalFileLayout.JournalName(volumeId));
+            backend.ModuleFolder.Delete(LocalFileLayout.UncommittedJournalName(volumeId));
+            backend.ModuleFolder.Delete(LocalFileLayout.SidecarName(volumeId, "dirty"));
+            backend.ModuleFolder.Delete(LocalFileLayout.SidecarName(volumeId, "export"));
+            backend.ModuleFolder.Delete(LocalFileLayout.SidecarName(volumeId, "export") + ".tmp");
+            backend.Root.Sync();
+            backend.ModuleFolder.Sync();
         }, ErrorIds.VolumeFileFault, "Removing");
     }
 
@@ -172,7 +206,11 @@ public sealed class LocalFileDriver : IVolumeDriver
         var targetPath = LocalFileLayout.VolumePath(target);
         using var sourceFile = OpenSource(sourcePath, ErrorIds.VolumeFileFault, sizeBytes);
         const string cloning = "Writing the test volume";
-        using var targetFile = TargetIo.Run(targetPath, () => SparseFile.CreateNew(targetPath, sizeBytes, IoBufferSize), ErrorIds.VolumeFileFault, cloning);
+        using var targetFile = TargetIo.Run(targetPath, () =>
+        {
+            using var folder = BackendFolder.Open(target.Backend);
+            return SparseFile.CreateNew(folder.Root, targetPath.Name, sizeBytes, IoBufferSize);
+        }, ErrorIds.VolumeFileFault, cloning);
         var copier = new BlockCopier(sourceFile, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
         var copied = copier.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(targetFile, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
         TargetIo.Run(targetPath, () => targetFile.Flush(flushToDisk: true), ErrorIds.VolumeFileFault, cloning);
@@ -267,18 +305,28 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId)
     {
-        var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
-        var uncommitted = LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId);
-        TargetIo.Run(uncommitted, () => DeleteIfPresent(uncommitted));
-        if (!File.Exists(committed))
+        var committedName = LocalFileLayout.JournalName(volumeId);
+        var uncommittedName = LocalFileLayout.UncommittedJournalName(volumeId);
+        var journals = LocalFileLayout.JournalFolderOf(target.Backend);
+        // A folder that is not there holds no journal: the round that follows says what is wrong with it.
+        using var folder = TargetIo.Run(journals, () => OpenFolderIfThere(target.Backend));
+        if (folder is null)
+        {
+            return null;
+        }
+
+        TargetIo.Run(Path.Combine(journals, uncommittedName), () => folder.ModuleFolder.Delete(uncommittedName));
+        using var journal = OpenJournal(folder, committedName);
+        if (journal is null)
         {
             return null;
         }
 
         var targetPath = LocalFileLayout.VolumePath(target);
-        var (header, map) = ReadJournal(committed);
+        var journalPath = folder.ModuleFolder.PathOf(committedName);
+        var (header, map) = ReadJournal(journal, journalPath);
         using var targetFile = OpenTarget(targetPath, header.VolumeSize, rebuild: false);
-        var applied = TargetIo.Run(targetPath, () => SyncJournal.Apply(committed, targetFile));
+        var applied = TargetIo.Run(targetPath, () => SyncJournal.Apply(journal, journalPath, targetFile));
         return new ReplicaSyncOutcome
         {
             Mode = SyncMode.Incremental,
@@ -293,24 +341,23 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public Guid? CommittedJournalGroup(VolumeCopy target, Guid volumeId)
     {
-        var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
-        return File.Exists(committed) ? ReadJournal(committed).Header.GroupToken : null;
+        var name = LocalFileLayout.JournalName(volumeId);
+        using var folder = OpenFolderIfThere(target.Backend);
+        using var journal = folder is null ? null : OpenJournal(folder, name);
+        return journal is null ? null : ReadJournal(journal, folder!.ModuleFolder.PathOf(name)).Header.GroupToken;
     }
 
-    public bool HasSyncJournal(VolumeCopy target, Guid volumeId) =>
-        File.Exists(LocalFileLayout.JournalPath(target.Backend, volumeId)) || File.Exists(LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId));
+    public bool HasSyncJournal(VolumeCopy target, Guid volumeId)
+    {
+        using var folder = OpenFolderIfThere(target.Backend);
+        return folder is not null && (folder.ModuleFolder.Look(LocalFileLayout.JournalName(volumeId)) is not null || folder.ModuleFolder.Look(LocalFileLayout.UncommittedJournalName(volumeId)) is not null);
+    }
 
     public IReadOnlyList<string> ListLocations(BackendRecord backend)
     {
-        var folder = LocalFileLayout.BackendFolder(backend);
-        if (!Directory.Exists(folder))
-        {
-            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable,
-                $"The folder '{folder}' of backend '{backend.Name}' cannot be reached.", backend.Name);
-        }
-
-        var journals = LocalFileLayout.JournalFolderOf(backend);
-        var files = Directory.EnumerateFiles(folder).Concat(Directory.Exists(journals) ? Directory.EnumerateFiles(journals) : Enumerable.Empty<string>());
+        using var folder = OpenFolder(backend);
+        // Listing reads names only; the folders were checked (the module's is never a link) before their names are read.
+        var files = Directory.EnumerateFiles(folder.Root.Path).Concat(Directory.EnumerateFiles(folder.ModuleFolder.Path));
         return files.Select(f => LocalFileLayout.VolumeIdOf(Path.GetFileName(f)))
             .Where(id => id is not null)
             .Select(id => LocalFileLayout.LocationFor(id!.Value))
@@ -320,28 +367,42 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public void DiscardSyncJournal(VolumeCopy target, Guid volumeId)
     {
-        var committed = LocalFileLayout.JournalPath(target.Backend, volumeId);
-        TargetIo.Run(committed, () =>
+        var journals = LocalFileLayout.JournalFolderOf(target.Backend);
+        TargetIo.Run(journals, () =>
         {
-            DeleteIfPresent(committed);
-            DeleteIfPresent(LocalFileLayout.UncommittedJournalPath(target.Backend, volumeId));
-            var folder = Path.GetDirectoryName(committed)!;
-            if (Directory.Exists(folder))
+            // A folder that is not there holds no journal to forget.
+            using var folder = OpenFolderIfThere(target.Backend);
+            if (folder is null)
             {
-                FileSystemOps.FsyncDirectory(folder);
+                return;
             }
+
+            folder.ModuleFolder.Delete(LocalFileLayout.JournalName(volumeId));
+            folder.ModuleFolder.Delete(LocalFileLayout.UncommittedJournalName(volumeId));
+            folder.ModuleFolder.Sync();
         });
     }
 
-    public bool Fence(VolumeCopy copy) => SetReadOnly(copy, readOnly: true);
+    public bool Fence(VolumeCopy copy)
+    {
+        try
+        {
+            return SetReadOnly(copy, readOnly: true);
+        }
+        catch (ReplicationException ex) when (IsDistrust(ex))
+        {
+            // Nothing is changed through a link or in a folder the module does not trust: the fence stays in state only.
+            return false;
+        }
+    }
 
     public bool IsFenced(VolumeCopy copy)
     {
         try
         {
-            return FileSystemOps.IsReadOnly(LocalFileLayout.VolumePath(copy));
+            return LocalFileLayout.VolumePath(copy).Look() is { Kind: EntryKind.File, ReadOnly: true };
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
             return false;
         }
@@ -351,10 +412,9 @@ public sealed class LocalFileDriver : IVolumeDriver
     {
         try
         {
-            var file = new FileInfo(LocalFileLayout.VolumePath(copy));
-            return file.Exists ? FormattableString.Invariant($"{file.Length}:{file.LastWriteTimeUtc.Ticks}") : null;
+            return VerifiedFolder.LookAt(LocalFileLayout.VolumePath(copy)) is { Kind: EntryKind.File } file ? FormattableString.Invariant($"{file.Size}:{file.ModifiedTicks}") : null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
             return null;
         }
@@ -362,7 +422,7 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     public void Unfence(VolumeCopy copy)
     {
-        if (Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) && !File.Exists(LocalFileLayout.VolumePath(copy)))
+        if (Directory.Exists(LocalFileLayout.BackendFolder(copy.Backend)) && VerifiedFolder.LookAt(LocalFileLayout.VolumePath(copy)) is null)
         {
             return;
         }
@@ -383,7 +443,7 @@ public sealed class LocalFileDriver : IVolumeDriver
     private ReplicaSyncOutcome SyncTracked(ReplicaSyncRequest request, DirtyBlockSet dirty, FileStream targetFile, SourceStamp stampBefore, IOperationObserver observer, CancellationToken cancellation)
     {
         var sourcePath = LocalFileLayout.VolumePath(request.Source);
-        var targetPath = targetFile.Name;
+        var targetPath = LocalFileLayout.VolumePath(request.Target);
         var map = request.PreviousMap!.Value;
         var dirtyCount = dirty.Count;
         if (dirtyCount == 0)
@@ -419,9 +479,8 @@ public sealed class LocalFileDriver : IVolumeDriver
 
     private static BlockMap SyncThroughJournal(ReplicaSyncRequest request, FileStream targetFile, BlockMap baseline, Func<IBlockSink, BlockMap> copy)
     {
-        var backend = request.Target.Backend;
-        var uncommitted = LocalFileLayout.UncommittedJournalPath(backend, request.VolumeId);
-        var committed = LocalFileLayout.JournalPath(backend, request.VolumeId);
+        var uncommitted = LocalFileLayout.UncommittedJournalName(request.VolumeId);
+        var committed = LocalFileLayout.JournalName(request.VolumeId);
         var header = new SyncJournal.Header
         {
             VolumeId = request.VolumeId,
@@ -431,8 +490,9 @@ public sealed class LocalFileDriver : IVolumeDriver
             VolumeSize = baseline.VolumeSize,
             GroupToken = request.GroupToken,
         };
+        using var folder = TargetIo.Run(LocalFileLayout.JournalFolderOf(request.Target.Backend), () => BackendFolder.Open(request.Target.Backend));
         BlockMap newMap;
-        using (var journal = new SyncJournal.Writer(uncommitted, header))
+        using (var journal = new SyncJournal.Writer(folder.ModuleFolder, uncommitted, header))
         {
             try
             {
@@ -441,7 +501,7 @@ public sealed class LocalFileDriver : IVolumeDriver
             catch
             {
                 journal.Dispose();
-                DeleteIfPresent(uncommitted);
+                folder.ModuleFolder.Delete(uncommitted);
                 throw;
             }
 
@@ -450,7 +510,10 @@ public sealed class LocalFileDriver : IVolumeDriver
 
         if (request.GroupToken is null)
         {
-            TargetIo.Run(targetFile.Name, () => SyncJournal.Apply(committed, targetFile));
+            var targetPath = LocalFileLayout.VolumePath(request.Target);
+            var journalPath = folder.ModuleFolder.PathOf(committed);
+            using var journal = OpenJournal(folder, committed) ?? throw new FileNotFoundException("The journal just committed is gone.", journalPath);
+            TargetIo.Run(targetPath, () => SyncJournal.Apply(journal, journalPath, targetFile));
             CrashPoints.Hit("sync.after-apply");
         }
 
@@ -464,11 +527,25 @@ public sealed class LocalFileDriver : IVolumeDriver
         return hasher.HashAll(request.SizeBytes, BlockMap.DefaultBlockSize);
     }
 
-    private static (SyncJournal.Header Header, BlockMap Map) ReadJournal(string path)
+    /// <summary>A journal in the module's folder, opened to read; null when there is none.</summary>
+    private static FileStream? OpenJournal(BackendFolder folder, string name)
+    {
+        var path = folder.ModuleFolder.PathOf(name);
+        try
+        {
+            return TargetIo.Run(path, () => folder.ModuleFolder.OpenFile(name, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20));
+        }
+        catch (ReplicationException ex) when (ex.InnerException is FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static (SyncJournal.Header Header, BlockMap Map) ReadJournal(FileStream journal, string path)
     {
         try
         {
-            return SyncJournal.ReadCommitted(path);
+            return SyncJournal.ReadCommitted(journal, path);
         }
         catch (Exception ex) when (ex is EndOfStreamException or FormatException or IOException)
         {
@@ -487,21 +564,45 @@ public sealed class LocalFileDriver : IVolumeDriver
         {
             throw new ReplicationException(ErrorIds.PrimaryUnreadable, ErrorKind.ReadError, $"The primary '{path}' cannot be reached: {ex.Message}", path, ex);
         }
+        catch (ReplicationException ex) when (IsDistrust(ex))
+        {
+            throw OnTheSourceSide(ex, ErrorIds.PrimaryUnreadable, path);
+        }
     }
 
-    private static long ModifiedTicks(string path) => TargetIo.Run(path, () => File.GetLastWriteTimeUtc(path).Ticks);
+    /// <summary>A link, or a file or folder the module does not trust.</summary>
+    private static bool IsDistrust(ReplicationException error) => error.ErrorId is ErrorIds.LinkRefused or ErrorIds.PathNotTrusted or ErrorIds.BackendFolderTaken;
 
-    private static FileStream OpenSource(string path, string errorId, long expectedSize)
+    /// <summary>
+    /// Distrust on the side being read says which side (PrimaryUnreadable for a primary): the replica is not at fault, so
+    /// the volume stays promotable. The message still says what was refused, and the refusal itself is the inner error.
+    /// </summary>
+    private static ReplicationException OnTheSourceSide(ReplicationException distrust, string errorId, string path) =>
+        new(errorId, distrust.Kind, distrust.Message, path, distrust);
+
+    /// <summary>The file's modification time; the entry itself is looked at, so a link there is refused, never followed.</summary>
+    private static long ModifiedTicks(string path) => TargetIo.Run(path, () => VerifiedFolder.LookAt(path) switch
+    {
+        null => throw new FileNotFoundException("The file is missing.", path),
+        { Kind: EntryKind.Link } => throw TrustErrors.Link(path),
+        var file => file.ModifiedTicks,
+    });
+
+    private static FileStream OpenSource(VolumeFile path, string errorId, long expectedSize)
     {
         FileStream file;
         try
         {
             // Hypervisors keep writing while we read: share read/write.
-            file = TransientIo.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, IoBufferSize));
+            file = TransientIo.Run(() => path.Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, IoBufferSize));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ReplicationException(errorId, ErrorKind.ReadError, $"'{path}' cannot be opened: {ex.Message}", path, ex);
+            throw new ReplicationException(errorId, ErrorKind.ReadError, $"'{path}' cannot be opened: {ex.Message}", (string)path, ex);
+        }
+        catch (ReplicationException ex) when (IsDistrust(ex))
+        {
+            throw OnTheSourceSide(ex, errorId, path);
         }
 
         var length = file.Length;
@@ -509,26 +610,27 @@ public sealed class LocalFileDriver : IVolumeDriver
         {
             file.Dispose();
             throw new ReplicationException(errorId, ErrorKind.InvalidData,
-                $"'{path}' is {length} bytes but the volume is {expectedSize}; it was resized or truncated outside the module.", path);
+                $"'{path}' is {length} bytes but the volume is {expectedSize}; it was resized or truncated outside the module.", (string)path);
         }
 
         return file;
     }
 
     /// <param name="rebuild">The target is being recopied, not a consistent replica: a missing one is created, a resized one set back to size.</param>
-    private static FileStream OpenTarget(string path, long expectedSize, bool rebuild) => TargetIo.Run(path, () =>
+    private static FileStream OpenTarget(VolumeFile path, long expectedSize, bool rebuild) => TargetIo.Run(path, () =>
     {
-        if (!File.Exists(path))
+        using var folder = BackendFolder.Open(path.Backend);
+        if (folder.Root.Look(path.Name) is null)
         {
             if (!rebuild)
             {
                 throw new FileNotFoundException("The replica file is missing.", path);
             }
 
-            return SparseFile.CreateNew(path, expectedSize, IoBufferSize);
+            return SparseFile.CreateNew(folder.Root, path.Name, expectedSize, IoBufferSize);
         }
 
-        var file = TransientIo.Run(() => new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, IoBufferSize));
+        var file = TransientIo.Run(() => folder.Root.OpenFile(path.Name, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, IoBufferSize));
         var length = file.Length;
         if (length != expectedSize)
         {
@@ -546,12 +648,15 @@ public sealed class LocalFileDriver : IVolumeDriver
         return file;
     });
 
+    /// <summary>Fences (0400, or the read bits of the backend's FileMode; Windows: read-only) or lifts the fence (the FileMode), on the open file.</summary>
     private static bool SetReadOnly(VolumeCopy copy, bool readOnly)
     {
         var path = LocalFileLayout.VolumePath(copy);
         try
         {
-            FileSystemOps.SetReadOnly(path, readOnly);
+            var fileMode = LocalFileSettings.Of(copy.Backend).FileMode;
+            using var file = path.Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            VerifiedFolder.SetMode(file, readOnly ? fileMode & Modes.ReadBits : fileMode);
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -560,12 +665,30 @@ public sealed class LocalFileDriver : IVolumeDriver
         }
     }
 
-    /// <summary>Deletes a file if it is there; a missing file or folder is not an error (File.Delete throws for a missing folder).</summary>
-    private static void DeleteIfPresent(string path)
+    /// <summary>The backend's folder, or null when it is not there (nothing of a volume is there either); a folder the module does not trust is refused.</summary>
+    private static BackendFolder? OpenFolderIfThere(BackendRecord backend)
     {
-        if (File.Exists(path))
+        try
         {
-            File.Delete(path);
+            return BackendFolder.Open(backend);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The backend's folder for work that reports an unreachable folder as such.</summary>
+    private static BackendFolder OpenFolder(BackendRecord backend)
+    {
+        try
+        {
+            return BackendFolder.Open(backend);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicationException(ErrorIds.VolumeFileFault, ErrorKind.ResourceUnavailable,
+                $"The folder '{LocalFileLayout.BackendFolder(backend)}' of backend '{backend.Name}' cannot be reached: {ex.Message}", backend.Name, ex);
         }
     }
 
@@ -583,7 +706,7 @@ public sealed class LocalFileDriver : IVolumeDriver
     public IVolumeDevice OpenDevice(VolumeCopy copy, long sizeBytes, string faultErrorId) =>
         LocalFileDevice.Open(LocalFileLayout.VolumePath(copy), sizeBytes, faultErrorId);
 
-    public string SidecarPath(VolumeCopy copy, string kind) => LocalFileLayout.SidecarPath(copy.Backend, LocalFileLayout.VolumeIdOfLocation(copy), kind);
+    public SidecarFile Sidecar(VolumeCopy copy, string kind) => new LocalSidecarFile(copy.Backend, LocalFileLayout.SidecarName(LocalFileLayout.VolumeIdOfLocation(copy), kind));
 
     public long? AllocatedBytes(VolumeCopy copy) => LocalFileProbe.AllocatedBytes(copy);
 }

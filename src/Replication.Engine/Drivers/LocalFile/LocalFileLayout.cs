@@ -12,8 +12,6 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// </summary>
 internal static class LocalFileLayout
 {
-    private const string JournalFolder = ".replication";
-
     private static readonly Regex OwnedFilePattern = new("^volume-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.(?:img|sync-journal|sync-journal\\.tmp|dirty|export|export\\.tmp)\\z", RegexOptions.CultureInvariant);
 
     private static readonly Regex LocationPattern = new("^volume-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.img\\z", RegexOptions.CultureInvariant);
@@ -27,9 +25,9 @@ internal static class LocalFileLayout
         return match.Success ? Guid.Parse(match.Groups[1].Value) : null;
     }
 
-    public static string JournalFolderOf(BackendRecord backend) => Path.Combine(BackendFolder(backend), JournalFolder);
+    public static string JournalFolderOf(BackendRecord backend) => Path.Combine(BackendFolder(backend), LocalFile.BackendFolder.ModuleFolderName);
 
-    public static string VolumePath(VolumeCopy copy)
+    public static VolumeFile VolumePath(VolumeCopy copy)
     {
         if (!LocationPattern.IsMatch(copy.Location))
         {
@@ -37,18 +35,21 @@ internal static class LocalFileLayout
                 $"'{copy.Location}' is not a LocalFile volume location; the state file may have been edited by hand.", copy.Location);
         }
 
-        return Path.Combine(BackendFolder(copy.Backend), copy.Location);
+        return new VolumeFile(copy.Backend, copy.Location);
     }
 
     public static string BackendFolder(BackendRecord backend) => Path.GetFullPath(backend.Path);
 
-    public static string JournalPath(BackendRecord backend, Guid volumeId) =>
-        Path.Combine(BackendFolder(backend), JournalFolder, $"volume-{volumeId:D}.sync-journal");
+    /// <summary>The committed journal's name in the module's folder.</summary>
+    public static string JournalName(Guid volumeId) => $"volume-{volumeId:D}.sync-journal";
 
-    /// <summary>A file of the engine's about one volume (its dirty bitmap, its export record) in the journal folder; kinds are fixed words.</summary>
-    public static string SidecarPath(BackendRecord backend, Guid volumeId, string kind) =>
+    /// <summary>Where a journal is written before its commit (the rename to <see cref="JournalName"/>).</summary>
+    public static string UncommittedJournalName(Guid volumeId) => JournalName(volumeId) + ".tmp";
+
+    /// <summary>A file of the engine's about one volume (its dirty bitmap, its export record) in the module's folder; kinds are fixed words.</summary>
+    public static string SidecarName(Guid volumeId, string kind) =>
         kind is "dirty" or "export"
-            ? Path.Combine(BackendFolder(backend), JournalFolder, $"volume-{volumeId:D}.{kind}")
+            ? $"volume-{volumeId:D}.{kind}"
             : throw new ArgumentException($"'{kind}' is not a kind of sidecar file.", nameof(kind));
 
     /// <summary>The volume id of a location (validated as <see cref="VolumePath"/> does).</summary>
@@ -57,7 +58,4 @@ internal static class LocalFileLayout
         VolumePath(copy);
         return Guid.Parse(copy.Location.Substring("volume-".Length, 36));
     }
-
-    /// <summary>Where a journal is written before its commit (the rename to <see cref="JournalPath"/>).</summary>
-    public static string UncommittedJournalPath(BackendRecord backend, Guid volumeId) => JournalPath(backend, volumeId) + ".tmp";
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Replication.Engine.Errors;
+using Replication.Engine.Files;
 using Replication.Engine.Preflight;
 using Replication.Engine.State;
 
@@ -20,20 +21,37 @@ internal static class LocalFileProbe
 
     public static BackendProbe Probe(BackendRecord backend)
     {
-        var folder = LocalFileLayout.BackendFolder(backend);
-        if (Reach(folder) is { } unreachable)
+        var path = LocalFileLayout.BackendFolder(backend);
+        if (Reach(path) is { } unreachable)
         {
-            return new BackendProbe { Location = folder, Unreachable = unreachable };
+            return new BackendProbe { Location = path, Unreachable = unreachable };
         }
 
-        var space = FreeSpace.Of(folder);
-        var blockSize = FileSystemBlockSize.Of(folder, out _);
-        var written = WriteProbe(folder, out var writeProblem);
-        string? holesDetail = null;
-        var holes = writeProblem is null ? ProbeHoles(folder, out holesDetail) : null;
-        return new BackendProbe
+        BackendFolder folder;
+        try
         {
-            Location = folder,
+            folder = BackendFolder.Open(backend);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
+        {
+            return new BackendProbe { Location = path, Unreachable = ex.Message };
+        }
+
+        using (folder)
+        {
+            var space = FreeSpace.Of(path);
+            var blockSize = FileSystemBlockSize.Of(path, out _);
+            var written = WriteProbe(folder.Root, out var writeProblem);
+            string? holesDetail = null;
+            var holes = writeProblem is null ? ProbeHoles(folder.Root, out holesDetail) : null;
+            return Probed(path, writeProblem, space, blockSize, holes, holesDetail, written);
+        }
+    }
+
+    private static BackendProbe Probed(string path, string? writeProblem, (long TotalBytes, long FreeBytes)? space, long? blockSize, bool? holes, string? holesDetail, DateTimeOffset? written) =>
+        new()
+        {
+            Location = path,
             Writable = writeProblem is null,
             WriteProblem = writeProblem,
             TotalBytes = space?.TotalBytes,
@@ -43,15 +61,14 @@ internal static class LocalFileProbe
             HolesDetail = holesDetail,
             ProbeFileTime = written,
         };
-    }
 
     /// <summary>The data the copy's file holds (its allocated extents); null when it is missing or cannot be read.</summary>
     public static long? AllocatedBytes(VolumeCopy copy)
     {
         try
         {
-            var path = LocalFileLayout.VolumePath(copy);
-            return File.Exists(path) ? SparseFile.AllocatedBytes(path) : null;
+            using var file = LocalFileLayout.VolumePath(copy).Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return SparseFile.AllocatedBytes(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
@@ -84,39 +101,40 @@ internal static class LocalFileProbe
     }
 
     /// <summary>Writes a small probe file, reads the modification time the file system gave it, and removes it.</summary>
-    private static DateTimeOffset? WriteProbe(string folder, out string? problem)
+    private static DateTimeOffset? WriteProbe(VerifiedFolder folder, out string? problem)
     {
-        var path = Path.Combine(folder, $".preflight-{Guid.NewGuid():N}.probe");
+        var name = $".preflight-{Guid.NewGuid():N}.probe";
         var stage = "written";
         try
         {
-            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
+            DateTimeOffset modified;
+            using (var file = folder.OpenFile(name, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 file.Write(ProbeData(), 0, ProbeDataLength);
                 file.Flush(flushToDisk: true);
+                modified = new DateTimeOffset(VerifiedFolder.FactsOf(file).ModifiedTicks, TimeSpan.Zero);
             }
 
-            var modified = new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
             stage = "removed";
-            File.Delete(path);
-            problem = File.Exists(path) ? $"the probe file '{path}' was still there after it was removed" : null;
+            folder.Delete(name);
+            problem = folder.Look(name) is not null ? $"the probe file '{folder.PathOf(name)}' was still there after it was removed" : null;
             return modified;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
-            TryDelete(path);
+            folder.TryDelete(name);
             problem = $"a probe file could not be {stage}: {ex.Message}";
             return null;
         }
     }
 
     /// <summary>A sparse file with data only in its middle: a file system that reports holes shows them around the data.</summary>
-    private static bool? ProbeHoles(string folder, out string detail)
+    private static bool? ProbeHoles(VerifiedFolder folder, out string detail)
     {
-        var path = Path.Combine(folder, $".preflight-{Guid.NewGuid():N}.sparse");
+        var name = $".preflight-{Guid.NewGuid():N}.sparse";
         try
         {
-            using var file = SparseFile.CreateNew(path, SparseProbeSize);
+            using var file = SparseFile.CreateNew(folder, name, SparseProbeSize);
             file.Position = SparseDataOffset;
             file.Write(ProbeData(), 0, ProbeDataLength);
             file.Flush(flushToDisk: true);
@@ -138,14 +156,14 @@ internal static class LocalFileProbe
             detail = $"The file system reported {Humane.Bytes(data)} of data in {probe} and holes around it.";
             return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
         {
             detail = $"A sparse probe file could not be written: {ex.Message}";
             return false;
         }
         finally
         {
-            TryDelete(path);
+            folder.TryDelete(name);
         }
     }
 
@@ -158,17 +176,5 @@ internal static class LocalFileProbe
         }
 
         return data;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The probe's own failure is the one to report.
-        }
     }
 }

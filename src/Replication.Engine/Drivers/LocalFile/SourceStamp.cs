@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using Newtonsoft.Json;
+using Replication.Engine.Files;
 
 namespace Replication.Engine.Drivers.LocalFile;
 
@@ -30,13 +31,13 @@ internal sealed class SourceStamp
     /// <summary>Takes the stamp just before reading; the read time is the wall clock, the one file times are on.</summary>
     public static SourceStamp Take(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        var file = VerifiedFolder.LookAt(path) ?? throw new FileNotFoundException("The volume file is missing.", path);
+        if (file.Kind == EntryKind.Link)
         {
-            throw new FileNotFoundException("The volume file is missing.", path);
+            throw TrustErrors.Link(path);
         }
 
-        return new SourceStamp(info.Length, info.LastWriteTimeUtc.Ticks, DateTime.UtcNow.Ticks);
+        return new SourceStamp(file.Size, file.ModifiedTicks, DateTime.UtcNow.Ticks);
     }
 
     /// <summary>True when <paramref name="current"/> proves the file unchanged since this stamp was taken.</summary>

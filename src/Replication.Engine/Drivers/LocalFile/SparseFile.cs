@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Replication.Engine.Files;
 using static Replication.Engine.Drivers.LocalFile.NativeMethods;
 
 namespace Replication.Engine.Drivers.LocalFile;
@@ -24,18 +25,19 @@ internal static class SparseFile
     private const int ZeroChunkSize = 1 << 20;
 
     /// <summary>
-    /// Creates a new file (failing if it exists), marks it sparse where the OS requires that (Windows), and sets its
-    /// length to <paramref name="size"/> without allocating anything. The stream is read/write with FileShare.Read.
+    /// Creates a new file in <paramref name="folder"/> (failing if anything is at the name, a link included), marks it
+    /// sparse where the OS requires that (Windows), and sets its length to <paramref name="size"/> without allocating
+    /// anything. The stream is read/write with FileShare.Read.
     /// </summary>
     /// <param name="bufferSize">FileStream buffer; the default 1 means unbuffered on both .NET Framework and .NET (0 is rejected by .NET Framework).</param>
-    public static FileStream CreateNew(string path, long size, int bufferSize = 1)
+    public static FileStream CreateNew(VerifiedFolder folder, string name, long size, int bufferSize = 1)
     {
         if (size < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(size), size, "The size cannot be negative.");
         }
 
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize, FileOptions.None);
+        var file = folder.OpenFile(name, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize);
         try
         {
             if (Platform == NativePlatform.Windows)
@@ -51,7 +53,7 @@ internal static class SparseFile
         catch
         {
             file.Dispose();
-            TryDelete(path);
+            folder.TryDelete(name);
             throw;
         }
     }
@@ -82,11 +84,7 @@ internal static class SparseFile
     /// Bytes allocated to the file, as the sum of <see cref="DataExtents"/>: block-granular, and the whole length
     /// where allocation cannot be queried. Metadata blocks are not counted.
     /// </summary>
-    public static long AllocatedBytes(string path)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-        return DataExtents(file).Sum(extent => extent.Length);
-    }
+    public static long AllocatedBytes(FileStream file) => DataExtents(file).Sum(extent => extent.Length);
 
     /// <summary>
     /// Starts writing a range's dirty pages to disk without waiting (Linux's sync_file_range), so that the fsync ending a
@@ -297,38 +295,5 @@ internal static class SparseFile
     {
         var remainder = offset % HoleAlignment;
         return remainder == 0 ? offset : offset + (HoleAlignment - remainder);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The failure that made creation fail is the one to report.
-        }
-    }
-
-    /// <summary>
-    /// Keeps the SafeFileHandle referenced while its raw Unix descriptor is in use, so a concurrent Dispose
-    /// cannot close the descriptor (and let it be reused for another file) mid-call.
-    /// </summary>
-    private readonly ref struct DescriptorLease
-    {
-        private readonly SafeFileHandle handle;
-
-        public DescriptorLease(SafeFileHandle handle)
-        {
-            var added = false;
-            handle.DangerousAddRef(ref added);
-            this.handle = handle;
-            Descriptor = (int)handle.DangerousGetHandle();
-        }
-
-        public int Descriptor { get; }
-
-        public void Dispose() => handle.DangerousRelease();
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System;
 using Replication.Engine.Diagnostics;
 using Replication.Engine.Errors;
+using Replication.Engine.Files;
 using Replication.Engine.Replication;
 
 namespace Replication.Engine.Drivers.LocalFile;
@@ -47,6 +48,8 @@ internal static class SyncJournal
     /// <summary>Collects a round's changes in the uncommitted journal file.</summary>
     public sealed class Writer : IBlockSink, IDisposable
     {
+        private readonly VerifiedFolder _folder;
+        private readonly string _name;
         private readonly string _path;
         private readonly FileStream _file;
         private readonly HashingWriteStream _hashing;
@@ -54,14 +57,17 @@ internal static class SyncJournal
         private readonly Header _header;
         private bool _disposed;
 
-        public Writer(string uncommittedPath, Header header)
+        /// <summary>Starts the uncommitted journal <paramref name="uncommittedName"/> in <paramref name="folder"/>, replacing a leftover one (removed, never written through).</summary>
+        public Writer(VerifiedFolder folder, string uncommittedName, Header header)
         {
-            _path = uncommittedPath;
+            _folder = folder;
+            _name = uncommittedName;
+            _path = folder.PathOf(uncommittedName);
             _header = header;
-            _file = TargetIo.Run(uncommittedPath, () =>
+            _file = TargetIo.Run(_path, () =>
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(uncommittedPath)!);
-                return new FileStream(uncommittedPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                folder.Delete(uncommittedName);
+                return folder.OpenFile(uncommittedName, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             });
             _hashing = new HashingWriteStream(_file);
             _writer = new BinaryWriter(_hashing, Encoding.UTF8, leaveOpen: true);
@@ -99,7 +105,7 @@ internal static class SyncJournal
         });
 
         /// <summary>Ends the journal with the new map and its checksum, makes it durable, and commits it under its final name.</summary>
-        public void Commit(BlockMap newMap, string committedPath) => TargetIo.Run(_path, () =>
+        public void Commit(BlockMap newMap, string committedName) => TargetIo.Run(_path, () =>
         {
             if (newMap.BlockSize != _header.BlockSize || newMap.VolumeSize != _header.VolumeSize)
             {
@@ -113,7 +119,9 @@ internal static class SyncJournal
             _file.Write(BitConverter.GetBytes(checksum), 0, sizeof(ulong));
             _file.Flush(flushToDisk: true);
             Dispose();
-            FileSystemOps.ReplaceAtomically(_path, committedPath);
+            // The rename is atomic, and durable once the folder is synced.
+            _folder.Rename(_name, committedName);
+            _folder.Sync();
             CrashPoints.Hit("journal.after-commit");
         });
 
@@ -144,9 +152,8 @@ internal static class SyncJournal
     }
 
     /// <summary>Reads and checks a committed journal's header and map, without applying it.</summary>
-    public static (Header Header, BlockMap Map) ReadCommitted(string path)
+    public static (Header Header, BlockMap Map) ReadCommitted(FileStream file, string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         VerifyChecksum(file, path);
         file.Position = 0;
         using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
@@ -158,9 +165,9 @@ internal static class SyncJournal
     }
 
     /// <summary>Applies a committed (already verified) journal's entries to the target and flushes the target to disk.</summary>
-    public static (long BlocksWritten, long BytesWritten, long BlocksDeallocated) Apply(string path, FileStream target)
+    public static (long BlocksWritten, long BytesWritten, long BlocksDeallocated) Apply(FileStream file, string path, FileStream target)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        file.Position = 0;
         using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
         var header = ReadHeader(reader, path);
         var buffer = new byte[header.BlockSize];

@@ -13,6 +13,7 @@ internal abstract partial class SqlStateSession
         var volumes = ListVolumes(VolumeQuery.All);
         return new StateContents
         {
+            StoreId = StoreIdentity(),
             Backends = ListBackends(),
             VolumeTypes = ListVolumeTypes(),
             Volumes = volumes,
@@ -35,6 +36,8 @@ internal abstract partial class SqlStateSession
 
     public void ImportContents(StateContents contents)
     {
+        // A copy is the same store in a new place: it keeps the identity its backends' folders are marked with.
+        Run("UPDATE store_identity SET id = @id;", ("id", contents.StoreId.ToString("N")));
         foreach (var backend in contents.Backends)
         {
             InsertBackend(backend);

@@ -60,6 +60,8 @@ internal abstract partial class SqlStateSession
         CreatedAt = DbText.ParseTime(r.GetString(5)),
         FrozenAt = NullableTime(r, 6),
         FailedOverAt = NullableTime(r, 7),
+        Settings = DbText.ParseTextMap(r.GetString(8)),
+        StoreId = Guid.Parse(r.GetString(9)),
     };
 
     private static VolumeTypeRecord ReadVolumeTypeRow(DbDataReader r) => new()

@@ -24,7 +24,8 @@ internal abstract partial class SqlStateSession : IStateSession
         "@id, @name, @size, @type, @status, @backend, @location, @rstatus, @rext, @rdata, @rbackend, @rlocation, @rfenced, @gen, @started, @completed, @source, @at, @failover, @fence, @group, @round, " +
         "@raced, @vfailure, @vfailedat, @damaged";
 
-    private const string BackendColumns = "name, driver, path, replication_partner, declared_capabilities, created_at, frozen_at, failed_over_at";
+    // Every backend carries its store's identity; read in the same statement, it is never stale (a copy replaces it).
+    private const string BackendColumns = "name, driver, path, replication_partner, declared_capabilities, created_at, frozen_at, failed_over_at, settings, (SELECT id FROM store_identity)";
 
     private const string LeaseColumns = "volume_id, holder, actor, operation, acquired_at, expires_at, host, pid, process_started_at";
 
@@ -48,6 +49,8 @@ internal abstract partial class SqlStateSession : IStateSession
         _connection = connection;
         _transaction = transaction;
     }
+
+    public Guid StoreIdentity() => Guid.Parse(Query("SELECT id FROM store_identity;", r => r.GetString(0)).Single());
 
     public void Commit() => Translated(() =>
     {
@@ -85,9 +88,9 @@ internal abstract partial class SqlStateSession : IStateSession
         Query($"SELECT {BackendColumns} FROM backends ORDER BY {ByName("name")};", ReadBackend);
 
     public void InsertBackend(BackendRecord backend) => Run(
-        "INSERT INTO backends (name, driver, path, replication_partner, declared_capabilities, created_at) VALUES (@name, @driver, @path, @partner, @caps, @at);",
+        "INSERT INTO backends (name, driver, path, replication_partner, declared_capabilities, created_at, settings) VALUES (@name, @driver, @path, @partner, @caps, @at, @settings);",
         ("name", backend.Name), ("driver", backend.Driver), ("path", backend.Path), ("partner", backend.ReplicationPartner),
-        ("caps", DbText.Json(backend.DeclaredCapabilities)), ("at", DbText.Time(backend.CreatedAt)));
+        ("caps", DbText.Json(backend.DeclaredCapabilities)), ("at", DbText.Time(backend.CreatedAt)), ("settings", DbText.Json(backend.Settings)));
 
     public void UpdateBackend(BackendRecord backend) => Run(
         "UPDATE backends SET replication_partner = @partner, declared_capabilities = @caps, frozen_at = @frozen, failed_over_at = @failed WHERE name = @name;",

@@ -162,5 +162,12 @@ internal static class SchemaMigrations
             ALTER TABLE volumes ADD COLUMN verification_failed_at TEXT;
             ALTER TABLE volumes ADD COLUMN damaged_blocks INTEGER NOT NULL DEFAULT 0;
             """),
+        // Each store gets an identity of its own, which its backends' storage is marked with so that no second store takes
+        // that storage over; backends keep their driver's settings.
+        (8, """
+            CREATE TABLE store_identity (id TEXT NOT NULL);
+            INSERT INTO store_identity (id) VALUES (lower(hex(randomblob(16))));
+            ALTER TABLE backends ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+            """),
     };
 }

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.Data.Sqlite;
-using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Errors;
 
 namespace Replication.Engine.State.Sqlite;
@@ -31,21 +30,17 @@ public sealed class SqliteStateStore : IStateStore
 
     public string Location { get; }
 
-    /// <summary>Opens (creating if needed) the state file at <paramref name="path"/> and applies pending migrations.</summary>
+    /// <summary>
+    /// Opens the state file at <paramref name="path"/> (making it, 0600, if it is missing) once it passes
+    /// <see cref="StateFileGuard"/>, and applies pending migrations.
+    /// </summary>
     public static SqliteStateStore Open(string path)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
         var store = new SqliteStateStore(fullPath);
         try
         {
-            var directory = System.IO.Path.GetDirectoryName(fullPath);
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            var isNew = !File.Exists(fullPath);
-            if (isNew)
+            if (StateFileGuard.Check(fullPath))
             {
                 // Pooled connections to a file deleted since would still write to the deleted file.
                 SqliteConnection.ClearPool(new SqliteConnection(store._connectionString));
@@ -53,15 +48,12 @@ public sealed class SqliteStateStore : IStateStore
 
             using (var connection = store.OpenConnection())
             {
-                if (isNew)
-                {
-                    FileSystemOps.RestrictToOwner(fullPath);
-                }
-
                 Execute(connection, "PRAGMA journal_mode = WAL;");
                 store.CheckIntegrity(connection);
                 store.Migrate(connection);
             }
+
+            StateFileGuard.Tighten(fullPath);
         }
         catch (SqliteException ex)
         {
