@@ -194,7 +194,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         WriteAt(site.PrimaryFile(Vol), 3 * MiB, RandomBytes((int)MiB, 2));
         // The replica side cannot take the final round's journal (as when its file system is full): it fails before any
         // byte of the replica changes.
-        var journal = LocalFileLayout.UncommittedJournalPath(site.BackendRecord("dc2"), id);
+        var journal = Path.Combine(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2")), LocalFileLayout.UncommittedJournalName(id));
         Directory.CreateDirectory(journal);
 
         var refused = Refused(ErrorIds.PlannedPromotionFailed, () => site.Promote(Vol, planned: true));
