@@ -548,7 +548,7 @@ Describe 'Step 6: Enable-Replication reverses; Disable-Replication pauses' {
 
         It 'pauses replication: active-stopped, with no output unless -PassThru' {
             $quiet | Should -BeNullOrEmpty
-            (Get-VolumeReplica db01).Status | Should -Be 'ActiveStopped'
+            (Get-VolumeReplica db01).Status | Should -Be 'active-stopped'
             (Get-VolumeReplica db01 | Out-String -Width 200) | Should -Match 'active-stopped'
             @(Get-VolumeReplica -Status ActiveStopped).VolumeName | Should -Be @('db01')
         }

@@ -759,7 +759,7 @@ Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
     It 'the good state file was never touched: every volume is as it was, and it recovers by going back to it' {
         Set-ReplicationStateStore -Path $site.State
         "$((Get-VolumeReplica -Name vol01).Status)" | Should -Be 'Active'
-        "$((Get-VolumeReplica -Name vol02).Status)" | Should -Be 'ActiveStopped'
+        "$((Get-VolumeReplica -Name vol02).Status)" | Should -Be 'active-stopped'
         Write-NewData -Volume $vol -Offset 24MB -Seed 70
         "$((Sync-VolumeReplica -Name vol01 -ErrorAction Stop).Status)" | Should -Be 'Active'
         Assert-Recovered -Name vol01

@@ -274,7 +274,7 @@ Describe 'Group promotion, re-enable, pause and resume' {
         $paused = @(Disable-Replication -Group app -PassThru)
 
         $paused | Should -HaveCount 3
-        $paused | ForEach-Object { $_.Status | Should -Be 'ActiveStopped'; $_.ExtendedStatus | Should -Match 'group round 1' }
+        $paused | ForEach-Object { $_.Status | Should -Be 'active-stopped'; $_.ExtendedStatus | Should -Match 'group round 1' }
         Write-Primary g1 1MB 51
         Write-Primary g3 7MB 53
         Assert-CommonRound $site $round1 1

@@ -152,7 +152,7 @@ public sealed class OutputTypeTests
 
         result.AssertNoErrors();
         var replica = Assert.IsType<VolumeReplica>(Assert.Single(result.Objects));
-        Assert.Equal(ReplicationStatus.Active, replica.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), replica.Status);
         Assert.Equal("dc2", replica.PrimaryBackend);
         Assert.Equal("dc1", replica.ReplicaBackend);
     }

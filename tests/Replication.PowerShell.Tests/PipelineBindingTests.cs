@@ -19,8 +19,8 @@ public sealed class PipelineBindingTests
         var volumes = result.Objects.Cast<Volume>().ToList();
         Assert.Equal(new[] { "db01", "web01" }, volumes.Select(v => v.Name).ToArray());
         Assert.All(volumes, v => Assert.Equal(64L << 20, v.SizeBytes));
-        Assert.Equal(ReplicationStatus.Active, volumes[0].ReplicationStatus);
-        Assert.Equal(ReplicationStatus.Disabled, volumes[1].ReplicationStatus);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), volumes[0].ReplicationStatus);
+        Assert.Equal(ReplicationStatus.Disabled.ToCinder(), volumes[1].ReplicationStatus);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class PipelineBindingTests
 
         result.AssertNoErrors();
         Assert.Equal(new[] { "db01", "db03" }, result.Objects.Cast<VolumeReplica>().Select(r => r.VolumeName).ToArray());
-        Assert.All(result.Objects.Cast<VolumeReplica>(), r => Assert.Equal(ReplicationStatus.Active, r.Status));
+        Assert.All(result.Objects.Cast<VolumeReplica>(), r => Assert.Equal(ReplicationStatus.Active.ToCinder(), r.Status));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class PipelineBindingTests
         var clone = Assert.IsType<Volume>(Assert.Single(result.Objects));
         Assert.Equal("db01", clone.SourceReplica);
         Assert.Equal(CmdletHost.Hash(host.ConnectionPath("db01")), CmdletHost.Hash(host.ConnectionPath("db01-test")));
-        Assert.Equal(ReplicationStatus.Active, ((VolumeReplica)host.Script("Get-VolumeReplica db01").Objects.Single()).Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), ((VolumeReplica)host.Script("Get-VolumeReplica db01").Objects.Single()).Status);
     }
 
     [Fact]
@@ -131,9 +131,9 @@ public sealed class PipelineBindingTests
         synced.AssertNoErrors();
         Assert.Equal(new[] { "app01", "app02" }, synced.Objects.Cast<SyncResult>().Select(r => r.VolumeName).ToArray());
         paused.AssertNoErrors();
-        Assert.All(paused.Objects.Cast<VolumeReplica>(), r => Assert.Equal(ReplicationStatus.ActiveStopped, r.Status));
+        Assert.All(paused.Objects.Cast<VolumeReplica>(), r => Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), r.Status));
         tested.AssertNoErrors();
-        Assert.All(tested.Objects.Cast<DrTestResult>(), r => Assert.Equal(DrTestOutcome.Passed, r.Outcome));
+        Assert.All(tested.Objects.Cast<DrTestResult>(), r => Assert.Equal(DrTestOutcome.Passed.ToString(), r.Outcome));
     }
 
     [Fact]

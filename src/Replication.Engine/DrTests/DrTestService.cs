@@ -60,12 +60,12 @@ public sealed class DrTestService
             RpoTargetSeconds = specs.RpoTarget?.TotalSeconds,
             StartedAt = startedAt,
             Actor = _context.Actor,
-            Outcome = DrTestOutcome.Running,
+            OutcomeValue = DrTestOutcome.Running,
         };
         if (NotTestable(volume) is { } why)
         {
             observer.Decision($"'{volume.Name}' is not testable: {why}");
-            return Record(result with { Outcome = DrTestOutcome.NotTestable, Reason = why, DurationSeconds = 0 });
+            return Record(result with { OutcomeValue = DrTestOutcome.NotTestable, Reason = why, DurationSeconds = 0 });
         }
 
         var testName = TestVolumeName(volume.Name);
@@ -77,12 +77,12 @@ public sealed class DrTestService
         catch (ReplicationException ex)
         {
             RemoveTestVolume(testName, observer);
-            return Record(result with { Outcome = DrTestOutcome.Failed, Reason = $"{ex.ErrorId}: {ex.Message}", DurationSeconds = Seconds(startedAt) });
+            return Record(result with { OutcomeValue = DrTestOutcome.Failed, Reason = $"{ex.ErrorId}: {ex.Message}", DurationSeconds = Seconds(startedAt) });
         }
         catch (OperationCanceledException)
         {
             RemoveTestVolume(testName, observer);
-            Record(result with { Outcome = DrTestOutcome.Interrupted, Reason = "Cancelled by the user; the test volume was removed.", DurationSeconds = Seconds(startedAt) });
+            Record(result with { OutcomeValue = DrTestOutcome.Interrupted, Reason = "Cancelled by the user; the test volume was removed.", DurationSeconds = Seconds(startedAt) });
             throw;
         }
     }
@@ -121,7 +121,7 @@ public sealed class DrTestService
                 VolumeName = m.Name,
                 VolumeType = m.VolumeType,
                 ReplicaBackend = m.ReplicaBackend,
-                Outcome = DrTestOutcome.NotTestable,
+                OutcomeValue = DrTestOutcome.NotTestable,
                 Reason = why,
                 StartedAt = _context.Now,
                 DurationSeconds = 0,
@@ -195,7 +195,7 @@ public sealed class DrTestService
 
         return result with
         {
-            Outcome = problems.Count == 0 ? DrTestOutcome.Passed : DrTestOutcome.Failed,
+            OutcomeValue = problems.Count == 0 ? DrTestOutcome.Passed : DrTestOutcome.Failed,
             Reason = string.Join(" ", problems),
             Verified = string.Join("; ", verified) + ".",
             BlocksCompared = compared,
@@ -248,7 +248,7 @@ public sealed class DrTestService
             }
 
             observer.Decision($"DR test {stale.TestId} of '{stale.VolumeName}' was interrupted (its process stopped); its test volume was removed.");
-            Record(stale with { Outcome = DrTestOutcome.Interrupted, Reason = "The test's process stopped before it finished; a later run removed its test volume." });
+            Record(stale with { OutcomeValue = DrTestOutcome.Interrupted, Reason = "The test's process stopped before it finished; a later run removed its test volume." });
         }
     }
 
@@ -289,11 +289,11 @@ public sealed class DrTestService
             session.UpdateDrTest(result);
         }
 
-        var message = recorded.Outcome switch
+        var message = recorded.OutcomeValue switch
         {
             DrTestOutcome.Running => $"DR test {recorded.TestId} started: cloning the replica into '{recorded.TestVolumeName}'.",
             DrTestOutcome.Passed => $"DR test {recorded.TestId} passed: {recorded.Verified}",
-            _ => $"DR test {recorded.TestId} {recorded.Outcome.ToString().ToLowerInvariant()}: {recorded.Reason}",
+            _ => $"DR test {recorded.TestId} {recorded.Outcome.ToLowerInvariant()}: {recorded.Reason}",
         };
         session.AppendEvent(_context.Event("DrTest" + recorded.Outcome, "Volume", recorded.VolumeName, message));
         session.Commit();

@@ -131,7 +131,7 @@ public sealed class ExportCatalog
         ProcessId = record.ProcessId,
         Host = record.Host,
         StartedAt = record.StartedAt,
-        Mode = dead ? ExportMode.Dead : state?.Mode,
+        Mode = (dead ? ExportMode.Dead : state?.Mode)?.ToString(),
         Clients = state?.Clients,
         DirtyBytes = state?.DirtyBytes,
     };

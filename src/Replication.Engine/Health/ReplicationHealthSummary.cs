@@ -13,7 +13,9 @@ namespace Replication.Engine.Health;
 public sealed class ReplicationHealthSummary
 {
     /// <summary>The worst health of the replicas measured; Normal when there were none.</summary>
-    public ReplicaHealth Health { get; init; }
+    public string Health => HealthValue.ToString();
+
+    internal ReplicaHealth HealthValue { get; init; }
 
     public int VolumeCount { get; init; }
 
@@ -62,16 +64,16 @@ public sealed class ReplicationHealthSummary
     public static ReplicationHealthSummary Measure(IEnumerable<VolumeReplica> replicas, DateTimeOffset measuredAt)
     {
         var all = replicas.GroupBy(r => r.VolumeId).Select(g => g.First()).ToList();
-        int Count(ReplicationStatus status) => all.Count(r => r.Status == status);
-        string[] Named(ReplicaHealth health) => all.Where(r => r.Health == health).Select(r => r.VolumeName).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+        int Count(ReplicationStatus status) => all.Count(r => r.Status == status.ToCinder());
+        string[] Named(ReplicaHealth health) => all.Where(r => r.HealthValue == health).Select(r => r.VolumeName).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
         var oldest = all.Where(r => r.DataAge is not null).OrderByDescending(r => r.DataAge).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase).FirstOrDefault();
         return new ReplicationHealthSummary
         {
-            Health = all.Select(r => r.Health).DefaultIfEmpty(ReplicaHealth.Normal).Max(),
+            HealthValue = all.Select(r => r.HealthValue).DefaultIfEmpty(ReplicaHealth.Normal).Max(),
             VolumeCount = all.Count,
-            NormalCount = all.Count(r => r.Health == ReplicaHealth.Normal),
-            WarningCount = all.Count(r => r.Health == ReplicaHealth.Warning),
-            CriticalCount = all.Count(r => r.Health == ReplicaHealth.Critical),
+            NormalCount = all.Count(r => r.HealthValue == ReplicaHealth.Normal),
+            WarningCount = all.Count(r => r.HealthValue == ReplicaHealth.Warning),
+            CriticalCount = all.Count(r => r.HealthValue == ReplicaHealth.Critical),
             DisabledCount = Count(ReplicationStatus.Disabled),
             CopyingCount = Count(ReplicationStatus.Copying),
             ActiveCount = Count(ReplicationStatus.Active),
@@ -83,8 +85,8 @@ public sealed class ReplicationHealthSummary
             OverRpoTarget = all.Where(IsOverRpoTarget).OrderByDescending(r => r.DataAge).Select(r => r.VolumeName).ToArray(),
             CriticalVolumes = Named(ReplicaHealth.Critical),
             WarningVolumes = Named(ReplicaHealth.Warning),
-            Problems = all.Where(r => r.Health != ReplicaHealth.Normal)
-                .OrderByDescending(r => r.Health).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase)
+            Problems = all.Where(r => r.HealthValue != ReplicaHealth.Normal)
+                .OrderByDescending(r => r.HealthValue).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase)
                 .Select(r => $"{r.VolumeName} ({r.Health}): {r.HealthReasons}").ToArray(),
             MeasuredAt = measuredAt,
         };

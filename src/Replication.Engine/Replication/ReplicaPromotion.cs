@@ -126,7 +126,7 @@ internal sealed class ReplicaPromotion
             DataTimestamp = dataTimestamp,
             DataLossWindow = lossWindow,
             FencedOnDisk = fence.OnDisk,
-            Status = ReplicationStatus.Inactive,
+            Status = ReplicationStatus.Inactive.ToCinder(),
             FinalSyncBytesWritten = finalSyncBytes,
         };
     }

@@ -107,8 +107,8 @@ public sealed class ReplicationService
         VolumeName = volume.Name,
         PrimaryBackend = volume.Backend,
         ReplicaBackend = volume.ReplicaBackend ?? "",
-        Mode = SyncMode.Mirrored,
-        Status = volume.ReplicationStatus,
+        Mode = SyncMode.Mirrored.ToString(),
+        Status = volume.ReplicationStatus.ToCinder(),
         DataTimestamp = _context.Now,
         SyncGeneration = volume.SyncGeneration,
     };

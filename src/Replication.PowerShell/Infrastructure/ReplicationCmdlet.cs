@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Replication.Engine;
 using Replication.Engine.Errors;
+using Replication.Engine.Model;
 
 namespace Replication.PowerShell.Infrastructure;
 
@@ -149,6 +150,20 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
 
         return selected;
+    }
+
+    /// <summary>A replication status parameter (Cinder's spelling or the enum name); a word that is none stops the command with InvalidReplicationStatus.</summary>
+    protected ReplicationStatus? ParseReplicationStatus(string? text)
+    {
+        try
+        {
+            return text is null ? null : ReplicationStatusText.Parse(text);
+        }
+        catch (ReplicationException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+            throw;
+        }
     }
 
     private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)

@@ -168,7 +168,7 @@ public sealed class BadInputTests
 
         if (error is null)
         {
-            Assert.Equal(VolumeStatus.Available, site.Engine.Volumes.Get("huge").Status);
+            Assert.Equal(VolumeStatus.Available.ToString(), site.Engine.Volumes.Get("huge").Status);
             return;
         }
 

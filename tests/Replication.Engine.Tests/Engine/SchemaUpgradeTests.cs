@@ -36,7 +36,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
-        Assert.Equal(ReplicationStatus.ActiveStopped, volume.ReplicationStatus);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), volume.ReplicationStatus);
         Assert.Equal("dc2", engine.Replication.Get("legacy01").ReplicaBackend);
         Assert.Single(engine.Events(new EventQuery { ObjectName = "legacy01" }));
     }

@@ -106,7 +106,7 @@ internal abstract partial class SqlStateSession
 
     private static (string, object?)[] DrTestParameters(DrTestResult t) => new (string, object?)[]
     {
-        ("volume", t.VolumeName), ("type", t.VolumeType), ("replica", t.ReplicaBackend), ("outcome", t.Outcome.ToString()), ("reason", t.Reason),
+        ("volume", t.VolumeName), ("type", t.VolumeType), ("replica", t.ReplicaBackend), ("outcome", t.Outcome), ("reason", t.Reason),
         ("verified", t.Verified), ("compared", t.BlocksCompared), ("mismatched", t.BlocksMismatched), ("gen", t.SyncGeneration),
         ("data", DbText.TimeOrNull(t.DataTimestamp)), ("age", Milliseconds(t.DataAgeSeconds)), ("rpo", Milliseconds(t.RpoTargetSeconds)), ("ready", Milliseconds(t.TimeToReadySeconds)),
         ("test", t.TestVolumeName), ("kept", t.TestVolumeKept ? 1L : 0L), ("started", DbText.Time(t.StartedAt)), ("duration", Milliseconds(t.DurationSeconds)), ("actor", t.Actor),
@@ -118,7 +118,7 @@ internal abstract partial class SqlStateSession
         VolumeName = r.GetString(1),
         VolumeType = r.GetString(2),
         ReplicaBackend = NullableString(r, 3),
-        Outcome = (DrTestOutcome)Enum.Parse(typeof(DrTestOutcome), r.GetString(4)),
+        OutcomeValue = (DrTestOutcome)Enum.Parse(typeof(DrTestOutcome), r.GetString(4)),
         Reason = r.GetString(5),
         Verified = r.GetString(6),
         BlocksCompared = r.GetInt64(7),

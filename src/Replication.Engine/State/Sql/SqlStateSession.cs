@@ -279,6 +279,7 @@ internal abstract partial class SqlStateSession : IStateSession
         filter.Add("(backend = @backend COLLATE NOCASE OR replica_backend = @backend COLLATE NOCASE)", "backend", query.Backend);
         filter.Add("group_name = @group COLLATE NOCASE", "group", query.GroupName);
         filter.Add("source_replica = @source COLLATE NOCASE", "source", query.SourceReplica);
+        filter.Add("replication_status = @rstatus", "rstatus", query.ReplicationStatus?.ToCinder());
         return filter;
     }
 
