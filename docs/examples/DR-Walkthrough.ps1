@@ -88,7 +88,7 @@ try {
     Assert-Same 'after failback' $primary $replicaPath
 
     Step 'Pause and resume'
-    Disable-Replication db01 -PassThru | Show
+    Disable-Replication db01 -Force -PassThru | Show
     Enable-Replication db01 -Force -PassThru | Show
 
     Step 'The record: every change is an event'

@@ -654,7 +654,7 @@ Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
             Write-NewData -Volume $vol -Offset ($round * 2MB) -Seed (60 + $round)
             Sync-VolumeReplica -Name vol01 -ErrorAction Stop | Out-Null
         }
-        Disable-Replication -Name vol02 | Out-Null
+        Disable-Replication -Name vol02 -Force | Out-Null
 
         # A complete, checkpointed copy of the state file, as a module that closed cleanly leaves it, then damaged.
         $damaged = Join-Path $site.Root 'damaged-state.db'

@@ -71,13 +71,13 @@ public sealed class PipelineBindingTests
         host.NewVolume("db01");
         host.NewVolume("db02");
         host.NewVolume("db03");
-        host.Script("Disable-Replication db01, db03").AssertNoErrors();
+        host.Script("Disable-Replication db01, db03 -Force").AssertNoErrors();
 
         var result = host.Script("Get-VolumeReplica -Status active-stopped | Enable-Replication -Force -PassThru");
 
         result.AssertNoErrors();
-        Assert.Equal(new[] { "db01", "db03" }, result.Objects.Cast<VolumeReplica>().Select(r => r.VolumeName).ToArray());
-        Assert.All(result.Objects.Cast<VolumeReplica>(), r => Assert.Equal(ReplicationStatus.Active.ToCinder(), r.Status));
+        Assert.Equal(new[] { "db01", "db03" }, result.Objects.Cast<SyncResult>().Select(r => r.VolumeName).ToArray());
+        Assert.All(result.Objects.Cast<SyncResult>(), r => Assert.Equal(ReplicationStatus.Active.ToCinder(), r.Status));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class PipelineBindingTests
         host.Script("New-ReplicationGroup -Name app -VolumeName app01, app02 | Out-Null").AssertNoErrors();
 
         var synced = host.Script("Get-ReplicationGroup app | Sync-VolumeReplica");
-        var paused = host.Script("Get-ReplicationGroup app | Disable-Replication -PassThru");
+        var paused = host.Script("Get-ReplicationGroup app | Disable-Replication -Force -PassThru");
         var tested = host.Script("Get-ReplicationGroup app | Test-VolumeReplica");
 
         synced.AssertNoErrors();
@@ -137,17 +137,20 @@ public sealed class PipelineBindingTests
     }
 
     [Fact]
-    public void A_member_piped_as_a_replica_row_binds_as_a_volume_and_is_refused_as_a_group_member()
+    public void Members_piped_as_replica_rows_sync_their_group_once()
     {
         using var host = new CmdletHost();
         host.AddStory();
         host.NewVolume("app01");
-        host.Script("New-ReplicationGroup -Name app -VolumeName app01 | Out-Null").AssertNoErrors();
+        host.NewVolume("app02");
+        host.Script("New-ReplicationGroup -Name app -VolumeName app01, app02 | Out-Null").AssertNoErrors();
 
-        var result = host.Script("Get-VolumeReplica app01 | Sync-VolumeReplica");
+        var result = host.Script("Get-VolumeReplica app0* | Sync-VolumeReplica");
 
-        var error = Assert.Single(result.Errors);
-        Assert.Equal("GroupMemberOperation,Replication.PowerShell.Commands.SyncVolumeReplicaCommand", error.FullyQualifiedErrorId);
+        result.AssertNoErrors();
+        Assert.Equal(new[] { "app01", "app02" }, result.Objects.Cast<SyncResult>().Select(r => r.VolumeName).OrderBy(n => n).ToArray());
+        var group = Assert.IsType<ReplicationGroup>(Assert.Single(host.Script("Get-ReplicationGroup app").Objects));
+        Assert.Equal(1, group.LastRound);
     }
 
     [Fact]

@@ -130,9 +130,12 @@ public sealed class ReplicationService
         return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback);
     }
 
-    /// <summary>Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a promotion).</summary>
+    /// <summary>
+    /// Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a
+    /// promotion). Returns the round that made the replica consistent again: what it read and wrote.
+    /// </summary>
     /// <param name="discardFencedWrites">Overwrite a fenced former primary even if it may hold writes made after it was fenced.</param>
-    public VolumeReplica Enable(string name, IOperationObserver observer, CancellationToken cancellation, bool discardFencedWrites = false)
+    public SyncResult Enable(string name, IOperationObserver observer, CancellationToken cancellation, bool discardFencedWrites = false)
     {
         using (_leases.Acquire(name, "EnableReplication", observer, cancellation))
         {
@@ -141,10 +144,8 @@ public sealed class ReplicationService
                 GroupCatalog.RequireNotGroupMember(VolumeSnapshot.FindVolume(read, name), "re-enabled", "Enable-Replication");
             }
 
-            _reenable.Enable(name, discardFencedWrites, observer, cancellation);
+            return _reenable.Enable(name, discardFencedWrites, observer, cancellation);
         }
-
-        return Get(name);
     }
 
     /// <summary>Pauses replication (active-stopped): the replica keeps its last round and can still be promoted or cloned.</summary>
