@@ -157,5 +157,12 @@ internal static class PostgreSqlSchemaMigrations
                 expires_at text NOT NULL
             );
             """),
+        // A sync round's event carries its figures, so statistics over a period are one indexed query: the time it took
+        // (set on every round, failed ones too) and the bytes it wrote (null when it failed).
+        (7, """
+            ALTER TABLE events ADD COLUMN round_bytes bigint;
+            ALTER TABLE events ADD COLUMN round_ms bigint;
+            CREATE INDEX events_rounds_by_time ON events(at) WHERE round_ms IS NOT NULL;
+            """),
     };
 }

@@ -40,8 +40,17 @@ public sealed class VolumeReplica
     /// <summary><see cref="DataAge"/> in seconds, for monitors and files (ConvertTo-Json writes a TimeSpan as an object of fifteen fields).</summary>
     public double? DataAgeSeconds => DataAge?.TotalSeconds;
 
+    /// <summary>
+    /// Bytes written on the primary since the last round, which the next round copies: known while the volume is exported
+    /// (its dirty bitmap counts them, <see cref="VolumeExport.DirtyBytes"/>); null otherwise.
+    /// </summary>
+    public long? PendingBytes { get; init; }
+
     /// <summary>Successful sync rounds so far; the replica holds the data of this round.</summary>
     public long SyncGeneration { get; init; }
+
+    /// <summary>What the driver recorded about the replica with its last round (Cinder's replication_driver_data); null before the first.</summary>
+    public string? ReplicationDriverData { get; init; }
 
     /// <summary>True when the replica copy is the fenced former primary, waiting for Enable-Replication to reverse the direction.</summary>
     public bool ReplicaFenced { get; init; }

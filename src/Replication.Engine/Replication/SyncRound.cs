@@ -30,6 +30,7 @@ internal sealed class SyncRound
     public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation)
     {
         var volume = FinishInterrupted(snapshot, observer);
+        var startedAt = _context.Now;
         snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
         volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
@@ -67,12 +68,12 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(copying ?? volume, ex, operation);
+            RecordFailure(copying ?? volume, ex, operation, startedAt);
             throw;
         }
 
         volume = copying ?? volume;
-        var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round");
+        var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
         if (request.Journaled)
@@ -91,13 +92,14 @@ internal sealed class SyncRound
     internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
         var volume = snapshot.Volume;
+        var startedAt = _context.Now;
         try
         {
             return _context.Drivers.Get(snapshot.PrimaryBackend.Driver).SyncReplica(Request(snapshot, LazyMap(volume), forceRead, groupToken), observer, cancellation);
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, "SyncReplicationGroup");
+            RecordFailure(volume, ex, "SyncReplicationGroup", startedAt);
             throw;
         }
     }
@@ -110,7 +112,7 @@ internal sealed class SyncRound
     {
         foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode == SyncMode.Unchanged))
         {
-            RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+            RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
         }
     }
 
@@ -121,6 +123,7 @@ internal sealed class SyncRound
     /// </summary>
     internal IReadOnlyList<SyncResult> ApplyGroup(IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round, IOperationObserver observer)
     {
+        var applyStartedAt = _context.Now;
         foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode != SyncMode.Unchanged))
         {
             try
@@ -129,7 +132,7 @@ internal sealed class SyncRound
             }
             catch (ReplicationException ex)
             {
-                RecordFailure(snapshot.Volume, ex, "SyncReplicationGroup");
+                RecordFailure(snapshot.Volume, ex, "SyncReplicationGroup", applyStartedAt);
                 throw;
             }
         }
@@ -141,7 +144,7 @@ internal sealed class SyncRound
             {
                 var recorded = outcome.Mode == SyncMode.Unchanged
                     ? VolumeSnapshot.Reread(session, snapshot.Volume)
-                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
                 results.Add(Result(recorded, outcome));
             }
 
@@ -284,16 +287,19 @@ internal sealed class SyncRound
         SyncGeneration = recorded.SyncGeneration,
     };
 
-    private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound = null)
+    private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound = null, bool ranNow = false)
     {
         using var session = _context.Store.Begin(write: true);
-        var updated = RecordIn(session, seen, outcome, statusAfter, operation, what, groupRound);
+        var updated = RecordIn(session, seen, outcome, statusAfter, operation, what, groupRound, ranNow);
         session.Commit();
         return updated;
     }
 
-    /// <summary>Records a round inside the caller's transaction. A round outside a group leaves the volume's group round behind.</summary>
-    private VolumeRecord RecordIn(IStateSession session, VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound)
+    /// <summary>
+    /// Records a round inside the caller's transaction. A round outside a group leaves the volume's group round behind.
+    /// A round this command ran (<paramref name="ranNow"/>, not one finished after a crash) puts its figures on its event.
+    /// </summary>
+    private VolumeRecord RecordIn(IStateSession session, VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound, bool ranNow = false)
     {
         var current = VolumeSnapshot.Reread(session, seen);
         EnsureTransition(current, statusAfter);
@@ -313,15 +319,17 @@ internal sealed class SyncRound
         }
 
         session.UpdateVolume(updated);
-        session.AppendEvent(_context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter));
+        var recorded = _context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter);
+        session.AppendEvent(ranNow ? recorded with { RoundBytesWritten = outcome.BytesWritten, RoundSeconds = Seconds(outcome.StartedAt) } : recorded);
         return updated;
     }
 
     /// <summary>
     /// A primary that cannot be read says nothing about the replica, which still holds its last round: the status stays
-    /// and the extended status tells. Any other fault is on the replica side: the status becomes error.
+    /// and the extended status tells. Any other fault is on the replica side: the status becomes error. The failure of a
+    /// round (<paramref name="roundStartedAt"/> given) puts the time the round ran on its event, and no bytes.
     /// </summary>
-    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation)
+    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation, DateTimeOffset? roundStartedAt = null)
     {
         using var session = _context.Store.Begin(write: true);
         var current = session.FindVolume(seen.Id);
@@ -339,9 +347,12 @@ internal sealed class SyncRound
             ReplicationExtendedStatus = $"{operation} failed at {_context.Now:u} ({failure.ErrorId}): {failure.Message}",
         };
         session.UpdateVolume(updated);
-        session.AppendEvent(_context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter));
+        var failed = _context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter);
+        session.AppendEvent(roundStartedAt is { } started ? failed with { RoundSeconds = Seconds(started) } : failed);
         session.Commit();
     }
+
+    private double Seconds(DateTimeOffset since) => Math.Max(0, (_context.Now - since).TotalSeconds);
 
     internal static void EnsureTransition(VolumeRecord volume, ReplicationStatus to)
     {

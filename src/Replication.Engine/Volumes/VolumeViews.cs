@@ -23,12 +23,9 @@ internal static class VolumeViews
         CreatedAt = v.CreatedAt,
     };
 
-    /// <summary>The replication side of <paramref name="v"/>, its health judged against its type's RPO target as read in <paramref name="session"/>.</summary>
-    public static VolumeReplica ToReplica(IStateSession session, VolumeRecord v, DateTimeOffset now) =>
-        ToReplica(v, now, new RpoTargets(session).For(v.VolumeType));
-
     /// <param name="rpoTarget">The RPO target of the volume's type (<see cref="RpoTargets"/>); null when it sets none.</param>
-    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget)
+    /// <param name="pendingBytes">What its export counts as written since the last round; null when it is not exported.</param>
+    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget, long? pendingBytes)
     {
         TimeSpan? dataAge = v.LastSyncStartedAt is { } at && HoldsConsistentData(v.ReplicationStatus) ? Max(now - at, TimeSpan.Zero) : null;
         var health = ReplicaHealthRules.Evaluate(v.ReplicationStatus, v.ReplicationExtendedStatus, dataAge, rpoTarget);
@@ -48,6 +45,8 @@ internal static class VolumeViews
             DataAge = dataAge,
             SyncGeneration = v.SyncGeneration,
             ReplicaFenced = v.ReplicaFenced,
+            ReplicationDriverData = v.ReplicationDriverData,
+            PendingBytes = pendingBytes,
             HealthValue = health.Health,
             HealthReasons = health.Text,
             RpoTargetSeconds = rpoTarget?.TotalSeconds,

@@ -32,7 +32,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         // The tables later migrations add are new and empty; every table the old file had keeps its rows.
         var rowsAfter = EngineSite.DumpDatabase(path, "schema_migrations", "volume_leases", "dr_tests",
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
-            "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions");
+            "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions", "events.round_bytes", "events.round_ms");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);

@@ -139,6 +139,7 @@ internal abstract partial class SqlStateSession
     {
         ("at", DbText.Time(e.Time)), ("actor", e.Actor), ("op", e.Operation), ("type", e.ObjectType), ("name", e.ObjectName),
         ("volume", e.VolumeId?.ToString()), ("from", e.FromStatus), ("to", e.ToStatus), ("message", e.Message),
+        ("rbytes", e.RoundBytesWritten), ("rms", Milliseconds(e.RoundSeconds)),
     };
 
     private static ReplicationEvent ReadEvent(DbDataReader r) => new()
@@ -153,6 +154,8 @@ internal abstract partial class SqlStateSession
         FromStatus = NullableString(r, 7),
         ToStatus = NullableString(r, 8),
         Message = r.GetString(9),
+        RoundBytesWritten = r.IsDBNull(10) ? null : r.GetInt64(10),
+        RoundSeconds = ReadSeconds(r, 11),
     };
 
     private static object? Milliseconds(double? seconds) => seconds is { } s ? (long)Math.Round(s * 1000) : null;
