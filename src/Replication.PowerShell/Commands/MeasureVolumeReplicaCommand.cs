@@ -58,7 +58,7 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
         catch (ReplicationException ex)
         {
             // A summary of nothing would read as Normal: a runbook must not get one for a mistyped volume type.
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
 
         _replicas.AddRange(SelectByName(all, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound));

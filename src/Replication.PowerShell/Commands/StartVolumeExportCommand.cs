@@ -44,7 +44,7 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, Address));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Address));
         }
     }
 

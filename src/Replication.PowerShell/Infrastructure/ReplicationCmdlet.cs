@@ -24,13 +24,17 @@ public abstract class ReplicationCmdlet : PSCmdlet
     private int _itemsStarted;
     private ReplicationEngine? _engine;
     private CmdletObserver? _observer;
+    private CommandNames? _names;
 
     protected CancellationToken Cancellation => _stop.Token;
 
     protected ReplicationEngine Engine => _engine ??= OpenEngine();
 
+    /// <summary>This module's command names as the session calls them (with the prefix it was imported with).</summary>
+    internal CommandNames Names => _names ??= CommandNames.For(this);
+
     /// <summary>Decisions and progress of the engine; progress nests under the run's bar when the command shows one.</summary>
-    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Interlocked.Increment(ref _nextActivityId), _itemsStarted > 0 ? _itemActivityId : -1);
+    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Names, Interlocked.Increment(ref _nextActivityId), _itemsStarted > 0 ? _itemActivityId : -1);
 
     protected override void StopProcessing() => _stop.Cancel();
 
@@ -73,11 +77,11 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
         catch (ReplicationException ex) when (ex.ErrorId.StartsWith("StateStore", StringComparison.Ordinal))
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
         catch (ReplicationException ex)
         {
-            WriteError(ErrorRecords.From(ex, target));
+            WriteError(ErrorRecords.From(ex, Names, target));
         }
         catch (OperationCanceledException)
         {
@@ -161,7 +165,7 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
             throw;
         }
     }
@@ -178,7 +182,7 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, EngineSessions.CurrentAddress.Display));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, EngineSessions.CurrentAddress.Display));
             throw;
         }
     }
