@@ -5,6 +5,8 @@
 .DESCRIPTION
     Tasks:
       Build  publishes the cmdlet assembly and assembles the loadable module in out/module/Replication.PowerShell.
+      Package    builds, then packs the module (with CHANGELOG.md) into out/package/Replication.PowerShell.<version>.nupkg,
+                 which Publish-PSResource -NupkgPath puts in a repository and Install-PSResource installs from it.
       Test   builds, runs the xunit suites and the Pester suite (in a fresh pwsh), and ends with "N passed, N failed".
       Demo       builds and runs the disaster-recovery walkthrough on temporary folders.
       SiteDrill  builds and runs the fifty-volume whole-site drill (failover, failback, groups, health) on temporary folders.
@@ -14,7 +16,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'SiteDrill', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'SiteDrill', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -133,7 +135,7 @@ function Invoke-PesterSuite {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package   # the module, and the package that the install test installs from a repository
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory $results | Out-Null
@@ -178,6 +180,19 @@ function Invoke-Test {
     if ($failed -gt 0 -or $skipped -gt 0) { exit 1 }
 }
 
+function Invoke-Package {
+    # PowerShell's own packer (PSResourceGet, shipped with PowerShell 7.4+) makes the .nupkg, so the package holds what
+    # Publish-PSResource and Install-PSResource expect: the manifest's metadata in its nuspec, the module at its root.
+    Invoke-Build
+    Copy-Item (Join-Path $root 'CHANGELOG.md') $moduleOut
+    $package = Join-Path $out 'package'
+    if (Test-Path $package) { Remove-Item $package -Recurse -Force }
+    New-Item -ItemType Directory $package | Out-Null
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    Compress-PSResource -Path $moduleOut -DestinationPath $package
+    Write-Host "Package: $((Get-ChildItem $package -Filter '*.nupkg').FullName)"
+}
+
 function Invoke-Demo {
     Invoke-Build
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/docs/examples/DR-Walkthrough.ps1" -ModulePath $manifest
@@ -200,6 +215,7 @@ function Invoke-Bench {
 foreach ($name in $Task) {
     switch ($name) {
         'Build' { Invoke-Build }
+        'Package' { Invoke-Package }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'SiteDrill' { Invoke-SiteDrill }
