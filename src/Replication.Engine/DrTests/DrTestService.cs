@@ -171,7 +171,7 @@ public sealed class DrTestService
         if (options.Validation is { } validation)
         {
             var outcome = validation(connection);
-            verified.Add(outcome.Passed ? $"custom validation passed{Detail(outcome.Message)}" : "custom validation ran");
+            verified.Add(outcome.Passed ? $"custom validation passed{Note(outcome.Message)}" : "custom validation ran");
             if (!outcome.Passed)
             {
                 problems.Add($"The custom validation failed{Detail(outcome.Message)}");
@@ -309,5 +309,9 @@ public sealed class DrTestService
 
     private double Seconds(DateTimeOffset since) => (_context.Now - since).TotalSeconds;
 
-    private static string Detail(string message) => string.IsNullOrWhiteSpace(message) ? "." : $": {message.Trim()}";
+    /// <summary>A validation's message ending a sentence: ": it said so." (one period, whether or not it wrote one).</summary>
+    private static string Detail(string message) => Note(message) + ".";
+
+    /// <summary>A validation's message inside a list of what was verified, which ends with one period of its own.</summary>
+    private static string Note(string message) => string.IsNullOrWhiteSpace(message) ? "" : $": {message.Trim().TrimEnd('.')}";
 }
