@@ -8,12 +8,13 @@ namespace Replication.PowerShell.Infrastructure;
 /// <summary>
 /// A size in bytes as admins type it: a number (PowerShell's 10GB is one already), or text with a unit, 10G, 10GB,
 /// 10GiB or 512 M, in powers of 1024 as PowerShell's own KB, MB, GB and TB. Anything else is refused with a message
-/// that says what a size looks like, instead of PowerShell's generic conversion error.
+/// that says what a size looks like, instead of PowerShell's generic conversion error. Whether a size is allowed (a
+/// negative one, say) is the engine's to say.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class SizeTransformationAttribute : ArgumentTransformationAttribute
 {
-    private static readonly Regex Text = new(@"^\s*(?<number>\d+(\.\d+)?)\s*(?<unit>[KMGTP]?)(i?B)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex Text = new(@"^\s*(?<number>-?\d+(\.\d+)?)\s*(?<unit>[KMGTP]?)(i?B)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
