@@ -31,9 +31,13 @@ Describe 'Installed from a PSResourceGet repository' {
         $root = Join-Path ([IO.Path]::GetTempPath()) ("rp-install-" + [guid]::NewGuid().ToString('N'))
         $userHome = Join-Path $root 'home'
         $feed = Join-Path $root 'feed'
-        New-Item -ItemType Directory -Path $userHome, $feed | Out-Null
+        # The user's config folder exists, as in any real HOME: .NET reports a missing one as '', and NuGet (under
+        # Publish-PSResource) would then write NuGet/NuGet.Config into the current folder.
+        New-Item -ItemType Directory -Path $userHome, (Join-Path $userHome '.config'), $feed | Out-Null
+        Push-Location $root
     }
     AfterAll {
+        Pop-Location
         Get-ChildItem $root -Recurse -File -ErrorAction SilentlyContinue | ForEach-Object { $_.IsReadOnly = $false }
         Remove-Item -LiteralPath $root -Recurse -Force
     }
@@ -41,7 +45,14 @@ Describe 'Installed from a PSResourceGet repository' {
     It 'build.ps1 -Task Package made a package of this build, with its changelog' {
         $package | Should -Exist -Because 'build.ps1 -Task Package (and -Task Test) writes it next to the module'
         $entries = [IO.Compression.ZipFile]::OpenRead($package)
-        try { $names = @($entries.Entries.FullName) } finally { $entries.Dispose() }
+        try {
+            $names = @($entries.Entries.FullName)
+            $stream = $entries.GetEntry('Replication.PowerShell.dll').Open()
+            try { $packed = [BitConverter]::ToString([Security.Cryptography.SHA256]::HashData($stream)) } finally { $stream.Dispose() }
+        }
+        finally { $entries.Dispose() }
+        $built = [BitConverter]::ToString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes((Join-Path (Split-Path $env:REPLICATION_MODULE_PATH) 'Replication.PowerShell.dll'))))
+        $packed | Should -Be $built -Because 'the package holds this build (run build.ps1 -Task Package after a build)'
         $names | Should -Contain 'Replication.PowerShell.psd1'
         $names | Should -Contain 'CHANGELOG.md'
         $names | Should -Contain 'en-US/Replication.PowerShell.dll-Help.xml'
