@@ -5,6 +5,8 @@
 .DESCRIPTION
     Tasks:
       Build  publishes the cmdlet assembly and assembles the loadable module in out/module/Replication.PowerShell.
+      Package    builds, then packs the module (with CHANGELOG.md) into out/package/Replication.PowerShell.<version>.nupkg,
+                 which Publish-PSResource -NupkgPath puts in a repository and Install-PSResource installs from it.
       Test   builds, runs the xunit suites and the Pester suite (in a fresh pwsh), and ends with "N passed, N failed";
              it fails on a failed or skipped test, a runner that failed or crashed, a suite under its count in
              tests/minimum-counts.psd1, or a Pester It that made no test.
@@ -16,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'SiteDrill', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'SiteDrill', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -116,7 +118,7 @@ function Invoke-Test {
     # its recorded number of tests, none failed or skipped).
     Import-Module "$root/tests/TestRun/TestRun.psm1" -Force
     Clear-TestEnvironment | Write-Host
-    Invoke-Build
+    Invoke-Package   # the module, and the package that the install test installs from a repository
     Test-ModuleClosure
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -158,6 +160,19 @@ function Invoke-Test {
     if (-not (Complete-TestRun -Results $suites -Elapsed ((Get-Date) - $started))) { exit 1 }
 }
 
+function Invoke-Package {
+    # PowerShell's own packer (PSResourceGet, shipped with PowerShell 7.4+) makes the .nupkg, so the package holds what
+    # Publish-PSResource and Install-PSResource expect: the manifest's metadata in its nuspec, the module at its root.
+    Invoke-Build
+    Copy-Item (Join-Path $root 'CHANGELOG.md') $moduleOut
+    $package = Join-Path $out 'package'
+    if (Test-Path $package) { Remove-Item $package -Recurse -Force }
+    New-Item -ItemType Directory $package | Out-Null
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    Compress-PSResource -Path $moduleOut -DestinationPath $package
+    Write-Host "Package: $((Get-ChildItem $package -Filter '*.nupkg').FullName)"
+}
+
 function Invoke-Demo {
     Invoke-Build
     & dotnet pwsh -NoProfile -NonInteractive -File "$root/docs/examples/DR-Walkthrough.ps1" -ModulePath $manifest
@@ -180,6 +195,7 @@ function Invoke-Bench {
 foreach ($name in $Task) {
     switch ($name) {
         'Build' { Invoke-Build }
+        'Package' { Invoke-Package }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'SiteDrill' { Invoke-SiteDrill }

@@ -1,6 +1,6 @@
 @{
     RootModule           = 'Replication.PowerShell.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '5b0f3c1e-7d2a-4c1b-9a57-3e8f6d2b4a91'
     Author               = 'Replication.PowerShell developers'
     CompanyName          = 'Replication.PowerShell'
@@ -58,8 +58,10 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Replication', 'DisasterRecovery', 'Cinder', 'Storage', 'Failover', 'Linux', 'Windows', 'MacOS')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('Replication', 'DisasterRecovery', 'Cinder', 'Storage', 'Failover', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/Replication-PowerShell/Replication.PowerShell'
+            ReleaseNotes = 'Status words (active-stopped) in properties, filters, JSON and CSV; tables that fit 100 columns without cutting names; group members handled once per group in a pipeline; Enable-Replication -PassThru with the bytes copied, Disable-Replication asks first; round statistics, pending bytes and event filters for runbooks; error advice under -Prefix; an install from a PSResourceGet repository. See CHANGELOG.md.'
         }
     }
 }

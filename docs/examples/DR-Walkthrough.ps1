@@ -6,12 +6,13 @@
     step, and checks the bytes on both sites after every step; it stops with an error if any check fails.
     Run it through build.ps1 (dotnet pwsh ./build.ps1 -Task Demo), which builds the module first.
 .PARAMETER ModulePath
-    The built module's manifest (build.ps1 passes out/module/Replication.PowerShell/Replication.PowerShell.psd1).
+    The module to import: the installed module's name (default), or the built module's manifest (build.ps1 passes
+    out/module/Replication.PowerShell/Replication.PowerShell.psd1).
 .PARAMETER KeepFiles
     Leaves the temporary folder (state file and volume files) for a look afterwards.
 #>
 param(
-    [Parameter(Mandatory)] [string] $ModulePath,
+    [string] $ModulePath = 'Replication.PowerShell',
     [switch] $KeepFiles
 )
 
@@ -88,7 +89,7 @@ try {
     Assert-Same 'after failback' $primary $replicaPath
 
     Step 'Pause and resume'
-    Disable-Replication db01 -PassThru | Show
+    Disable-Replication db01 -Force -PassThru | Show
     Enable-Replication db01 -Force -PassThru | Show
 
     Step 'The record: every change is an event'

@@ -27,6 +27,10 @@
 .PARAMETER ModulePath
     The module to import: the installed module's name (default), or the path of its manifest, such as
     out/module/Replication.PowerShell/Replication.PowerShell.psd1 after a build.
+.PARAMETER Prefix
+    The noun prefix to import the module with, as an interactive session next to Windows' Storage module would
+    (Import-Module Replication.PowerShell -Prefix DR gives Test-DRVolumeReplica). The runbook calls the module's commands
+    through the module it imported, so it also works where the module was already imported with another prefix.
 .PARAMETER StatePath
     The state file (Set-ReplicationStateStore -Path). Without it, REPLICATION_POWERSHELL_STATE or the per-user file.
 .PARAMETER ReportFolder
@@ -52,6 +56,8 @@
 [CmdletBinding()]
 param(
     [string] $ModulePath = 'Replication.PowerShell',
+
+    [string] $Prefix = '',
 
     [string] $StatePath,
 
@@ -91,17 +97,21 @@ try {
     $htmlPath = Join-Path $folder.FullName "dr-test-$stamp.html"
     $jsonPath = Join-Path $folder.FullName "dr-test-$stamp.json"
 
-    Import-Module $ModulePath -ErrorAction Stop
+    # The module's commands come from the module itself (its ExportedCommands are keyed by their own names), whatever
+    # prefix they carry in this session.
+    $module = Import-Module $ModulePath -Prefix $Prefix -PassThru -ErrorAction Stop
+    function Get-ReplicationCommand([string] $Verb, [string] $Noun) { $module.ExportedCommands["$Verb-$Noun"] }
     if ($StatePath) {
-        Set-ReplicationStateStore -Path $StatePath
+        & (Get-ReplicationCommand Set ReplicationStateStore) -Path $StatePath
     }
 
     $test = @{ ReportPath = $htmlPath; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'testErrors' }
     if ($Name) { $test.Name = $Name }
     if ($VolumeType) { $test.VolumeType = $VolumeType }
-    $results = @(Test-VolumeReplica @test)
+    $results = @(& (Get-ReplicationCommand Test VolumeReplica) @test)
     foreach ($e in $testErrors) {
-        Write-Problem "$($e.TargetObject): $($e.FullyQualifiedErrorId): $($e.Exception.Message)"
+        # An error record reads as the session shows it: its advice names the commands with the module's prefix.
+        Write-Problem "$($e.TargetObject): $($e.FullyQualifiedErrorId): $e"
     }
 
     # A report folder the module refuses (a backend's folder, say) gets no file of this run at all.
@@ -124,7 +134,7 @@ try {
     $exitCode = if ($failed -gt 0) { 1 } elseif ($unproven -gt 0 -or $problems.Count -gt 0) { 2 } else { 0 }
 }
 catch {
-    Write-Problem "The DR test run failed: $($_.Exception.Message)"
+    Write-Problem "The DR test run failed: $_"
     $exitCode = if (@($results | Where-Object { "$($_.Outcome)" -eq 'Failed' }).Count -gt 0) { 1 } else { 2 }
 }
 

@@ -171,5 +171,12 @@ internal static class PostgreSqlSchemaMigrations
             INSERT INTO store_identity (id) VALUES (replace(gen_random_uuid()::text, '-', ''));
             ALTER TABLE backends ADD COLUMN settings text NOT NULL DEFAULT '{}';
             """),
+        // A sync round's event carries its figures, so statistics over a period are one indexed query: the time it took
+        // (set on every round, failed ones too) and the bytes it wrote (null when it failed).
+        (9, """
+            ALTER TABLE events ADD COLUMN round_bytes bigint;
+            ALTER TABLE events ADD COLUMN round_ms bigint;
+            CREATE INDEX events_rounds_by_time ON events(at) WHERE round_ms IS NOT NULL;
+            """),
     };
 }

@@ -49,7 +49,7 @@ Describe 'Tab completion' {
 
     It 'completes replication statuses in Cinder''s spelling, and -Status takes them' {
         Complete 'Get-VolumeReplica -Status active' | Should -Be @('active', 'active-stopped')
-        Disable-Replication db02
+        Disable-Replication db02 -Force
         (Get-VolumeReplica -Status active-stopped).VolumeName | Should -Be 'db02'
         (Get-VolumeReplica -Status Active-Stopped).VolumeName | Should -Be 'db02'
         (Get-VolumeReplica -Status ActiveStopped).VolumeName | Should -Be 'db02'

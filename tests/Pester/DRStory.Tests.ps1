@@ -508,8 +508,9 @@ Describe 'Step 6: Enable-Replication reverses; Disable-Replication pauses' {
     AfterAll { Remove-ReplicationTestSite $site }
 
     It 'reaches active, replicating from the new primary back to the old side' {
-        $enabled | Should -BeOfType ([Replication.Engine.Model.VolumeReplica])
+        $enabled | Should -BeOfType ([Replication.Engine.Model.SyncResult])
         $enabled.Status | Should -Be 'Active'
+        $enabled.BytesWritten | Should -BeGreaterThan 0 -Because 'the writes made after the failover were copied back'
         $replica = Get-VolumeReplica db01
         $replica.Status | Should -Be 'Active'
         $replica.PrimaryBackend | Should -Be $volume.ReplicaBackend
@@ -543,12 +544,12 @@ Describe 'Step 6: Enable-Replication reverses; Disable-Replication pauses' {
 
     Context 'Disable-Replication' {
         BeforeAll {
-            $quiet = Disable-Replication -Name db01
+            $quiet = Disable-Replication -Name db01 -Force
         }
 
         It 'pauses replication: active-stopped, with no output unless -PassThru' {
             $quiet | Should -BeNullOrEmpty
-            (Get-VolumeReplica db01).Status | Should -Be 'ActiveStopped'
+            (Get-VolumeReplica db01).Status | Should -Be 'active-stopped'
             (Get-VolumeReplica db01 | Out-String -Width 200) | Should -Match 'active-stopped'
             @(Get-VolumeReplica -Status ActiveStopped).VolumeName | Should -Be @('db01')
         }
@@ -667,7 +668,7 @@ Describe 'Every refused operation names the rule and has a stable ErrorId' {
         $site = New-ReplicationStory
         New-Volume -Name active01 -SizeBytes 64MB -VolumeType replicated | Out-Null
         New-Volume -Name paused01 -SizeBytes 64MB -VolumeType replicated | Out-Null
-        Disable-Replication paused01
+        Disable-Replication paused01 -Force
         New-Volume -Name promoted01 -SizeBytes 64MB -VolumeType replicated | Out-Null
         Invoke-ReplicaPromotion promoted01 -Force | Out-Null
         New-Volume -Name plain01 -SizeBytes 64MB -VolumeType plain | Out-Null
@@ -681,8 +682,8 @@ Describe 'Every refused operation names the rule and has a stable ErrorId' {
         @{ Case = 'promote twice'; ErrorId = 'PromotionNotAllowed,Replication.PowerShell.Commands.InvokeReplicaPromotionCommand'; Action = { param($common) Invoke-ReplicaPromotion promoted01 -Force @common } }
         @{ Case = 'promote a volume without replica'; ErrorId = 'PromotionNotAllowed,Replication.PowerShell.Commands.InvokeReplicaPromotionCommand'; Action = { param($common) Invoke-ReplicaPromotion plain01 -Force @common } }
         @{ Case = 're-enable running replication'; ErrorId = 'ReenableNotAllowed,Replication.PowerShell.Commands.EnableReplicationCommand'; Action = { param($common) Enable-Replication active01 -Force @common } }
-        @{ Case = 'pause a promoted volume'; ErrorId = 'PauseNotAllowed,Replication.PowerShell.Commands.DisableReplicationCommand'; Action = { param($common) Disable-Replication promoted01 @common } }
-        @{ Case = 'pause twice'; ErrorId = 'PauseNotAllowed,Replication.PowerShell.Commands.DisableReplicationCommand'; Action = { param($common) Disable-Replication paused01 @common } }
+        @{ Case = 'pause a promoted volume'; ErrorId = 'PauseNotAllowed,Replication.PowerShell.Commands.DisableReplicationCommand'; Action = { param($common) Disable-Replication promoted01 -Force @common } }
+        @{ Case = 'pause twice'; ErrorId = 'PauseNotAllowed,Replication.PowerShell.Commands.DisableReplicationCommand'; Action = { param($common) Disable-Replication paused01 -Force @common } }
         @{ Case = 'test volume from a promoted volume'; ErrorId = 'CloneFromReplicaNotAllowed,Replication.PowerShell.Commands.NewVolumeCommand'; Action = { param($common) New-Volume -Name t01 -SourceReplica promoted01 @common } }
         @{ Case = 'remove a volume type in use'; ErrorId = 'VolumeTypeInUse,Replication.PowerShell.Commands.RemoveVolumeTypeCommand'; Action = { param($common) Remove-VolumeType replicated @common } }
         @{ Case = 'remove a backend in use'; ErrorId = 'BackendInUse,Replication.PowerShell.Commands.RemoveStorageBackendCommand'; Action = { param($common) Remove-StorageBackend dc1 @common } }
@@ -711,7 +712,7 @@ Describe 'Get-ReplicationEvent lists the changes' {
         Sync-VolumeReplica db01 | Out-Null
         Invoke-ReplicaPromotion db01 -Planned -Force | Out-Null
         Enable-Replication db01 -Force
-        Disable-Replication db01
+        Disable-Replication db01 -Force
         Remove-Volume web01 -Force
         $events = @(Get-ReplicationEvent)
     }

@@ -710,7 +710,7 @@ Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
             Write-NewData -Volume $vol -Offset ($round * 2MB) -Seed (60 + $round)
             Sync-VolumeReplica -Name vol01 -ErrorAction Stop | Out-Null
         }
-        Disable-Replication -Name vol02 | Out-Null
+        Disable-Replication -Name vol02 -Force | Out-Null
 
         # A complete, checkpointed copy of the state file, as a module that closed cleanly leaves it, then damaged.
         $damaged = Join-Path $site.Root 'damaged-state.db'
@@ -815,7 +815,7 @@ Describe 'Fault: the state file is damaged (<Kind>)' -ForEach @(
     It 'the good state file was never touched: every volume is as it was, and it recovers by going back to it' {
         Set-ReplicationStateStore -Path $site.State
         "$((Get-VolumeReplica -Name vol01).Status)" | Should -Be 'Active'
-        "$((Get-VolumeReplica -Name vol02).Status)" | Should -Be 'ActiveStopped'
+        "$((Get-VolumeReplica -Name vol02).Status)" | Should -Be 'active-stopped'
         Write-NewData -Volume $vol -Offset 24MB -Seed 70
         "$((Sync-VolumeReplica -Name vol01 -ErrorAction Stop).Status)" | Should -Be 'Active'
         Assert-Recovered -Name vol01

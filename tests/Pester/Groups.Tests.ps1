@@ -170,26 +170,19 @@ Describe 'Group rounds' {
         Assert-CommonRound $site (Get-PrimaryHashes) 2
     }
 
-    It 'refuses Sync, Promote, Enable and Disable of a single member with GroupMemberOperation, touching nothing' {
+    It 'acts on the whole group when a single member is named: Sync, Disable, Enable and Promote move every member as one' {
         $site = New-GroupSite
         New-ReplicationGroup -Name app -VolumeName $script:Members | Out-Null
         Sync-VolumeReplica -Group app | Out-Null
         Write-Primary g1 0 21
-        $files = Get-VolumeFileSnapshot $site
 
-        Sync-VolumeReplica -Name g1 -ErrorVariable e1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        Invoke-ReplicaPromotion -Name g1 -Planned -Force -ErrorVariable e2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        Enable-Replication -Name g1 -Force -ErrorVariable e3 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        Disable-Replication -Name g1 -ErrorVariable e4 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-
-        $e1[0].FullyQualifiedErrorId | Should -Be 'GroupMemberOperation,Replication.PowerShell.Commands.SyncVolumeReplicaCommand'
-        $e2[0].FullyQualifiedErrorId | Should -Be 'GroupMemberOperation,Replication.PowerShell.Commands.InvokeReplicaPromotionCommand'
-        $e3[0].FullyQualifiedErrorId | Should -Be 'GroupMemberOperation,Replication.PowerShell.Commands.EnableReplicationCommand'
-        $e4[0].FullyQualifiedErrorId | Should -Be 'GroupMemberOperation,Replication.PowerShell.Commands.DisableReplicationCommand'
-        foreach ($e in $e1, $e2, $e3, $e4) { $e[0].Exception.Message | Should -Match "-Group 'app'" }
-        Get-VolumeFileSnapshot $site | Should -Be $files
-        (Get-VolumeReplica g1).Status | Should -Be 'Active'
-        (Get-VolumeReplica g1).PrimaryBackend | Should -Be 'dc1'
+        @(Sync-VolumeReplica -Name g1 -ErrorAction Stop).VolumeName | Sort-Object | Should -Be $script:Members
+        Assert-CommonRound $site (Get-PrimaryHashes) 2
+        Disable-Replication -Name g2 -Force -ErrorAction Stop
+        Get-VolumeReplica -Name $script:Members | ForEach-Object { $_.Status | Should -Be 'active-stopped' }
+        @(Enable-Replication -Name g3 -Force -PassThru -ErrorAction Stop).VolumeName | Sort-Object | Should -Be $script:Members
+        @(Invoke-ReplicaPromotion -Name g1 -Planned -Force -ErrorAction Stop).VolumeName | Sort-Object | Should -Be $script:Members
+        Get-VolumeReplica -Name $script:Members | ForEach-Object { $_.PrimaryBackend | Should -Be 'dc2'; $_.Status | Should -Be 'inactive' }
     }
 }
 
@@ -255,10 +248,11 @@ Describe 'Group promotion, re-enable, pause and resume' {
         Invoke-ReplicaPromotion -Group app -Force | Out-Null   # unplanned, from round 1
         Write-Primary g1 4MB 41   # on dc2 now
 
-        $replicas = @(Enable-Replication -Group app -Force -PassThru)
+        $rounds = @(Enable-Replication -Group app -Force -PassThru)
 
-        $replicas | Should -HaveCount 3
-        $replicas | ForEach-Object { $_.Status | Should -Be 'Active'; $_.PrimaryBackend | Should -Be 'dc2'; $_.ReplicaBackend | Should -Be 'dc1'; $_.ReplicaFenced | Should -BeFalse }
+        $rounds | Should -HaveCount 3
+        $rounds | ForEach-Object { $_.Status | Should -Be 'Active'; $_.PrimaryBackend | Should -Be 'dc2'; $_.ReplicaBackend | Should -Be 'dc1' }
+        Get-VolumeReplica -Name $script:Members | ForEach-Object { $_.ReplicaFenced | Should -BeFalse }
         $group = Get-ReplicationGroup app
         $group.PrimaryBackend | Should -Be 'dc2'
         Assert-CommonRound $site (Get-PrimaryHashes) 2
@@ -271,10 +265,10 @@ Describe 'Group promotion, re-enable, pause and resume' {
         Sync-VolumeReplica -Group app | Out-Null
         $round1 = Get-PrimaryHashes
 
-        $paused = @(Disable-Replication -Group app -PassThru)
+        $paused = @(Disable-Replication -Group app -Force -PassThru)
 
         $paused | Should -HaveCount 3
-        $paused | ForEach-Object { $_.Status | Should -Be 'ActiveStopped'; $_.ExtendedStatus | Should -Match 'group round 1' }
+        $paused | ForEach-Object { $_.Status | Should -Be 'active-stopped'; $_.ExtendedStatus | Should -Match 'group round 1' }
         Write-Primary g1 1MB 51
         Write-Primary g3 7MB 53
         Assert-CommonRound $site $round1 1

@@ -60,7 +60,7 @@ Describe 'Replica health' {
         New-Volume -Name db01 -SizeBytes 16MB -VolumeType replicated | Out-Null
         New-Volume -Name db02 -SizeBytes 16MB -VolumeType replicated | Out-Null
         New-Volume -Name web01 -SizeBytes 16MB -VolumeType plain | Out-Null
-        Disable-Replication db01
+        Disable-Replication db01 -Force
         Invoke-ReplicaPromotion db02 -Force | Out-Null
 
         $summary = Measure-VolumeReplica

@@ -1,4 +1,4 @@
-# The module as users load it: what it exports, its help, and how its default views read in an 80-column console.
+# The module as users load it: what it exports, its help, and how its default views read in a 100-column console.
 
 BeforeDiscovery {
     # Data for -ForEach must exist when Pester discovers the tests, before any BeforeAll runs.
@@ -122,39 +122,82 @@ Describe 'Help of every exported cmdlet' {
     }
 }
 
-Describe 'Default table views in an 80-column console' {
+Describe 'Default views in a 100-column console, with long names' {
     BeforeAll {
         $site = New-ReplicationStory
-        New-Volume -Name db01 -SizeBytes 64MB -VolumeType replicated | Out-Null
-        New-Volume -Name web01 -SizeBytes 64MB -VolumeType plain | Out-Null
-        $sync = Sync-VolumeReplica db01
-        New-Volume -Name db02 -SizeBytes 64MB -VolumeType replicated | Out-Null
-        $promotion = Invoke-ReplicaPromotion db02 -Force
+        # Names as production sites have them: two that differ only at the end, and one of the full 64 characters.
+        $long = 'postgres-production-01', 'postgres-production-02'
+        $longest = 'analytics-warehouse-replica-' + ('x' * 36)
+        foreach ($name in $long + $longest) { New-Volume -Name $name -SizeBytes 64MB -VolumeType replicated | Out-Null }
+        New-Volume -Name web-frontend-static-01 -SizeBytes 64MB -VolumeType plain | Out-Null
+        $sync = Sync-VolumeReplica $long[0]
+        $promotion = Invoke-ReplicaPromotion $long[1] -Force
+        New-ReplicationGroup -Name application-tier-east -VolumeName $long[0] | Out-Null
 
         function Get-TableLabels([string] $TypeName) {
             $table = (Get-FormatData -TypeName $TypeName).FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] } | Select-Object -First 1
             @($table.Control.Headers | ForEach-Object { $_.Label })
         }
+
+        # A table as text, back into rows of cells: each column spans from its header's dashes to the next column's; a
+        # row starts where the first column has text, and the fragments of a wrapped cell are joined.
+        function ConvertFrom-TableText([string[]] $Lines) {
+            $starts = @([regex]::Matches($Lines[1], '-+').Index)
+            $spans = for ($i = 0; $i -lt $starts.Count; $i++) { [pscustomobject]@{ Start = $starts[$i]; End = if ($i + 1 -lt $starts.Count) { $starts[$i + 1] } else { [int]::MaxValue } } }
+            $rows = [Collections.Generic.List[object]]::new()
+            foreach ($line in $Lines | Select-Object -Skip 2) {
+                $cells = foreach ($span in $spans) { if ($line.Length -gt $span.Start) { $line.Substring($span.Start, [Math]::Min($line.Length, $span.End) - $span.Start).Trim() } else { '' } }
+                if ($cells[0]) { $rows.Add([string[]]$cells) }
+                else { for ($i = 1; $i -lt $cells.Count; $i++) { $rows[-1][$i] = ($rows[-1][$i] + ' ' + $cells[$i]).Trim() } }
+            }
+            , $rows
+        }
     }
     AfterAll { Remove-ReplicationTestSite $site }
 
-    It '<Command> shows every column with its header on one line' -ForEach @(
-        @{ Command = 'Get-StorageBackend'; Produce = { Get-StorageBackend } }
-        @{ Command = 'Get-VolumeType'; Produce = { Get-VolumeType } }
-        @{ Command = 'Get-Volume'; Produce = { Get-Volume } }
-        @{ Command = 'Get-VolumeReplica'; Produce = { Get-VolumeReplica } }
-        @{ Command = 'Get-VolumeConnection'; Produce = { Get-VolumeConnection db01 } }
-        @{ Command = 'Sync-VolumeReplica'; Produce = { $sync } }
-        @{ Command = 'Invoke-ReplicaPromotion'; Produce = { $promotion } }
-        @{ Command = 'Get-ReplicationEvent'; Produce = { Get-ReplicationEvent -Newest 5 } }
+    It '<Command> shows every column in 100 columns, names whole, nothing cut' -ForEach @(
+        @{ Command = 'Get-StorageBackend'; Produce = { Get-StorageBackend }; Key = 'Name' }
+        @{ Command = 'Get-VolumeType'; Produce = { Get-VolumeType }; Key = 'Name' }
+        @{ Command = 'Get-Volume'; Produce = { Get-Volume | Where-Object Name -ne $longest }; Key = 'Name' }
+        @{ Command = 'Get-VolumeReplica'; Produce = { Get-VolumeReplica | Where-Object VolumeName -ne $longest }; Key = 'VolumeName' }
+        @{ Command = 'Get-VolumeConnection | Format-Table'; Produce = { Get-VolumeConnection $long[0] }; Key = 'VolumeName' }
+        @{ Command = 'Sync-VolumeReplica'; Produce = { $sync }; Key = 'VolumeName' }
+        @{ Command = 'Invoke-ReplicaPromotion'; Produce = { $promotion }; Key = 'VolumeName' }
+        @{ Command = 'Get-ReplicationGroup'; Produce = { Get-ReplicationGroup }; Key = 'Name' }
+        @{ Command = 'Get-ReplicationEvent'; Produce = { Get-ReplicationEvent -Name $long -Newest 5 }; Key = 'Message' }
     ) {
         $objects = @(& $Produce)
         $objects.Count | Should -BeGreaterThan 0
         $labels = Get-TableLabels $objects[0].GetType().FullName
         $labels.Count | Should -BeGreaterThan 0 -Because 'the type has a table view'
-        $lines = @(($objects | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $text = $objects | Format-Table | Out-String -Width 100
+        $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
         $lines[1] | Should -Match '^[- ]+$' -Because "the header is one line: `n$($lines[0..2] -join "`n")"
         [regex]::Matches($lines[1], '-+').Count | Should -Be $labels.Count -Because "no column is dropped: `n$($lines[0..2] -join "`n")"
         foreach ($label in $labels | Where-Object { $_ }) { $lines[0] | Should -Match ([regex]::Escape($label)) }
+        $text | Should -Not -Match ([char]0x2026) -Because "a value that does not fit wraps, it is not cut:`n$text"
+        @($lines | Where-Object Length -GT 100) | Should -BeNullOrEmpty
+        # The key field: each object's whole value in its column (the names in the first column, on one line).
+        $cells = (ConvertFrom-TableText $lines) | ForEach-Object { $_[$(if ($Key -eq 'Message') { -1 } else { 0 })] }
+        foreach ($object in $objects) {
+            $want = "$($object.$Key)" -replace '\s', ''
+            @($cells | Where-Object { ($_ -replace '\s', '') -eq $want }).Count | Should -BeGreaterThan 0 -Because "'$($object.$Key)' should be shown whole:`n$text"
+        }
+    }
+
+    It 'wraps a 64-character name in the Name column instead of cutting it' {
+        $text = Get-Volume -Name $longest | Format-Table | Out-String -Width 100
+        $text | Should -Not -Match ([char]0x2026)
+        $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
+        $width = [regex]::Matches($lines[1], '-+')[1].Index
+        -join ($lines | Select-Object -Skip 2 | ForEach-Object { $_.PadRight($width).Substring(0, $width).Trim() }) | Should -Be $longest
+    }
+
+    It 'shows a volume''s connection as a list by default, with the whole path a hypervisor needs' {
+        $connection = Get-VolumeConnection $long[0]
+        $text = $connection | Out-String -Width 100
+        $text | Should -Match '(?m)^Path\s+:'
+        $text | Should -Not -Match ([char]0x2026)
+        ($text -replace '\s', '') | Should -Match ([regex]::Escape(($connection.Path -replace '\s', '')))
     }
 }

@@ -15,7 +15,7 @@ Describe '-WhatIf changes nothing' {
         New-Volume -Name db02 -SizeBytes 16MB -VolumeType replicated | Out-Null
         Write-VolumeBytes -Path (Get-VolumeConnection db01).Path -Offset 1MB -Bytes (Get-RandomBytes -Count 200KB)
         Sync-VolumeReplica db01 | Out-Null
-        Disable-Replication db02
+        Disable-Replication db02 -Force
         New-Volume -Name db03 -SizeBytes 16MB -VolumeType replicated | Out-Null
         Invoke-ReplicaPromotion db03 -Force | Out-Null
         Write-VolumeBytes -Path (Get-VolumeConnection db01).Path -Offset 2MB -Bytes (Get-RandomBytes -Count 100KB -Seed 2)

@@ -18,7 +18,7 @@ public sealed class ErrorRecordTests
     [InlineData("Sync-VolumeReplica -Name nosuch", "VolumeNotFound", "SyncVolumeReplicaCommand")]
     [InlineData("Invoke-ReplicaPromotion -Name nosuch -Force", "VolumeNotFound", "InvokeReplicaPromotionCommand")]
     [InlineData("Enable-Replication -Name nosuch -Force", "VolumeNotFound", "EnableReplicationCommand")]
-    [InlineData("Disable-Replication -Name nosuch", "VolumeNotFound", "DisableReplicationCommand")]
+    [InlineData("Disable-Replication -Name nosuch -Force", "VolumeNotFound", "DisableReplicationCommand")]
     [InlineData("Remove-Volume -Name nosuch -Force", "VolumeNotFound", "RemoveVolumeCommand")]
     [InlineData("Remove-VolumeType -Name nosuch", "VolumeTypeNotFound", "RemoveVolumeTypeCommand")]
     [InlineData("Remove-StorageBackend -Name nosuch", "BackendNotFound", "RemoveStorageBackendCommand")]
@@ -201,7 +201,7 @@ public sealed class ErrorRecordTests
     [InlineData("Get-VolumeReplica", "VolumeNotFound", "GetVolumeReplicaCommand", typeof(VolumeReplica))]
     [InlineData("Get-VolumeConnection", "VolumeNotFound", "GetVolumeConnectionCommand", typeof(VolumeConnection))]
     [InlineData("Sync-VolumeReplica", "VolumeNotFound", "SyncVolumeReplicaCommand", typeof(SyncResult))]
-    [InlineData("Disable-Replication -PassThru", "VolumeNotFound", "DisableReplicationCommand", typeof(VolumeReplica))]
+    [InlineData("Disable-Replication -Force -PassThru", "VolumeNotFound", "DisableReplicationCommand", typeof(VolumeReplica))]
     [InlineData("Invoke-ReplicaPromotion -Force", "VolumeNotFound", "InvokeReplicaPromotionCommand", typeof(PromotionResult))]
     public void A_pipeline_of_three_names_with_the_middle_one_missing_still_processes_the_other_two(string command, string errorId, string cmdletClass, System.Type outputType)
     {
@@ -278,7 +278,7 @@ public sealed class ErrorRecordTests
         using var host = new CmdletHost();
         host.AddStory();
         host.NewVolume("db01");
-        host.Script("Disable-Replication -Name db01").AssertNoErrors();
+        host.Script("Disable-Replication -Name db01 -Force").AssertNoErrors();
         var before = host.Snapshot();
 
         var result = host.Script("Enable-Replication -Name db01");
@@ -308,7 +308,7 @@ public sealed class ErrorRecordTests
         host.AddStory();
         host.NewVolume("db01");
         host.NewVolume("db02");
-        host.Script("Disable-Replication -Name db01").AssertNoErrors();
+        host.Script("Disable-Replication -Name db01 -Force").AssertNoErrors();
         var shown = host.Script("Get-VolumeReplica -Name db01 | Out-String -Width 200");
         Assert.Contains("active-stopped", (string)shown.Objects.Single());
 

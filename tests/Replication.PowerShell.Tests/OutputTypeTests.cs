@@ -48,8 +48,8 @@ public sealed class OutputTypeTests
         { "Get-VolumeReplica", "Get-VolumeReplica", 2 },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01", 1 },
         { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Name db01 -Planned -Force", 1 },
-        { "Enable-Replication", "Disable-Replication -Name db01; Enable-Replication -Name db01 -Force -PassThru", 1 },
-        { "Disable-Replication", "Disable-Replication -Name db01 -PassThru", 1 },
+        { "Enable-Replication", "Disable-Replication -Name db01 -Force; Enable-Replication -Name db01 -Force -PassThru", 1 },
+        { "Disable-Replication", "Disable-Replication -Name db01 -Force -PassThru", 1 },
         { "Get-ReplicationEvent", "Get-ReplicationEvent -Newest 3", 3 },
         { "Get-ReplicationStateStore", "Get-ReplicationStateStore", 1 },
         { "Set-ReplicationStateStore", "Set-ReplicationStateStore -Path $args[1] -PassThru", 1 },
@@ -72,8 +72,8 @@ public sealed class OutputTypeTests
         { "Remove-ReplicationGroupMember", "New-ReplicationGroup -Name app -VolumeName db01 | Out-Null; Remove-ReplicationGroupMember -Group app -VolumeName db01 -PassThru", 1 },
         { "Sync-VolumeReplica", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica", 1 },
         { "Invoke-ReplicaPromotion", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Invoke-ReplicaPromotion -Group app -Force", 1 },
-        { "Disable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Get-ReplicationGroup app | Disable-Replication -PassThru", 1 },
-        { "Enable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Disable-Replication -Group app; Enable-Replication -Group app -Force -PassThru", 1 },
+        { "Disable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Get-ReplicationGroup app | Disable-Replication -Force -PassThru", 1 },
+        { "Enable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Disable-Replication -Group app -Force; Enable-Replication -Group app -Force -PassThru", 1 },
         { "Test-VolumeReplica", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Get-ReplicationGroup | Test-VolumeReplica", 1 },
     };
 
@@ -156,10 +156,10 @@ public sealed class OutputTypeTests
         var result = host.Script("Get-VolumeReplica db01 | Invoke-ReplicaPromotion -Planned -Force | Enable-Replication -Force -PassThru");
 
         result.AssertNoErrors();
-        var replica = Assert.IsType<VolumeReplica>(Assert.Single(result.Objects));
-        Assert.Equal(ReplicationStatus.Active, replica.Status);
-        Assert.Equal("dc2", replica.PrimaryBackend);
-        Assert.Equal("dc1", replica.ReplicaBackend);
+        var round = Assert.IsType<SyncResult>(Assert.Single(result.Objects));
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), round.Status);
+        Assert.Equal("dc2", round.PrimaryBackend);
+        Assert.Equal("dc1", round.ReplicaBackend);
     }
 
     [Fact]

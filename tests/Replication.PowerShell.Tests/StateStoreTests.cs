@@ -23,12 +23,12 @@ public sealed class StateStoreTests
 
         set.AssertNoErrors();
         var info = Assert.IsType<StateStoreInfo>(set.Objects.Single());
-        Assert.Equal((StateStoreKind.PostgreSql, "Session", (bool?)null, (string?)null), (info.Kind, info.Source, info.Exists, info.Path));
+        Assert.Equal((StateStoreKind.PostgreSql.ToString(), "Session", (bool?)null, (string?)null), (info.Kind, info.Source, info.Exists, info.Path));
         Assert.DoesNotContain("not-shown", info.Location);
         Assert.Contains(schema.Name, info.ConnectionString);
         rebound.AssertNoErrors();
         Assert.Equal(new object[] { "db01" }, rebound.Objects.OfType<string>());
-        Assert.Equal(StateStoreKind.PostgreSql, rebound.Objects.OfType<StateStoreInfo>().Single().Kind);
+        Assert.Equal(StateStoreKind.PostgreSql.ToString(), rebound.Objects.OfType<StateStoreInfo>().Single().Kind);
     }
 
     [Fact]

@@ -118,11 +118,11 @@ public sealed class WhatIfTests
             New-StorageBackend -Name spare -Path $args[0] | Out-Null
             New-VolumeType -Name unused | Out-Null
             foreach ($name in 'db01', 'paused01', 'promoted01', 'app01', 'app02', 'batch01', 'loose01') { New-Volume -Name $name -SizeBytes 64MB -VolumeType replicated | Out-Null }
-            Disable-Replication -Name paused01
+            Disable-Replication -Name paused01 -Force
             Invoke-ReplicaPromotion -Name promoted01 -Force | Out-Null
             New-ReplicationGroup -Name app -VolumeName app01, app02 | Sync-VolumeReplica | Out-Null
             New-ReplicationGroup -Name paused -VolumeName batch01 | Sync-VolumeReplica | Out-Null
-            Disable-Replication -Group paused", Path.Combine(host.Root, "spare")).AssertNoErrors();
+            Disable-Replication -Group paused -Force", Path.Combine(host.Root, "spare")).AssertNoErrors();
         CmdletHost.WriteBytes(host.ConnectionPath("db01"), 1 << 20, CmdletHost.RandomBytes(8192, 5));
         CmdletHost.WriteBytes(host.ConnectionPath("app01"), 0, CmdletHost.RandomBytes(8192, 7));
         CmdletHost.WriteBytes(host.ConnectionPath("paused01"), 0, CmdletHost.RandomBytes(4096, 6));

@@ -79,10 +79,6 @@ public sealed class BackendCatalog
         {
             DescribePairing(record, existing, observer);
         }
-        else if (record.ReplicationPartner is { } missing)
-        {
-            observer.Decision($"Backend '{missing}' does not exist yet; '{record.Name}' replicates once it exists and names '{record.Name}' as its partner.");
-        }
 
         session.InsertBackend(record);
         session.AppendEvent(_context.Event("CreateBackend", "Backend", record.Name,
@@ -192,9 +188,10 @@ public sealed class BackendCatalog
             Path = record.Path,
             ReplicationPartner = record.ReplicationPartner,
             ReplicationEnabled = paired,
-            Capabilities = capabilities,
-            DeclaredCapabilities = record.DeclaredCapabilities,
-            Settings = _context.Drivers.Get(record.Driver).ValidateSettings(record.Settings.ToDictionary(s => s.Key, s => (object?)s.Value), record.Name),
+            PartnerProblem = PartnerProblem(record, all),
+            Capabilities = new NamedValues<object?>(capabilities),
+            DeclaredCapabilities = new NamedValues<object?>(record.DeclaredCapabilities),
+            Settings = new NamedValues<string>(_context.Drivers.Get(record.Driver).ValidateSettings(record.Settings.ToDictionary(s => s.Key, s => (object?)s.Value), record.Name)),
             CreatedAt = record.CreatedAt,
             FrozenAt = record.FrozenAt,
             FailedOverAt = record.FailedOverAt,
@@ -257,8 +254,28 @@ public sealed class BackendCatalog
                 $"Backend '{partner.Name}' uses the {partner.Driver} driver; a replication partner of a {record.Driver} backend must use the same driver.", record.Name);
         }
 
-        observer.Decision(string.Equals(partner.ReplicationPartner, record.Name, StringComparison.OrdinalIgnoreCase)
-            ? $"'{record.Name}' and '{partner.Name}' now name each other: volumes on either can be replicated to the other."
-            : $"'{partner.Name}' names '{partner.ReplicationPartner ?? "no partner"}' as its partner, so '{record.Name}' cannot replicate until the pairing is mutual.");
+        if (string.Equals(partner.ReplicationPartner, record.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            observer.Decision($"'{record.Name}' and '{partner.Name}' now name each other: volumes on either can be replicated to the other.");
+        }
+    }
+
+    /// <summary>Why <paramref name="record"/> cannot replicate to the partner it names; null when it can or names none.</summary>
+    private static string? PartnerProblem(BackendRecord record, IReadOnlyList<BackendRecord> all)
+    {
+        if (record.ReplicationPartner is not { } name || PartnerOf(record, all) is not null)
+        {
+            return null;
+        }
+
+        var partner = all.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (partner is null)
+        {
+            return $"There is no backend named '{name}' (yet): '{record.Name}' replicates nothing until New-StorageBackend -Name {name} -ReplicationPartner {record.Name} creates it.";
+        }
+
+        return !string.Equals(partner.Driver, record.Driver, StringComparison.OrdinalIgnoreCase)
+            ? $"'{partner.Name}' uses the {partner.Driver} driver and '{record.Name}' the {record.Driver} driver: partners must use the same one."
+            : $"'{partner.Name}' names {(partner.ReplicationPartner is { } other ? $"'{other}'" : "no backend")} as its partner, not '{record.Name}': volumes are replicated only between backends that name each other.";
     }
 }

@@ -100,9 +100,9 @@ public sealed class VolumeTypeCatalog
     {
         Name = record.Name,
         Description = record.Description,
-        ExtraSpecs = record.ExtraSpecs,
+        ExtraSpecs = new NamedValues<string>(record.ExtraSpecs),
         IsReplicated = specs.RequiresReplication,
-        ReplicationType = specs.ReplicationType,
+        ReplicationType = specs.ReplicationType.ToString(),
         CreatedAt = record.CreatedAt,
     };
 

@@ -65,8 +65,8 @@ public static class DrTestReport
 
     private static Verdict Judge(IReadOnlyList<VolumeGroup> groups) =>
         groups.Count == 0 ? Verdict.Empty
-        : groups.Any(g => g.Newest.Outcome == DrTestOutcome.Failed) ? Verdict.Failed
-        : groups.All(g => g.Newest.Outcome == DrTestOutcome.Passed) ? Verdict.Passed
+        : groups.Any(g => g.Newest.OutcomeValue == DrTestOutcome.Failed) ? Verdict.Failed
+        : groups.All(g => g.Newest.OutcomeValue == DrTestOutcome.Passed) ? Verdict.Passed
         : Verdict.Incomplete;
 
     private static string Title(IReadOnlyList<VolumeGroup> groups, DateTimeOffset generatedAt)
@@ -114,8 +114,8 @@ public static class DrTestReport
     private static void Banner(StringBuilder html, IReadOnlyList<VolumeGroup> groups)
     {
         var verdict = Judge(groups);
-        var failed = groups.Where(g => g.Newest.Outcome == DrTestOutcome.Failed).ToList();
-        var untested = groups.Where(g => g.Newest.Outcome is not (DrTestOutcome.Passed or DrTestOutcome.Failed)).ToList();
+        var failed = groups.Where(g => g.Newest.OutcomeValue == DrTestOutcome.Failed).ToList();
+        var untested = groups.Where(g => g.Newest.OutcomeValue is not (DrTestOutcome.Passed or DrTestOutcome.Failed)).ToList();
         var (cssClass, icon, label, headline) = verdict switch
         {
             Verdict.Failed => ("fail", "\u2717", "FAILED", Invariant($"{failed.Count} of {Count(groups.Count, "volume", "volumes")} failed the DR test")),
@@ -132,9 +132,9 @@ public static class DrTestReport
         }
 
         VolumeList(html, "Failed", failed);
-        VolumeList(html, "Not testable", untested.Where(g => g.Newest.Outcome == DrTestOutcome.NotTestable).ToList());
-        VolumeList(html, "Interrupted", untested.Where(g => g.Newest.Outcome == DrTestOutcome.Interrupted).ToList());
-        VolumeList(html, "Still running", untested.Where(g => g.Newest.Outcome == DrTestOutcome.Running).ToList());
+        VolumeList(html, "Not testable", untested.Where(g => g.Newest.OutcomeValue == DrTestOutcome.NotTestable).ToList());
+        VolumeList(html, "Interrupted", untested.Where(g => g.Newest.OutcomeValue == DrTestOutcome.Interrupted).ToList());
+        VolumeList(html, "Still running", untested.Where(g => g.Newest.OutcomeValue == DrTestOutcome.Running).ToList());
         html.Append("</div>\n</section>\n");
     }
 
@@ -158,11 +158,11 @@ public static class DrTestReport
     private static void Tiles(StringBuilder html, IReadOnlyList<DrTestResult> results, IReadOnlyList<VolumeGroup> groups)
     {
         html.Append("<ul class=\"tiles\" aria-label=\"Counts\">\n");
-        Tile(html, "pass", "Passed", results.Count(r => r.Outcome == DrTestOutcome.Passed), always: true);
-        Tile(html, "fail", "Failed", results.Count(r => r.Outcome == DrTestOutcome.Failed), always: true);
-        Tile(html, "warn", "Not testable", results.Count(r => r.Outcome == DrTestOutcome.NotTestable), always: true);
-        Tile(html, "warn", "Interrupted", results.Count(r => r.Outcome == DrTestOutcome.Interrupted), always: false);
-        Tile(html, "none", "Running", results.Count(r => r.Outcome == DrTestOutcome.Running), always: false);
+        Tile(html, "pass", "Passed", results.Count(r => r.OutcomeValue == DrTestOutcome.Passed), always: true);
+        Tile(html, "fail", "Failed", results.Count(r => r.OutcomeValue == DrTestOutcome.Failed), always: true);
+        Tile(html, "warn", "Not testable", results.Count(r => r.OutcomeValue == DrTestOutcome.NotTestable), always: true);
+        Tile(html, "warn", "Interrupted", results.Count(r => r.OutcomeValue == DrTestOutcome.Interrupted), always: false);
+        Tile(html, "none", "Running", results.Count(r => r.OutcomeValue == DrTestOutcome.Running), always: false);
         var measured = groups.Select(g => g.Measured).Where(t => t.RpoMet is not null).ToList();
         if (measured.Count > 0)
         {
@@ -236,7 +236,7 @@ public static class DrTestReport
 
     private static void Row(StringBuilder html, DrTestResult test, bool repeat, DateTimeOffset generatedAt)
     {
-        var outcome = Outcome(test.Outcome);
+        var outcome = Outcome(test.OutcomeValue);
         html.Append("<tr class=\"result ").Append(outcome.CssClass).Append(repeat ? " repeat" : "").Append("\">");
         html.Append("<th scope=\"row\" class=\"name\">").Append(Encode(test.VolumeName)).Append("</th>");
         html.Append("<td>").Append(Encode(test.VolumeType)).Append("</td>");
@@ -281,7 +281,7 @@ public static class DrTestReport
         if (!string.IsNullOrWhiteSpace(test.Reason))
         {
             html.Append("<tr class=\"reason ").Append(outcome.CssClass).Append("\"><td></td><td colspan=\"").Append(Invariant($"{Columns.Length - 1}")).Append("\">")
-                .Append("<strong>").Append(test.Outcome == DrTestOutcome.Failed ? "Why it failed" : "Why").Append(":</strong> ").Append(Encode(Sentence(test.Reason)))
+                .Append("<strong>").Append(test.OutcomeValue == DrTestOutcome.Failed ? "Why it failed" : "Why").Append(":</strong> ").Append(Encode(Sentence(test.Reason)))
                 .Append("</td></tr>\n");
         }
     }

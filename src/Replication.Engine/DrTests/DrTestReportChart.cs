@@ -169,7 +169,7 @@ internal static class DrTestReportChart
         html.Append("</text></g>");
     }
 
-    private static string NoDataText(DrTestResult test) => test.Outcome switch
+    private static string NoDataText(DrTestResult test) => test.OutcomeValue switch
     {
         DrTestOutcome.NotTestable => "no data age: not testable",
         DrTestOutcome.Running => "no data age: still running",

@@ -60,12 +60,12 @@ public sealed class DrTestService
             RpoTargetSeconds = specs.RpoTarget?.TotalSeconds,
             StartedAt = startedAt,
             Actor = _context.Actor,
-            Outcome = DrTestOutcome.Running,
+            OutcomeValue = DrTestOutcome.Running,
         };
         if (NotTestable(volume) is { } why)
         {
             observer.Decision($"'{volume.Name}' is not testable: {why}");
-            return Record(result with { Outcome = DrTestOutcome.NotTestable, Reason = why, DurationSeconds = 0 });
+            return Record(result with { OutcomeValue = DrTestOutcome.NotTestable, Reason = why, DurationSeconds = 0 });
         }
 
         var testName = TestVolumeName(volume.Name);
@@ -77,12 +77,12 @@ public sealed class DrTestService
         catch (ReplicationException ex)
         {
             RemoveTestVolume(testName, observer);
-            return Record(result with { Outcome = DrTestOutcome.Failed, Reason = $"{ex.ErrorId}: {ex.Message}", DurationSeconds = Seconds(startedAt) });
+            return Record(result with { OutcomeValue = DrTestOutcome.Failed, Reason = $"{ex.ErrorId}: {ex.Message}", DurationSeconds = Seconds(startedAt) });
         }
         catch (OperationCanceledException)
         {
             RemoveTestVolume(testName, observer);
-            Record(result with { Outcome = DrTestOutcome.Interrupted, Reason = "Cancelled by the user; the test volume was removed.", DurationSeconds = Seconds(startedAt) });
+            Record(result with { OutcomeValue = DrTestOutcome.Interrupted, Reason = "Cancelled by the user; the test volume was removed.", DurationSeconds = Seconds(startedAt) });
             throw;
         }
     }
@@ -121,7 +121,7 @@ public sealed class DrTestService
                 VolumeName = m.Name,
                 VolumeType = m.VolumeType,
                 ReplicaBackend = m.ReplicaBackend,
-                Outcome = DrTestOutcome.NotTestable,
+                OutcomeValue = DrTestOutcome.NotTestable,
                 Reason = why,
                 StartedAt = _context.Now,
                 DurationSeconds = 0,
@@ -177,7 +177,7 @@ public sealed class DrTestService
         if (options.Validation is { } validation)
         {
             var outcome = validation(connection);
-            verified.Add(outcome.Passed ? $"custom validation passed{Detail(outcome.Message)}" : "custom validation ran");
+            verified.Add(outcome.Passed ? $"custom validation passed{Note(outcome.Message)}" : "custom validation ran");
             if (!outcome.Passed)
             {
                 problems.Add($"The custom validation failed{Detail(outcome.Message)}");
@@ -201,7 +201,7 @@ public sealed class DrTestService
 
         return result with
         {
-            Outcome = problems.Count == 0 ? DrTestOutcome.Passed : DrTestOutcome.Failed,
+            OutcomeValue = problems.Count == 0 ? DrTestOutcome.Passed : DrTestOutcome.Failed,
             Reason = string.Join(" ", problems),
             Verified = string.Join("; ", verified) + ".",
             BlocksCompared = verdict.BlocksCompared,
@@ -231,7 +231,7 @@ public sealed class DrTestService
             }
 
             observer.Decision($"DR test {stale.TestId} of '{stale.VolumeName}' was interrupted (its process stopped); its test volume was removed.");
-            Record(stale with { Outcome = DrTestOutcome.Interrupted, Reason = "The test's process stopped before it finished; a later run removed its test volume." });
+            Record(stale with { OutcomeValue = DrTestOutcome.Interrupted, Reason = "The test's process stopped before it finished; a later run removed its test volume." });
         }
     }
 
@@ -272,11 +272,11 @@ public sealed class DrTestService
             session.UpdateDrTest(result);
         }
 
-        var message = recorded.Outcome switch
+        var message = recorded.OutcomeValue switch
         {
             DrTestOutcome.Running => $"DR test {recorded.TestId} started: cloning the replica into '{recorded.TestVolumeName}'.",
             DrTestOutcome.Passed => $"DR test {recorded.TestId} passed: {recorded.Verified}",
-            _ => $"DR test {recorded.TestId} {recorded.Outcome.ToString().ToLowerInvariant()}: {recorded.Reason}",
+            _ => $"DR test {recorded.TestId} {recorded.Outcome.ToLowerInvariant()}: {recorded.Reason}",
         };
         session.AppendEvent(_context.Event("DrTest" + recorded.Outcome, "Volume", recorded.VolumeName, message + MarkReplica(session, recorded)));
         session.Commit();
@@ -290,7 +290,7 @@ public sealed class DrTestService
     /// </summary>
     private string MarkReplica(IStateSession session, DrTestResult test)
     {
-        if (test.Outcome is not (DrTestOutcome.Passed or DrTestOutcome.Failed) || session.FindVolume(test.VolumeName) is not { } current)
+        if (test.OutcomeValue is not (DrTestOutcome.Passed or DrTestOutcome.Failed) || session.FindVolume(test.VolumeName) is not { } current)
         {
             return "";
         }
@@ -317,5 +317,9 @@ public sealed class DrTestService
 
     private double Seconds(DateTimeOffset since) => (_context.Now - since).TotalSeconds;
 
-    private static string Detail(string message) => string.IsNullOrWhiteSpace(message) ? "." : $": {message.Trim()}";
+    /// <summary>A validation's message ending a sentence: ": it said so." (one period, whether or not it wrote one).</summary>
+    private static string Detail(string message) => Note(message) + ".";
+
+    /// <summary>A validation's message inside a list of what was verified, which ends with one period of its own.</summary>
+    private static string Note(string message) => string.IsNullOrWhiteSpace(message) ? "" : $": {message.Trim().TrimEnd('.')}";
 }

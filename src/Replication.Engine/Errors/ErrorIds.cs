@@ -11,6 +11,7 @@ public static class ErrorIds
     public const string InvalidSize = nameof(InvalidSize);
     public const string InvalidPath = nameof(InvalidPath);
     public const string InvalidAddress = nameof(InvalidAddress);
+    public const string InvalidReplicationStatus = nameof(InvalidReplicationStatus);
     public const string UnknownDriver = nameof(UnknownDriver);
 
     // Objects that exist, or do not, or are still used.

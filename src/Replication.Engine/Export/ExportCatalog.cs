@@ -74,22 +74,7 @@ public sealed class ExportCatalog
     public IReadOnlyList<VolumeExport> List(IReadOnlyCollection<string>? volumeNames = null)
     {
         var records = LiveRecords(volumeNames, includeDead: true);
-        var states = new Dictionary<Guid, ExportState>();
-        foreach (var service in records.Where(r => !r.Record.IsDead && r.Record.IsOnThisHost).GroupBy(r => (r.Record.ControlPort, r.Record.ProcessId)))
-        {
-            try
-            {
-                foreach (var state in ControlClient.For(service.First().Record).Send(new ControlRequest { Command = ControlCommands.Status }, StatusTimeout).Exports)
-                {
-                    states[state.VolumeId] = state;
-                }
-            }
-            catch (ReplicationException)
-            {
-                // A service that does not answer is listed from its records, without live figures.
-            }
-        }
-
+        var states = LiveStates(records.Select(r => r.Record));
         return records.Select(r => ToModel(r.Record, states.TryGetValue(r.Record.VolumeId, out var state) ? state : null, r.Record.IsDead))
             .OrderBy(e => e.VolumeName, StringComparer.OrdinalIgnoreCase).ToList();
     }
@@ -124,6 +109,31 @@ public sealed class ExportCatalog
         return ToModel(record, null);
     }
 
+    /// <summary>
+    /// The live figures of the exports behind <paramref name="records"/>, by volume id: one status request to each service of
+    /// this host. A service that is dead, on another host or not answering gives none.
+    /// </summary>
+    internal static Dictionary<Guid, ExportState> LiveStates(IEnumerable<ExportRecord> records)
+    {
+        var states = new Dictionary<Guid, ExportState>();
+        foreach (var service in records.Where(r => !r.IsDead && r.IsOnThisHost).GroupBy(r => (r.ControlPort, r.ProcessId)))
+        {
+            try
+            {
+                foreach (var state in ControlClient.For(service.First()).Send(new ControlRequest { Command = ControlCommands.Status }, StatusTimeout).Exports)
+                {
+                    states[state.VolumeId] = state;
+                }
+            }
+            catch (ReplicationException)
+            {
+                // A service that does not answer is listed from its records, without live figures.
+            }
+        }
+
+        return states;
+    }
+
     internal static string UrlOf(ExportRecord record) => $"nbd://{Describe(new IPEndPoint(IPAddress.Parse(record.Address), record.Port))}/{record.VolumeName}";
 
     /// <summary>An endpoint as URLs write it: an IPv6 address in brackets.</summary>
@@ -141,7 +151,7 @@ public sealed class ExportCatalog
         ProcessId = record.ProcessId,
         Host = record.Host,
         StartedAt = record.StartedAt,
-        Mode = dead ? ExportMode.Dead : state?.Mode,
+        Mode = (dead ? ExportMode.Dead : state?.Mode)?.ToString(),
         Clients = state?.Clients,
         DirtyBytes = state?.DirtyBytes,
     };

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -58,6 +59,14 @@ internal sealed class ExportGuards
 
         return ControlClient.For(record).Send(new ControlRequest { Command = ControlCommands.Pause, VolumeId = snapshot.Volume.Id, VolumeName = snapshot.Volume.Name, Actor = _context.Actor }, StatusTimeout).Paused;
     }
+
+    /// <summary>
+    /// Bytes written on each exported volume among <paramref name="snapshots"/> since its last round (its dirty bitmap's
+    /// count, asked of the services that serve them), by volume id; volumes not exported, or whose service cannot be
+    /// asked, are left out.
+    /// </summary>
+    internal Dictionary<Guid, long> PendingBytes(IEnumerable<VolumeSnapshot> snapshots) =>
+        ExportCatalog.LiveStates(snapshots.Select(LiveRecord).OfType<ExportRecord>()).ToDictionary(s => s.Key, s => s.Value.DirtyBytes);
 
     /// <summary>The NBD URL the volume is served at now, if it is exported.</summary>
     internal string? UrlFor(VolumeSnapshot snapshot) => LiveRecord(snapshot) is { } record ? ExportCatalog.UrlOf(record) : null;

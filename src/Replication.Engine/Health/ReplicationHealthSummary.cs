@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Replication.Engine.Model;
+using Replication.Engine.State;
 
 namespace Replication.Engine.Health;
 
@@ -10,10 +11,12 @@ namespace Replication.Engine.Health;
 /// replica data, the volumes over their RPO target, and the overall health, the worst of them all. A monitoring runbook
 /// alerts on <c>.Health -ne 'Normal'</c> and mails <see cref="Problems"/>.
 /// </summary>
-public sealed class ReplicationHealthSummary
+public sealed record ReplicationHealthSummary
 {
     /// <summary>The worst health of the replicas measured; Normal when there were none.</summary>
-    public ReplicaHealth Health { get; init; }
+    public string Health => HealthValue.ToString();
+
+    internal ReplicaHealth HealthValue { get; init; }
 
     public int VolumeCount { get; init; }
 
@@ -56,22 +59,48 @@ public sealed class ReplicationHealthSummary
     /// <summary>When the summary was made (each replica's DataAge is as of when it was read).</summary>
     public DateTimeOffset MeasuredAt { get; init; }
 
+    /// <summary>Bytes written on the measured primaries since their last round, as far as known (exported volumes count them).</summary>
+    public long PendingBytes { get; init; }
+
+    /// <summary>The start of the period the round figures cover; null when they were not asked for.</summary>
+    public DateTimeOffset? RoundsSince { get; init; }
+
+    /// <summary>Sync rounds of the measured volumes that finished in the period.</summary>
+    public long SuccessfulRounds { get; init; }
+
+    /// <summary>Sync rounds of the measured volumes that failed in the period.</summary>
+    public long FailedRounds { get; init; }
+
+    /// <summary>Bytes a successful round wrote, on average; null when there was none.</summary>
+    public long? AverageRoundBytes { get; init; }
+
+    public long? LargestRoundBytes { get; init; }
+
+    /// <summary>Seconds a successful round took, on average; null when there was none.</summary>
+    public double? AverageRoundSeconds { get; init; }
+
+    public double? LongestRoundSeconds { get; init; }
+
     public override string ToString() => $"{Health}: {VolumeCount} volume(s), {WarningCount} warning, {CriticalCount} critical";
 
-    /// <summary>Summarizes <paramref name="replicas"/> as they were read (each counted once, by volume id).</summary>
-    public static ReplicationHealthSummary Measure(IEnumerable<VolumeReplica> replicas, DateTimeOffset measuredAt)
+    /// <summary>
+    /// Summarizes <paramref name="replicas"/> as they were read (each counted once, by volume id), with the figures of
+    /// their sync rounds since <paramref name="roundsSince"/> when <paramref name="rounds"/> (per volume) is given.
+    /// </summary>
+    public static ReplicationHealthSummary Measure(IEnumerable<VolumeReplica> replicas, DateTimeOffset measuredAt,
+        IReadOnlyDictionary<Guid, RoundFigures>? rounds = null, DateTimeOffset? roundsSince = null)
     {
         var all = replicas.GroupBy(r => r.VolumeId).Select(g => g.First()).ToList();
-        int Count(ReplicationStatus status) => all.Count(r => r.Status == status);
-        string[] Named(ReplicaHealth health) => all.Where(r => r.Health == health).Select(r => r.VolumeName).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+        int Count(ReplicationStatus status) => all.Count(r => r.Status == status.ToCinder());
+        string[] Named(ReplicaHealth health) => all.Where(r => r.HealthValue == health).Select(r => r.VolumeName).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
         var oldest = all.Where(r => r.DataAge is not null).OrderByDescending(r => r.DataAge).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase).FirstOrDefault();
         return new ReplicationHealthSummary
         {
-            Health = all.Select(r => r.Health).DefaultIfEmpty(ReplicaHealth.Normal).Max(),
+            HealthValue = all.Select(r => r.HealthValue).DefaultIfEmpty(ReplicaHealth.Normal).Max(),
             VolumeCount = all.Count,
-            NormalCount = all.Count(r => r.Health == ReplicaHealth.Normal),
-            WarningCount = all.Count(r => r.Health == ReplicaHealth.Warning),
-            CriticalCount = all.Count(r => r.Health == ReplicaHealth.Critical),
+            NormalCount = all.Count(r => r.HealthValue == ReplicaHealth.Normal),
+            WarningCount = all.Count(r => r.HealthValue == ReplicaHealth.Warning),
+            CriticalCount = all.Count(r => r.HealthValue == ReplicaHealth.Critical),
             DisabledCount = Count(ReplicationStatus.Disabled),
             CopyingCount = Count(ReplicationStatus.Copying),
             ActiveCount = Count(ReplicationStatus.Active),
@@ -83,10 +112,26 @@ public sealed class ReplicationHealthSummary
             OverRpoTarget = all.Where(IsOverRpoTarget).OrderByDescending(r => r.DataAge).Select(r => r.VolumeName).ToArray(),
             CriticalVolumes = Named(ReplicaHealth.Critical),
             WarningVolumes = Named(ReplicaHealth.Warning),
-            Problems = all.Where(r => r.Health != ReplicaHealth.Normal)
-                .OrderByDescending(r => r.Health).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase)
+            Problems = all.Where(r => r.HealthValue != ReplicaHealth.Normal)
+                .OrderByDescending(r => r.HealthValue).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase)
                 .Select(r => $"{r.VolumeName} ({r.Health}): {r.HealthReasons}").ToArray(),
             MeasuredAt = measuredAt,
+            PendingBytes = all.Sum(r => r.PendingBytes ?? 0),
+        }.WithRounds(all.Select(r => rounds is not null && rounds.TryGetValue(r.VolumeId, out var figures) ? figures : null).OfType<RoundFigures>().ToList(), rounds is null ? null : roundsSince);
+    }
+
+    private ReplicationHealthSummary WithRounds(IReadOnlyList<RoundFigures> rounds, DateTimeOffset? since)
+    {
+        var succeeded = rounds.Sum(r => r.Succeeded);
+        return since is null ? this : this with
+        {
+            RoundsSince = since,
+            SuccessfulRounds = succeeded,
+            FailedRounds = rounds.Sum(r => r.Failed),
+            AverageRoundBytes = succeeded == 0 ? null : rounds.Sum(r => r.BytesWritten) / succeeded,
+            LargestRoundBytes = succeeded == 0 ? null : rounds.Max(r => r.LargestBytesWritten),
+            AverageRoundSeconds = succeeded == 0 ? null : rounds.Sum(r => r.Seconds) / succeeded,
+            LongestRoundSeconds = succeeded == 0 ? null : rounds.Max(r => r.LongestSeconds),
         };
     }
 

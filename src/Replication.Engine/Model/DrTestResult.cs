@@ -16,9 +16,12 @@ public sealed record DrTestResult
 
     public string? ReplicaBackend { get; init; }
 
-    public DrTestOutcome Outcome { get; init; }
+    /// <summary>Running, Passed, Failed, NotTestable or Interrupted (<see cref="DrTestOutcome"/>, as a word).</summary>
+    public string Outcome => OutcomeValue.ToString();
 
-    public bool Passed => Outcome == DrTestOutcome.Passed;
+    internal DrTestOutcome OutcomeValue { get; init; }
+
+    public bool Passed => OutcomeValue == DrTestOutcome.Passed;
 
     /// <summary>Why the test failed or could not run; empty when it passed.</summary>
     public string Reason { get; init; } = "";

@@ -51,7 +51,8 @@ public sealed class PromotionResult
     /// <summary>False when the old primary's folder could not be reached to fence its file; the fence is then only recorded in state.</summary>
     public bool FencedOnDisk { get; init; }
 
-    public ReplicationStatus Status { get; init; }
+    /// <summary>The replication status after the promotion, in Cinder's spelling (inactive).</summary>
+    public string Status { get; init; } = "";
 
     /// <summary>Bytes the final sync of a planned promotion wrote to the replica (zero for an unplanned one).</summary>
     public long FinalSyncBytesWritten { get; init; }

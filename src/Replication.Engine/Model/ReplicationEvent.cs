@@ -3,7 +3,7 @@ using System;
 namespace Replication.Engine.Model;
 
 /// <summary>One recorded state change: who did what to which object, when, and the status it moved between.</summary>
-public sealed class ReplicationEvent
+public sealed record ReplicationEvent
 {
     public long Id { get; init; }
 
@@ -25,6 +25,12 @@ public sealed class ReplicationEvent
     public string? ToStatus { get; init; }
 
     public string Message { get; init; } = "";
+
+    /// <summary>For the event of a sync round: the bytes it wrote to the replica; null for other events and for a round that failed.</summary>
+    public long? RoundBytesWritten { get; init; }
+
+    /// <summary>For the event of a sync round, failed ones too: how long it took, in seconds; null for other events.</summary>
+    public double? RoundSeconds { get; init; }
 
     public override string ToString() => $"{Time:u} {Operation} {ObjectType} {ObjectName}: {Message}";
 }

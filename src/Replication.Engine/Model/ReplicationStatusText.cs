@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using Replication.Engine.Errors;
 
 namespace Replication.Engine.Model;
 
@@ -22,6 +24,10 @@ public static class ReplicationStatusText
 
         return null;
     }
+
+    /// <summary>Reads a status given by the user, in Cinder's spelling or as the enum name; a clear error names the valid words.</summary>
+    public static ReplicationStatus Parse(string text) => TryParse(text) ?? throw new ReplicationException(ErrorIds.InvalidReplicationStatus, ErrorKind.InvalidArgument,
+        $"'{text}' is not a replication status. Use one of: {string.Join(", ", All.Select(s => s.ToCinder()))}.", text);
 
     public static string ToCinder(this ReplicationStatus status) => status switch
     {

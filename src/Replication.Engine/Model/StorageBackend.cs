@@ -18,6 +18,9 @@ public sealed class StorageBackend
     /// <summary>True when the partner exists and names this backend back: only then can volumes here be replicated.</summary>
     public bool ReplicationEnabled { get; init; }
 
+    /// <summary>Why volumes here cannot be replicated to the partner this backend names; null when they can, or when it names none.</summary>
+    public string? PartnerProblem { get; init; }
+
     /// <summary>What the scheduler matches extra specs against: the driver's report merged with <see cref="DeclaredCapabilities"/>.</summary>
     public IReadOnlyDictionary<string, object?> Capabilities { get; init; } = new Dictionary<string, object?>();
 

@@ -11,9 +11,11 @@ public sealed class SyncResult
 
     public string ReplicaBackend { get; init; } = "";
 
-    public SyncMode Mode { get; init; }
+    /// <summary>How the round found what to copy (<see cref="SyncMode"/>, as a word).</summary>
+    public string Mode { get; init; } = "";
 
-    public ReplicationStatus Status { get; init; }
+    /// <summary>The replication status after the round, in Cinder's spelling.</summary>
+    public string Status { get; init; } = "";
 
     public long BytesRead { get; init; }
 

@@ -13,12 +13,14 @@ public sealed class Volume
 
     public string VolumeType { get; init; } = "";
 
-    public VolumeStatus Status { get; init; }
+    /// <summary>The volume's own lifecycle: Creating, Available, Deleting or Error (<see cref="VolumeStatus"/>, as a word).</summary>
+    public string Status { get; init; } = "";
 
     /// <summary>The backend the volume is served from (after a promotion, the former replica's backend).</summary>
     public string Backend { get; init; } = "";
 
-    public ReplicationStatus ReplicationStatus { get; init; }
+    /// <summary>Cinder's replication_status in Cinder's spelling ("active-stopped"), as the views show it and Cinder's API writes it.</summary>
+    public string ReplicationStatus { get; init; } = "";
 
     public string? ReplicaBackend { get; init; }
 

@@ -26,8 +26,8 @@ public sealed class VolumeExport
 
     public DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>How writes are handled now; null when the service cannot be asked (on another host, or not answering).</summary>
-    public ExportMode? Mode { get; init; }
+    /// <summary>How writes are handled now (<see cref="ExportMode"/>, as a word); null when the service cannot be asked (on another host, or not answering).</summary>
+    public string? Mode { get; init; }
 
     /// <summary>Clients connected now; null when the service cannot be asked (it is dead, or on another host).</summary>
     public int? Clients { get; init; }

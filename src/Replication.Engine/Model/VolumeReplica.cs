@@ -16,7 +16,8 @@ public sealed class VolumeReplica
 
     public string? ReplicaBackend { get; init; }
 
-    public ReplicationStatus Status { get; init; }
+    /// <summary>Cinder's replication_status in Cinder's spelling ("active-stopped"), as the views show it.</summary>
+    public string Status { get; init; } = "";
 
     /// <summary>The replication group the volume moves with, if any; its replica then holds the group's round <see cref="GroupRound"/>.</summary>
     public string? GroupName { get; init; }
@@ -45,14 +46,28 @@ public sealed class VolumeReplica
     /// <summary>How old the replica's data is now (the recovery point if the primary were lost now).</summary>
     public TimeSpan? DataAge { get; init; }
 
+    /// <summary><see cref="DataAge"/> in seconds, for monitors and files (ConvertTo-Json writes a TimeSpan as an object of fifteen fields).</summary>
+    public double? DataAgeSeconds => DataAge?.TotalSeconds;
+
+    /// <summary>
+    /// Bytes written on the primary since the last round, which the next round copies: known while the volume is exported
+    /// (its dirty bitmap counts them, <see cref="VolumeExport.DirtyBytes"/>); null otherwise.
+    /// </summary>
+    public long? PendingBytes { get; init; }
+
     /// <summary>Successful sync rounds so far; the replica holds the data of this round.</summary>
     public long SyncGeneration { get; init; }
+
+    /// <summary>What the driver recorded about the replica with its last round (Cinder's replication_driver_data); null before the first.</summary>
+    public string? ReplicationDriverData { get; init; }
 
     /// <summary>True when the replica copy is the fenced former primary, waiting for Enable-Replication to reverse the direction.</summary>
     public bool ReplicaFenced { get; init; }
 
-    /// <summary>How well the replica protects the volume now, from its status, data age against <see cref="RpoTargetSeconds"/> and the last operation (see <see cref="ReplicaHealthRules"/>).</summary>
-    public ReplicaHealth Health { get; init; }
+    /// <summary>Normal, Warning or Critical (<see cref="ReplicaHealth"/>, as a word): how well the replica protects the volume now, from its status, data age against <see cref="RpoTargetSeconds"/> and the last operation (see <see cref="ReplicaHealthRules"/>).</summary>
+    public string Health => HealthValue.ToString();
+
+    internal ReplicaHealth HealthValue { get; init; }
 
     /// <summary>Why <see cref="Health"/> is what it is, "; " between reasons; empty for a replica with nothing to report.</summary>
     public string HealthReasons { get; init; } = "";

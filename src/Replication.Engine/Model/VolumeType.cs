@@ -15,8 +15,8 @@ public sealed class VolumeType
     /// <summary>True when the extra specs require the replication capability, so volumes of the type get a replica.</summary>
     public bool IsReplicated { get; init; }
 
-    /// <summary>Sync when the extra spec replication_type asks for synchronous replication (through an export); Async otherwise.</summary>
-    public ReplicationType ReplicationType { get; init; }
+    /// <summary>Sync when the extra spec replication_type asks for synchronous replication (through an export); Async otherwise (<see cref="Model.ReplicationType"/>, as a word).</summary>
+    public string ReplicationType { get; init; } = "";
 
     public DateTimeOffset CreatedAt { get; init; }
 

@@ -78,7 +78,7 @@ public sealed class PartnershipPreflight
 
     private static PreflightResult Pairing(BackendRecord backend, string? wanted, BackendRecord? partner)
     {
-        var result = new PreflightResult { Check = PreflightCheck.Pairing, Backend = backend.Name, Severity = PreflightSeverity.Error };
+        var result = new PreflightResult { CheckValue = PreflightCheck.Pairing, Backend = backend.Name, SeverityValue = PreflightSeverity.Error };
         const string recreate = "A backend names its partner when it is created: while it holds no volume, re-create it (Remove-StorageBackend, then New-StorageBackend -ReplicationPartner).";
         if (wanted is null)
         {
@@ -129,9 +129,9 @@ public sealed class PartnershipPreflight
         var probe = timed.Probe;
         yield return new PreflightResult
         {
-            Check = PreflightCheck.FolderReachable,
+            CheckValue = PreflightCheck.FolderReachable,
             Backend = side.Name,
-            Severity = PreflightSeverity.Error,
+            SeverityValue = PreflightSeverity.Error,
             Passed = probe.Unreachable is null,
             Detail = probe.Unreachable is null ? $"The folder '{probe.Location}' exists and can be listed." : Sentence(probe.Unreachable),
             Advice = probe.Unreachable is null ? "" : $"Mount or restore the folder, or let this account enter it; every sync, promotion and new volume that touches '{side.Name}' fails until then.",
@@ -143,9 +143,9 @@ public sealed class PartnershipPreflight
 
         yield return new PreflightResult
         {
-            Check = PreflightCheck.FolderWritable,
+            CheckValue = PreflightCheck.FolderWritable,
             Backend = side.Name,
-            Severity = PreflightSeverity.Error,
+            SeverityValue = PreflightSeverity.Error,
             Passed = probe.Writable,
             Detail = probe.Writable ? $"A probe file was written to '{probe.Location}' and removed." : $"Writing to '{probe.Location}' failed: {Sentence(probe.WriteProblem ?? "unknown")}",
             Advice = probe.Writable ? "" : "Give this account write access, clear an immutable flag (lsattr, chattr -i) or remount the file system read-write: syncs, their journals and new volumes all write here.",
@@ -157,9 +157,9 @@ public sealed class PartnershipPreflight
 
         yield return new PreflightResult
         {
-            Check = PreflightCheck.SparseFiles,
+            CheckValue = PreflightCheck.SparseFiles,
             Backend = side.Name,
-            Severity = PreflightSeverity.Warning,
+            SeverityValue = PreflightSeverity.Warning,
             Passed = probe.HolesSupported == true,
             Detail = probe.HolesDetail ?? "The sparse probe showed nothing.",
             Advice = probe.HolesSupported == true ? "" : "Use a file system that reports holes (ext4, XFS, Btrfs, tmpfs, NTFS, APFS). Here every sync reads and hashes each whole volume, and volumes may take their full size.",
@@ -172,9 +172,9 @@ public sealed class PartnershipPreflight
             var direction = stamped < timed.Before ? "behind" : "ahead of";
             yield return new PreflightResult
             {
-                Check = PreflightCheck.ClockSkew,
+                CheckValue = PreflightCheck.ClockSkew,
                 Backend = side.Name,
-                Severity = PreflightSeverity.Warning,
+                SeverityValue = PreflightSeverity.Warning,
                 Passed = within,
                 Detail = skew == TimeSpan.Zero
                     ? $"A probe file got a file time within the {Humane.Duration(timed.After - timed.Before)} this machine's clock took to write it: no skew."
@@ -188,7 +188,7 @@ public sealed class PartnershipPreflight
 
     private static PreflightResult BlockSize(BackendRecord backend, BackendProbe mine, BackendRecord partner, BackendProbe theirs)
     {
-        var result = new PreflightResult { Check = PreflightCheck.BlockSize, Backend = backend.Name, Severity = PreflightSeverity.Warning };
+        var result = new PreflightResult { CheckValue = PreflightCheck.BlockSize, Backend = backend.Name, SeverityValue = PreflightSeverity.Warning };
         if (mine.BlockSize is not { } a || theirs.BlockSize is not { } b)
         {
             var unknown = mine.BlockSize is null ? backend.Name : partner.Name;
@@ -239,7 +239,7 @@ public sealed class PartnershipPreflight
         }
 
         var notMeasured = unmeasured.Count == 0 ? "" : $" The primaries of {unmeasured.Count} volume(s) could not be read, so they are not counted: {string.Join(", ", unmeasured.Take(5))}{(unmeasured.Count > 5 ? ", ..." : "")}.";
-        var space = new PreflightResult { Check = PreflightCheck.FreeSpace, Backend = receiver.Name, Severity = PreflightSeverity.Error };
+        var space = new PreflightResult { CheckValue = PreflightCheck.FreeSpace, Backend = receiver.Name, SeverityValue = PreflightSeverity.Error };
         if (probe.FreeBytes is not { } free)
         {
             yield return space with { Detail = $"The free space of '{receiver.Name}' could not be asked.", Advice = "Check the free space of its file system by hand (df, Get-PSDrive)." };
@@ -261,9 +261,9 @@ public sealed class PartnershipPreflight
         var roomForAll = growth <= free;
         yield return new PreflightResult
         {
-            Check = PreflightCheck.ProvisionedSpace,
+            CheckValue = PreflightCheck.ProvisionedSpace,
             Backend = receiver.Name,
-            Severity = PreflightSeverity.Warning,
+            SeverityValue = PreflightSeverity.Warning,
             Passed = roomForAll,
             Detail = replicated.Count == 0 ? $"No volume on '{sender.Name}' is provisioned to replicate to '{receiver.Name}' yet." : $"If every volume from '{sender.Name}' filled up, their replicas would need {Humane.Bytes(growth)} more on '{receiver.Name}' (provisioned {Humane.Bytes(provisioned)}, held {Humane.Bytes(replicaData)}); it has {Humane.Bytes(free)} free.",
             Advice = roomForAll ? "" : $"Volumes are thin, so this holds only while they stay well below their size: watch the free space of '{receiver.Name}', or give it room for the provisioned size.",
@@ -280,9 +280,9 @@ public sealed class PartnershipPreflight
         var more = average > 0 ? $"; room for about {left / average} more volume(s) holding as much data as the average primary ({Humane.Bytes(average)})" : "";
         yield return new PreflightResult
         {
-            Check = PreflightCheck.Headroom,
+            CheckValue = PreflightCheck.Headroom,
             Backend = receiver.Name,
-            Severity = PreflightSeverity.Warning,
+            SeverityValue = PreflightSeverity.Warning,
             Passed = enough,
             Detail = $"Once the replicas from '{sender.Name}' are written, '{receiver.Name}' has {Humane.Bytes(left)} free, {(100.0 * left / total).ToString("0.#", CultureInfo.InvariantCulture)}% of its {Humane.Bytes(total)}{more}.",
             Advice = enough ? "" : $"Keep at least {(MinimumHeadroom * 100).ToString("0", CultureInfo.InvariantCulture)}% of each side free: new volumes, volumes that grow and the journal of each sync round (its changed blocks) all need room.",

@@ -7,7 +7,7 @@ internal sealed record PromotionCheck(long FinalSyncBytes, long RepairedBlocks, 
 {
     /// <summary>A planned promotion's final sync, which compared the primary with the replica's real blocks and wrote what differed.</summary>
     public static PromotionCheck Of(SyncResult finalSync) =>
-        new(finalSync.BytesWritten, finalSync.ReplicaBlocksRepaired, null, Verified: finalSync.Mode == SyncMode.FullCompare);
+        new(finalSync.BytesWritten, finalSync.ReplicaBlocksRepaired, null, Verified: finalSync.Mode == SyncMode.FullCompare.ToString());
 
     /// <summary>An unplanned promotion's check of the replica against its recorded round.</summary>
     public static PromotionCheck Of(ReplicaVerdict verdict) => new(0, 0, verdict, verdict.Verified);

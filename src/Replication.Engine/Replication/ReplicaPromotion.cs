@@ -173,7 +173,7 @@ internal sealed class ReplicaPromotion
             DataTimestamp = dataTimestamp,
             DataLossWindow = lossWindow,
             FencedOnDisk = fence.OnDisk,
-            Status = ReplicationStatus.Inactive,
+            Status = ReplicationStatus.Inactive.ToCinder(),
             FinalSyncBytesWritten = checkedReplica.FinalSyncBytes,
             CrashConsistent = !current.LastSyncRaced,
             ReplicaVerified = checkedReplica.Verified,

@@ -33,18 +33,52 @@ public sealed class ReplicationService
 
     public IReadOnlyList<VolumeReplica> List(VolumeQuery query)
     {
-        using var session = _context.Store.Begin(write: false);
-        VolumeService.CheckFilters(session, query);
+        List<(VolumeRecord Volume, TimeSpan? RpoTarget)> volumes;
+        IReadOnlyList<BackendRecord> backends;
+        using (var session = _context.Store.Begin(write: false))
+        {
+            VolumeService.CheckFilters(session, query);
+            var targets = new Health.RpoTargets(session);
+            volumes = session.ListVolumes(query).Select(v => (v, targets.For(v.VolumeType))).ToList();
+            backends = session.ListBackends();
+        }
+
+        // The exports are asked outside the transaction: a service's answer may take a moment.
         var now = _context.Now;
-        var targets = new Health.RpoTargets(session);
-        return session.ListVolumes(query).Select(v => VolumeViews.ToReplica(v, now, targets.For(v.VolumeType))).ToList();
+        var pending = _exports.PendingBytes(volumes.Select(v => VolumeSnapshot.Load(v.Volume, backends)));
+        return volumes.Select(v => VolumeViews.ToReplica(v.Volume, now, v.RpoTarget, PendingOf(pending, v.Volume))).ToList();
     }
 
     public VolumeReplica Get(string name)
     {
-        using var session = _context.Store.Begin(write: false);
-        return VolumeViews.ToReplica(session, VolumeSnapshot.FindVolume(session, name), _context.Now);
+        VolumeSnapshot snapshot;
+        TimeSpan? rpoTarget;
+        using (var session = _context.Store.Begin(write: false))
+        {
+            snapshot = VolumeSnapshot.Load(session, VolumeSnapshot.FindVolume(session, name));
+            rpoTarget = new Health.RpoTargets(session).For(snapshot.Volume.VolumeType);
+        }
+
+        return VolumeViews.ToReplica(snapshot.Volume, _context.Now, rpoTarget, PendingOf(_exports.PendingBytes(new[] { snapshot }), snapshot.Volume));
     }
+
+    /// <summary>
+    /// One summary of <paramref name="replicas"/> (Measure-VolumeReplica), with the figures of their sync rounds since
+    /// <paramref name="roundsSince"/>, summed by the state store in one query.
+    /// </summary>
+    public Health.ReplicationHealthSummary Measure(IReadOnlyCollection<VolumeReplica> replicas, DateTimeOffset roundsSince)
+    {
+        IReadOnlyList<RoundFigures> rounds;
+        using (var session = _context.Store.Begin(write: false))
+        {
+            rounds = replicas.Count == 0 ? Array.Empty<RoundFigures>() : session.ListRoundFigures(roundsSince);
+        }
+
+        return Health.ReplicationHealthSummary.Measure(replicas, _context.Now, rounds.ToDictionary(r => r.VolumeId), roundsSince);
+    }
+
+    private static long? PendingOf(Dictionary<Guid, long> pending, VolumeRecord volume) =>
+        pending.TryGetValue(volume.Id, out var bytes) ? bytes : null;
 
     /// <summary>Brings the replica up to date with the primary: only blocks changed since the last round are written.</summary>
     /// <param name="forceRead">Read the primary even when its size and modification time say it is unchanged.</param>
@@ -107,8 +141,8 @@ public sealed class ReplicationService
         VolumeName = volume.Name,
         PrimaryBackend = volume.Backend,
         ReplicaBackend = volume.ReplicaBackend ?? "",
-        Mode = SyncMode.Mirrored,
-        Status = volume.ReplicationStatus,
+        Mode = SyncMode.Mirrored.ToString(),
+        Status = volume.ReplicationStatus.ToCinder(),
         DataTimestamp = _context.Now,
         SyncGeneration = volume.SyncGeneration,
     };
@@ -134,9 +168,12 @@ public sealed class ReplicationService
         return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback, allowDamagedReplica);
     }
 
-    /// <summary>Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a promotion).</summary>
+    /// <summary>
+    /// Resumes paused replication, or re-creates the replica after a promotion or fault (reversing the direction after a
+    /// promotion). Returns the round that made the replica consistent again: what it read and wrote.
+    /// </summary>
     /// <param name="discardFencedWrites">Overwrite a fenced former primary even if it may hold writes made after it was fenced.</param>
-    public VolumeReplica Enable(string name, IOperationObserver observer, CancellationToken cancellation, bool discardFencedWrites = false)
+    public SyncResult Enable(string name, IOperationObserver observer, CancellationToken cancellation, bool discardFencedWrites = false)
     {
         using (_leases.Acquire(name, "EnableReplication", observer, cancellation))
         {
@@ -145,10 +182,8 @@ public sealed class ReplicationService
                 GroupCatalog.RequireNotGroupMember(VolumeSnapshot.FindVolume(read, name), "re-enabled", "Enable-Replication");
             }
 
-            _reenable.Enable(name, discardFencedWrites, observer, cancellation);
+            return _reenable.Enable(name, discardFencedWrites, observer, cancellation);
         }
-
-        return Get(name);
     }
 
     /// <summary>Pauses replication (active-stopped): the replica keeps its last round and can still be promoted or cloned.</summary>

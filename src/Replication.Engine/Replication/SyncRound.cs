@@ -38,6 +38,7 @@ internal sealed class SyncRound
         bool failureKeepsUntouchedReplica = false)
     {
         var volume = FinishInterrupted(snapshot, observer);
+        var startedAt = _context.Now;
         snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
         volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
@@ -76,13 +77,13 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(copying ?? volume, ex, operation, failureKeepsUntouchedReplica && copying is null ? () => StillHoldsItsRound(snapshot, observer) : null);
+            RecordFailure(copying ?? volume, ex, operation, startedAt, failureKeepsUntouchedReplica && copying is null ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
         }
 
         outcome = outcome with { ReplicaVerdict = verdict.Value };
         volume = copying ?? volume;
-        var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round");
+        var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
         if (request.Journaled)
@@ -104,13 +105,14 @@ internal sealed class SyncRound
         var volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         var verdict = new VerdictHolder();
+        var startedAt = _context.Now;
         try
         {
             return driver.SyncReplica(Request(snapshot, LazyMap(volume), forceRead, groupToken, observer, verdict), observer, cancellation) with { ReplicaVerdict = verdict.Value };
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, "SyncReplicationGroup", failureKeepsUntouchedReplica ? () => StillHoldsItsRound(snapshot, observer) : null);
+            RecordFailure(volume, ex, "SyncReplicationGroup", startedAt, failureKeepsUntouchedReplica ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
         }
     }
@@ -145,7 +147,7 @@ internal sealed class SyncRound
     {
         foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode == SyncMode.Unchanged))
         {
-            RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+            RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
         }
     }
 
@@ -156,6 +158,7 @@ internal sealed class SyncRound
     /// </summary>
     internal IReadOnlyList<SyncResult> ApplyGroup(IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round, IOperationObserver observer)
     {
+        var applyStartedAt = _context.Now;
         foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode != SyncMode.Unchanged))
         {
             try
@@ -164,7 +167,7 @@ internal sealed class SyncRound
             }
             catch (ReplicationException ex)
             {
-                RecordFailure(snapshot.Volume, ex, "SyncReplicationGroup");
+                RecordFailure(snapshot.Volume, ex, "SyncReplicationGroup", applyStartedAt);
                 throw;
             }
         }
@@ -176,7 +179,7 @@ internal sealed class SyncRound
             {
                 var recorded = outcome.Mode == SyncMode.Unchanged
                     ? VolumeSnapshot.Reread(session, snapshot.Volume)
-                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round);
+                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
                 results.Add(Result(recorded, outcome));
             }
 
@@ -313,8 +316,8 @@ internal sealed class SyncRound
         VolumeName = recorded.Name,
         PrimaryBackend = recorded.Backend,
         ReplicaBackend = recorded.ReplicaBackend ?? "",
-        Mode = outcome.Mode,
-        Status = recorded.ReplicationStatus,
+        Mode = outcome.Mode.ToString(),
+        Status = recorded.ReplicationStatus.ToCinder(),
         BytesRead = outcome.BytesRead,
         BytesWritten = outcome.BytesWritten,
         BlocksWritten = outcome.BlocksWritten,
@@ -324,16 +327,19 @@ internal sealed class SyncRound
         SyncGeneration = recorded.SyncGeneration,
     };
 
-    private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound = null)
+    private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound = null, bool ranNow = false)
     {
         using var session = _context.Store.Begin(write: true);
-        var updated = RecordIn(session, seen, outcome, statusAfter, operation, what, groupRound);
+        var updated = RecordIn(session, seen, outcome, statusAfter, operation, what, groupRound, ranNow);
         session.Commit();
         return updated;
     }
 
-    /// <summary>Records a round inside the caller's transaction. A round outside a group leaves the volume's group round behind.</summary>
-    private VolumeRecord RecordIn(IStateSession session, VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound)
+    /// <summary>
+    /// Records a round inside the caller's transaction. A round outside a group leaves the volume's group round behind.
+    /// A round this command ran (<paramref name="ranNow"/>, not one finished after a crash) puts its figures on its event.
+    /// </summary>
+    private VolumeRecord RecordIn(IStateSession session, VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound, bool ranNow = false)
     {
         var current = VolumeSnapshot.Reread(session, seen);
         EnsureTransition(current, statusAfter);
@@ -361,7 +367,8 @@ internal sealed class SyncRound
         }
 
         session.UpdateVolume(updated);
-        session.AppendEvent(_context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter));
+        var recorded = _context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter);
+        session.AppendEvent(ranNow ? recorded with { RoundBytesWritten = outcome.BytesWritten, RoundSeconds = Seconds(outcome.StartedAt) } : recorded);
         return updated;
     }
 
@@ -391,13 +398,15 @@ internal sealed class SyncRound
 
     /// <summary>
     /// A primary that cannot be read says nothing about the replica, which still holds its last round: the status stays
-    /// and the extended status tells. Any other fault is on the replica side: the status becomes error.
+    /// and the extended status tells. Any other fault is on the replica side: the status becomes error. The failure of a
+    /// round (<paramref name="roundStartedAt"/> given) puts the time the round ran on its event, and no bytes.
     /// </summary>
+    /// <param name="roundStartedAt">Given for the failure of a round: the time it ran goes on its event, with no bytes.</param>
     /// <param name="replicaStillHoldsItsRound">
     /// Asked after a replica-side fault: true when the replica still holds its round (see <see cref="Run"/>), and then the
     /// status stays. Asked before the transaction opens, since finding out reads the replica and the store.
     /// </param>
-    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation, Func<bool>? replicaStillHoldsItsRound = null)
+    internal void RecordFailure(VolumeRecord seen, ReplicationException failure, string operation, DateTimeOffset? roundStartedAt = null, Func<bool>? replicaStillHoldsItsRound = null)
     {
         var replicaFault = failure.ErrorId != ErrorIds.PrimaryUnreadable;
         var replicaUntouched = replicaFault && replicaStillHoldsItsRound?.Invoke() == true;
@@ -417,9 +426,12 @@ internal sealed class SyncRound
                 (replicaUntouched ? $" The replica was not changed: read again, it still holds round {current.SyncGeneration}, and it stays {current.ReplicationStatus.ToCinder()}." : ""),
         };
         session.UpdateVolume(updated);
-        session.AppendEvent(_context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter));
+        var failed = _context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter);
+        session.AppendEvent(roundStartedAt is { } started ? failed with { RoundSeconds = Seconds(started) } : failed);
         session.Commit();
     }
+
+    private double Seconds(DateTimeOffset since) => Math.Max(0, (_context.Now - since).TotalSeconds);
 
     internal static void EnsureTransition(VolumeRecord volume, ReplicationStatus to)
     {

@@ -11,6 +11,12 @@ namespace Replication.Engine.Rules;
 /// </summary>
 public static class ReplicationRules
 {
+    /// <summary>The statuses in which a replica holds a consistent round that a test volume can be cloned from.</summary>
+    private static readonly ReplicationStatus[] Cloneable = { ReplicationStatus.Active, ReplicationStatus.ActiveStopped };
+
+    /// <summary>True when a test volume can be cloned from <paramref name="volume"/>'s replica now (<see cref="RequireCloneableReplica"/> would pass).</summary>
+    public static bool CanCloneReplica(VolumeRecord volume) => volume.Status == VolumeStatus.Available && Cloneable.Contains(volume.ReplicationStatus);
+
     public static void RequireAvailable(VolumeRecord volume, string operation)
     {
         if (volume.Status != VolumeStatus.Available)
@@ -75,7 +81,7 @@ public static class ReplicationRules
         RequireAvailable(volume, "a test volume from a replica");
         Require(volume, ErrorIds.CloneFromReplicaNotAllowed, "a test volume can be created from a replica only when replication is active or active-stopped",
             volume.ReplicationStatus == ReplicationStatus.Copying ? "The replica is not consistent yet: Sync-VolumeReplica finishes the copy." : "The volume has no consistent replica now.",
-            ReplicationStatus.Active, ReplicationStatus.ActiveStopped);
+            Cloneable);
     }
 
     /// <summary>Why a disabled volume is not replicated: a DR test volume never is; otherwise its type does not ask.</summary>

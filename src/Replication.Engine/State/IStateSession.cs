@@ -98,6 +98,9 @@ public interface IStateSession : IDisposable
 
     IReadOnlyList<ReplicationEvent> ListEvents(EventQuery query);
 
+    /// <summary>Per volume, the sync rounds recorded since <paramref name="since"/>: one aggregate over the rounds' events.</summary>
+    IReadOnlyList<RoundFigures> ListRoundFigures(DateTimeOffset since);
+
     /// <summary>Every row of the store, for a copy to another store.</summary>
     StateContents ExportContents();
 

@@ -1,3 +1,5 @@
+using Replication.Engine.Model;
+
 namespace Replication.Engine.State;
 
 /// <summary>Filters for listing volumes; unset filters match everything.</summary>
@@ -14,4 +16,7 @@ public sealed class VolumeQuery
 
     /// <summary>Only members of this replication group.</summary>
     public string? GroupName { get; init; }
+
+    /// <summary>Only volumes whose replication is in this status.</summary>
+    public ReplicationStatus? ReplicationStatus { get; init; }
 }

@@ -231,6 +231,13 @@ public sealed class VolumeService
         return session.ListVolumes(query).Select(VolumeViews.ToVolume).ToList();
     }
 
+    /// <summary>The names of the volumes whose replica a test volume can be cloned from now (New-Volume -SourceReplica).</summary>
+    public IReadOnlyList<string> ReplicaSources()
+    {
+        using var session = _context.Store.Begin(write: false);
+        return session.ListVolumes(VolumeQuery.All).Where(ReplicationRules.CanCloneReplica).Select(v => v.Name).ToList();
+    }
+
     internal static void CheckFilters(IStateSession session, VolumeQuery query)
     {
         if (query.VolumeType is { } type)

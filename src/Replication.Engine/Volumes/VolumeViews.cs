@@ -14,21 +14,18 @@ internal static class VolumeViews
         Name = v.Name,
         SizeBytes = v.SizeBytes,
         VolumeType = v.VolumeType,
-        Status = v.Status,
+        Status = v.Status.ToString(),
         Backend = v.Backend,
-        ReplicationStatus = v.ReplicationStatus,
+        ReplicationStatus = v.ReplicationStatus.ToCinder(),
         ReplicaBackend = v.ReplicaBackend,
         SourceReplica = v.SourceReplica,
         GroupName = v.GroupName,
         CreatedAt = v.CreatedAt,
     };
 
-    /// <summary>The replication side of <paramref name="v"/>, its health judged against its type's RPO target as read in <paramref name="session"/>.</summary>
-    public static VolumeReplica ToReplica(IStateSession session, VolumeRecord v, DateTimeOffset now) =>
-        ToReplica(v, now, new RpoTargets(session).For(v.VolumeType));
-
     /// <param name="rpoTarget">The RPO target of the volume's type (<see cref="RpoTargets"/>); null when it sets none.</param>
-    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget)
+    /// <param name="pendingBytes">What its export counts as written since the last round; null when it is not exported.</param>
+    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget, long? pendingBytes)
     {
         TimeSpan? dataAge = v.LastSyncStartedAt is { } at && HoldsConsistentData(v.ReplicationStatus) ? Max(now - at, TimeSpan.Zero) : null;
         var health = ReplicaHealthRules.Evaluate(v.ReplicationStatus, v.ReplicationExtendedStatus, dataAge, rpoTarget, v.VerificationFailure);
@@ -39,7 +36,7 @@ internal static class VolumeViews
             VolumeType = v.VolumeType,
             PrimaryBackend = v.Backend,
             ReplicaBackend = v.ReplicaBackend,
-            Status = v.ReplicationStatus,
+            Status = v.ReplicationStatus.ToCinder(),
             GroupName = v.GroupName,
             GroupRound = v.GroupRound,
             ExtendedStatus = v.ReplicationExtendedStatus,
@@ -48,7 +45,9 @@ internal static class VolumeViews
             DataAge = dataAge,
             SyncGeneration = v.SyncGeneration,
             ReplicaFenced = v.ReplicaFenced,
-            Health = health.Health,
+            ReplicationDriverData = v.ReplicationDriverData,
+            PendingBytes = pendingBytes,
+            HealthValue = health.Health,
             HealthReasons = health.Text,
             RpoTargetSeconds = rpoTarget?.TotalSeconds,
             CrashConsistent = !v.LastSyncRaced,

@@ -33,7 +33,7 @@ public sealed class CopyReplicationStateStoreCommand : ReplicationCmdlet
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
 
         var source = EngineSessions.CurrentAddress.Display;

@@ -1,43 +1,49 @@
 using System.Management.Automation;
 using Replication.Engine.Model;
+using Replication.Engine.State;
 using Replication.PowerShell.Infrastructure;
 
 namespace Replication.PowerShell.Commands;
 
-/// <summary>Pauses replication (active-stopped); the replica keeps its last round and can still be promoted or cloned.</summary>
-[Cmdlet(VerbsLifecycle.Disable, "Replication", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+/// <summary>
+/// Pauses replication (active-stopped); the replica keeps its last round and can still be promoted or cloned. The volume
+/// is unprotected from then on, so it asks first (-Force does not). Quiet, as Disable- cmdlets are; -PassThru writes
+/// each paused replica.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Disable, "Replication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VolumeReplica))]
 public sealed class DisableReplicationCommand : VolumeOrGroupTargetCommand
 {
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Pauses without asking for confirmation (-WhatIf still only reports).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (IsGroupRun)
+        foreach (var target in Targets())
         {
-            if (ShouldProcess(TargetGroup, "Pause replication of every member of the replication group"))
+            if (target.IsGroup)
             {
-                ForItem(TargetGroup, () =>
+                if (Approve(Force, target.Display, "Pause replication of every member of the replication group; their replicas stop receiving changes"))
                 {
-                    Engine.GroupOperations.Disable(TargetGroup, Observer, Cancellation);
-                    if (PassThru)
+                    ForItem(target.Name, () =>
                     {
-                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = TargetGroup }), enumerateCollection: true);
-                    }
-                });
+                        Engine.GroupOperations.Disable(target.Name, Observer, Cancellation);
+                        if (PassThru)
+                        {
+                            WriteObject(Engine.Replication.List(new VolumeQuery { GroupName = target.Name }), enumerateCollection: true);
+                        }
+                    });
+                }
             }
-
-            return;
-        }
-
-        foreach (var name in TargetNames())
-        {
-            if (ShouldProcess(name, "Pause replication"))
+            else if (Approve(Force, target.Name, "Pause replication; the replica stops receiving changes"))
             {
-                ForItem(name, () =>
+                ForItem(target.Name, () =>
                 {
-                    var replica = Engine.Replication.Disable(name, Observer, Cancellation);
+                    var replica = Engine.Replication.Disable(target.Name, Observer, Cancellation);
                     if (PassThru)
                     {
                         WriteObject(replica);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using Replication.Engine.Model;
 using Replication.PowerShell.Infrastructure;
@@ -6,10 +7,11 @@ namespace Replication.PowerShell.Commands;
 
 /// <summary>
 /// Resumes paused replication, or re-creates the replica after a promotion or a fault. After a promotion it replicates
-/// back to the former primary, overwriting its differing blocks: hence high impact.
+/// back to the former primary, overwriting its differing blocks: hence high impact. Quiet, as Enable- cmdlets are;
+/// -PassThru writes the round that made each replica consistent again (what it read and wrote).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Enable, "Replication", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
-[OutputType(typeof(VolumeReplica))]
+[OutputType(typeof(SyncResult))]
 public sealed class EnableReplicationCommand : VolumeOrGroupTargetCommand
 {
     [Parameter]
@@ -27,36 +29,27 @@ public sealed class EnableReplicationCommand : VolumeOrGroupTargetCommand
 
     protected override void ProcessRecord()
     {
-        if (IsGroupRun)
+        foreach (var target in Targets())
         {
-            if (Approve(Force, TargetGroup, "Enable replication of every member of the replication group, overwriting differing blocks of the other copies"))
+            if (target.IsGroup)
             {
-                ForItem(TargetGroup, () =>
+                if (Approve(Force, target.Display, "Enable replication of every member of the replication group, overwriting differing blocks of the other copies"))
                 {
-                    Engine.GroupOperations.Enable(TargetGroup, DiscardFencedWrites, Observer, Cancellation);
-                    if (PassThru)
-                    {
-                        WriteObject(Engine.Replication.List(new Replication.Engine.State.VolumeQuery { GroupName = TargetGroup }), enumerateCollection: true);
-                    }
-                });
+                    ForItem(target.Name, () => Write(Engine.GroupOperations.Enable(target.Name, DiscardFencedWrites, Observer, Cancellation)));
+                }
             }
-
-            return;
+            else if (Approve(Force, target.Name, Direction(target.Name)))
+            {
+                ForItem(target.Name, () => Write(new[] { Engine.Replication.Enable(target.Name, Observer, Cancellation, DiscardFencedWrites) }));
+            }
         }
+    }
 
-        foreach (var name in TargetNames())
+    private void Write(IReadOnlyList<SyncResult> rounds)
+    {
+        if (PassThru)
         {
-            if (Approve(Force, name, Direction(name)))
-            {
-                ForItem(name, () =>
-                {
-                    var replica = Engine.Replication.Enable(name, Observer, Cancellation, DiscardFencedWrites);
-                    if (PassThru)
-                    {
-                        WriteObject(replica);
-                    }
-                });
-            }
+            WriteObject(rounds, enumerateCollection: true);
         }
     }
 

@@ -43,8 +43,18 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(BackendNameCompleter))]
     public string? Backend { get; set; }
 
+    /// <summary>Only volumes whose replication is in this status: Cinder's spelling (active-stopped) or the enum name (ActiveStopped).</summary>
+    [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = StorageBackendSet)]
+    [ArgumentCompleter(typeof(ReplicationStatusCompleter))]
+    public string? ReplicationStatus { get; set; }
+
+    private ReplicationStatus? _replicationStatus;
+
     /// <summary>A volume with copies on two piped backends is written once.</summary>
     private readonly HashSet<Guid> _written = new();
+
+    protected override void BeginProcessing() => _replicationStatus = ParseReplicationStatus(ReplicationStatus);
 
     protected override void ProcessRecord()
     {
@@ -60,15 +70,17 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
             case StorageBackendSet:
                 foreach (var backend in StorageBackend)
                 {
-                    ForItem(backend, () => WriteObject(Engine.Volumes.List(new VolumeQuery { Backend = backend.Name, VolumeType = VolumeType }).Where(v => _written.Add(v.Id)), enumerateCollection: true));
+                    ForItem(backend, () => WriteObject(Engine.Volumes.List(new VolumeQuery { Backend = backend.Name, VolumeType = VolumeType, ReplicationStatus = _replicationStatus }).Where(v => _written.Add(v.Id)), enumerateCollection: true));
                 }
 
                 break;
             default:
                 ForItem(Name, () =>
                 {
-                    var volumes = Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType, Backend = Backend });
-                    WriteObject(SelectByName(volumes, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound).ToList(), enumerateCollection: true);
+                    // Without names the store filters by status; a literal name in another status is not an error, just not listed.
+                    var volumes = Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType, Backend = Backend, ReplicationStatus = Name is { Length: > 0 } ? null : _replicationStatus });
+                    WriteObject(SelectByName(volumes, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound)
+                        .Where(v => _replicationStatus is not { } status || v.ReplicationStatus == status.ToCinder()).ToList(), enumerateCollection: true);
                 });
                 break;
         }

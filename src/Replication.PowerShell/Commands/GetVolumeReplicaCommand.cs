@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.Errors;
@@ -33,20 +34,7 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
 
     private ReplicationStatus? _status;
 
-    protected override void BeginProcessing()
-    {
-        if (Status is null)
-        {
-            return;
-        }
-
-        _status = ReplicationStatusText.TryParse(Status);
-        if (_status is null)
-        {
-            ThrowTerminatingError(ErrorRecords.Create("InvalidReplicationStatus", ErrorCategory.InvalidArgument,
-                $"'{Status}' is not a replication status. Use one of: {string.Join(", ", ReplicationStatusText.All.Select(s => s.ToCinder()))}.", Status));
-        }
-    }
+    protected override void BeginProcessing() => _status = ParseReplicationStatus(Status);
 
     protected override void ProcessRecord()
     {
@@ -54,7 +42,7 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
         {
             foreach (var id in Id)
             {
-                ForItem(id, () => Write(Engine.Replication.Get(Engine.Volumes.Get(id).Name)));
+                ForItem(id, () => WriteObject(InStatus(new[] { Engine.Replication.Get(Engine.Volumes.Get(id).Name) }), enumerateCollection: true));
             }
 
             return;
@@ -62,18 +50,12 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
 
         ForItem(Name, () =>
         {
-            foreach (var replica in SelectByName(Engine.Replication.List(VolumeQuery.All), r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound))
-            {
-                Write(replica);
-            }
+            // Without names the store filters by status; a literal name in another status is not an error, just not listed.
+            var replicas = Engine.Replication.List(new VolumeQuery { ReplicationStatus = Name is { Length: > 0 } ? null : _status });
+            WriteObject(InStatus(SelectByName(replicas, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound)), enumerateCollection: true);
         });
     }
 
-    private void Write(VolumeReplica replica)
-    {
-        if (_status is null || replica.Status == _status)
-        {
-            WriteObject(replica);
-        }
-    }
+    private IEnumerable<VolumeReplica> InStatus(IEnumerable<VolumeReplica> replicas) =>
+        _status is { } status ? replicas.Where(r => r.Status == status.ToCinder()) : replicas;
 }

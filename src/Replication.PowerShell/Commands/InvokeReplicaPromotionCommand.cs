@@ -32,27 +32,27 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
 
     protected override void ProcessRecord()
     {
-        if (IsGroupRun)
+        foreach (var target in Targets())
         {
-            var groupAction = Planned
-                ? "Promote every member of the replication group as one unit after a final group round, fencing the current primaries"
-                : "Promote every member of the replication group as one unit now, fencing the current primaries; writes since the last group round are lost";
-            if (Approve(Force, TargetGroup, groupAction))
+            if (target.IsGroup)
             {
-                ForItem(TargetGroup, () => WriteObject(Engine.GroupOperations.Promote(TargetGroup, Planned, Observer, Cancellation, allowDamagedReplica: AllowDamagedReplica), enumerateCollection: true));
+                var groupAction = Planned
+                    ? "Promote every member of the replication group as one unit after a final group round, fencing the current primaries"
+                    : "Promote every member of the replication group as one unit now, fencing the current primaries; writes since the last group round are lost";
+                if (Approve(Force, target.Display, groupAction))
+                {
+                    ForItem(target.Name, () => WriteObject(Engine.GroupOperations.Promote(target.Name, Planned, Observer, Cancellation, allowDamagedReplica: AllowDamagedReplica), enumerateCollection: true));
+                }
+
+                continue;
             }
 
-            return;
-        }
-
-        foreach (var name in TargetNames())
-        {
             var action = Planned
                 ? "Promote the replica to primary after a final sync, fencing the current primary"
                 : "Promote the replica to primary now, fencing the current primary; writes since the last sync are lost";
-            if (Approve(Force, name, action))
+            if (Approve(Force, target.Name, action))
             {
-                ForItem(name, () => WriteObject(Engine.Replication.Promote(name, Planned, Observer, Cancellation, AllowDamagedReplica)));
+                ForItem(target.Name, () => WriteObject(Engine.Replication.Promote(target.Name, Planned, Observer, Cancellation, AllowDamagedReplica)));
             }
         }
     }

@@ -34,6 +34,10 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(VolumeTypeNameCompleter))]
     public string? VolumeType { get; set; }
 
+    /// <summary>The start of the period whose sync rounds are counted and measured; by default the last 24 hours.</summary>
+    [Parameter]
+    public DateTime? Since { get; set; }
+
     /// <summary>Replicas as Get-VolumeReplica wrote them; they are measured as they were read.</summary>
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
     public VolumeReplica[] InputObject { get; set; } = Array.Empty<VolumeReplica>();
@@ -54,7 +58,7 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
         catch (ReplicationException ex)
         {
             // A summary of nothing would read as Normal: a runbook must not get one for a mistyped volume type.
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
 
         _replicas.AddRange(SelectByName(all, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound));
@@ -62,9 +66,15 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
 
     protected override void EndProcessing()
     {
-        var summary = ReplicationHealthSummary.Measure(_replicas, Engine.Context.Now);
-        WriteVerbose($"Measured {summary.VolumeCount} replica(s): {summary.NormalCount} normal, {summary.WarningCount} warning, {summary.CriticalCount} critical.");
-        WriteObject(summary);
+        var since = Since is { } time ? new DateTimeOffset(time.ToUniversalTime()) : Engine.Context.Now.AddDays(-1);
+        ReplicationHealthSummary? summary = null;
+        ForItem(null, () => summary = Engine.Replication.Measure(_replicas, since));
+        if (summary is not null)
+        {
+            WriteVerbose($"Measured {summary.VolumeCount} replica(s): {summary.NormalCount} normal, {summary.WarningCount} warning, {summary.CriticalCount} critical; {summary.SuccessfulRounds} round(s) and {summary.FailedRounds} failure(s) since {since:u}.");
+            WriteObject(summary);
+        }
+
         base.EndProcessing();
     }
 }

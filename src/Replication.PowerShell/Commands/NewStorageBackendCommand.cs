@@ -41,14 +41,24 @@ public sealed class NewStorageBackendCommand : ReplicationCmdlet
             return;
         }
 
-        ForItem(Name, () => WriteObject(Engine.Backends.Add(new BackendDefinition
+        ForItem(Name, () =>
         {
-            Name = Name,
-            Driver = Driver,
-            Path = folder,
-            ReplicationPartner = ReplicationPartner,
-            DeclaredCapabilities = Hashtables.ToValues(Capability),
-            Settings = Hashtables.ToValues(Setting),
-        }, Observer)));
+            var backend = Engine.Backends.Add(new BackendDefinition
+            {
+                Name = Name,
+                Driver = Driver,
+                Path = folder,
+                ReplicationPartner = ReplicationPartner,
+                DeclaredCapabilities = Hashtables.ToValues(Capability),
+                Settings = Hashtables.ToValues(Setting),
+            }, Observer);
+            // A partner that does not exist yet is the usual first step of a pairing, or a typo: either way, say so.
+            if (backend.PartnerProblem is { } problem)
+            {
+                WriteWarning(Names.Render(problem));
+            }
+
+            WriteObject(backend);
+        });
     }
 }

@@ -20,6 +20,7 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
     public string Name { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = NewSet, ValueFromPipelineByPropertyName = true)]
+    [SizeTransformation]
     public long SizeBytes { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = NewSet, ValueFromPipelineByPropertyName = true)]
@@ -28,7 +29,7 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
 
     /// <summary>The volume whose replica the new test volume is cloned from.</summary>
     [Parameter(Mandatory = true, ParameterSetName = FromReplicaSet, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    [ArgumentCompleter(typeof(ReplicaSourceNameCompleter))]
     public string SourceReplica { get; set; } = "";
 
     protected override void ProcessRecord()

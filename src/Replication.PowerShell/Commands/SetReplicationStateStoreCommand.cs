@@ -42,7 +42,7 @@ public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
 
         if (!ShouldProcess(address?.Display ?? "the default state store", "Use as this session's replication state"))
@@ -67,7 +67,7 @@ public sealed class SetReplicationStateStoreCommand : ReplicationCmdlet
         catch (ReplicationException ex)
         {
             EngineSessions.SetAddress(previous);
-            ThrowTerminatingError(ErrorRecords.From(ex, address.Display));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, address.Display));
         }
 
         WritePassThru();

@@ -61,7 +61,7 @@ public sealed class StartVolumeExportCommand : VolumeTargetCommand
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, ex.ErrorId == ErrorIds.InvalidExportLimit ? IdleTimeout : Address));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, ex.ErrorId == ErrorIds.InvalidExportLimit ? IdleTimeout : Address));
         }
     }
 

@@ -32,27 +32,24 @@ public sealed class SyncVolumeReplicaCommand : VolumeOrGroupTargetCommand
 
     protected override void ProcessRecord()
     {
-        if (IsGroupRun)
+        foreach (var target in Targets())
         {
-            if (ShouldProcess(TargetGroup, "Sync every replica of the replication group to one common round"))
+            if (target.IsGroup)
             {
-                ForItem(TargetGroup, () => WriteObject(Engine.GroupOperations.Sync(TargetGroup, Full, Observer, Cancellation), enumerateCollection: true));
+                if (ShouldProcess(target.Display, "Sync every replica of the replication group to one common round"))
+                {
+                    ForItem(target.Name, () => WriteObject(Engine.GroupOperations.Sync(target.Name, Full, Observer, Cancellation), enumerateCollection: true));
+                }
             }
-
-            return;
-        }
-
-        foreach (var name in TargetNames())
-        {
-            if (ShouldProcess(name, "Sync replica"))
+            else if (ShouldProcess(target.Name, "Sync replica"))
             {
-                ForItem(name, () =>
+                ForItem(target.Name, () =>
                 {
                     if (!SkipBusy)
                     {
-                        WriteObject(Engine.Replication.Sync(name, Full, Observer, Cancellation));
+                        WriteObject(Engine.Replication.Sync(target.Name, Full, Observer, Cancellation));
                     }
-                    else if (Engine.Replication.SyncUnlessBusy(name, Full, _runStartedAt, Observer, Cancellation) is { } result)
+                    else if (Engine.Replication.SyncUnlessBusy(target.Name, Full, _runStartedAt, Observer, Cancellation) is { } result)
                     {
                         WriteObject(result);
                     }

@@ -9,18 +9,20 @@ namespace Replication.PowerShell.Infrastructure;
 internal sealed class CmdletObserver : IOperationObserver
 {
     private readonly Cmdlet _cmdlet;
+    private readonly CommandNames _names;
     private readonly int _activityId;
     private readonly int _parentActivityId;
 
     /// <param name="parentActivityId">The bar of the command's whole run over many volumes, or -1 when there is none.</param>
-    public CmdletObserver(Cmdlet cmdlet, int activityId, int parentActivityId)
+    public CmdletObserver(Cmdlet cmdlet, CommandNames names, int activityId, int parentActivityId)
     {
         _cmdlet = cmdlet;
+        _names = names;
         _activityId = activityId;
         _parentActivityId = parentActivityId;
     }
 
-    public void Decision(string message) => _cmdlet.WriteVerbose(message);
+    public void Decision(string message) => _cmdlet.WriteVerbose(_names.Render(message));
 
     public void Progress(OperationProgress progress)
     {

@@ -47,6 +47,12 @@ public sealed class VolumeNameCompleter : NameCompleter
     protected override IEnumerable<string> Names(ReplicationEngine engine) => engine.Volumes.List(VolumeQuery.All).Select(v => v.Name);
 }
 
+/// <summary>Volumes whose replica a test volume can be cloned from now: not test volumes, not copying, promoted or in error.</summary>
+public sealed class ReplicaSourceNameCompleter : NameCompleter
+{
+    protected override IEnumerable<string> Names(ReplicationEngine engine) => engine.Volumes.ReplicaSources();
+}
+
 public sealed class DriverNameCompleter : NameCompleter
 {
     protected override IEnumerable<string> Names(ReplicationEngine engine) => engine.Context.Drivers.Names;

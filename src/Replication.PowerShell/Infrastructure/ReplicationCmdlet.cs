@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Replication.Engine;
 using Replication.Engine.Errors;
+using Replication.Engine.Model;
 
 namespace Replication.PowerShell.Infrastructure;
 
@@ -23,13 +24,17 @@ public abstract class ReplicationCmdlet : PSCmdlet
     private int _itemsStarted;
     private ReplicationEngine? _engine;
     private CmdletObserver? _observer;
+    private CommandNames? _names;
 
     protected CancellationToken Cancellation => _stop.Token;
 
     protected ReplicationEngine Engine => _engine ??= OpenEngine();
 
+    /// <summary>This module's command names as the session calls them (with the prefix it was imported with).</summary>
+    internal CommandNames Names => _names ??= CommandNames.For(this);
+
     /// <summary>Decisions and progress of the engine; progress nests under the run's bar when the command shows one.</summary>
-    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Interlocked.Increment(ref _nextActivityId), _itemsStarted > 0 ? _itemActivityId : -1);
+    protected IOperationObserver Observer => _observer ??= new CmdletObserver(this, Names, Interlocked.Increment(ref _nextActivityId), _itemsStarted > 0 ? _itemActivityId : -1);
 
     protected override void StopProcessing() => _stop.Cancel();
 
@@ -72,11 +77,11 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
         catch (ReplicationException ex) when (ex.ErrorId.StartsWith("StateStore", StringComparison.Ordinal))
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
         catch (ReplicationException ex)
         {
-            WriteError(ErrorRecords.From(ex, target));
+            WriteError(ErrorRecords.From(ex, Names, target));
         }
         catch (OperationCanceledException)
         {
@@ -151,6 +156,20 @@ public abstract class ReplicationCmdlet : PSCmdlet
         return selected;
     }
 
+    /// <summary>A replication status parameter (Cinder's spelling or the enum name); a word that is none stops the command with InvalidReplicationStatus.</summary>
+    protected ReplicationStatus? ParseReplicationStatus(string? text)
+    {
+        try
+        {
+            return text is null ? null : ReplicationStatusText.Parse(text);
+        }
+        catch (ReplicationException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
+            throw;
+        }
+    }
+
     private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
         ? ((SwitchParameter)whatIf).IsPresent
         : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference", false));
@@ -163,7 +182,7 @@ public abstract class ReplicationCmdlet : PSCmdlet
         }
         catch (ReplicationException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, EngineSessions.CurrentAddress.Display));
+            ThrowTerminatingError(ErrorRecords.From(ex, Names, EngineSessions.CurrentAddress.Display));
             throw;
         }
     }

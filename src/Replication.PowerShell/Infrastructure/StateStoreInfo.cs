@@ -9,7 +9,7 @@ public sealed class StateStoreInfo
 {
     private StateStoreInfo(StateAddress address, string source)
     {
-        Kind = address.Kind;
+        Kind = address.Kind.ToString();
         Location = address.Display;
         Source = source;
         if (address.Kind == StateStoreKind.Sqlite)
@@ -24,7 +24,7 @@ public sealed class StateStoreInfo
     }
 
     /// <summary>Sqlite (a state file) or PostgreSql (a shared database).</summary>
-    public StateStoreKind Kind { get; }
+    public string Kind { get; }
 
     /// <summary>The file path, or the connection string without its password.</summary>
     public string Location { get; }

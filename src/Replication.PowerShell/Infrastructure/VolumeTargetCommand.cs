@@ -81,7 +81,7 @@ public abstract class VolumeTargetCommand : ReplicationCmdlet
                     {
                         // Acting on every match of a pattern is too easy to do by accident; Get-Volume shows what a pattern matches.
                         WriteError(ErrorRecords.Create("WildcardNotSupported", ErrorCategory.InvalidArgument,
-                            $"'{name}' has wildcard characters, which {MyInvocation.MyCommand.Name} does not expand. Use Get-Volume '{name}' | {MyInvocation.MyCommand.Name}.", name));
+                            Names.Render($"'{name}' has wildcard characters, which {MyInvocation.MyCommand.Name} does not expand. Use Get-Volume '{name}' | {MyInvocation.MyCommand.Name}."), name));
                         continue;
                     }
 

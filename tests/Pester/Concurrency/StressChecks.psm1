@@ -187,7 +187,7 @@ function Test-StressStateRows {
         if ($volume.SourceReplica) {
             if ("$($volume.ReplicationStatus)" -ne 'Disabled') { "test volume '$($volume.Name)' is replicated ($($volume.ReplicationStatus))" }
         }
-        elseif ("$($volume.ReplicationStatus)" -notin 'Active', 'ActiveStopped', 'Inactive') {
+        elseif ("$($volume.ReplicationStatus)" -notin 'Active', 'active-stopped', 'Inactive') {
             # copying or error after a run with no fault: a round failed or was left half-way.
             $replica = Get-VolumeReplica -Name $volume.Name
             "volume '$($volume.Name)' was left in replication status $($volume.ReplicationStatus): $($replica.ExtendedStatus)"

@@ -91,7 +91,7 @@ function Invoke-ReplicationStressWorker {
                 $null = Invoke-StressOperation sync $name { Sync-VolumeReplica -Name $name | Out-Null }
             }
             'disable' {
-                $null = Invoke-StressOperation disable $name { Disable-Replication -Name $name }
+                $null = Invoke-StressOperation disable $name { Disable-Replication -Name $name -Force }
             }
             'enable' {
                 $null = Invoke-StressOperation enable $name { Use-StressNameLock -LockFolder $LockFolder -Name $name { Enable-Replication -Name $name -Force } }

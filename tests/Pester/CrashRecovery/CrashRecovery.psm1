@@ -403,7 +403,7 @@ function Test-CrashReplicaRecorded {
     if (-not (Test-Path -LiteralPath $Row.ReplicaPath)) { Add-CrashProblem $Context "replication of '$($Row.Name)' is $status but the replica file is missing"; return }
     # What the user is told is what the row says.
     $reported = Get-VolumeReplica -Name $Row.Name
-    if ($reported.SyncGeneration -ne $Row.SyncGeneration -or $reported.Status.ToString() -ne ($status -replace '-stopped', 'Stopped')) {
+    if ($reported.SyncGeneration -ne $Row.SyncGeneration -or $reported.Status -ne $status) {
         Add-CrashProblem $Context "Get-VolumeReplica reports '$($Row.Name)' as $($reported.Status) at round $($reported.SyncGeneration), the state row as $status at round $($Row.SyncGeneration)"
     }
     $actual = Get-BlockHashes $Row.ReplicaPath

@@ -18,7 +18,7 @@ function Initialize-CrashSynced { param($c) Initialize-CrashKeep $c; New-CrashVo
 function Initialize-CrashChanged { param($c) Initialize-CrashSynced $c; Write-CrashVersion $c v V1 -Seed 12 }
 
 <# v paused (active-stopped) at V0; V1 written since. #>
-function Initialize-CrashPaused { param($c) Initialize-CrashSynced $c; Disable-Replication -Name v | Out-Null; Write-CrashVersion $c v V1 -Seed 12 }
+function Initialize-CrashPaused { param($c) Initialize-CrashSynced $c; Disable-Replication -Name v -Force | Out-Null; Write-CrashVersion $c v V1 -Seed 12 }
 
 <# v promoted (unplanned): the former replica serves V0, the fenced old primary holds V1; more writes to the new primary. #>
 function Initialize-CrashPromoted {
@@ -254,7 +254,7 @@ function Invoke-EnableAgain {
 <# The next command after a sync killed mid-apply pauses replication; Repair then finishes the committed round of the paused replica, and Enable-Replication resumes. #>
 function Invoke-DisableThenRepair {
     param($c)
-    Invoke-RecoveryStep $c 'Disable-Replication v' { Disable-Replication -Name v | Out-Null } | Out-Null
+    Invoke-RecoveryStep $c 'Disable-Replication v' { Disable-Replication -Name v -Force | Out-Null } | Out-Null
     Invoke-CrashRepairStep $c
     Test-CrashRow $c v @{ ReplicationStatus = 'active-stopped'; SyncGeneration = (Get-CrashRound $c 1) }
     Test-CrashReplicaRecorded $c v

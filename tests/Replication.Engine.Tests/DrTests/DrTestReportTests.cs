@@ -21,7 +21,7 @@ public sealed class DrTestReportTests
         VolumeName = name,
         VolumeType = "replicated",
         ReplicaBackend = "dc2",
-        Outcome = DrTestOutcome.Passed,
+        OutcomeValue = DrTestOutcome.Passed,
         Verified = "1024 blocks compared with the hashes recorded at round 3.",
         BlocksCompared = 1024,
         SyncGeneration = 3,
@@ -36,14 +36,14 @@ public sealed class DrTestReportTests
     };
 
     private static DrTestResult Failed(string name, string reason = "3 of 1024 blocks of the replica differ from what round 3 wrote.") =>
-        Passed(name) with { Outcome = DrTestOutcome.Failed, BlocksMismatched = 3, Reason = reason };
+        Passed(name) with { OutcomeValue = DrTestOutcome.Failed, BlocksMismatched = 3, Reason = reason };
 
     private static DrTestResult NotTestable(string name) => new()
     {
         TestId = 9,
         VolumeName = name,
         VolumeType = "replicated",
-        Outcome = DrTestOutcome.NotTestable,
+        OutcomeValue = DrTestOutcome.NotTestable,
         Reason = "replication is copying; only an active or active-stopped replica holds a consistent round to test.",
         RpoTargetSeconds = 900,
         StartedAt = Now.AddMinutes(-4),
@@ -62,7 +62,7 @@ public sealed class DrTestReportTests
     {
         var results = new List<DrTestResult>
         {
-            Passed("vol01"), Passed("vol02", age: 12), Failed("vol03"), NotTestable("vol04"), Passed("vol05", age: 1200, rpo: 900) with { Outcome = DrTestOutcome.Failed, Reason = "too old" },
+            Passed("vol01"), Passed("vol02", age: 12), Failed("vol03"), NotTestable("vol04"), Passed("vol05", age: 1200, rpo: 900) with { OutcomeValue = DrTestOutcome.Failed, Reason = "too old" },
         };
 
         var html = DrTestReport.Render(results, Now);

@@ -154,7 +154,7 @@ public sealed class BadInputTests
 
         var volume = site.CreateVolume("huge", OneTiB, type);
 
-        Assert.Equal(VolumeStatus.Available, site.Engine.Volumes.Get("huge").Status);
+        Assert.Equal(VolumeStatus.Available.ToString(), site.Engine.Volumes.Get("huge").Status);
         Assert.Equal(OneTiB, volume.SizeBytes);
         Assert.Equal(OneTiB, new FileInfo(site.VolumeFile(volume.Backend, volume.Id)).Length);
     }

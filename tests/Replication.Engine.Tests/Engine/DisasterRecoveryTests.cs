@@ -32,8 +32,8 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         Assert.Equal("dc1", volume.Backend);
         Assert.Equal("dc2", volume.ReplicaBackend);
-        Assert.Equal(VolumeStatus.Available, volume.Status);
-        Assert.Equal(ReplicationStatus.Active, volume.ReplicationStatus);
+        Assert.Equal(VolumeStatus.Available.ToString(), volume.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), volume.ReplicationStatus);
         var name = $"volume-{volume.Id:D}.img";
         Assert.Equal(new[] { name }, ListFolder(site.FolderOf("dc1")).Where(f => f.EndsWith(".img", StringComparison.Ordinal)));
         Assert.Equal(new[] { name }, ListFolder(site.FolderOf("dc2")).Where(f => f.EndsWith(".img", StringComparison.Ordinal)));
@@ -59,8 +59,8 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var first = site.Sync(Vol);
 
-        Assert.Equal(SyncMode.Incremental, first.Mode);
-        Assert.Equal(ReplicationStatus.Active, first.Status);
+        Assert.Equal(SyncMode.Incremental.ToString(), first.Mode);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), first.Status);
         Assert.Equal(6, first.BlocksWritten);
         Assert.Equal(6 * Block, first.BytesWritten);
         Assert.Equal(0, first.BlocksDeallocated);
@@ -71,7 +71,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var second = site.Sync(Vol);
 
-        Assert.Equal(SyncMode.Unchanged, second.Mode);
+        Assert.Equal(SyncMode.Unchanged.ToString(), second.Mode);
         Assert.Equal(0, second.BytesRead);
         Assert.Equal(0, second.BytesWritten);
         Assert.Equal(0, second.BlocksWritten);
@@ -79,7 +79,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var forced = site.Sync(Vol, forceRead: true);
 
-        Assert.NotEqual(SyncMode.Unchanged, forced.Mode);
+        Assert.NotEqual(SyncMode.Unchanged.ToString(), forced.Mode);
         Assert.True(forced.BytesRead >= 6 * Block, $"read {forced.BytesRead}");
         Assert.Equal(0, forced.BytesWritten);
         Assert.Equal(0, forced.BlocksWritten);
@@ -100,7 +100,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         WriteAt(primary, 3 * Block, RandomBytes(100, 2));
         var next = site.Sync(Vol);
 
-        Assert.NotEqual(SyncMode.Unchanged, next.Mode);
+        Assert.NotEqual(SyncMode.Unchanged.ToString(), next.Mode);
         Assert.Equal(1, next.BlocksWritten);
         AssertSameBytes(primary, site.ReplicaFile(Vol));
     }
@@ -151,11 +151,11 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.Equal("dc2", promotion.PrimaryBackend);
         Assert.Equal("dc1", promotion.FencedBackend);
         Assert.True(promotion.FencedOnDisk);
-        Assert.Equal(ReplicationStatus.Inactive, promotion.Status);
+        Assert.Equal(ReplicationStatus.Inactive.ToCinder(), promotion.Status);
         AssertSameBytes(dc1File, dc2File);
         Assert.Equal(dc2File, site.Engine.Volumes.Connection(Vol).Path);
         var volume = site.Engine.Volumes.Get(Vol);
-        Assert.Equal(("dc2", "dc1", ReplicationStatus.Inactive), (volume.Backend, volume.ReplicaBackend, volume.ReplicationStatus));
+        Assert.Equal(("dc2", "dc1", ReplicationStatus.Inactive.ToCinder()), (volume.Backend, volume.ReplicaBackend, volume.ReplicationStatus));
         Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(dc1File) & AnyWrite);
         Assert.True(site.Replica(Vol).ReplicaFenced);
         AssertNewestEvent(ReplicationStatus.Active, ReplicationStatus.Inactive);
@@ -170,7 +170,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var reversed = EnableAndReport(Vol);
 
-        Assert.Equal(ReplicationStatus.Active, reversed.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), reversed.Status);
         Assert.Equal("dc2", reversed.PrimaryBackend);
         Assert.Equal("dc1", reversed.ReplicaBackend);
         Assert.Equal(1, reversed.BlocksWritten);
@@ -212,7 +212,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.False(promotion.Planned);
         Assert.Equal(TimeSpan.FromMinutes(5), promotion.DataLossWindow);
         Assert.Equal(syncStarted, promotion.DataTimestamp);
-        Assert.Equal(ReplicationStatus.Inactive, promotion.Status);
+        Assert.Equal(ReplicationStatus.Inactive.ToCinder(), promotion.Status);
         Assert.Equal(lastRound, Sha256(dc2File));
         Assert.Equal(dc2File, site.Engine.Volumes.Connection(Vol).Path);
         Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(dc1File) & AnyWrite);
@@ -237,7 +237,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.Equal(rows, site.SnapshotDatabase("events", "volumes.replication_extended_status"));
         Assert.Equal(files, site.SnapshotFolders());
         var volume = site.Engine.Volumes.Get(Vol);
-        Assert.Equal(("dc1", ReplicationStatus.Active), (volume.Backend, volume.ReplicationStatus));
+        Assert.Equal(("dc1", ReplicationStatus.Active.ToCinder()), (volume.Backend, volume.ReplicationStatus));
         Assert.False(site.Replica(Vol).ReplicaFenced);
     }
 
@@ -253,8 +253,8 @@ public sealed class DisasterRecoveryTests : IDisposable
         var clone = site.CreateFromReplica("db01-test", Vol);
 
         Assert.Equal("dc2", clone.Backend);
-        Assert.Equal(ReplicationStatus.Disabled, clone.ReplicationStatus);
-        Assert.Equal(VolumeStatus.Available, clone.Status);
+        Assert.Equal(ReplicationStatus.Disabled.ToCinder(), clone.ReplicationStatus);
+        Assert.Equal(VolumeStatus.Available.ToString(), clone.Status);
         Assert.Equal(Vol, clone.SourceReplica);
         Assert.Null(clone.ReplicaBackend);
         Assert.Equal(Size, clone.SizeBytes);
@@ -267,7 +267,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.False(File.Exists(site.VolumeFile("dc1", clone.Id)));
 
         var after = site.Replica(Vol);
-        Assert.Equal(ReplicationStatus.Active, after.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), after.Status);
         Assert.Equal(round.SyncGeneration, after.SyncGeneration);
         Assert.Equal(replicaBefore, Sha256(site.ReplicaFile(Vol)));
         Assert.Equal("disabled", site.EventsOf("db01-test", newest: 1).Single().ToStatus);
@@ -286,7 +286,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         var refused = Refused(ErrorIds.ReenableNotAllowed, () => site.Enable("db01-test"));
 
         Assert.Contains("test volume", refused.Message);
-        Assert.Equal(ReplicationStatus.Disabled, site.Replica("db01-test").Status);
+        Assert.Equal(ReplicationStatus.Disabled.ToCinder(), site.Replica("db01-test").Status);
         Assert.False(File.Exists(site.VolumeFile("dc1", clone.Id)));
         Assert.Contains("test volume", Refused(ErrorIds.SyncNotAllowed, () => site.Sync("db01-test")).Message);
     }
@@ -326,7 +326,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var paused = site.Disable(Vol);
 
-        Assert.Equal(ReplicationStatus.ActiveStopped, paused.Status);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), paused.Status);
         AssertNewestEvent(ReplicationStatus.Active, ReplicationStatus.ActiveStopped);
         WriteAt(primary, 60 * Block, RandomBytes(Block, 2));
         Refused(ErrorIds.SyncNotAllowed, () => site.Sync(Vol));
@@ -336,7 +336,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var resumed = site.Enable(Vol);
 
-        Assert.Equal(ReplicationStatus.Active, resumed.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), resumed.Status);
         AssertSameBytes(primary, replica);
         var resume = AssertNewestEvent(ReplicationStatus.ActiveStopped, ReplicationStatus.Active);
         // Paused, the replica could have been changed on disk behind the module: the resuming round compares its real blocks.
@@ -359,7 +359,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         Refused(ErrorIds.ReplicaUnwritable, () => site.Sync(Vol));
 
         var failed = site.Replica(Vol);
-        Assert.Equal(ReplicationStatus.Error, failed.Status);
+        Assert.Equal(ReplicationStatus.Error.ToCinder(), failed.Status);
         Assert.Contains(ErrorIds.ReplicaUnwritable, failed.ExtendedStatus);
         Assert.Contains(Path.GetFileName(replica), failed.ExtendedStatus);
         Assert.Null(failed.DataAge);
@@ -367,7 +367,7 @@ public sealed class DisasterRecoveryTests : IDisposable
 
         var enabled = site.Enable(Vol);
 
-        Assert.Equal(ReplicationStatus.Active, enabled.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), enabled.Status);
         AssertSameBytes(primary, replica);
     }
 
@@ -388,7 +388,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         var error = Record.Exception(() => site.Sync(Vol));
 
         var after = site.Replica(Vol);
-        Assert.True(after.Status == ReplicationStatus.Error,
+        Assert.True(after.Status == ReplicationStatus.Error.ToCinder(),
             $"The replica file is gone, yet the round ended {after.Status} ('{after.ExtendedStatus}') and threw {error?.GetType().Name ?? "nothing"}.");
         Assert.Equal(ErrorIds.ReplicaUnwritable, Assert.IsType<ReplicationException>(error).ErrorId);
     }
@@ -406,7 +406,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         var promotion = site.Promote(Vol, planned: false);
 
         Assert.False(promotion.FencedOnDisk);
-        Assert.Equal(ReplicationStatus.Inactive, promotion.Status);
+        Assert.Equal(ReplicationStatus.Inactive.ToCinder(), promotion.Status);
         Assert.True(site.Replica(Vol).ReplicaFenced);
         Assert.Equal(site.VolumeFile("dc2", id), site.Engine.Volumes.Connection(Vol).Path);
         WriteAt(site.VolumeFile("dc2", id), 8 * Block, RandomBytes(Block, 2));
@@ -416,10 +416,10 @@ public sealed class DisasterRecoveryTests : IDisposable
         // Not fenced on disk, so the old primary may hold writes made after the failover: nothing overwrites it silently.
         var refused = Refused(ErrorIds.FencedCopyChanged, () => site.Enable(Vol));
         Assert.Contains("-DiscardFencedWrites", refused.Message);
-        Assert.Equal(ReplicationStatus.Inactive, site.Replica(Vol).Status);
+        Assert.Equal(ReplicationStatus.Inactive.ToCinder(), site.Replica(Vol).Status);
         var enabled = site.Engine.Replication.Enable(Vol, site.Quiet, CancellationToken.None, discardFencedWrites: true);
 
-        Assert.Equal(ReplicationStatus.Active, enabled.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), enabled.Status);
         Assert.Equal(("dc2", "dc1"), (enabled.PrimaryBackend, enabled.ReplicaBackend));
         AssertSameBytes(site.VolumeFile("dc2", id), site.VolumeFile("dc1", id));
     }
@@ -456,7 +456,7 @@ public sealed class DisasterRecoveryTests : IDisposable
         Assert.Equal(rows, site.SnapshotDatabase("events"));
         Assert.Equal(files, site.SnapshotFolders());
         Directory.Move(away, site.FolderOf("dc2"));
-        Assert.Equal(ReplicationStatus.Active, site.CreateVolume(Vol, Size).ReplicationStatus);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), site.CreateVolume(Vol, Size).ReplicationStatus);
     }
 
     [UnixFact]

@@ -36,7 +36,7 @@ public sealed class FirstRoundTests : IDisposable
 
         var first = site.Engine.Replication.Sync(Vol, false, observer, default);
 
-        Assert.Equal((SyncMode.Incremental, 2L, ReplicationStatus.Active), (first.Mode, first.BlocksWritten, first.Status));
+        Assert.Equal((SyncMode.Incremental.ToString(), 2L, ReplicationStatus.Active.ToCinder()), (first.Mode, first.BlocksWritten, first.Status));
         Assert.Contains(observer.Decisions, d => d.Contains("first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly", StringComparison.Ordinal));
         AssertSameBytes(primary, site.ReplicaFile(Vol));
         Assert.Equal(
@@ -48,7 +48,7 @@ public sealed class FirstRoundTests : IDisposable
         var later = new RecordingObserver();
         var second = site.Engine.Replication.Sync(Vol, false, later, default);
 
-        Assert.Equal((SyncMode.Incremental, 1L, ReplicationStatus.Active), (second.Mode, second.BlocksWritten, second.Status));
+        Assert.Equal((SyncMode.Incremental.ToString(), 1L, ReplicationStatus.Active.ToCinder()), (second.Mode, second.BlocksWritten, second.Status));
         Assert.Contains(later.Decisions, d => d.Contains("changed blocks go through a journal", StringComparison.Ordinal));
         Assert.Equal("active", site.EventsOf(Vol, newest: 1).Single().FromStatus);
         AssertSameBytes(primary, site.ReplicaFile(Vol));
@@ -74,7 +74,7 @@ public sealed class FirstRoundTests : IDisposable
 
         var redone = site.Sync(Vol);
 
-        Assert.Equal((SyncMode.FullCompare, ReplicationStatus.Active), (redone.Mode, redone.Status));
+        Assert.Equal((SyncMode.FullCompare.ToString(), ReplicationStatus.Active.ToCinder()), (redone.Mode, redone.Status));
         Assert.Equal(1, redone.BlocksDeallocated);
         AssertSameBytes(primary, replica);
     }
@@ -88,7 +88,7 @@ public sealed class FirstRoundTests : IDisposable
 
         Assert.ThrowsAny<Errors.ReplicationException>(() => site.Sync(Vol));
 
-        Assert.Equal(ReplicationStatus.Error, site.Replica(Vol).Status);
+        Assert.Equal(ReplicationStatus.Error.ToCinder(), site.Replica(Vol).Status);
         Assert.False(File.Exists(site.ReplicaFile(Vol)));
     }
 
@@ -102,10 +102,10 @@ public sealed class FirstRoundTests : IDisposable
 
         Assert.ThrowsAny<Errors.ReplicationException>(() => site.Sync(Vol));
 
-        Assert.Equal(ReplicationStatus.Active, site.Replica(Vol).Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), site.Replica(Vol).Status);
         Assert.DoesNotContain(site.EventsOf(Vol), e => e.ToStatus == "copying" && e.FromStatus == "active");
         var promotion = site.Promote(Vol, planned: false);
-        Assert.Equal(ReplicationStatus.Inactive, promotion.Status);
+        Assert.Equal(ReplicationStatus.Inactive.ToCinder(), promotion.Status);
         Assert.Equal("dc2", promotion.PrimaryBackend);
     }
 }

@@ -104,7 +104,7 @@ public sealed class GuardTests
     {
         using var site = new EngineSite();
         Arrange(site, state);
-        Assert.Equal(Cinder[state], site.Replica(Vol).Status.ToCinder());
+        Assert.Equal(Cinder[state], site.Replica(Vol).Status);
 
         if (refusedWith is null)
         {
@@ -154,7 +154,7 @@ public sealed class GuardTests
         Directory.Move(site.FolderOf("dc2"), away);
         Refused(ErrorIds.VolumeFileFault, () => site.Engine.Volumes.Delete(Vol, site.Quiet));
         Directory.Move(away, site.FolderOf("dc2"));
-        Assert.Equal(VolumeStatus.Deleting, site.Engine.Volumes.Get(Vol).Status);
+        Assert.Equal(VolumeStatus.Deleting.ToString(), site.Engine.Volumes.Get(Vol).Status);
         var rows = site.SnapshotDatabase();
         var files = site.SnapshotFolders();
 
@@ -267,11 +267,11 @@ public sealed class GuardTests
 
     private static ReplicationStatus Run(EngineSite site, Operation operation) => operation switch
     {
-        Operation.Promote => site.Promote(Vol, planned: false).Status,
-        Operation.Enable => site.Enable(Vol).Status,
-        Operation.Pause => site.Disable(Vol).Status,
-        Operation.Sync => site.Sync(Vol).Status,
-        Operation.CloneFromReplica => site.CreateFromReplica("test-clone", Vol).ReplicationStatus,
+        Operation.Promote => ReplicationStatusText.FromCinder(site.Promote(Vol, planned: false).Status),
+        Operation.Enable => ReplicationStatusText.FromCinder(site.Enable(Vol).Status),
+        Operation.Pause => ReplicationStatusText.FromCinder(site.Disable(Vol).Status),
+        Operation.Sync => ReplicationStatusText.FromCinder(site.Sync(Vol).Status),
+        Operation.CloneFromReplica => ReplicationStatusText.FromCinder(site.CreateFromReplica("test-clone", Vol).ReplicationStatus),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 

@@ -31,7 +31,7 @@ public sealed class PlacementTests
         Assert.Equal(("dc1", "dc2"), (replicated.Backend, replicated.ReplicaBackend));
         Assert.Equal("a-lone", plain.Backend);
         Assert.Null(plain.ReplicaBackend);
-        Assert.Equal(ReplicationStatus.Disabled, plain.ReplicationStatus);
+        Assert.Equal(ReplicationStatus.Disabled.ToCinder(), plain.ReplicationStatus);
         Assert.Equal(false, site.Engine.Backends.Get("a-lone").Capabilities["replication"]);
         Assert.Equal(true, site.Engine.Backends.Get("dc1").Capabilities["replication"]);
         Assert.Equal("dc2", site.Engine.Backends.Get("dc1").Capabilities["replication_partner"]);
@@ -193,7 +193,7 @@ public sealed class PlacementTests
         Assert.Equal(("dc3", "dc4"), (volume.Backend, volume.ReplicaBackend));
         Assert.True(File.Exists(site.VolumeFile("dc3", volume.Id)));
         Assert.True(File.Exists(site.VolumeFile("dc4", volume.Id)));
-        Assert.Equal(ReplicationStatus.Active, volume.ReplicationStatus);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), volume.ReplicationStatus);
     }
 
     [Fact]

@@ -62,9 +62,9 @@ public sealed class ReplicaVerificationTests : IDisposable
         Assert.Contains("-AllowDamagedReplica", refused.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorKind.InvalidData, refused.Kind);
         var marked = site.Replica(Vol);
-        Assert.Equal(("dc1", ReplicationStatus.Active, false), (marked.PrimaryBackend, marked.Status, marked.ReplicaFenced));
+        Assert.Equal(("dc1", ReplicationStatus.Active.ToCinder(), false), (marked.PrimaryBackend, marked.Status, marked.ReplicaFenced));
         Assert.False(new FileInfo(primary).IsReadOnly, "a refused promotion fenced the primary");
-        Assert.Equal((ReplicaHealth.Critical, 1L), (marked.Health, marked.DamagedBlocks));
+        Assert.Equal((ReplicaHealth.Critical.ToString(), 1L), (marked.Health, marked.DamagedBlocks));
         Assert.Contains("1 of 256 blocks", marked.VerificationFailure, StringComparison.Ordinal);
         Assert.Contains("failed verification", marked.HealthReasons, StringComparison.Ordinal);
         Assert.Equal(site.Clock.Now, marked.VerificationFailedAt);
@@ -110,7 +110,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         Assert.Equal(new[] { Vol }, site.Engine.Volumes.List(new State.VolumeQuery()).Select(v => v.Name));
         Assert.Equal(files, site.SnapshotFolders());
         var marked = site.Replica(Vol);
-        Assert.Equal((ReplicaHealth.Critical, 1L, ReplicationStatus.Active), (marked.Health, marked.DamagedBlocks, marked.Status));
+        Assert.Equal((ReplicaHealth.Critical.ToString(), 1L, ReplicationStatus.Active.ToCinder()), (marked.Health, marked.DamagedBlocks, marked.Status));
         Assert.StartsWith("Clone 'db01-test' of the replica", marked.VerificationFailure, StringComparison.Ordinal);
     }
 
@@ -121,9 +121,9 @@ public sealed class ReplicaVerificationTests : IDisposable
 
         var test = site.Engine.DrTests.Run(Vol, DrTestOptions.Default, site.Quiet, CancellationToken.None);
 
-        Assert.Equal((DrTestOutcome.Failed, 1L), (test.Outcome, test.BlocksMismatched));
+        Assert.Equal((DrTestOutcome.Failed.ToString(), 1L), (test.Outcome, test.BlocksMismatched));
         var marked = site.Replica(Vol);
-        Assert.Equal((ReplicaHealth.Critical, ReplicationStatus.Active, 1L), (marked.Health, marked.Status, marked.DamagedBlocks));
+        Assert.Equal((ReplicaHealth.Critical.ToString(), ReplicationStatus.Active.ToCinder(), 1L), (marked.Health, marked.Status, marked.DamagedBlocks));
         Assert.StartsWith($"DR test {test.TestId} failed at", marked.VerificationFailure, StringComparison.Ordinal);
         Assert.Contains("Sync-VolumeReplica -Full repairs it", marked.HealthReasons, StringComparison.Ordinal);
         Assert.Contains("marked as failing verification", site.EventsOf(Vol, newest: 1).Single().Message, StringComparison.Ordinal);
@@ -131,18 +131,18 @@ public sealed class ReplicaVerificationTests : IDisposable
         WriteAt(primary, 100 * Block, RandomBytes(Block, 7));
         var incremental = site.Sync(Vol);
 
-        Assert.Equal((SyncMode.Incremental, 1L, 0L), (incremental.Mode, incremental.BlocksWritten, incremental.ReplicaBlocksRepaired));
-        Assert.Equal(ReplicaHealth.Critical, site.Replica(Vol).Health);
+        Assert.Equal((SyncMode.Incremental.ToString(), 1L, 0L), (incremental.Mode, incremental.BlocksWritten, incremental.ReplicaBlocksRepaired));
+        Assert.Equal(ReplicaHealth.Critical.ToString(), site.Replica(Vol).Health);
         Assert.Contains("still fails verification", site.Replica(Vol).ExtendedStatus, StringComparison.Ordinal);
 
         var full = site.Sync(Vol, forceRead: true);
 
-        Assert.Equal((SyncMode.FullCompare, 1L, 1L, Block), (full.Mode, full.BlocksWritten, full.ReplicaBlocksRepaired, full.BytesWritten));
+        Assert.Equal((SyncMode.FullCompare.ToString(), 1L, 1L, Block), (full.Mode, full.BlocksWritten, full.ReplicaBlocksRepaired, full.BytesWritten));
         AssertSameBytes(primary, replica);
         var repaired = site.Replica(Vol);
-        Assert.Equal((ReplicaHealth.Normal, (string?)null, 0L), (repaired.Health, repaired.VerificationFailure, repaired.DamagedBlocks));
+        Assert.Equal((ReplicaHealth.Normal.ToString(), (string?)null, 0L), (repaired.Health, repaired.VerificationFailure, repaired.DamagedBlocks));
         Assert.Contains("is cleared", repaired.ExtendedStatus, StringComparison.Ordinal);
-        Assert.Equal(DrTestOutcome.Passed, site.Engine.DrTests.Run(Vol, DrTestOptions.Default, site.Quiet, CancellationToken.None).Outcome);
+        Assert.Equal(DrTestOutcome.Passed.ToString(), site.Engine.DrTests.Run(Vol, DrTestOptions.Default, site.Quiet, CancellationToken.None).Outcome);
     }
 
     [UnixFact]
@@ -155,18 +155,18 @@ public sealed class ReplicaVerificationTests : IDisposable
 
         var failed = site.Engine.DrTests.Run(Vol, failing, site.Quiet, CancellationToken.None);
 
-        Assert.Equal(DrTestOutcome.Failed, failed.Outcome);
+        Assert.Equal(DrTestOutcome.Failed.ToString(), failed.Outcome);
         var marked = site.Replica(Vol);
-        Assert.Equal((ReplicaHealth.Critical, 0L), (marked.Health, marked.DamagedBlocks));
+        Assert.Equal((ReplicaHealth.Critical.ToString(), 0L), (marked.Health, marked.DamagedBlocks));
         Assert.Contains("database header missing", marked.VerificationFailure, StringComparison.Ordinal);
         // An ordinary round does not answer the failed validation.
         site.Sync(Vol);
-        Assert.Equal(ReplicaHealth.Critical, site.Replica(Vol).Health);
+        Assert.Equal(ReplicaHealth.Critical.ToString(), site.Replica(Vol).Health);
 
         var passed = site.Engine.DrTests.Run(Vol, DrTestOptions.Default, site.Quiet, CancellationToken.None);
 
-        Assert.Equal(DrTestOutcome.Passed, passed.Outcome);
-        Assert.Equal((ReplicaHealth.Normal, (string?)null), (site.Replica(Vol).Health, site.Replica(Vol).VerificationFailure));
+        Assert.Equal(DrTestOutcome.Passed.ToString(), passed.Outcome);
+        Assert.Equal((ReplicaHealth.Normal.ToString(), (string?)null), (site.Replica(Vol).Health, site.Replica(Vol).VerificationFailure));
         Assert.Contains("is cleared", site.EventsOf(Vol, newest: 1).Single().Message, StringComparison.Ordinal);
     }
 
@@ -177,7 +177,7 @@ public sealed class ReplicaVerificationTests : IDisposable
 
         var resumed = site.Enable(Vol);
 
-        Assert.Equal(ReplicationStatus.Active, resumed.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), resumed.Status);
         AssertSameBytes(primary, replica);
         var round = site.EventsOf(Vol, newest: 1).Single();
         Assert.Equal(("ResumeReplication", "active-stopped", "active"), (round.Operation, round.FromStatus, round.ToStatus));
@@ -201,7 +201,7 @@ public sealed class ReplicaVerificationTests : IDisposable
 
         Assert.Contains("the replica was not changed", refused.Message, StringComparison.Ordinal);
         var kept = site.Replica(Vol);
-        Assert.Equal((ReplicationStatus.Active, "dc1", false), (kept.Status, kept.PrimaryBackend, kept.ReplicaFenced));
+        Assert.Equal((ReplicationStatus.Active.ToCinder(), "dc1", false), (kept.Status, kept.PrimaryBackend, kept.ReplicaFenced));
         Assert.StartsWith("PlannedPromotionSync failed at", kept.ExtendedStatus, StringComparison.Ordinal);
         Assert.Contains("read again, it still holds round 2, and it stays active", kept.ExtendedStatus, StringComparison.Ordinal);
         var failure = site.EventsOf(Vol, newest: 1).Single();
@@ -210,7 +210,7 @@ public sealed class ReplicaVerificationTests : IDisposable
 
         var promotion = site.Promote(Vol, planned: false);
 
-        Assert.Equal(("dc2", ReplicationStatus.Inactive, true), (promotion.PrimaryBackend, promotion.Status, promotion.ReplicaVerified));
+        Assert.Equal(("dc2", ReplicationStatus.Inactive.ToCinder(), true), (promotion.PrimaryBackend, promotion.Status, promotion.ReplicaVerified));
         Assert.Equal(lastRound, Sha256(site.Engine.Volumes.Connection(Vol).Path));
     }
 
@@ -225,7 +225,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         var refused = Refused(ErrorIds.PlannedPromotionFailed, () => site.Promote(Vol, planned: true));
 
         Assert.Contains("promoting it would not help", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(ReplicationStatus.Error, site.Replica(Vol).Status);
+        Assert.Equal(ReplicationStatus.Error.ToCinder(), site.Replica(Vol).Status);
         Assert.DoesNotContain("still holds", site.Replica(Vol).ExtendedStatus, StringComparison.Ordinal);
     }
 
@@ -291,7 +291,7 @@ public sealed class ReplicaVerificationTests : IDisposable
         if (!pauseFirst)
         {
             // What the times say is unchanged: a round that trusts them and the block map finds nothing to do.
-            Assert.Equal(SyncMode.Unchanged, site.Sync(Vol).Mode);
+            Assert.Equal(SyncMode.Unchanged.ToString(), site.Sync(Vol).Mode);
         }
 
         return (primary, replica);

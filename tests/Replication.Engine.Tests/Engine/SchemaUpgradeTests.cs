@@ -36,11 +36,11 @@ public sealed class SchemaUpgradeTests : IDisposable
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
             "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions",
             "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity");
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
-        Assert.Equal(ReplicationStatus.ActiveStopped, volume.ReplicationStatus);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), volume.ReplicationStatus);
         Assert.Equal("dc2", engine.Replication.Get("legacy01").ReplicaBackend);
         Assert.Single(engine.Events(new EventQuery { ObjectName = "legacy01" }));
         // Version 8: the file gets an identity of its own, and its backends the defaults of their driver's settings.
@@ -94,7 +94,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks"));
         Assert.Equal(7, state.RowCount("schema_migrations"));
         var replica = engine.Replication.Get("legacy01");
-        Assert.Equal((true, (string?)null, 0L, ReplicaHealth.Warning), (replica.CrashConsistent, replica.VerificationFailure, replica.DamagedBlocks, replica.Health));
+        Assert.Equal((true, (string?)null, 0L, ReplicaHealth.Warning.ToString()), (replica.CrashConsistent, replica.VerificationFailure, replica.DamagedBlocks, replica.Health));
 
         // The new columns hold what a failed check records, and the replica's health says so.
         var at = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
@@ -106,7 +106,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         }
 
         var marked = state.Open(() => DateTimeOffset.UtcNow).Replication.Get("legacy01");
-        Assert.Equal((false, "DR test 1 failed", at, 3L, ReplicaHealth.Critical), (marked.CrashConsistent, marked.VerificationFailure, marked.VerificationFailedAt!.Value, marked.DamagedBlocks, marked.Health));
+        Assert.Equal((false, "DR test 1 failed", at, 3L, ReplicaHealth.Critical.ToString()), (marked.CrashConsistent, marked.VerificationFailure, marked.VerificationFailedAt!.Value, marked.DamagedBlocks, marked.Health));
         Assert.Contains("DR test 1 failed", marked.HealthReasons, StringComparison.Ordinal);
     }
 

@@ -83,7 +83,7 @@ public sealed class StateFileTests
         Assert.Equal(">= 1000", reopened.VolumeTypes.Get("described").ExtraSpecs["capabilities:iops"]);
         var db01 = reopened.Replication.Get("db01");
         Assert.Equal(("dc2", "dc1", true), (db01.PrimaryBackend, db01.ReplicaBackend, db01.ReplicaFenced));
-        Assert.Equal(ReplicationStatus.ActiveStopped, reopened.Replication.Get("db02").Status);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), reopened.Replication.Get("db02").Status);
         Assert.Equal(site.Engine.Events(new EventQuery()).Count, reopened.Events(new EventQuery()).Count);
         Assert.Equal(before, site.SnapshotDatabase());
     }

@@ -83,7 +83,7 @@ public sealed class SyncJournalRecoveryTests : IDisposable
 
         var next = site.Sync(Vol);
 
-        Assert.Equal(ReplicationStatus.Active, next.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), next.Status);
         Assert.Equal(round.Generation + 1, next.SyncGeneration);
         Assert.Equal(recorded.SyncGeneration + 2, next.SyncGeneration);
         Assert.Equal(0, next.BlocksWritten); // the finished round's map already holds the primary's blocks
@@ -150,13 +150,13 @@ public sealed class SyncJournalRecoveryTests : IDisposable
 
         Assert.Equal(ReadAll(beforeRound), ReadAll(replica));
         var failed = site.Replica(Vol);
-        Assert.Equal(ReplicationStatus.Error, failed.Status);
+        Assert.Equal(ReplicationStatus.Error.ToCinder(), failed.Status);
         Assert.Contains(ErrorIds.SyncJournalCorrupt, failed.ExtendedStatus);
         Assert.Contains("Enable-Replication", error.Message);
 
         var enabled = site.Enable(Vol);
 
-        Assert.Equal(ReplicationStatus.Active, enabled.Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), enabled.Status);
         AssertSameBytes(primary, replica);
         Assert.False(File.Exists(JournalPath(id)));
     }

@@ -41,7 +41,7 @@ public sealed class SyncReplicationTests : IDisposable
         WriteAt(Site.PrimaryFile("db01"), 0, RandomBytes(4 * (int)MiB, seed: 4));
         Site.Sync("db01");
         var url = _site.Export("db01");
-        Assert.Equal(ExportMode.Mirroring, Site.Engine.Exports.List().Single().Mode);
+        Assert.Equal(ExportMode.Mirroring.ToString(), Site.Engine.Exports.List().Single().Mode);
         return url;
     }
 
@@ -55,9 +55,9 @@ public sealed class SyncReplicationTests : IDisposable
         Assert.All(ReadAt(Site.ReplicaFile("db01"), 8 * MiB, Block), b => Assert.Equal(0x61, b));
         Assert.All(ReadAt(Site.ReplicaFile("db01"), 12 * MiB, 4096), b => Assert.Equal(0x62, b));
         var round = Site.Sync("db01");
-        Assert.Equal(SyncMode.Mirrored, round.Mode);
+        Assert.Equal(SyncMode.Mirrored.ToString(), round.Mode);
         Assert.Equal(0, round.BytesRead);
-        Assert.Equal(ReplicationStatus.Active, Site.Replica("db01").Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), Site.Replica("db01").Status);
     }
 
     [UnixFact]
@@ -72,17 +72,17 @@ public sealed class SyncReplicationTests : IDisposable
         QemuIo.Run(url, "write -P 0x71 2M 64k", "write -P 0x72 9M 64k");
 
         var degraded = Site.Replica("db01");
-        Assert.Equal(ReplicationStatus.ActiveStopped, degraded.Status);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), degraded.Status);
         Assert.Contains("Degraded", degraded.ExtendedStatus, StringComparison.Ordinal);
-        Assert.Equal(ExportMode.Degraded, Site.Engine.Exports.List().Single().Mode);
+        Assert.Equal(ExportMode.Degraded.ToString(), Site.Engine.Exports.List().Single().Mode);
         Assert.Contains(Site.EventsOf("db01"), e => e.Operation == "SynchronousReplicationDegraded");
         Assert.All(ReadAt(Site.PrimaryFile("db01"), 2 * MiB, Block), b => Assert.Equal(0x71, b));
 
         File.Move(away, replica);
         ResumeMirror();
 
-        Assert.Equal(ExportMode.Mirroring, Site.Engine.Exports.List().Single().Mode);
-        Assert.Equal(ReplicationStatus.Active, Site.Replica("db01").Status);
+        Assert.Equal(ExportMode.Mirroring.ToString(), Site.Engine.Exports.List().Single().Mode);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), Site.Replica("db01").Status);
         // The resync read and wrote only the two blocks written while degraded.
         var resync = Assert.Single(Site.EventsOf("db01"), e => e.Operation == "ResumeSynchronousReplication" && e.Message.StartsWith("TrackedWrites round", StringComparison.Ordinal));
         Assert.Contains("; 2 blocks written", resync.Message, StringComparison.Ordinal);
@@ -104,8 +104,8 @@ public sealed class SyncReplicationTests : IDisposable
 
         Assert.NotEqual(0, second.ExitCode);
         Assert.All(ReadAt(Site.PrimaryFile("db01"), 5 * MiB, Block), b => Assert.Equal(0, b));
-        Assert.Equal(ExportMode.WritesRefused, Site.Engine.Exports.List().Single().Mode);
-        Assert.Equal(ReplicationStatus.ActiveStopped, Site.Replica("db01").Status);
+        Assert.Equal(ExportMode.WritesRefused.ToString(), Site.Engine.Exports.List().Single().Mode);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), Site.Replica("db01").Status);
         Assert.Contains("refused", Site.Replica("db01").ExtendedStatus, StringComparison.Ordinal);
         QemuIo.Run(url, "read 0 64k");
     }
@@ -118,8 +118,8 @@ public sealed class SyncReplicationTests : IDisposable
         Site.Disable("db01");
         QemuIo.Run(url, "write -P 0x81 6M 64k");
 
-        Assert.Equal(ReplicationStatus.ActiveStopped, Site.Replica("db01").Status);
-        Assert.Equal(ExportMode.Tracking, Site.Engine.Exports.List().Single().Mode);
+        Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), Site.Replica("db01").Status);
+        Assert.Equal(ExportMode.Tracking.ToString(), Site.Engine.Exports.List().Single().Mode);
         Assert.All(ReadAt(Site.ReplicaFile("db01"), 6 * MiB, Block), b => Assert.Equal(0, b));
     }
 
@@ -133,8 +133,8 @@ public sealed class SyncReplicationTests : IDisposable
         var resumed = Site.Enable("db01");
         ResumeMirror();
 
-        Assert.Equal(ReplicationStatus.Active, resumed.Status);
-        Assert.Equal(ExportMode.Mirroring, Site.Engine.Exports.List().Single().Mode);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), resumed.Status);
+        Assert.Equal(ExportMode.Mirroring.ToString(), Site.Engine.Exports.List().Single().Mode);
         AssertSameBytes(Site.PrimaryFile("db01"), Site.ReplicaFile("db01"));
         QemuIo.Run(url, "write -P 0x82 7M 64k");
         Assert.All(ReadAt(Site.ReplicaFile("db01"), 7 * MiB, Block), b => Assert.Equal(0x82, b));
@@ -152,7 +152,7 @@ public sealed class SyncReplicationTests : IDisposable
         // The replica holds the mirrored write, which no round recorded in the block map: not damage.
         var test = Site.Engine.DrTests.Run("db01", global::Replication.Engine.DrTests.DrTestOptions.Default, Site.Quiet, System.Threading.CancellationToken.None);
 
-        Assert.True(test.Outcome == DrTestOutcome.Passed, test.Reason);
+        Assert.True(test.Outcome == DrTestOutcome.Passed.ToString(), test.Reason);
         Assert.Equal(0, test.BlocksMismatched);
         Assert.Contains("not judged: a synchronous export wrote them to the replica outside rounds", test.Verified, StringComparison.Ordinal);
         Assert.Null(Site.Replica("db01").VerificationFailure);
@@ -171,8 +171,8 @@ public sealed class SyncReplicationTests : IDisposable
         AssertRefused(new() { ["replication_type"] = "<in> sync", ["replication:sync_failure"] = "pause" }, replicated: true);
         AssertRefused(new() { ["replication_type"] = "sometimes" }, replicated: true);
         AssertRefused(new() { ["replication:sync_failure"] = "stop" }, replicated: true);
-        Assert.Equal(ReplicationType.Sync, Site.AddReplicatedType("plain-sync", new Dictionary<string, string> { ["replication_type"] = "sync" }).ReplicationType);
-        Assert.Equal(ReplicationType.Async, Site.AddReplicatedType("async", new Dictionary<string, string>()).ReplicationType);
+        Assert.Equal(ReplicationType.Sync.ToString(), Site.AddReplicatedType("plain-sync", new Dictionary<string, string> { ["replication_type"] = "sync" }).ReplicationType);
+        Assert.Equal(ReplicationType.Async.ToString(), Site.AddReplicatedType("async", new Dictionary<string, string>()).ReplicationType);
     }
 
     [Fact]

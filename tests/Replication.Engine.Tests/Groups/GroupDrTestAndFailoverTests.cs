@@ -34,7 +34,7 @@ public sealed class GroupDrTestAndFailoverTests : IDisposable
         Assert.Equal(Members, results.Select(r => r.VolumeName).OrderBy(n => n));
         Assert.All(results, r =>
         {
-            Assert.Equal(DrTestOutcome.Passed, r.Outcome);
+            Assert.Equal(DrTestOutcome.Passed.ToString(), r.Outcome);
             Assert.Contains($"group '{GroupSite.Group}' round 2", r.Verified);
             Assert.Equal(g.Record(r.VolumeName).SyncGeneration, r.SyncGeneration);
             Assert.Equal(0, r.BlocksMismatched);
@@ -56,7 +56,7 @@ public sealed class GroupDrTestAndFailoverTests : IDisposable
         Assert.Equal(3, results.Count);
         Assert.All(results, r =>
         {
-            Assert.Equal(DrTestOutcome.NotTestable, r.Outcome);
+            Assert.Equal(DrTestOutcome.NotTestable.ToString(), r.Outcome);
             Assert.Contains("no group round", r.Reason);
         });
         Assert.Equal(files, g.Site.SnapshotFolders());
@@ -74,7 +74,7 @@ public sealed class GroupDrTestAndFailoverTests : IDisposable
         Assert.Equal(3, results.Count);
         Assert.All(results, r =>
         {
-            Assert.Equal(DrTestOutcome.NotTestable, r.Outcome);
+            Assert.Equal(DrTestOutcome.NotTestable.ToString(), r.Outcome);
             Assert.Contains("members c ", r.Reason);
         });
     }

@@ -31,7 +31,7 @@ public sealed class GroupRoundTests : IDisposable
         var results = g.SyncGroup();
 
         Assert.Equal(new[] { "a", "b", "c" }, results.Select(r => r.VolumeName).OrderBy(n => n));
-        Assert.All(results, r => Assert.Equal(ReplicationStatus.Active, r.Status));
+        Assert.All(results, r => Assert.Equal(ReplicationStatus.Active.ToCinder(), r.Status));
         Assert.All(results, r => Assert.Equal(started, r.DataTimestamp));
         var group = g.Get();
         Assert.Equal(started, group.LastRoundDataTimestamp);
@@ -56,8 +56,8 @@ public sealed class GroupRoundTests : IDisposable
 
         var results = g.SyncGroup();
 
-        Assert.Equal(SyncMode.Unchanged, results.Single(r => r.VolumeName == "b").Mode);
-        Assert.NotEqual(SyncMode.Unchanged, results.Single(r => r.VolumeName == "a").Mode);
+        Assert.Equal(SyncMode.Unchanged.ToString(), results.Single(r => r.VolumeName == "b").Mode);
+        Assert.NotEqual(SyncMode.Unchanged.ToString(), results.Single(r => r.VolumeName == "a").Mode);
         g.AssertAtCommonRound(g.Primaries("a", "b"), 2);
     }
 

@@ -56,7 +56,7 @@ public sealed class GroupVerificationTests : IDisposable
         Assert.All(Members, n => Assert.Equal(("dc1", ReplicationStatus.Active, false), (g.Record(n).Backend, g.Record(n).ReplicationStatus, g.Record(n).ReplicaFenced)));
         Assert.False(g.PromotionIntent());
         Assert.Equal(files, g.Site.SnapshotFolders());
-        Assert.Equal(new[] { ReplicaHealth.Normal, ReplicaHealth.Critical, ReplicaHealth.Normal }, Members.Select(n => g.Site.Replica(n).Health));
+        Assert.Equal(new[] { ReplicaHealth.Normal.ToString(), ReplicaHealth.Critical.ToString(), ReplicaHealth.Normal.ToString() }, Members.Select(n => g.Site.Replica(n).Health));
 
         var results = g.Engine.GroupOperations.Promote(GroupSite.Group, planned: false, g.Site.Quiet, CancellationToken.None, allowDamagedReplica: true);
 
@@ -73,14 +73,14 @@ public sealed class GroupVerificationTests : IDisposable
 
         var results = g.Engine.DrTests.RunGroup(GroupSite.Group, DrTestOptions.Default, g.Site.Quiet, CancellationToken.None);
 
-        Assert.Equal(new[] { DrTestOutcome.Passed, DrTestOutcome.Passed, DrTestOutcome.Failed }, results.OrderBy(r => r.VolumeName).Select(r => r.Outcome));
-        Assert.Equal(new[] { ReplicaHealth.Normal, ReplicaHealth.Normal, ReplicaHealth.Critical }, Members.Select(n => g.Site.Replica(n).Health));
+        Assert.Equal(new[] { DrTestOutcome.Passed.ToString(), DrTestOutcome.Passed.ToString(), DrTestOutcome.Failed.ToString() }, results.OrderBy(r => r.VolumeName).Select(r => r.Outcome));
+        Assert.Equal(new[] { ReplicaHealth.Normal.ToString(), ReplicaHealth.Normal.ToString(), ReplicaHealth.Critical.ToString() }, Members.Select(n => g.Site.Replica(n).Health));
         Assert.StartsWith("DR test", g.Site.Replica("c").VerificationFailure, StringComparison.Ordinal);
 
         var rounds = g.SyncGroup(forceRead: true);
 
         Assert.Equal(new[] { 0L, 0L, 1L }, rounds.OrderBy(r => r.VolumeName).Select(r => r.ReplicaBlocksRepaired));
-        Assert.All(Members, n => Assert.Equal(ReplicaHealth.Normal, g.Site.Replica(n).Health));
+        Assert.All(Members, n => Assert.Equal(ReplicaHealth.Normal.ToString(), g.Site.Replica(n).Health));
         Assert.True(g.Primary("c").AsSpan().SequenceEqual(g.Replica("c")));
     }
 
@@ -116,7 +116,7 @@ public sealed class GroupVerificationTests : IDisposable
         Assert.Equal(("FailedOver", true), (byName["x"].Action, byName["x"].Succeeded));
         Assert.Equal(("Failed", false, "dc1"), (byName["y"].Action, byName["y"].Succeeded, g.Record("y").Backend));
         Assert.StartsWith("ReplicaDamaged:", byName["y"].Detail, StringComparison.Ordinal);
-        Assert.Equal(ReplicaHealth.Critical, g.Site.Replica("y").Health);
+        Assert.Equal(ReplicaHealth.Critical.ToString(), g.Site.Replica("y").Health);
         results.Clear();
 
         g.Engine.Failover.FailOver("dc1", planned: false, throttle: 2, g.Site.Quiet, r => { lock (results) { results.Add(r); } }, CancellationToken.None, allowDamagedReplica: true);

@@ -28,7 +28,7 @@ public sealed class HealthSummaryTests
         var summary = ReplicationHealthSummary.Measure(site.Engine.Replication.List(VolumeQuery.All), site.Clock.Now);
 
         // fresh: 18 min old against 15 (Critical); late: 8 min against 15 (Warning); paused: Warning; promoted: Critical; plain: Normal.
-        Assert.Equal(ReplicaHealth.Critical, summary.Health);
+        Assert.Equal(ReplicaHealth.Critical.ToString(), summary.Health);
         Assert.Equal(5, summary.VolumeCount);
         Assert.Equal((1, 2, 2), (summary.NormalCount, summary.WarningCount, summary.CriticalCount));
         Assert.Equal((1, 0, 2, 1, 1, 0), (summary.DisabledCount, summary.CopyingCount, summary.ActiveCount, summary.ActiveStoppedCount, summary.InactiveCount, summary.ErrorCount));
@@ -50,7 +50,7 @@ public sealed class HealthSummaryTests
     {
         var summary = ReplicationHealthSummary.Measure(Array.Empty<VolumeReplica>(), DateTimeOffset.UnixEpoch);
 
-        Assert.Equal(ReplicaHealth.Normal, summary.Health);
+        Assert.Equal(ReplicaHealth.Normal.ToString(), summary.Health);
         Assert.Equal(0, summary.VolumeCount);
         Assert.Null(summary.WorstDataAge);
         Assert.Null(summary.WorstDataAgeVolume);
@@ -69,7 +69,7 @@ public sealed class HealthSummaryTests
         var summary = ReplicationHealthSummary.Measure(new[] { a, a, b, a }, site.Clock.Now);
 
         Assert.Equal(2, summary.VolumeCount);
-        Assert.Equal(ReplicaHealth.Warning, summary.Health);
+        Assert.Equal(ReplicaHealth.Warning.ToString(), summary.Health);
         Assert.Equal((1, 1, 0), (summary.NormalCount, summary.WarningCount, summary.CriticalCount));
         Assert.Empty(summary.OverRpoTarget);
     }

@@ -72,7 +72,7 @@ public sealed class ReplicaHealthTableTests
 
         foreach (var replica in new[] { site.Replica(Vol), site.Engine.Replication.List(VolumeQuery.All).Single() })
         {
-            Assert.True(expected == replica.Health, $"{state} after {minutes} min, target {rpoMinutes}: expected {expected}, got {replica.Health} ({replica.HealthReasons})");
+            Assert.True(expected == replica.HealthValue, $"{state} after {minutes} min, target {rpoMinutes}: expected {expected}, got {replica.Health} ({replica.HealthReasons})");
             var given = replica.HealthReasons.Length == 0 ? Array.Empty<string>() : replica.HealthReasons.Split("; ");
             Assert.True(reasons.Length == given.Length, $"Expected {reasons.Length} reason(s), got: {replica.HealthReasons}");
             for (var i = 0; i < reasons.Length; i++)
@@ -89,12 +89,12 @@ public sealed class ReplicaHealthTableTests
     {
         using var site = NewSite();
         Reach(site, State.ActiveAfterFailedSync, null);
-        Assert.Equal(ReplicaHealth.Warning, site.Replica(Vol).Health);
+        Assert.Equal(ReplicaHealth.Warning.ToString(), site.Replica(Vol).Health);
 
         site.Sync(Vol);
 
         var replica = site.Replica(Vol);
-        Assert.Equal(ReplicaHealth.Normal, replica.Health);
+        Assert.Equal(ReplicaHealth.Normal.ToString(), replica.Health);
         Assert.Equal("", replica.HealthReasons);
     }
 
@@ -106,13 +106,13 @@ public sealed class ReplicaHealthTableTests
         var seen = new List<ReplicaHealth>();
         foreach (var minutes in new[] { 5, 5, 5, 5 })
         {
-            seen.Add(site.Replica(Vol).Health);
+            seen.Add(site.Replica(Vol).HealthValue);
             site.Clock.Advance(TimeSpan.FromMinutes(minutes));
         }
 
-        seen.Add(site.Replica(Vol).Health);
+        seen.Add(site.Replica(Vol).HealthValue);
         site.Sync(Vol);
-        seen.Add(site.Replica(Vol).Health);
+        seen.Add(site.Replica(Vol).HealthValue);
 
         // 0, 5, 10 (over half), 15 (at the target, not over it), 20 (over), synced.
         Assert.Equal(new[] { ReplicaHealth.Normal, ReplicaHealth.Normal, ReplicaHealth.Warning, ReplicaHealth.Warning, ReplicaHealth.Critical, ReplicaHealth.Normal }, seen);
@@ -203,7 +203,7 @@ public sealed class ReplicaHealthTableTests
             State.Inactive => ReplicationStatus.Inactive,
             _ => ReplicationStatus.Error,
         };
-        Assert.True(wanted == status, $"Setting up {state} left the volume {status}.");
+        Assert.True(wanted.ToCinder() == status, $"Setting up {state} left the volume {status}.");
     }
 
     private static void MovedAway(string path, Action action)

@@ -42,8 +42,8 @@ public sealed class PartnershipPreflightTests
                 "FreeSpace dc2", "ProvisionedSpace dc2", "Headroom dc2", "FreeSpace dc1", "ProvisionedSpace dc1", "Headroom dc1",
             },
             results.Select(r => $"{r.Check} {r.Backend}"));
-        Assert.Equal(PreflightSeverity.Error, Result(results, PreflightCheck.FolderWritable, "dc2").Severity);
-        Assert.Equal(PreflightSeverity.Warning, Result(results, PreflightCheck.ClockSkew, "dc2").Severity);
+        Assert.Equal(PreflightSeverity.Error, Result(results, PreflightCheck.FolderWritable, "dc2").SeverityValue);
+        Assert.Equal(PreflightSeverity.Warning, Result(results, PreflightCheck.ClockSkew, "dc2").SeverityValue);
         Assert.Contains("'dc1' and 'dc2' name each other", Result(results, PreflightCheck.Pairing, "dc1").Detail, StringComparison.Ordinal);
         Assert.Equal(files, site.SnapshotFolders());
         Assert.Equal(rows, site.SnapshotDatabase());
@@ -78,7 +78,7 @@ public sealed class PartnershipPreflightTests
         Assert.Contains("'dc2' names 'dc3' as its partner, not 'dc1'", pairing.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("'dc1' names", pairing.Detail, StringComparison.Ordinal);
         // Both exist, so both sides and the pair are still checked.
-        Assert.Contains(results, r => r.Check == PreflightCheck.FreeSpace && r.Backend == "dc2");
+        Assert.Contains(results, r => r.Check == PreflightCheck.FreeSpace.ToString() && r.Backend == "dc2");
     }
 
     [UnixFact]
@@ -123,8 +123,8 @@ public sealed class PartnershipPreflightTests
         var reachable = Failed(results, PreflightCheck.FolderReachable, "dc2", PreflightSeverity.Error);
         Assert.Contains("does not exist", reachable.Detail, StringComparison.Ordinal);
         Assert.Contains("Mount or restore the folder", reachable.Advice, StringComparison.Ordinal);
-        Assert.DoesNotContain(results, r => r.Backend == "dc2" && r.Check != PreflightCheck.FolderReachable);
-        Assert.DoesNotContain(results, r => r.Check is PreflightCheck.BlockSize or PreflightCheck.FreeSpace);
+        Assert.DoesNotContain(results, r => r.Backend == "dc2" && r.CheckValue != PreflightCheck.FolderReachable);
+        Assert.DoesNotContain(results, r => r.CheckValue is PreflightCheck.BlockSize or PreflightCheck.FreeSpace);
         Assert.All(results.Where(r => r.Backend == "dc1"), r => Assert.True(r.Passed, r.ToString()));
         Assert.False(Directory.Exists(site.FolderOf("dc2")), "A check must not create the folder it checks.");
     }
@@ -144,7 +144,7 @@ public sealed class PartnershipPreflightTests
         Assert.Contains("a probe file could not be written", writable.Detail, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("chattr -i", writable.Advice, StringComparison.Ordinal);
         Assert.True(Result(results, PreflightCheck.FolderReachable, "dc2").Passed);
-        Assert.DoesNotContain(results, r => r.Backend == "dc2" && r.Check is PreflightCheck.SparseFiles or PreflightCheck.ClockSkew);
+        Assert.DoesNotContain(results, r => r.Backend == "dc2" && r.CheckValue is PreflightCheck.SparseFiles or PreflightCheck.ClockSkew);
         Assert.True(Result(results, PreflightCheck.FolderWritable, "dc1").Passed);
         Assert.Equal(before, ListFolder(site.FolderOf("dc2")));
     }
@@ -203,7 +203,7 @@ public sealed class PartnershipPreflightTests
         Assert.Contains("need 80 MiB more on 'dc2': 40 MiB of data they lack", space.Detail, StringComparison.Ordinal);
         Assert.Contains("40 MiB for the journal of the largest sync round", space.Detail, StringComparison.Ordinal);
         Failed(results, PreflightCheck.ProvisionedSpace, "dc2", PreflightSeverity.Warning);
-        Assert.DoesNotContain(results, r => r.Check == PreflightCheck.Headroom && r.Backend == "dc2");
+        Assert.DoesNotContain(results, r => r.Check == PreflightCheck.Headroom.ToString() && r.Backend == "dc2");
         Assert.True(Result(results, PreflightCheck.FreeSpace, "dc1").Passed);
         Refused(ErrorIds.ReplicaUnwritable, () => site.Sync(Vol));
     }
@@ -309,14 +309,14 @@ public sealed class PartnershipPreflightTests
     }
 
     private static PreflightResult Result(IReadOnlyList<PreflightResult> results, PreflightCheck check, string backend) =>
-        results.SingleOrDefault(r => r.Check == check && r.Backend == backend)
+        results.SingleOrDefault(r => r.CheckValue == check && r.Backend == backend)
         ?? throw new Xunit.Sdk.XunitException($"No {check} result for '{backend}' among: {string.Join(", ", results)}");
 
     private static PreflightResult Failed(IReadOnlyList<PreflightResult> results, PreflightCheck check, string backend, PreflightSeverity severity)
     {
         var result = Result(results, check, backend);
         Assert.False(result.Passed, $"{result} should have failed: {result.Detail}");
-        Assert.Equal(severity, result.Severity);
+        Assert.Equal(severity, result.SeverityValue);
         Assert.NotEqual("", result.Advice);
         return result;
     }

@@ -126,7 +126,7 @@ public sealed class EngineSite : IDisposable
     public PromotionResult Promote(string name, bool planned, bool allowDamagedReplica = false) =>
         Engine.Replication.Promote(name, planned, Quiet, CancellationToken.None, allowDamagedReplica);
 
-    public VolumeReplica Enable(string name) => Engine.Replication.Enable(name, Quiet, CancellationToken.None);
+    public SyncResult Enable(string name) => Engine.Replication.Enable(name, Quiet, CancellationToken.None);
 
     public VolumeReplica Disable(string name) => Engine.Replication.Disable(name);
 

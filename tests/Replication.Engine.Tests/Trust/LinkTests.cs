@@ -75,7 +75,7 @@ public sealed class LinkTests : IDisposable
         Refused(ErrorIds.LinkRefused, () => site.Sync(Vol));
 
         outside.AssertUntouched();
-        Assert.Equal(ReplicationStatus.Active, site.Replica(Vol).Status);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), site.Replica(Vol).Status);
     }
 
     [UnixFact]

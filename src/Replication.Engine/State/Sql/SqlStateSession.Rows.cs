@@ -113,7 +113,7 @@ internal abstract partial class SqlStateSession
 
     private static (string, object?)[] DrTestParameters(DrTestResult t) => new (string, object?)[]
     {
-        ("volume", t.VolumeName), ("type", t.VolumeType), ("replica", t.ReplicaBackend), ("outcome", t.Outcome.ToString()), ("reason", t.Reason),
+        ("volume", t.VolumeName), ("type", t.VolumeType), ("replica", t.ReplicaBackend), ("outcome", t.Outcome), ("reason", t.Reason),
         ("verified", t.Verified), ("compared", t.BlocksCompared), ("mismatched", t.BlocksMismatched), ("gen", t.SyncGeneration),
         ("data", DbText.TimeOrNull(t.DataTimestamp)), ("age", Milliseconds(t.DataAgeSeconds)), ("rpo", Milliseconds(t.RpoTargetSeconds)), ("ready", Milliseconds(t.TimeToReadySeconds)),
         ("test", t.TestVolumeName), ("kept", t.TestVolumeKept ? 1L : 0L), ("started", DbText.Time(t.StartedAt)), ("duration", Milliseconds(t.DurationSeconds)), ("actor", t.Actor),
@@ -125,7 +125,7 @@ internal abstract partial class SqlStateSession
         VolumeName = r.GetString(1),
         VolumeType = r.GetString(2),
         ReplicaBackend = NullableString(r, 3),
-        Outcome = (DrTestOutcome)Enum.Parse(typeof(DrTestOutcome), r.GetString(4)),
+        OutcomeValue = (DrTestOutcome)Enum.Parse(typeof(DrTestOutcome), r.GetString(4)),
         Reason = r.GetString(5),
         Verified = r.GetString(6),
         BlocksCompared = r.GetInt64(7),
@@ -146,6 +146,7 @@ internal abstract partial class SqlStateSession
     {
         ("at", DbText.Time(e.Time)), ("actor", e.Actor), ("op", e.Operation), ("type", e.ObjectType), ("name", e.ObjectName),
         ("volume", e.VolumeId?.ToString()), ("from", e.FromStatus), ("to", e.ToStatus), ("message", e.Message),
+        ("rbytes", e.RoundBytesWritten), ("rms", Milliseconds(e.RoundSeconds)),
     };
 
     private static ReplicationEvent ReadEvent(DbDataReader r) => new()
@@ -160,6 +161,8 @@ internal abstract partial class SqlStateSession
         FromStatus = NullableString(r, 7),
         ToStatus = NullableString(r, 8),
         Message = r.GetString(9),
+        RoundBytesWritten = r.IsDBNull(10) ? null : r.GetInt64(10),
+        RoundSeconds = ReadSeconds(r, 11),
     };
 
     private static object? Milliseconds(double? seconds) => seconds is { } s ? (long)Math.Round(s * 1000) : null;

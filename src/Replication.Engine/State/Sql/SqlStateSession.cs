@@ -37,9 +37,19 @@ internal abstract partial class SqlStateSession : IStateSession
 
     private const string DrTestValues = "@volume, @type, @replica, @outcome, @reason, @verified, @compared, @mismatched, @gen, @data, @age, @rpo, @ready, @test, @kept, @started, @duration, @actor";
 
-    private const string EventColumns = "at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message";
+    /// <summary>
+    /// Per volume, its rounds since @since: a round's event has a time (round_ms) and, unless it failed, bytes. One pass
+    /// over the round events of the period, through their index by time. PostgreSQL sums bigints as numeric: the casts
+    /// keep every column a bigint in both stores.
+    /// </summary>
+    internal const string RoundFiguresQuery =
+        "SELECT volume_id, COUNT(round_bytes), COUNT(*) - COUNT(round_bytes), CAST(COALESCE(SUM(round_bytes), 0) AS BIGINT), COALESCE(MAX(round_bytes), 0), " +
+        "CAST(COALESCE(SUM(CASE WHEN round_bytes IS NOT NULL THEN round_ms END), 0) AS BIGINT), COALESCE(MAX(CASE WHEN round_bytes IS NOT NULL THEN round_ms END), 0) " +
+        "FROM events WHERE round_ms IS NOT NULL AND volume_id IS NOT NULL AND at >= @since GROUP BY volume_id;";
 
-    private const string EventValues = "@at, @actor, @op, @type, @name, @volume, @from, @to, @message";
+    private const string EventColumns = "at, actor, operation, object_type, object_name, volume_id, from_status, to_status, message, round_bytes, round_ms";
+
+    private const string EventValues = "@at, @actor, @op, @type, @name, @volume, @from, @to, @message, @rbytes, @rms";
 
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
@@ -249,8 +259,26 @@ internal abstract partial class SqlStateSession : IStateSession
         var filter = new SqlFilter();
         filter.Add("object_name = @name COLLATE NOCASE", "name", query.ObjectName);
         filter.Add("at >= @since", "since", query.Since is { } since ? DbText.Time(since) : null);
+        filter.Add("at < @until", "until", query.Until is { } until ? DbText.Time(until) : null);
+        filter.Add("operation = @op COLLATE NOCASE", "op", query.Operation);
+        filter.Add("actor = @actor COLLATE NOCASE", "actor", query.Actor);
+        filter.Add("to_status = @to", "to", query.ToStatus?.ToCinder());
         return Query(Newest($"SELECT id, {EventColumns} FROM events{filter.Where}", query.Newest, filter), ReadEvent, filter.Parameters);
     }
+
+    public IReadOnlyList<RoundFigures> ListRoundFigures(DateTimeOffset since) => Query(
+        RoundFiguresQuery,
+        r => new RoundFigures
+        {
+            VolumeId = Guid.Parse(r.GetString(0)),
+            Succeeded = r.GetInt64(1),
+            Failed = r.GetInt64(2),
+            BytesWritten = r.GetInt64(3),
+            LargestBytesWritten = r.GetInt64(4),
+            Seconds = r.GetInt64(5) / 1000.0,
+            LongestSeconds = r.GetInt64(6) / 1000.0,
+        },
+        ("since", DbText.Time(since)));
 
     /// <summary>Runs a statement in this transaction; returns the rows it changed.</summary>
     internal int Run(string sql, params (string Name, object? Value)[] parameters)
@@ -285,6 +313,7 @@ internal abstract partial class SqlStateSession : IStateSession
         filter.Add("(backend = @backend COLLATE NOCASE OR replica_backend = @backend COLLATE NOCASE)", "backend", query.Backend);
         filter.Add("group_name = @group COLLATE NOCASE", "group", query.GroupName);
         filter.Add("source_replica = @source COLLATE NOCASE", "source", query.SourceReplica);
+        filter.Add("replication_status = @rstatus", "rstatus", query.ReplicationStatus?.ToCinder());
         return filter;
     }
 

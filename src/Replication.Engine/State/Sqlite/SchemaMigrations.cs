@@ -169,5 +169,12 @@ internal static class SchemaMigrations
             INSERT INTO store_identity (id) VALUES (lower(hex(randomblob(16))));
             ALTER TABLE backends ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
             """),
+        // A sync round's event carries its figures, so statistics over a period are one indexed query: the time it took
+        // (set on every round, failed ones too) and the bytes it wrote (null when it failed).
+        (9, """
+            ALTER TABLE events ADD COLUMN round_bytes INTEGER;
+            ALTER TABLE events ADD COLUMN round_ms INTEGER;
+            CREATE INDEX events_rounds_by_time ON events(at) WHERE round_ms IS NOT NULL;
+            """),
     };
 }
