@@ -187,17 +187,18 @@ public sealed class ReplicaVerificationTests : IDisposable
     [UnixFact]
     public void APlannedPromotionWhoseFinalSyncCannotWriteTheReplica_ChangesNothing_AndTheVolumeStaysPromotable()
     {
-        var id = site.CreateVolume(Vol, Size).Id;
+        site.CreateVolume(Vol, Size);
         WriteAt(site.PrimaryFile(Vol), MiB, RandomBytes((int)MiB, 1));
         site.Sync(Vol);
         var lastRound = Sha256(site.ReplicaFile(Vol));
         WriteAt(site.PrimaryFile(Vol), 3 * MiB, RandomBytes((int)MiB, 2));
         // The replica side cannot take the final round's journal (as when its file system is full): it fails before any
         // byte of the replica changes.
-        var journal = Path.Combine(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2")), LocalFileLayout.UncommittedJournalName(id));
-        Directory.CreateDirectory(journal);
-
-        var refused = Refused(ErrorIds.PlannedPromotionFailed, () => site.Promote(Vol, planned: true));
+        ReplicationException refused;
+        using (new Preflight.ImmutableFolder(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2"))))
+        {
+            refused = Refused(ErrorIds.PlannedPromotionFailed, () => site.Promote(Vol, planned: true));
+        }
 
         Assert.Contains("the replica was not changed", refused.Message, StringComparison.Ordinal);
         var kept = site.Replica(Vol);

@@ -91,8 +91,9 @@ public sealed class SchemaUpgradeTests : IDisposable
         var engine = state.Open(() => DateTimeOffset.UtcNow);
 
         // Every row is as it was; the new columns say nothing stands against the replica and its round was a point in time.
-        Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks"));
-        Assert.Equal(7, state.RowCount("schema_migrations"));
+        Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms"));
+        Assert.Equal(9, state.RowCount("schema_migrations"));
         var replica = engine.Replication.Get("legacy01");
         Assert.Equal((true, (string?)null, 0L, ReplicaHealth.Warning.ToString()), (replica.CrashConsistent, replica.VerificationFailure, replica.DamagedBlocks, replica.Health));
 

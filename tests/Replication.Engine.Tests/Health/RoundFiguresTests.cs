@@ -15,6 +15,7 @@ namespace Replication.Engine.Tests.Health;
 public sealed class RoundFiguresTests
 {
     [Fact]
+    [Trait(StoreTrait.Name, StoreTrait.Each)]
     public void Rounds_since_a_time_are_counted_and_sized_per_volume_and_a_failed_one_has_a_duration_and_no_bytes()
     {
         using var site = new EngineSite().WithPairAndReplicatedType();
@@ -51,6 +52,7 @@ public sealed class RoundFiguresTests
     }
 
     [Fact]
+    [Trait(StoreTrait.Name, StoreTrait.Each)]
     public void A_period_with_no_round_has_counts_of_zero_and_no_averages()
     {
         using var site = new EngineSite().WithPairAndReplicatedType();

@@ -5,6 +5,7 @@ using System.Runtime.Versioning;
 using Microsoft.Data.Sqlite;
 using Replication.Engine.Catalog;
 using Replication.Engine.Errors;
+using Replication.Engine.State;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.Support.EngineSite;
 
@@ -16,13 +17,14 @@ namespace Replication.Engine.Tests.Trust;
 /// second state file on the same folders is refused, and Repair-ReplicationState -RemoveOrphanFiles never removes what
 /// another store or another backend of this store owns.
 /// </summary>
-[Trait(StoreTrait.Name, StoreTrait.Each)]
+// A state file of its own: some cases point at the file itself.
+[Trait(StoreTrait.Name, StoreTrait.Specific)]
 [UnsupportedOSPlatform("windows")]
 public sealed class BackendIdentityTests : IDisposable
 {
     private const long Size = 4 * MiB;
 
-    private readonly EngineSite site = new EngineSite().WithPairAndReplicatedType();
+    private readonly EngineSite site = new EngineSite(StateStoreKind.Sqlite).WithPairAndReplicatedType();
 
     public BackendIdentityTests()
     {

@@ -3,17 +3,19 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
 using Replication.Engine.Errors;
+using Replication.Engine.State;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.Support.EngineSite;
 
 namespace Replication.Engine.Tests.Trust;
 
 /// <summary>A -ReportPath never lands on a file of the module's own or through a link, is written whole (0600), and says clearly what is wrong with a folder.</summary>
-[Trait(StoreTrait.Name, StoreTrait.Each)]
+// A state file of its own: some cases point at the file itself.
+[Trait(StoreTrait.Name, StoreTrait.Specific)]
 [UnsupportedOSPlatform("windows")]
 public sealed class ReportFileTests : IDisposable
 {
-    private readonly EngineSite site = new EngineSite().WithPairAndReplicatedType();
+    private readonly EngineSite site = new EngineSite(StateStoreKind.Sqlite).WithPairAndReplicatedType();
 
     public ReportFileTests()
     {
