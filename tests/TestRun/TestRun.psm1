@@ -18,6 +18,7 @@ $script:Variables = @(
     @{ Name = 'REPLICATION_TEST_STATE_STORE'; Cleared = $true; Why = 'the engine suite''s store; the run sets it per suite' }
     @{ Name = 'REPLICATION_TEST_HOST_DIES_AT'; Cleared = $true; Why = 'kills the engine test host (the self-test of this module)' }
     @{ Name = 'REPLICATION_MODULE_PATH'; Cleared = $true; Why = 'the module the Pester files import; the run sets the one it built' }
+    @{ Name = 'REPLICATION_POWERSHELL_TRUSTED_OWNERS'; Cleared = $true; Why = 'widens whose state files and backend folders the module trusts; the trust tests set it themselves' }
     @{ Name = 'PGHOST'; Cleared = $true; Why = 'filled into a PostgreSQL connection string that names no host' }
     @{ Name = 'PGPORT'; Cleared = $true; Why = 'filled into a PostgreSQL connection string that names no port' }
     @{ Name = 'PGUSER'; Cleared = $true; Why = 'filled into a PostgreSQL connection string that names no user' }
