@@ -6,7 +6,8 @@ namespace Replication.Engine.Export;
 /// <summary>
 /// How long an export service waits on its NBD clients and how many it serves, so that no client holds a slot for
 /// nothing: one that stalls in its handshake or half-way through a frame, or whose host is gone, is dropped; one user or
-/// host holds at most its share of the slots; and, when asked, a connection idle too long is closed.
+/// host holds at most its share of the slots; a connection idle long gives up its slot to one that needs it; and, when
+/// asked, a connection idle too long is closed.
 /// </summary>
 public sealed record ExportLimits
 {
@@ -33,6 +34,14 @@ public sealed record ExportLimits
     /// <summary>How many connections one client (a local user, or a remote address) may hold, so the rest stay free for others.</summary>
     public int ConnectionsPerClient { get; init; } = DefaultConnectionsPerClient;
 
+    /// <summary>
+    /// When a new connection finds its client's share or the server full, the connection idle longest (of that client,
+    /// else of the client holding the most) gives up its slot if it has sent no request for this long; zero never takes
+    /// a slot. A minute: a quiet VM whose connection is taken gets I/O errors (see <see cref="DefaultIdleTimeout"/>), so
+    /// only a slot someone needs is taken, and only from a connection that has been quiet that long.
+    /// </summary>
+    public TimeSpan ReclaimIdleAfter { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The whole handshake, from connecting to choosing an export, must be done within this (qemu-nbd allows 10 s too).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -58,9 +67,9 @@ public sealed record ExportLimits
             throw Invalid($"{ConnectionsPerClient} connections per client is out of range: give 1 to {MaxConnections} (the most clients a service serves at once).", ConnectionsPerClient);
         }
 
-        if (HandshakeTimeout <= TimeSpan.Zero || StallTimeout <= TimeSpan.Zero || DeadClientTimeout < TimeSpan.FromSeconds(8))
+        if (HandshakeTimeout <= TimeSpan.Zero || StallTimeout <= TimeSpan.Zero || DeadClientTimeout < TimeSpan.FromSeconds(8) || ReclaimIdleAfter < TimeSpan.Zero)
         {
-            throw Invalid("The handshake and stall timeouts must be positive, and the dead client timeout at least 8 s.", HandshakeTimeout);
+            throw Invalid("The handshake and stall timeouts must be positive, the reclaim time not negative, and the dead client timeout at least 8 s.", HandshakeTimeout);
         }
 
         return this;

@@ -131,6 +131,47 @@ public sealed class NbdClientLimitTests : IDisposable
     }
 
     [UnixFact]
+    public void AClientAtItsShare_TakesTheSlotOfItsOwnConnectionIdleLongest_OnceIdlePastTheReclaimTime()
+    {
+        Serve(new ExportLimits { ConnectionsPerClient = 2, ReclaimIdleAfter = TimeSpan.FromSeconds(2) });
+        using var oldest = Attached(_site!.Endpoint, "db01", out _);
+        Thread.Sleep(100);
+        using var newer = Attached(_site.Endpoint, "db01", out _);
+
+        // Neither is idle long yet: a third connection of the same client is refused at once.
+        Assert.ThrowsAny<Exception>(() => Attached(_site.Endpoint, "db01", out _).Dispose());
+
+        Thread.Sleep(TimeSpan.FromSeconds(2.5));
+        QemuIo.Run(_url, "write -P 0x17 0 4k", "read -P 0x17 0 4k");
+
+        AssertClosedByServer(oldest);
+        newer.Send(Request(CmdRead, 1, 0, 512));
+        Assert.Equal(0u, newer.ReadReply(1, 512, out _));
+    }
+
+    [UnixFact]
+    public void WhenEverySlotIsHeldByIdleUsers_ANewClientTakesTheSlotOfTheConnectionIdleLongest()
+    {
+        Serve(new ExportLimits { ReclaimIdleAfter = TimeSpan.FromSeconds(1) });
+        var share = ExportLimits.DefaultConnectionsPerClient;
+        var holders = Enumerable.Range(0, ExportLimits.MaxConnections / share)
+            .Select(i => HeldConnections(new[] { "setpriv", $"--reuid={65534 - i}", $"--regid={65534 - i}", "--clear-groups" }, _site!.Endpoint, share))
+            .ToList();
+        try
+        {
+            WaitUntil(() => Clients() == ExportLimits.MaxConnections, "The four users' connections did not fill the server.");
+            Thread.Sleep(TimeSpan.FromSeconds(1.5));
+
+            QemuIo.Run(_url, "write -P 0x42 0 4k", "read -P 0x42 0 4k");
+            Assert.Equal(ExportLimits.MaxConnections - 1, Clients());
+        }
+        finally
+        {
+            holders.ForEach(h => h.Dispose());
+        }
+    }
+
+    [UnixFact]
     public void AClientWhoseHostVanishes_IsDroppedByKeepaliveProbes_ThoughNoIdleTimeoutIsSet()
     {
         using var network = new NetworkNamespace();

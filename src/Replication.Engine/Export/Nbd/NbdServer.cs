@@ -15,7 +15,8 @@ namespace Replication.Engine.Export.Nbd;
 /// a frame, does not take its replies, or whose host stops answering keepalive probes is closed, and so is one idle
 /// past the idle timeout when one is set. At most <see cref="ExportLimits.MaxConnections"/> are served at once, and at
 /// most <see cref="ExportLimits.ConnectionsPerClient"/> of them for one client (<see cref="NbdClientIdentity"/>), so
-/// that one user or host cannot take every slot.
+/// that one user or host cannot take every slot; when a new connection finds its share or the server full, it takes
+/// the slot of the connection idle longest, if that one has been idle past <see cref="ExportLimits.ReclaimIdleAfter"/>.
 /// </summary>
 internal sealed class NbdServer : IDisposable
 {
@@ -113,7 +114,7 @@ internal sealed class NbdServer : IDisposable
 
         lock (_gate)
         {
-            if (_stopped || _connections.Count >= ExportLimits.MaxConnections || _connections.Count(c => c.Client == client) >= _limits.ConnectionsPerClient)
+            if (_stopped || !MakeRoomFor(client))
             {
                 socket.Dispose();
                 return;
@@ -125,6 +126,51 @@ internal sealed class NbdServer : IDisposable
             connection.Thread.Start();
         }
     });
+
+    /// <summary>
+    /// True when a connection of <paramref name="client"/> may be served: there is a free slot in its share and on the
+    /// server, or one was freed by closing the connection idle longest (of this client when its share is full; else of
+    /// the client holding the most) once idle past the reclaim time. Called under the gate.
+    /// </summary>
+    private bool MakeRoomFor(string client)
+    {
+        var own = _connections.Where(c => c.Client == client).ToList();
+        IEnumerable<Connection> candidates;
+        if (own.Count >= _limits.ConnectionsPerClient)
+        {
+            candidates = own;
+        }
+        else if (_connections.Count >= ExportLimits.MaxConnections)
+        {
+            var held = _connections.GroupBy(c => c.Client).ToDictionary(g => g.Key, g => g.Count());
+            candidates = _connections.OrderByDescending(c => held[c.Client]);
+        }
+        else
+        {
+            return true;
+        }
+
+        if (_limits.ReclaimIdleAfter <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var reclaimed = candidates
+            .Select(c => (Connection: c, Idle: c.Idle))
+            .Where(c => c.Idle >= _limits.ReclaimIdleAfter)
+            .OrderByDescending(c => c.Idle)
+            .Select(c => c.Connection)
+            .FirstOrDefault();
+        if (reclaimed is null)
+        {
+            return false;
+        }
+
+        // Out of the count now; its thread sees the closed socket and ends on its own.
+        _connections.Remove(reclaimed);
+        reclaimed.Close();
+        return true;
+    }
 
     private void Serve(Connection connection)
     {
@@ -150,13 +196,15 @@ internal sealed class NbdServer : IDisposable
                 return;
             }
 
+            var waits = new NbdClientWaits(connection.Socket, _limits.IdleTimeout, _limits.StallTimeout);
             lock (_gate)
             {
                 connection.Export = agreement.Export;
+                connection.Waits = waits;
             }
 
             using var session = agreement.Export.Connect();
-            new NbdTransmission(input, output, agreement, session, new NbdClientWaits(connection.Socket, _limits.IdleTimeout, _limits.StallTimeout)).Run();
+            new NbdTransmission(input, output, agreement, session, waits).Run();
         }
         catch (Exception)
         {
@@ -210,6 +258,11 @@ internal sealed class NbdServer : IDisposable
         public Thread Thread { get; set; } = null!;
 
         public INbdExport? Export { get; set; }
+
+        /// <summary>Set once the handshake is done: a connection still in its handshake is never idle (its own deadline ends it).</summary>
+        public NbdClientWaits? Waits { get; set; }
+
+        public TimeSpan Idle => Waits?.Idle ?? TimeSpan.Zero;
 
         public void Close()
         {
