@@ -261,10 +261,11 @@ Describe 'Fault: the partner folder is read-only (chattr -R +i on dc2)' {
         $record.Exception.Message | Should -Match ([regex]::Escape($vol.Leaf))
     }
 
-    It 'replication status is error and the extended status says what failed, where' {
-        "$($afterSync.Status)" | Should -Be 'Error'
+    It 'replication status stays active (the replica, read again, still holds its round) and the extended status says what failed, where' {
+        "$($afterSync.Status)" | Should -Be 'Active'
         $afterSync.ExtendedStatus | Should -Match 'ReplicaUnwritable'
         $afterSync.ExtendedStatus | Should -Match ([regex]::Escape($vol.Leaf))
+        $afterSync.ExtendedStatus | Should -Match 'read again, it still holds round \d+, and it stays active'
     }
 
     It 'the primary''s bytes and every file in both folders are untouched' {
@@ -273,10 +274,10 @@ Describe 'Fault: the partner folder is read-only (chattr -R +i on dc2)' {
         ($filesAfterSync -join "`n") | Should -Be ($filesBefore -join "`n")
     }
 
-    It 'the state holds the failure as one event (active -> error) and no half-written row' {
+    It 'the state holds the failure as one event (active -> active) and no half-written row' {
         $eventsAfterSync | Should -HaveCount 1
         $eventsAfterSync[0].Operation | Should -Be 'SyncReplicaFailed'
-        "$($eventsAfterSync[0].FromStatus) -> $($eventsAfterSync[0].ToStatus)" | Should -Be 'active -> error'
+        "$($eventsAfterSync[0].FromStatus) -> $($eventsAfterSync[0].ToStatus)" | Should -Be 'active -> active'
         ($rowsAfterSync -join "`n") | Should -Be ($rowsBefore -join "`n")
     }
 
@@ -289,10 +290,9 @@ Describe 'Fault: the partner folder is read-only (chattr -R +i on dc2)' {
         (@(Get-ReplicationEvent -Name vol02).Operation -join ', ') | Should -Be 'CreateVolume, CreateVolumeFailed'
     }
 
-    It 'once writable again, Enable-Replication -Force brings the replica back to active with the primary''s bytes' {
+    It 'once writable again, the next Sync-VolumeReplica brings the replica to the primary''s bytes' {
         Clear-FolderImmutable -Path $site.Dc2
-        $enabled = Enable-Replication -Name vol01 -Force -PassThru -ErrorAction Stop
-        "$($enabled.Status)" | Should -Be 'Active'
+        "$((Sync-VolumeReplica -Name vol01 -ErrorAction Stop).Status)" | Should -Be 'Active'
         Assert-Recovered -Name vol01 -FaultText 'ReplicaUnwritable'
         Get-FileSha256 $vol.Primary | Should -Be $primaryHash
         Write-NewData -Volume $vol -Offset 12MB -Seed 43
@@ -334,10 +334,11 @@ Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of ne
         $record.Exception.Message | Should -Match 'space'
     }
 
-    It 'replication status is error and the extended status says the partner ran out of space' {
-        "$($afterSync.Status)" | Should -Be 'Error'
+    It 'replication status stays active (the replica still holds its round) and the extended status says the partner ran out of space' {
+        "$($afterSync.Status)" | Should -Be 'Active'
         $afterSync.ExtendedStatus | Should -Match 'ReplicaUnwritable'
         $afterSync.ExtendedStatus | Should -Match 'space'
+        $afterSync.ExtendedStatus | Should -Match 'read again, it still holds round \d+, and it stays active'
     }
 
     It 'the primary''s and the replica''s bytes are untouched, and the half-written journal is gone (no space leaked)' {
@@ -348,10 +349,10 @@ Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of ne
         $freeAfter | Should -Be $freeBefore
     }
 
-    It 'the state holds the failure as one event (active -> error) and no half-written row' {
+    It 'the state holds the failure as one event (active -> active) and no half-written row' {
         $eventsAfterSync | Should -HaveCount 1
         $eventsAfterSync[0].Operation | Should -Be 'SyncReplicaFailed'
-        "$($eventsAfterSync[0].FromStatus) -> $($eventsAfterSync[0].ToStatus)" | Should -Be 'active -> error'
+        "$($eventsAfterSync[0].FromStatus) -> $($eventsAfterSync[0].ToStatus)" | Should -Be 'active -> active'
         ($rowsAfterSync -join "`n") | Should -Be ($rowsBefore -join "`n")
     }
 
@@ -369,10 +370,9 @@ Describe 'Fault: the partner folder is full (dc2 on an 8 MiB tmpfs, 12 MiB of ne
         finally { $fillers | Remove-Item -Force -ErrorAction SilentlyContinue }
     }
 
-    It 'once the file system is grown, Enable-Replication -Force brings the replica back to active with the primary''s bytes' {
+    It 'once the file system is grown, the next Sync-VolumeReplica brings the replica to the primary''s bytes' {
         Resize-SmallTmpfs -Path $site.Dc2 -Size 64m
-        $enabled = Enable-Replication -Name vol01 -Force -PassThru -ErrorAction Stop
-        "$($enabled.Status)" | Should -Be 'Active'
+        "$((Sync-VolumeReplica -Name vol01 -ErrorAction Stop).Status)" | Should -Be 'Active'
         Assert-Recovered -Name vol01 -FaultText 'ReplicaUnwritable'
         Get-FileSha256 $vol.Primary | Should -Be $primaryHash
         Add-Recovery 'partner full'

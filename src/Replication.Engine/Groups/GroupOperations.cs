@@ -81,7 +81,7 @@ public sealed class GroupOperations
         if (planned)
         {
             observer.Decision($"Planned promotion of group '{held.Group}': a final group round first, comparing every primary with its replica's real blocks, so nothing written before now is lost and no damaged block is served.");
-            foreach (var result in Round(held.Group, members, observer, cancellation, forceRead: true, failureKeepsUntouchedReplicas: true))
+            foreach (var result in Round(held.Group, members, observer, cancellation, forceRead: true))
             {
                 checks[members.Single(m => m.Volume.Name == result.VolumeName).Volume.Id] = PromotionCheck.Of(result);
             }
@@ -231,9 +231,7 @@ public sealed class GroupOperations
             $"Replication group '{groupName}' has no members. Add-ReplicationGroupMember adds some.", groupName);
     }
 
-    /// <param name="failureKeepsUntouchedReplicas">A planned promotion's final round: a member that fails before its journal commits keeps its status (still promotable).</param>
-    private IReadOnlyList<SyncResult> Round(string groupName, IReadOnlyList<VolumeSnapshot> members, IOperationObserver observer, CancellationToken cancellation, bool forceRead,
-        bool failureKeepsUntouchedReplicas = false)
+    private IReadOnlyList<SyncResult> Round(string groupName, IReadOnlyList<VolumeSnapshot> members, IOperationObserver observer, CancellationToken cancellation, bool forceRead)
     {
         // Anything a killed round left is settled first: committed rounds applied, uncommitted ones discarded.
         foreach (var member in members)
@@ -258,7 +256,7 @@ public sealed class GroupOperations
             }
         }
 
-        var (round, staged) = StageRound(groupName, members, forceRead, observer, cancellation, failureKeepsUntouchedReplicas);
+        var (round, staged) = StageRound(groupName, members, forceRead, observer, cancellation);
         CrashPoints.Hit("group.before-commit");
         round = CommitRound(round, staged);
         CrashPoints.Hit("group.after-commit");
@@ -270,7 +268,7 @@ public sealed class GroupOperations
     /// member fails, the staged journals are dropped and no replica moves.
     /// </summary>
     internal (GroupRound Round, IReadOnlyList<(VolumeSnapshot Snapshot, Drivers.ReplicaSyncOutcome Outcome)> Staged) StageRound(
-        string groupName, IReadOnlyList<VolumeSnapshot> members, bool forceRead, IOperationObserver observer, CancellationToken cancellation, bool failureKeepsUntouchedReplicas = false)
+        string groupName, IReadOnlyList<VolumeSnapshot> members, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
         foreach (var member in members)
         {
@@ -295,7 +293,7 @@ public sealed class GroupOperations
         {
             foreach (var member in members)
             {
-                staged.Add((member, _sync.Stage(member, round.Token, forceRead, observer, cancellation, failureKeepsUntouchedReplicas)));
+                staged.Add((member, _sync.Stage(member, round.Token, forceRead, observer, cancellation)));
             }
         }
         catch

@@ -188,7 +188,7 @@ internal sealed class ReplicaPromotion
         observer.Decision($"Planned promotion of '{snapshot.Volume.Name}': a final sync round first, reading the whole primary, so nothing written before now is lost.");
         try
         {
-            return _sync.Run(snapshot, snapshot.Volume.ReplicationStatus, forceRead: true, "PlannedPromotionSync", observer, cancellation, failureKeepsUntouchedReplica: true);
+            return _sync.Run(snapshot, snapshot.Volume.ReplicationStatus, forceRead: true, "PlannedPromotionSync", observer, cancellation);
         }
         catch (ReplicationException ex)
         {

@@ -30,12 +30,11 @@ internal sealed class SyncRound
 
     /// <param name="statusAfter">The status a successful round leaves (active, or active-stopped for a paused volume's final round).</param>
     /// <param name="forceRead">Read the whole primary and compare it with the replica's real blocks (repairing a replica changed on disk).</param>
-    /// <param name="failureKeepsUntouchedReplica">
-    /// A replica-side failure that left the replica untouched (it still holds its round) keeps the status, so the volume
-    /// stays promotable: a planned promotion's final sync, which must not take away the unplanned one.
-    /// </param>
-    public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation,
-        bool failureKeepsUntouchedReplica = false)
+    /// <remarks>
+    /// A replica-side failure of a round that wrote nothing to the replica directly, after which the replica still holds
+    /// its round (read again to be sure), keeps the status: a full replica disk must not take away the unplanned promotion.
+    /// </remarks>
+    public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation)
     {
         var volume = FinishInterrupted(snapshot, observer);
         var startedAt = _context.Now;
@@ -77,7 +76,7 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(copying ?? volume, ex, operation, startedAt, failureKeepsUntouchedReplica && copying is null ? () => StillHoldsItsRound(snapshot, observer) : null);
+            RecordFailure(copying ?? volume, ex, operation, startedAt, (consistent || firstRound) && copying is null ? () => StillHoldsItsRound(snapshot, observer) : null);
             throw;
         }
 
@@ -99,8 +98,8 @@ internal sealed class SyncRound
     /// but not applied, so no replica of the group moves until every member is staged and the round is committed.
     /// The member must be consistent (active or active-stopped) with nothing interrupted pending.
     /// </summary>
-    /// <param name="failureKeepsUntouchedReplica">As for <see cref="Run"/>: a failure before the member's journal is committed keeps its status.</param>
-    internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation, bool failureKeepsUntouchedReplica = false)
+    /// <remarks>As for <see cref="Run"/>: a failure before the member's journal is committed keeps its status while the replica still holds its round.</remarks>
+    internal ReplicaSyncOutcome Stage(VolumeSnapshot snapshot, Guid groupToken, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
         var volume = snapshot.Volume;
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
@@ -112,7 +111,7 @@ internal sealed class SyncRound
         }
         catch (ReplicationException ex)
         {
-            RecordFailure(volume, ex, "SyncReplicationGroup", startedAt, failureKeepsUntouchedReplica ? () => StillHoldsItsRound(snapshot, observer) : null);
+            RecordFailure(volume, ex, "SyncReplicationGroup", startedAt, () => StillHoldsItsRound(snapshot, observer));
             throw;
         }
     }

@@ -216,6 +216,29 @@ public sealed class ReplicaVerificationTests : IDisposable
     }
 
     [UnixFact]
+    public void ASyncThatCannotWriteTheReplica_KeepsTheStatus_WhileTheReplicaStillHoldsItsRound_SoTheVolumeStaysPromotable()
+    {
+        site.CreateVolume(Vol, Size);
+        WriteAt(site.PrimaryFile(Vol), MiB, RandomBytes((int)MiB, 1));
+        site.Sync(Vol);
+        var lastRound = Sha256(site.ReplicaFile(Vol));
+        WriteAt(site.PrimaryFile(Vol), 3 * MiB, RandomBytes((int)MiB, 2));
+
+        using (new Preflight.ImmutableFolder(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2"))))
+        {
+            Assert.Throws<ReplicationException>(() => site.Sync(Vol));
+        }
+
+        var kept = site.Replica(Vol);
+        Assert.Equal(ReplicationStatus.Active.ToCinder(), kept.Status);
+        Assert.Contains("read again, it still holds round 2, and it stays active", kept.ExtendedStatus, StringComparison.Ordinal);
+        Assert.Equal(lastRound, Sha256(site.ReplicaFile(Vol)));
+        var promotion = site.Promote(Vol, planned: false);
+        Assert.Equal(("dc2", true), (promotion.PrimaryBackend, promotion.ReplicaVerified));
+        Assert.Equal(lastRound, Sha256(site.Engine.Volumes.Connection(Vol).Path));
+    }
+
+    [UnixFact]
     public void APlannedPromotionWhoseFinalSyncFindsTheReplicaGone_SetsError_SinceTheReplicaHoldsNoRound()
     {
         site.CreateVolume(Vol, Size);
