@@ -22,6 +22,7 @@
         'New-ReplicatedVolumeType'
         'Get-VolumeType'
         'Remove-VolumeType'
+        'Set-VolumeType'
         'New-Volume'
         'Get-Volume'
         'Remove-Volume'

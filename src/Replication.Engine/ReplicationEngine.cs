@@ -26,7 +26,7 @@ public sealed class ReplicationEngine
     {
         Context = context;
         Backends = new BackendCatalog(context);
-        VolumeTypes = new VolumeTypeCatalog(context);
+        VolumeTypes = new VolumeTypeCatalog(context, Backends);
         Leases = new VolumeLeases(context);
         Replication = new ReplicationService(context, Leases);
         Volumes = new VolumeService(context, Backends, Replication, Leases);

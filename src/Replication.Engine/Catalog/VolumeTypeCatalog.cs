@@ -9,32 +9,25 @@ using Replication.Engine.State;
 
 namespace Replication.Engine.Catalog;
 
-/// <summary>Defines, lists and removes volume types; every extra spec is checked against Cinder's grammar on the way in.</summary>
+/// <summary>Defines, lists, changes and removes volume types; every extra spec is checked against Cinder's grammar on the way in.</summary>
 public sealed class VolumeTypeCatalog
 {
     private readonly EngineContext _context;
+    private readonly BackendCatalog _backends;
 
-    public VolumeTypeCatalog(EngineContext context) => _context = context;
+    public VolumeTypeCatalog(EngineContext context, BackendCatalog backends)
+    {
+        _context = context;
+        _backends = backends;
+    }
 
     /// <param name="replicated">Adds capabilities:replication = "&lt;is&gt; True", so every volume of the type is replicated.</param>
     public VolumeType Add(string name, IReadOnlyDictionary<string, string> extraSpecs, string? description, bool replicated)
     {
         Names.Validate("volume type", name);
-        if (description is not null && (description.Length > 255 || description.Any(char.IsControl)))
-        {
-            throw new ReplicationException(ErrorIds.InvalidDescription, ErrorKind.InvalidArgument, "A description is at most 255 characters without control characters.", description);
-        }
-
+        CheckDescription(description);
         var specs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var spec in extraSpecs)
-        {
-            if (specs.ContainsKey(spec.Key))
-            {
-                throw new ReplicationException(ErrorIds.InvalidExtraSpec, ErrorKind.InvalidArgument, $"The extra spec '{Names.Printable(spec.Key)}' is given twice.", spec.Key);
-            }
-
-            specs.Add(spec.Key, spec.Value);
-        }
+        AddOnce(specs, extraSpecs);
 
         if (replicated)
         {
@@ -74,6 +67,71 @@ public sealed class VolumeTypeCatalog
         return ToModel(Find(session, name));
     }
 
+    /// <summary>
+    /// Changes a type's extra specs (<paramref name="set"/> adds or replaces, <paramref name="remove"/> drops) and, when
+    /// given, its description. Whether the type's volumes are replicated, and how, cannot change while it has volumes
+    /// (VolumeTypeInUse). A change whose capability specs a volume's backend does not meet is refused naming the volumes
+    /// (VolumeTypeSpecsNotMet), or with <paramref name="force"/> made and reported in the result and the event.
+    /// </summary>
+    public VolumeTypeChange Change(string name, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove, string? description, bool force)
+    {
+        CheckDescription(description);
+        var additions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        AddOnce(additions, set);
+        var both = remove.FirstOrDefault(additions.ContainsKey);
+        if (both is not null)
+        {
+            throw new ReplicationException(ErrorIds.InvalidExtraSpec, ErrorKind.InvalidArgument, $"The extra spec '{Names.Printable(both)}' is both set and removed.", both);
+        }
+
+        // The backends' capabilities are asked outside the transaction (a driver may take a moment), as placement does.
+        var backends = _backends.List();
+        using var session = _context.Store.Begin(write: true);
+        var record = Find(session, name);
+        var missing = remove.FirstOrDefault(key => !record.ExtraSpecs.ContainsKey(key));
+        if (missing is not null)
+        {
+            throw new ReplicationException(ErrorIds.InvalidExtraSpec, ErrorKind.InvalidArgument,
+                $"Volume type '{record.Name}' has no extra spec '{Names.Printable(missing)}' to remove. Get-VolumeType '{record.Name}' shows its specs.", missing);
+        }
+
+        var specs = new Dictionary<string, string>(record.ExtraSpecs.ToDictionary(s => s.Key, s => s.Value), StringComparer.OrdinalIgnoreCase);
+        foreach (var key in remove)
+        {
+            specs.Remove(key);
+        }
+
+        foreach (var spec in additions)
+        {
+            specs[spec.Key] = spec.Value;
+        }
+
+        var before = new VolumeTypeSpecs(record.ExtraSpecs);
+        var after = new VolumeTypeSpecs(specs);
+        var volumes = session.ListVolumes(new VolumeQuery { VolumeType = record.Name });
+        if (volumes.Count > 0 && (before.RequiresReplication != after.RequiresReplication || before.ReplicationType != after.ReplicationType))
+        {
+            throw new ReplicationException(ErrorIds.VolumeTypeInUse, ErrorKind.InvalidOperation,
+                $"Rule: whether and how a volume type's volumes are replicated cannot change while volumes use it. Volume type '{record.Name}' is used by {volumes.Count} volume(s) ({Some(volumes.Select(v => v.Name))}). Define a new type for volumes replicated otherwise.", record.Name);
+        }
+
+        var notMet = NotMeeting(after, volumes, backends);
+        if (notMet.Count > 0 && !force)
+        {
+            throw new ReplicationException(ErrorIds.VolumeTypeSpecsNotMet, ErrorKind.InvalidOperation,
+                $"Rule: a volume type's extra specs must hold for the backends its volumes are on. After this change, {notMet.Count} volume(s) of type '{record.Name}' would not meet them: {Some(notMet)}. -Force changes the type anyway and reports them.", record.Name);
+        }
+
+        var changed = new VolumeTypeRecord { Name = record.Name, ExtraSpecs = specs, Description = description ?? record.Description, CreatedAt = record.CreatedAt };
+        session.UpdateVolumeType(changed);
+        session.AppendEvent(_context.Event("ChangeVolumeType", "VolumeType", record.Name,
+            $"Volume type '{record.Name}': extra specs {Describe(record.ExtraSpecs)} -> {Describe(specs)}" +
+            (description is not null ? $"; description '{description}'" : "") +
+            (notMet.Count > 0 ? $"; changed with -Force though {notMet.Count} volume(s) do not meet them: {Some(notMet)}." : ".")));
+        session.Commit();
+        return new VolumeTypeChange(ToModel(changed, after), notMet);
+    }
+
     public void Remove(string name)
     {
         using var session = _context.Store.Begin(write: true);
@@ -88,6 +146,59 @@ public sealed class VolumeTypeCatalog
         session.DeleteVolumeType(record.Name);
         session.AppendEvent(_context.Event("RemoveVolumeType", "VolumeType", record.Name, $"Volume type '{record.Name}' removed."));
         session.Commit();
+    }
+
+    /// <summary>The volumes whose primary's backend does not meet every capability spec of <paramref name="specs"/>, with why.</summary>
+    private List<string> NotMeeting(VolumeTypeSpecs specs, IReadOnlyList<VolumeRecord> volumes, IReadOnlyList<StorageBackend> backends)
+    {
+        var byName = backends.ToDictionary(b => b.Name, StringComparer.OrdinalIgnoreCase);
+        var unmet = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var result = new List<string>();
+        foreach (var volume in volumes)
+        {
+            if (!unmet.TryGetValue(volume.Backend, out var why))
+            {
+                why = byName.TryGetValue(volume.Backend, out var backend)
+                    ? specs.Requirements.Select(r => (Requirement: r, Match: r.Match(backend.Capabilities))).Where(m => !m.Match.IsSatisfied)
+                        .Select(m => $"{m.Requirement} not met, '{backend.Name}' {m.Match.Reason}").FirstOrDefault()
+                    : null;
+                unmet[volume.Backend] = why;
+            }
+
+            if (why is not null)
+            {
+                result.Add($"{volume.Name} ({why})");
+            }
+        }
+
+        return result;
+    }
+
+    private static void CheckDescription(string? description)
+    {
+        if (description is not null && (description.Length > 255 || description.Any(char.IsControl)))
+        {
+            throw new ReplicationException(ErrorIds.InvalidDescription, ErrorKind.InvalidArgument, "A description is at most 255 characters without control characters.", description);
+        }
+    }
+
+    private static void AddOnce(Dictionary<string, string> specs, IReadOnlyDictionary<string, string> given)
+    {
+        foreach (var spec in given)
+        {
+            if (specs.ContainsKey(spec.Key))
+            {
+                throw new ReplicationException(ErrorIds.InvalidExtraSpec, ErrorKind.InvalidArgument, $"The extra spec '{Names.Printable(spec.Key)}' is given twice.", spec.Key);
+            }
+
+            specs.Add(spec.Key, spec.Value);
+        }
+    }
+
+    private static string Some(IEnumerable<string> items)
+    {
+        var list = items.Take(6).ToList();
+        return string.Join(", ", list.Take(5)) + (list.Count > 5 ? ", ..." : "");
     }
 
     internal static VolumeTypeRecord Find(IStateSession session, string name) =>

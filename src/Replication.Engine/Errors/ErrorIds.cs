@@ -23,6 +23,7 @@ public static class ErrorIds
     public const string VolumeTypeExists = nameof(VolumeTypeExists);
     public const string VolumeTypeNotFound = nameof(VolumeTypeNotFound);
     public const string VolumeTypeInUse = nameof(VolumeTypeInUse);
+    public const string VolumeTypeSpecsNotMet = nameof(VolumeTypeSpecsNotMet);
     public const string VolumeExists = nameof(VolumeExists);
     public const string VolumeNotFound = nameof(VolumeNotFound);
 

@@ -29,6 +29,9 @@ public interface IStateSession : IDisposable
 
     void InsertVolumeType(VolumeTypeRecord volumeType);
 
+    /// <summary>Replaces the type's description and extra specs (its name and creation time stay).</summary>
+    void UpdateVolumeType(VolumeTypeRecord volumeType);
+
     void DeleteVolumeType(string name);
 
     VolumeRecord? FindVolume(string name);

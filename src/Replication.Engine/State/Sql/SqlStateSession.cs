@@ -127,6 +127,17 @@ internal abstract partial class SqlStateSession : IStateSession
         }
     }
 
+    public void UpdateVolumeType(VolumeTypeRecord volumeType)
+    {
+        Run("UPDATE volume_types SET description = @description WHERE name = @name;", ("name", volumeType.Name), ("description", volumeType.Description));
+        Run("DELETE FROM volume_type_extra_specs WHERE volume_type = @type;", ("type", volumeType.Name));
+        foreach (var spec in volumeType.ExtraSpecs)
+        {
+            Run("INSERT INTO volume_type_extra_specs (volume_type, key, value) VALUES (@type, @key, @value);",
+                ("type", volumeType.Name), ("key", spec.Key), ("value", spec.Value));
+        }
+    }
+
     public void DeleteVolumeType(string name) => Run("DELETE FROM volume_types WHERE name = @name;", ("name", name));
 
     public VolumeRecord? FindVolume(string name) =>
