@@ -40,6 +40,7 @@ public sealed class OutputTypeTests
         { "New-ReplicatedVolumeType", "New-ReplicatedVolumeType -Name replicated2", 1 },
         { "Get-VolumeType", "Get-VolumeType", 2 },
         { "Remove-VolumeType", "New-VolumeType -Name spare | Out-Null; Remove-VolumeType -Name spare", 0 },
+        { "Set-VolumeType", "Set-VolumeType -Name replicated -ExtraSpec @{ 'replication:rpo_minutes' = '15' } -PassThru", 1 },
         { "New-Volume", "New-Volume -Name db02 -SizeBytes 64MB -VolumeType replicated", 1 },
         { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01", 1 },
         { "Get-Volume", "Get-Volume", 2 },

@@ -19,6 +19,7 @@ public sealed class WhatIfTests
         { "New-VolumeType", "New-VolumeType -Name gold -ExtraSpec @{ 'capabilities:tier' = '<in> gold' } -WhatIf" },
         { "New-ReplicatedVolumeType", "New-ReplicatedVolumeType -Name replicated2 -ExtraSpec @{ volume_backend_name = 'dc2' } -WhatIf" },
         { "Remove-VolumeType", "Remove-VolumeType -Name unused -WhatIf" },
+        { "Set-VolumeType", "Set-VolumeType -Name replicated -ExtraSpec @{ 'replication:rpo_minutes' = '5' } -Description gold -WhatIf" },
         { "New-Volume", "New-Volume -Name db09 -SizeBytes 64MB -VolumeType replicated -WhatIf" },
         { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01 -WhatIf" },
         { "Remove-Volume", "Remove-Volume -Name db01 -WhatIf" },
