@@ -120,17 +120,18 @@ internal abstract partial class SqlStateSession : IStateSession
     {
         Run("INSERT INTO volume_types (name, description, created_at) VALUES (@name, @description, @at);",
             ("name", volumeType.Name), ("description", volumeType.Description), ("at", DbText.Time(volumeType.CreatedAt)));
-        foreach (var spec in volumeType.ExtraSpecs)
-        {
-            Run("INSERT INTO volume_type_extra_specs (volume_type, key, value) VALUES (@type, @key, @value);",
-                ("type", volumeType.Name), ("key", spec.Key), ("value", spec.Value));
-        }
+        InsertExtraSpecs(volumeType);
     }
 
     public void UpdateVolumeType(VolumeTypeRecord volumeType)
     {
         Run("UPDATE volume_types SET description = @description WHERE name = @name;", ("name", volumeType.Name), ("description", volumeType.Description));
         Run("DELETE FROM volume_type_extra_specs WHERE volume_type = @type;", ("type", volumeType.Name));
+        InsertExtraSpecs(volumeType);
+    }
+
+    private void InsertExtraSpecs(VolumeTypeRecord volumeType)
+    {
         foreach (var spec in volumeType.ExtraSpecs)
         {
             Run("INSERT INTO volume_type_extra_specs (volume_type, key, value) VALUES (@type, @key, @value);",
