@@ -144,6 +144,8 @@ function Invoke-Test {
         { Invoke-XunitSuite 'Replication.Engine.Tests (PostgreSql)' $engineTests @xunit -Filter 'Store=Each' -Environment @{ REPLICATION_TEST_STATE_STORE = 'PostgreSql' } -NoBuild }
         { Invoke-XunitSuite 'Replication.PowerShell.Tests' "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" @xunit }
         { Invoke-XunitSuite 'Replication.HelpCompiler.Tests' "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" @xunit }
+        # The conformance kit on the sample driver (built from its own project) and on drivers broken on purpose.
+        { Invoke-XunitSuite 'Replication.Drivers.Conformance.Tests' "$root/tests/Replication.Drivers.Conformance.Tests/Replication.Drivers.Conformance.Tests.csproj" @xunit }
         { Invoke-PesterSuite -PesterPath (Get-PesterPath) -ModulePath $manifest -ResultsFolder $results }
     )
     try {

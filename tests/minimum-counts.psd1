@@ -8,5 +8,6 @@
     'Replication.Engine.Tests (PostgreSql)' = 266
     'Replication.PowerShell.Tests'          = 398
     'Replication.HelpCompiler.Tests'        = 29
+    'Replication.Drivers.Conformance.Tests' = 44
     'Pester'                                = 613
 }
