@@ -110,7 +110,7 @@ public sealed class DriverRegistrationTests : IDisposable
 
         var results = Catalog.Test("ChunkFolder", new Dictionary<string, string> { ["Folder"] = Path.Combine(_site.Root, "kit"), ["ChunkSize"] = "65536" });
 
-        Assert.Equal(global::Replication.Drivers.Conformance.ConformanceKit.PromiseNames, results.Select(r => r.Name));
-        Assert.All(results, r => Assert.True(r.Passed, $"{r.Name}: {r.Detail}"));
+        Assert.Equal(global::Replication.Drivers.Conformance.ConformanceKit.PromiseNames, results.Select(r => r.Promise));
+        Assert.All(results, r => Assert.True(r.Passed && r.Driver == "ChunkFolder", $"{r.Promise}: {r.Detail}"));
     }
 }

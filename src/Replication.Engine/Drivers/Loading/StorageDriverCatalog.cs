@@ -100,8 +100,18 @@ public sealed class StorageDriverCatalog
             .ToList();
 
     /// <summary>Runs the conformance kit on the registered driver with the settings (which name scratch storage for it).</summary>
-    public IReadOnlyList<PromiseResult> Test(string name, IReadOnlyDictionary<string, string> settings) =>
-        new ConformanceKit(Load(name), settings).Run();
+    public IReadOnlyList<StorageDriverTestResult> Test(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var driver = Load(name);
+        return new ConformanceKit(driver, settings).Run().Select(r => new StorageDriverTestResult
+        {
+            Driver = driver.Info.Name,
+            Promise = r.Name,
+            Passed = r.Passed,
+            Detail = r.Detail,
+            Duration = r.Duration,
+        }).ToList();
+    }
 
     private static (IStorageDriver? Driver, string? Problem) TryLoad(DriverRegistrationRecord registration)
     {
