@@ -9,5 +9,5 @@
     'Replication.PowerShell.Tests'          = 398
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 44
-    'Pester'                                = 613
+    'Pester'                                = 638
 }

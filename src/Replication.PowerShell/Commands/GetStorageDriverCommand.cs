@@ -12,7 +12,7 @@ public sealed class GetStorageDriverCommand : ReplicationCmdlet
 {
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
-    [ArgumentCompleter(typeof(DriverNameCompleter))]
+    [ArgumentCompleter(typeof(StorageDriverNameCompleter))]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecord() => ForItem(Name, () =>

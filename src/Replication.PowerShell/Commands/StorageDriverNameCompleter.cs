@@ -12,3 +12,10 @@ public sealed class RegisteredDriverNameCompleter : NameCompleter
     protected override IEnumerable<string> Names(ReplicationEngine engine) =>
         new StorageDriverCatalog(engine.Context).Registrations().Select(r => r.Name);
 }
+
+/// <summary>Every storage driver's name: built in and registered.</summary>
+public sealed class StorageDriverNameCompleter : NameCompleter
+{
+    protected override IEnumerable<string> Names(ReplicationEngine engine) =>
+        engine.Context.Drivers.Names.Concat(new StorageDriverCatalog(engine.Context).Registrations().Select(r => r.Name));
+}
