@@ -9,13 +9,18 @@ namespace Replication.Drivers.LoadContext;
 
 /// <summary>
 /// One driver assembly and its own dependencies, apart from the module's: a driver built against another version of a
-/// library the module ships gets its own copy. Three kinds of assembly are not the driver's: the driver contract, shared
-/// with the module (its types are the ones the engine calls), and the platform's own (System.*, from the default context).
+/// library the module ships gets its own copy. Two kinds of assembly are not the driver's: the driver contract, shared
+/// with the module (its types are the ones the engine calls), and the runtime's own (System.*, from the default context).
+/// Anything else the driver does not carry (PowerShell's own assemblies, say) falls back to the default context.
 /// </summary>
 public sealed class DriverLoadContext : AssemblyLoadContext
 {
+    // The runtime's own assemblies: the trusted platform assemblies in the runtime's folder. The rest of that list is the
+    // host's (PowerShell ships Newtonsoft.Json, say), which a driver must not be handed in place of its own copy.
     private static readonly HashSet<string> PlatformAssemblies = new(
-        ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileNameWithoutExtension)!,
+        ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(path => string.Equals(Path.GetDirectoryName(path), Path.GetDirectoryName(typeof(object).Assembly.Location), StringComparison.Ordinal))
+            .Select(Path.GetFileNameWithoutExtension)!,
         StringComparer.OrdinalIgnoreCase);
 
     private static readonly Assembly Contract = typeof(IStorageDriver).Assembly;
@@ -35,7 +40,7 @@ public sealed class DriverLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName name)
     {
-        if (AssemblyName.ReferenceMatchesDefinition(name, Contract.GetName()) || string.Equals(name.Name, Contract.GetName().Name, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(name.Name, Contract.GetName().Name, StringComparison.OrdinalIgnoreCase))
         {
             return Contract;
         }

@@ -19,16 +19,10 @@ public sealed class DriverRegistrationTests : IDisposable
     public void Dispose() => _site.Dispose();
 
     /// <summary>The sample driver's assembly in its own build output (the same configuration as this test's).</summary>
-    public static string SampleDriverPath
-    {
-        get
-        {
-            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = testOutput.Parent!.Name;
-            var root = testOutput.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(root, "samples", "ChunkFolderDriver", "bin", configuration, "netstandard2.0", "ChunkFolderDriver.dll");
-        }
-    }
+    public static string SampleDriverPath => BuildOutput("samples/ChunkFolderDriver", "ChunkFolderDriver.dll");
+
+    /// <summary>A driver with its own Newtonsoft.Json 13.0.4 beside it (tests/IsolatedDriver).</summary>
+    private static string IsolatedDriverPath => BuildOutput("tests/IsolatedDriver", "IsolatedDriver.dll");
 
     private StorageDriverCatalog Catalog => new(_site.Engine.Context);
 
@@ -104,6 +98,24 @@ public sealed class DriverRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void ADriverRunsWithItsOwnVersionOfALibraryTheModuleShipsToo()
+    {
+        Catalog.Register(IsolatedDriverPath);
+
+        var driver = Catalog.Load("JsonChunkFolder");
+        var json = driver.ReportCapabilities(new BackendConfiguration("b", new Dictionary<string, string>(), "store"))["json_version"];
+
+        // The driver serialised with the copy beside it (13.0.4's file version), the engine keeps its own (13.0.1), loaded apart.
+        var besideDriver = System.Diagnostics.FileVersionInfo.GetVersionInfo(Path.Combine(Path.GetDirectoryName(IsolatedDriverPath)!, "Newtonsoft.Json.dll")).FileVersion;
+        Assert.Equal($"\"{besideDriver}\"", json);
+        var engineJson = typeof(Newtonsoft.Json.JsonConvert).Assembly;
+        Assert.NotEqual(besideDriver, System.Diagnostics.FileVersionInfo.GetVersionInfo(engineJson.Location).FileVersion);
+        var driverJson = AssemblyLoadContext.GetLoadContext(driver.GetType().Assembly)!.Assemblies.Single(a => a.GetName().Name == "Newtonsoft.Json");
+        Assert.NotSame(engineJson, driverJson);
+        Assert.Equal(Path.GetDirectoryName(IsolatedDriverPath), Path.GetDirectoryName(driverJson.Location));
+    }
+
+    [Fact]
     public void TheConformanceKitRunsOnARegisteredDriver()
     {
         Catalog.Register(SampleDriverPath);
@@ -112,5 +124,13 @@ public sealed class DriverRegistrationTests : IDisposable
 
         Assert.Equal(global::Replication.Drivers.Conformance.ConformanceKit.PromiseNames, results.Select(r => r.Promise));
         Assert.All(results, r => Assert.True(r.Passed && r.Driver == "ChunkFolder", $"{r.Promise}: {r.Detail}"));
+    }
+
+    private static string BuildOutput(string project, string file)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(root, project, "bin", configuration, "netstandard2.0", file);
     }
 }
