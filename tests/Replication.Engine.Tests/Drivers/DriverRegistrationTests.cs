@@ -35,7 +35,7 @@ public sealed class DriverRegistrationTests : IDisposable
         Assert.Equal(new[] { "Folder (required)", "ChunkSize" }, registered.Settings.Select(s => s.ToString()));
         var all = Catalog.Describe();
         Assert.Equal(new[] { ("LocalFile", "BuiltIn"), ("ChunkFolder", "Registered") }, all.Select(d => (d.Name, d.Source)));
-        var driver = Assert.Single(Catalog.LoadRegistered());
+        var driver = Assert.Single(StorageDriverCatalog.LoadRegistered(_site.Engine.Context.Store));
         var context = AssemblyLoadContext.GetLoadContext(driver.GetType().Assembly);
         Assert.NotSame(AssemblyLoadContext.Default, context);
         Assert.NotSame(AssemblyLoadContext.GetLoadContext(typeof(StorageDriverCatalog).Assembly), context);
@@ -55,6 +55,8 @@ public sealed class DriverRegistrationTests : IDisposable
         Assert.Equal(("ChunkFolder", Path.GetFullPath(SampleDriverPath), "1.0.0.0"), (registration.Name, registration.Path, registration.Version));
         Assert.Equal(64, registration.Sha256.Length);
         Assert.Equal("ChunkFolder", reopened.Load("chunkfolder").Info.Name);
+        Assert.Equal("ChunkFolder", StorageDriverCatalog.FindRegistered(_site.Engine.Context.Store, "CHUNKFOLDER")!.Info.Name);
+        Assert.Null(StorageDriverCatalog.FindRegistered(_site.Engine.Context.Store, "Other"));
     }
 
     [Fact]
@@ -79,7 +81,7 @@ public sealed class DriverRegistrationTests : IDisposable
 
         File.AppendAllText(copy, "changed");
 
-        Assert.Empty(Catalog.LoadRegistered());
+        Assert.Empty(StorageDriverCatalog.LoadRegistered(_site.Engine.Context.Store));
         var described = Catalog.Describe().Single(d => d.Name == "ChunkFolder");
         Assert.Contains("changed since it was registered", described.Problem, StringComparison.Ordinal);
         EngineSite.Refused(ErrorIds.DriverLoadFailed, () => Catalog.Load("ChunkFolder"));

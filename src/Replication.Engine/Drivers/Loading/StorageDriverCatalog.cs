@@ -69,25 +69,26 @@ public sealed class StorageDriverCatalog
         session.Commit();
     }
 
-    public IReadOnlyList<DriverRegistrationRecord> Registrations()
-    {
-        using var session = _context.Store.Begin(write: false);
-        return session.ListDriverRegistrations();
-    }
+    public IReadOnlyList<DriverRegistrationRecord> Registrations() => Registrations(_context.Store);
 
     /// <summary>
-    /// Every registered driver that loads, for the engine's driver registry; one that does not load (its file gone or
-    /// changed) is left out, and <see cref="Describe()"/> says why.
+    /// Every registered driver in the store that loads, for the engine's driver registry (built before an EngineContext
+    /// exists); one that does not load (its file gone or changed) is left out, and <see cref="Describe()"/> says why.
     /// </summary>
-    public IReadOnlyList<IStorageDriver> LoadRegistered() =>
-        Registrations().Select(TryLoad).Where(loaded => loaded.Driver is not null).Select(loaded => loaded.Driver!).ToList();
+    public static IReadOnlyList<IStorageDriver> LoadRegistered(IStateStore store) =>
+        Registrations(store).Select(TryLoad).Where(loaded => loaded.Driver is not null).Select(loaded => loaded.Driver!).ToList();
+
+    /// <summary>
+    /// The registered driver of that name, loaded; null when no driver of that name is registered (a lookup for a
+    /// registry that finds drivers registered after it was built). A registered driver that does not load throws DriverLoadFailed.
+    /// </summary>
+    public static IStorageDriver? FindRegistered(IStateStore store, string name) =>
+        Registrations(store).FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) is { } registration
+            ? DriverAssemblies.Load(registration.Path, registration.Sha256)
+            : null;
 
     /// <summary>The registered driver of that name, loaded.</summary>
-    public IStorageDriver Load(string name)
-    {
-        var registration = Registrations().FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) ?? throw NotRegistered(name);
-        return DriverAssemblies.Load(registration.Path, registration.Sha256);
-    }
+    public IStorageDriver Load(string name) => FindRegistered(_context.Store, name) ?? throw NotRegistered(name);
 
     /// <summary>The built-in drivers, then the registered ones, each loaded to read its version, connection type and settings.</summary>
     public IReadOnlyList<StorageDriverDescription> Describe() =>
@@ -111,6 +112,12 @@ public sealed class StorageDriverCatalog
             Detail = r.Detail,
             Duration = r.Duration,
         }).ToList();
+    }
+
+    private static IReadOnlyList<DriverRegistrationRecord> Registrations(IStateStore store)
+    {
+        using var session = store.Begin(write: false);
+        return session.ListDriverRegistrations();
     }
 
     private static (IStorageDriver? Driver, string? Problem) TryLoad(DriverRegistrationRecord registration)
