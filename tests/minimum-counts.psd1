@@ -6,7 +6,7 @@
     'Replication.Engine.Tests'              = 683
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 273
-    'Replication.PowerShell.Tests'          = 398
+    'Replication.PowerShell.Tests'          = 438
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 44
     'Pester'                                = 638
