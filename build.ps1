@@ -48,6 +48,7 @@ function Invoke-Build {
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Native dotnet @('publish', "$root/src/Replication.PowerShell/Replication.PowerShell.csproj", '-c', $Configuration, '-o', $moduleOut, '--nologo', '-v', 'quiet')
     Add-PostgreSqlStore
+    Add-DriverLoadContext
     Copy-Item "$root/module/*" $moduleOut -Recurse -Force
     Write-Help
     # The module's manifest, not the publish's dependency file, decides what loads.
@@ -66,6 +67,16 @@ function Add-PostgreSqlStore {
     Invoke-Native dotnet @('publish', "$root/src/Replication.State.PostgreSql/Replication.State.PostgreSql.csproj", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
     Add-TwoBuildAssembly 'System.IO.Hashing.dll' $publish
     Get-ChildItem $publish -Filter '*.dll' | Where-Object { -not (Test-Path (Join-Path $moduleOut $_.Name)) } | Copy-Item -Destination $moduleOut
+    Remove-Item $publish -Recurse -Force
+}
+
+function Add-DriverLoadContext {
+    # The load context registered storage drivers load in (net8.0, used only on PowerShell 7): its one assembly joins
+    # the module folder; the driver contract it references is the module's own.
+    $publish = Join-Path $out 'loadcontext-publish'
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
+    Invoke-Native dotnet @('publish', "$root/src/Replication.Drivers.LoadContext/Replication.Drivers.LoadContext.csproj", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
+    Copy-Item (Join-Path $publish 'Replication.Drivers.LoadContext.dll') $moduleOut
     Remove-Item $publish -Recurse -Force
 }
 
@@ -144,6 +155,8 @@ function Invoke-Test {
         { Invoke-XunitSuite 'Replication.Engine.Tests (PostgreSql)' $engineTests @xunit -Filter 'Store=Each' -Environment @{ REPLICATION_TEST_STATE_STORE = 'PostgreSql' } -NoBuild }
         { Invoke-XunitSuite 'Replication.PowerShell.Tests' "$root/tests/Replication.PowerShell.Tests/Replication.PowerShell.Tests.csproj" @xunit }
         { Invoke-XunitSuite 'Replication.HelpCompiler.Tests' "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" @xunit }
+        # The conformance kit on the sample driver (built from its own project) and on drivers broken on purpose.
+        { Invoke-XunitSuite 'Replication.Drivers.Conformance.Tests' "$root/tests/Replication.Drivers.Conformance.Tests/Replication.Drivers.Conformance.Tests.csproj" @xunit }
         { Invoke-PesterSuite -PesterPath (Get-PesterPath) -ModulePath $manifest -ResultsFolder $results }
     )
     try {

@@ -12,7 +12,7 @@
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FormatsToProcess     = @('Replication.PowerShell.Format.ps1xml', 'Replication.PowerShell.Health.Format.ps1xml')
+    FormatsToProcess     = @('Replication.PowerShell.Format.ps1xml', 'Replication.PowerShell.Health.Format.ps1xml', 'Replication.PowerShell.Drivers.Format.ps1xml')
     TypesToProcess       = @('Replication.PowerShell.Types.ps1xml')
     CmdletsToExport      = @(
         'New-StorageBackend'
@@ -53,6 +53,10 @@
         'Remove-ReplicationGroup'
         'Add-ReplicationGroupMember'
         'Remove-ReplicationGroupMember'
+        'Register-StorageDriver'
+        'Get-StorageDriver'
+        'Unregister-StorageDriver'
+        'Test-StorageDriver'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -178,5 +178,15 @@ internal static class PostgreSqlSchemaMigrations
             ALTER TABLE events ADD COLUMN round_ms bigint;
             CREATE INDEX events_rounds_by_time ON events(at) WHERE round_ms IS NOT NULL;
             """),
+        // Storage drivers registered from their own assemblies, with the SHA-256 each assembly had when registered.
+        (10, """
+            CREATE TABLE storage_drivers (
+                name text COLLATE nocase NOT NULL PRIMARY KEY,
+                path text NOT NULL,
+                sha256 text NOT NULL,
+                version text NOT NULL,
+                registered_at text NOT NULL
+            );
+            """),
     };
 }

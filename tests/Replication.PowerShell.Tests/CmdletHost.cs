@@ -88,6 +88,7 @@ public sealed class CmdletHost : IDisposable
 
         iss.Formats.Add(new SessionStateFormatEntry(Path.Combine(RepoRoot, "module", "Replication.PowerShell.Format.ps1xml")));
         iss.Formats.Add(new SessionStateFormatEntry(Path.Combine(RepoRoot, "module", "Replication.PowerShell.Health.Format.ps1xml")));
+        iss.Formats.Add(new SessionStateFormatEntry(Path.Combine(RepoRoot, "module", "Replication.PowerShell.Drivers.Format.ps1xml")));
         iss.Types.Add(new SessionStateTypeEntry(Path.Combine(RepoRoot, "module", "Replication.PowerShell.Types.ps1xml")));
         return iss;
     }

@@ -59,6 +59,10 @@ public sealed class WhatIfTests
         { "Test-VolumeReplica", "Test-VolumeReplica -Group app -WhatIf" },
         { "Start-VolumeExport", "Start-VolumeExport -Name db01 -Port 0 -WhatIf" },
         { "Stop-VolumeExport", "Stop-VolumeExport -Name db01 -WhatIf" },
+        { "Register-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} -WhatIf" },
+        { "Unregister-StorageDriver", "Unregister-StorageDriver -Name ChunkFolder -WhatIf" },
+        // The kit would make the settings' folder (dc3, which the test checks is never made).
+        { "Test-StorageDriver", "Test-StorageDriver -Name ChunkFolder -Setting @{ Folder = $args[0] } -WhatIf" },
     };
 
     [Theory]

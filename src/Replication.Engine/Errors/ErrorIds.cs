@@ -100,4 +100,9 @@ public static class ErrorIds
 
     /// <summary>A state file (or its folder) that is a link, owned by another user, writable by others, or empty without the module having made it.</summary>
     public const string StateStoreUntrusted = nameof(StateStoreUntrusted);
+
+    // Storage drivers loaded from their own assemblies.
+    public const string DriverLoadFailed = nameof(DriverLoadFailed);
+    public const string DriverExists = nameof(DriverExists);
+    public const string DriverNotFound = nameof(DriverNotFound);
 }

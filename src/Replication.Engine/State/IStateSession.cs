@@ -104,6 +104,13 @@ public interface IStateSession : IDisposable
     /// <summary>Per volume, the sync rounds recorded since <paramref name="since"/>: one aggregate over the rounds' events.</summary>
     IReadOnlyList<RoundFigures> ListRoundFigures(DateTimeOffset since);
 
+    /// <summary>The storage drivers registered from their own assemblies, by name.</summary>
+    IReadOnlyList<DriverRegistrationRecord> ListDriverRegistrations();
+
+    void InsertDriverRegistration(DriverRegistrationRecord registration);
+
+    void DeleteDriverRegistration(string name);
+
     /// <summary>Every row of the store, for a copy to another store.</summary>
     StateContents ExportContents();
 

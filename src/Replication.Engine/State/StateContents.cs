@@ -38,9 +38,12 @@ public sealed class StateContents
 
     public IReadOnlyList<ReplicationEvent> Events { get; init; } = Array.Empty<ReplicationEvent>();
 
+    public IReadOnlyList<DriverRegistrationRecord> DriverRegistrations { get; init; } = Array.Empty<DriverRegistrationRecord>();
+
     public bool IsEmpty =>
         Backends.Count == 0 && VolumeTypes.Count == 0 && Volumes.Count == 0 && BlockMaps.Count == 0 && Leases.Count == 0 &&
-        Groups.Count == 0 && GroupRounds.Count == 0 && GroupPromotions.Count == 0 && DrTests.Count == 0 && Events.Count == 0;
+        Groups.Count == 0 && GroupRounds.Count == 0 && GroupPromotions.Count == 0 && DrTests.Count == 0 && Events.Count == 0 &&
+        DriverRegistrations.Count == 0;
 
     /// <summary>
     /// A SHA-256 of every value in a fixed order: equal fingerprints mean two stores hold the same rows, which is how a
@@ -62,6 +65,7 @@ public sealed class StateContents
             GroupPromotions = GroupPromotions.OrderBy(p => p.GroupName, StringComparer.OrdinalIgnoreCase),
             DrTests = DrTests.OrderBy(t => t.TestId),
             Events = Events.OrderBy(e => e.Id),
+            DriverRegistrations = DriverRegistrations.OrderBy(d => d.Name, StringComparer.OrdinalIgnoreCase),
         };
         var json = JsonConvert.SerializeObject(canonical, new JsonSerializerSettings { DateFormatString = "o", Culture = System.Globalization.CultureInfo.InvariantCulture });
         using var sha = SHA256.Create();

@@ -31,6 +31,7 @@ internal abstract partial class SqlStateSession
             }),
             DrTests = ListDrTests(new DrTestQuery()),
             Events = ListEvents(new EventQuery()),
+            DriverRegistrations = ListDriverRegistrations(),
         };
     }
 
@@ -87,6 +88,11 @@ internal abstract partial class SqlStateSession
         foreach (var e in contents.Events)
         {
             Run($"INSERT INTO events (id, {EventColumns}) VALUES (@id, {EventValues});", EventParameters(e).Append(("id", e.Id)).ToArray());
+        }
+
+        foreach (var registration in contents.DriverRegistrations)
+        {
+            InsertDriverRegistration(registration);
         }
 
         AfterImport();

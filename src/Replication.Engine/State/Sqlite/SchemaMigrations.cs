@@ -176,5 +176,16 @@ internal static class SchemaMigrations
             ALTER TABLE events ADD COLUMN round_ms INTEGER;
             CREATE INDEX events_rounds_by_time ON events(at) WHERE round_ms IS NOT NULL;
             """),
+        // Storage drivers registered from their own assemblies (Register-StorageDriver): where each one's assembly is and
+        // the SHA-256 it had when registered, so a file changed behind the module's back is not loaded.
+        (10, """
+            CREATE TABLE storage_drivers (
+                name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                path TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                version TEXT NOT NULL,
+                registered_at TEXT NOT NULL
+            );
+            """),
     };
 }

@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Replication.Drivers;
+using Replication.Drivers.Conformance;
+using Replication.Engine.Errors;
+using Replication.Engine.State;
+
+namespace Replication.Engine.Drivers.Loading;
+
+/// <summary>
+/// Storage drivers registered from their own assemblies, kept in the state store so every host using the store loads
+/// the same ones without a rebuild of the module (Register-, Get-, Unregister- and Test-StorageDriver).
+/// </summary>
+public sealed class StorageDriverCatalog
+{
+    private const string ObjectType = "StorageDriver";
+
+    private readonly EngineContext _context;
+
+    public StorageDriverCatalog(EngineContext context) => _context = context;
+
+    /// <summary>Loads the driver in the assembly (proving it loads) and records it under the name the driver gives itself.</summary>
+    public StorageDriverDescription Register(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new ReplicationException(ErrorIds.DriverLoadFailed, ErrorKind.ObjectNotFound, $"There is no driver assembly at '{fullPath}'.", path);
+        }
+
+        var sha256 = DriverAssemblies.Sha256Of(fullPath);
+        var driver = DriverAssemblies.Load(fullPath, sha256);
+        var name = driver.Info.Name;
+        var registration = new DriverRegistrationRecord
+        {
+            Name = name,
+            Path = fullPath,
+            Sha256 = sha256,
+            Version = driver.Info.Version.ToString(),
+            RegisteredAt = _context.Now,
+        };
+        using (var session = _context.Store.Begin(write: true))
+        {
+            if (_context.Drivers.Names.Contains(name, StringComparer.OrdinalIgnoreCase) ||
+                session.ListDriverRegistrations().Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ReplicationException(ErrorIds.DriverExists, ErrorKind.ResourceExists,
+                    $"A storage driver named '{Rules.Names.Printable(name)}' is already known; unregister it first to register another assembly under that name.", name);
+            }
+
+            session.InsertDriverRegistration(registration);
+            session.AppendEvent(_context.Event("RegisterStorageDriver", ObjectType, name, $"Registered storage driver {name} {registration.Version} from '{fullPath}'."));
+            session.Commit();
+        }
+
+        return Describe(registration, driver, problem: null);
+    }
+
+    /// <summary>Forgets a registered driver. Backends of it stay defined (and unusable until it is registered again).</summary>
+    public void Unregister(string name)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var registration = session.ListDriverRegistrations().FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw NotRegistered(name);
+        session.DeleteDriverRegistration(registration.Name);
+        session.AppendEvent(_context.Event("UnregisterStorageDriver", ObjectType, registration.Name, $"Unregistered storage driver {registration.Name} ('{registration.Path}')."));
+        session.Commit();
+    }
+
+    public IReadOnlyList<DriverRegistrationRecord> Registrations() => Registrations(_context.Store);
+
+    /// <summary>
+    /// Every registered driver in the store that loads, for the engine's driver registry (built before an EngineContext
+    /// exists); one that does not load (its file gone or changed) is left out, and <see cref="Describe()"/> says why.
+    /// </summary>
+    public static IReadOnlyList<IStorageDriver> LoadRegistered(IStateStore store) =>
+        Registrations(store).Select(TryLoad).Where(loaded => loaded.Driver is not null).Select(loaded => loaded.Driver!).ToList();
+
+    /// <summary>
+    /// The registered driver of that name, loaded; null when no driver of that name is registered (a lookup for a
+    /// registry that finds drivers registered after it was built). A registered driver that does not load throws DriverLoadFailed.
+    /// </summary>
+    public static IStorageDriver? FindRegistered(IStateStore store, string name) =>
+        Registrations(store).FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) is { } registration
+            ? DriverAssemblies.Load(registration.Path, registration.Sha256)
+            : null;
+
+    /// <summary>The registered driver of that name, loaded.</summary>
+    public IStorageDriver Load(string name) => FindRegistered(_context.Store, name) ?? throw NotRegistered(name);
+
+    /// <summary>The built-in drivers, then the registered ones, each loaded to read its version, connection type and settings.</summary>
+    public IReadOnlyList<StorageDriverDescription> Describe() =>
+        _context.Drivers.Names.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(DescribeBuiltIn)
+            .Concat(Registrations().Select(r =>
+            {
+                var (driver, problem) = TryLoad(r);
+                return Describe(r, driver, problem);
+            }))
+            .ToList();
+
+    /// <summary>Runs the conformance kit on the registered driver with the settings (which name scratch storage for it).</summary>
+    public IReadOnlyList<StorageDriverTestResult> Test(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var driver = Load(name);
+        return new ConformanceKit(driver, settings).Run().Select(r => new StorageDriverTestResult
+        {
+            Driver = driver.Info.Name,
+            Promise = r.Name,
+            Passed = r.Passed,
+            Detail = r.Detail,
+            Duration = r.Duration,
+        }).ToList();
+    }
+
+    private static IReadOnlyList<DriverRegistrationRecord> Registrations(IStateStore store)
+    {
+        using var session = store.Begin(write: false);
+        return session.ListDriverRegistrations();
+    }
+
+    private static (IStorageDriver? Driver, string? Problem) TryLoad(DriverRegistrationRecord registration)
+    {
+        try
+        {
+            return (DriverAssemblies.Load(registration.Path, registration.Sha256), null);
+        }
+        catch (ReplicationException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    // The built-in drivers still implement the engine's own IVolumeDriver; once they implement IStorageDriver this reads
+    // their DriverInfo as Describe does for a registered driver.
+    private StorageDriverDescription DescribeBuiltIn(string name)
+    {
+        var driver = _context.Drivers.Get(name);
+        return new StorageDriverDescription
+        {
+            Name = driver.Name,
+            Version = typeof(StorageDriverCatalog).Assembly.GetName().Version!.ToString(),
+            ConnectionType = driver.ConnectionType,
+            Source = "BuiltIn",
+        };
+    }
+
+    private static StorageDriverDescription Describe(DriverRegistrationRecord registration, IStorageDriver? driver, string? problem) => new()
+    {
+        Name = registration.Name,
+        Version = driver?.Info.Version.ToString() ?? registration.Version,
+        ConnectionType = driver?.Info.ConnectionType ?? "",
+        Source = "Registered",
+        Settings = driver?.Info.Settings.Select(Describe).ToList() ?? new List<StorageDriverSetting>(),
+        Path = registration.Path,
+        RegisteredAt = registration.RegisteredAt,
+        Problem = problem,
+    };
+
+    private static StorageDriverSetting Describe(DriverSetting setting) => new()
+    {
+        Name = setting.Name,
+        Description = setting.Description,
+        Required = setting.Required,
+        Secret = setting.Secret,
+        DefaultValue = setting.DefaultValue,
+    };
+
+    private static ReplicationException NotRegistered(string name) =>
+        new(ErrorIds.DriverNotFound, ErrorKind.ObjectNotFound, $"No storage driver named '{Rules.Names.Printable(name)}' is registered.", name);
+}
