@@ -20,7 +20,7 @@ public sealed class GetReplicationGroupCommand : ReplicationCmdlet
 
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        _groups ??= new PipelineNames<ReplicationGroup>(() => Engine.Groups.List(), names => Engine.Groups.List(names));
-        WriteObject(SelectByName(_groups, g => g.Name, Name, "replication group", ErrorIds.GroupNotFound), enumerateCollection: true);
+        _groups ??= new PipelineNames<ReplicationGroup>(g => g.Name, () => Engine.Groups.List(), names => Engine.Groups.List(names));
+        WriteObject(SelectByName(_groups, Name, "replication group", ErrorIds.GroupNotFound), enumerateCollection: true);
     });
 }

@@ -18,8 +18,8 @@ public sealed class GetStorageBackendCommand : ReplicationCmdlet
 
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        _backends ??= new PipelineNames<StorageBackend>(() => Engine.Backends.List(), names => Engine.Backends.List(names));
-        foreach (var backend in SelectByName(_backends, b => b.Name, Name, "storage backend", ErrorIds.BackendNotFound))
+        _backends ??= new PipelineNames<StorageBackend>(b => b.Name, () => Engine.Backends.List(), names => Engine.Backends.List(names));
+        foreach (var backend in SelectByName(_backends, Name, "storage backend", ErrorIds.BackendNotFound))
         {
             WriteObject(backend);
         }

@@ -86,8 +86,8 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
                     }
 
                     // A literal name in another status is not an error, just not listed.
-                    _named ??= new PipelineNames<Volume>(() => Engine.Volumes.List(Query(null, null)), names => Engine.Volumes.List(Query(names, null)));
-                    WriteObject(SelectByName(_named, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound)
+                    _named ??= new PipelineNames<Volume>(v => v.Name, () => Engine.Volumes.List(Query(null, null)), names => Engine.Volumes.List(Query(names, null)));
+                    WriteObject(SelectByName(_named, Name, "volume", ErrorIds.VolumeNotFound)
                         .Where(v => _replicationStatus is not { } status || v.ReplicationStatus == status.ToCinder()).ToList(), enumerateCollection: true);
                 });
                 break;

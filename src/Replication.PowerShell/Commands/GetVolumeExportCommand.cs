@@ -21,7 +21,7 @@ public sealed class GetVolumeExportCommand : ReplicationCmdlet
 
     protected override void ProcessRecord()
     {
-        _exports ??= new PipelineNames<VolumeExport>(() => Engine.Exports.List(), names => Engine.Exports.List(names));
-        ForItem(Name, () => WriteObject(SelectByName(_exports, e => e.VolumeName, Name, "exported volume", ErrorIds.ExportNotFound).ToList(), enumerateCollection: true));
+        _exports ??= new PipelineNames<VolumeExport>(e => e.VolumeName, () => Engine.Exports.List(), names => Engine.Exports.List(names));
+        ForItem(Name, () => WriteObject(SelectByName(_exports, Name, "exported volume", ErrorIds.ExportNotFound).ToList(), enumerateCollection: true));
     }
 }

@@ -59,8 +59,8 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
             }
 
             // A literal name in another status is not an error, just not listed.
-            _named ??= new PipelineNames<VolumeReplica>(() => Engine.Replication.List(VolumeQuery.All), names => Engine.Replication.List(new VolumeQuery { Names = names }));
-            WriteObject(InStatus(SelectByName(_named, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound)), enumerateCollection: true);
+            _named ??= new PipelineNames<VolumeReplica>(r => r.VolumeName, () => Engine.Replication.List(VolumeQuery.All), names => Engine.Replication.List(new VolumeQuery { Names = names }));
+            WriteObject(InStatus(SelectByName(_named, Name, "volume", ErrorIds.VolumeNotFound)), enumerateCollection: true);
         });
     }
 

@@ -18,8 +18,8 @@ public sealed class GetVolumeTypeCommand : ReplicationCmdlet
 
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        _types ??= new PipelineNames<VolumeType>(() => Engine.VolumeTypes.List(), names => Engine.VolumeTypes.List(names));
-        foreach (var type in SelectByName(_types, t => t.Name, Name, "volume type", ErrorIds.VolumeTypeNotFound))
+        _types ??= new PipelineNames<VolumeType>(t => t.Name, () => Engine.VolumeTypes.List(), names => Engine.VolumeTypes.List(names));
+        foreach (var type in SelectByName(_types, Name, "volume type", ErrorIds.VolumeTypeNotFound))
         {
             WriteObject(type);
         }

@@ -52,11 +52,12 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
         }
 
         _candidates ??= new PipelineNames<VolumeReplica>(
+            r => r.VolumeName,
             () => Engine.Replication.List(new VolumeQuery { VolumeType = VolumeType }),
             names => Engine.Replication.List(new VolumeQuery { Names = names, VolumeType = VolumeType }));
         try
         {
-            _replicas.AddRange(SelectByName(_candidates, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound));
+            _replicas.AddRange(SelectByName(_candidates, Name, "volume", ErrorIds.VolumeNotFound));
         }
         catch (ReplicationException ex)
         {

@@ -144,9 +144,10 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
                     }
 
                     _named ??= new PipelineNames<Volume>(
+                        v => v.Name,
                         () => Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType }),
                         names => Engine.Volumes.List(new VolumeQuery { Names = names, VolumeType = VolumeType }));
-                    selected.AddRange(SelectByName(_named, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound).Select(v => v.Name));
+                    selected.AddRange(SelectByName(_named, Name, "volume", ErrorIds.VolumeNotFound).Select(v => v.Name));
                 });
                 return selected;
         }
