@@ -46,7 +46,7 @@ internal sealed class PipelineNames<T>
         if (_all is null && names.All(IsKeyed) && _readByKey + names.Count <= KeyedNames)
         {
             _readByKey += names.Count;
-            var named = _readNamed(names.Select(WildcardPattern.Unescape).ToList());
+            var named = _readNamed(names);
             return name => Scan(named, name);
         }
 
@@ -54,8 +54,9 @@ internal sealed class PipelineNames<T>
         return name => IsKeyed(name) ? Find(all, name) : Scan(all, name);
     }
 
-    // Names are ASCII; another character might match one only as the pattern matcher folds case, so it is matched by a scan.
-    private static bool IsKeyed(string name) => !WildcardPattern.ContainsWildcardCharacters(name) && name.All(c => c < 128);
+    // A name is its own key unless the pattern matcher reads it otherwise: a wildcard, an escape (`), or a character
+    // outside the names' ASCII that it might fold onto one. Those are matched by a scan, as before.
+    private static bool IsKeyed(string name) => !WildcardPattern.ContainsWildcardCharacters(name) && name.All(c => c < 128 && c != '`');
 
     private IEnumerable<T> Scan(IReadOnlyList<T> items, string name)
     {
@@ -74,6 +75,6 @@ internal sealed class PipelineNames<T>
             }
         }
 
-        return _allByName.TryGetValue(WildcardPattern.Unescape(name), out var found) ? new[] { found } : Array.Empty<T>();
+        return _allByName.TryGetValue(name, out var found) ? new[] { found } : Array.Empty<T>();
     }
 }
