@@ -6,7 +6,7 @@
     'Replication.Engine.Tests'              = 678
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 268
-    'Replication.PowerShell.Tests'          = 409
+    'Replication.PowerShell.Tests'          = 411
     'Replication.HelpCompiler.Tests'        = 29
     'Pester'                                = 613
 }
