@@ -1154,7 +1154,7 @@ foreach ($n in $notes) { [void]$md.AppendLine("- $n") }
 [void]$md.AppendLine('| # | what | target | measured | met? |')
 [void]$md.AppendLine('|---|---|---|---|---|')
 foreach ($t in $targets) {
-    $what = if ($t.Note) { "$($t.What) ($($t.Note))" } else { $t.What }
+    $what = $(if ($t.Note) { "$($t.What) ($($t.Note))" } else { $t.What }) -replace '\|', '\|'
     [void]$md.AppendLine("| $($t.Id) | $what | $($t.Target) | $($t.Measured) | $(Get-MetText $t.Met) |")
 }
 [void]$md.AppendLine()
