@@ -22,9 +22,14 @@
          (bytes read against one full read), and write latency and throughput (qemu-img bench) straight to the file,
          through an asynchronous export (tracked) and through a synchronous one (mirrored). Run it alone with
          -Phase Export.
+      8. Fleet (issue 21; not in the default run, -Phase Fleet): Get-Volume and the pipelines a runbook runs over a
+         fleet (Get-Volume | Get-VolumeReplica, | Measure-VolumeReplica, | Get-VolumeExport, names no volume has into
+         Get-VolumeReplica and Test-VolumeReplica, | Sync-VolumeReplica with nothing changed) against fleet size
+         (-FleetSizes, 1,000 and 10,000 volumes of 1 MiB), with the New-Volume rate and the state file's size.
       Micro-benchmarks (BenchmarkDotNet, bench/Replication.Benchmarks): block hashing, extra-spec matching, placement.
 
-    Writes results.json, results.md, chart.svg and chart.png (when chromium can render it) to -OutputFolder.
+    Writes results.json, results.md, chart.svg and chart.png (when chromium can render it) to -OutputFolder; the
+    fleet phase draws fleet-chart.svg (and .png) beside them.
 .PARAMETER ModulePath
     The built module's manifest: out/module/Replication.PowerShell/Replication.PowerShell.psd1 after build.ps1.
 .PARAMETER OutputFolder
@@ -52,15 +57,20 @@ param(
     [switch] $KeepFiles,
     # A phase waits up to this long for the 1-minute load average to drop under 1.5 (0: never wait).
     [ValidateRange(0, 600)] [int] $QuietWaitSeconds = 0,
-    # Run only some parts (comma-separated with -File): Initial, Incremental, Size, Startup, Count, Export, Micro.
-    [string[]] $Phase = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro')
+    # Run only some parts (comma-separated with -File): Initial, Incremental, Size, Startup, Count, Export, Micro, Fleet.
+    # Fleet takes minutes at 10,000 volumes, so it runs only when named.
+    [string[]] $Phase = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro'),
+    # The fleet sizes of -Phase Fleet (volumes of 1 MiB, made through New-Volume); comma-separated with -File.
+    [string[]] $FleetSizes = @('1000', '10000')
 )
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $Phase = @($Phase | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
-$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro' })
-if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Size, Startup, Count, Export, Micro." }
+$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro', 'Fleet' })
+if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Size, Startup, Count, Export, Micro, Fleet." }
+$fleetCounts = [int[]]@($FleetSizes | ForEach-Object { $_ -split ',' } | ForEach-Object { [int]::Parse($_.Trim(), [Globalization.CultureInfo]::InvariantCulture) } | Sort-Object -Unique)
+if (@($fleetCounts | Where-Object { $_ -lt 10 }).Count -gt 0) { throw "Fleet sizes start at 10 volumes: $($fleetCounts -join ', ')." }
 Set-StrictMode -Version Latest
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
@@ -894,6 +904,72 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
 
     #endregion
 
+    #region 8. Fleet: the pipelines a runbook runs, against fleet size
+
+    Invoke-Phase Fleet "8. Fleet: Get-Volume and its pipelines over $(($fleetCounts | ForEach-Object { '{0:N0}' -f $_ }) -join ' / ') volumes" {
+        $lab = New-Lab 'fleet'
+        $reps = [Math]::Min(3, $Repetitions)
+        # Each pipeline's Value is the count of what it wrote (errors are the point of the two with missing names).
+        $pipelines = @(
+            @{ Key = 'getVolume'; Text = 'Get-Volume'; Target = $null; Body = { (Get-Volume | Measure-Object).Count } }
+            @{ Key = 'getVolumeReplica'; Text = 'Get-Volume | Get-VolumeReplica'; Target = 2; Body = { (Get-Volume | Get-VolumeReplica | Measure-Object).Count } }
+            @{ Key = 'measureVolumeReplica'; Text = 'Get-Volume | Measure-VolumeReplica'; Target = 2; Body = { (Get-Volume | Measure-VolumeReplica).VolumeCount } }
+            @{ Key = 'getVolumeExport'; Text = 'Get-Volume | Get-VolumeExport (none exported: an error each)'; Target = 2; Body = { (Get-Volume | Get-VolumeExport -ErrorAction SilentlyContinue | Measure-Object).Count } }
+            @{ Key = 'missingGetVolumeReplica'; Text = 'names no volume has | Get-VolumeReplica (an error each)'; Target = 2; Body = { ($script:missing | Get-VolumeReplica -ErrorAction SilentlyContinue | Measure-Object).Count } }
+            @{ Key = 'missingTestVolumeReplica'; Text = 'names no volume has | Test-VolumeReplica (an error each)'; Target = 2; Body = { ($script:missing | Test-VolumeReplica -Confirm:$false -ErrorAction SilentlyContinue | Measure-Object).Count } }
+            @{ Key = 'syncUnchanged'; Text = 'Get-Volume | Sync-VolumeReplica (nothing changed)'; Target = 10; Body = { @(Get-Volume | Sync-VolumeReplica -Confirm:$false) } }
+        )
+        $made = 0
+        $bySize = foreach ($size in $fleetCounts) {
+            $new = ($made + 1)..$size | ForEach-Object { [pscustomobject]@{ Name = 'f{0:D6}' -f $_; SizeBytes = $MiB; VolumeType = 'rep' } }
+            $create = Measure-Block { $new | New-Volume | Out-Null }
+            $createdAt = [Diagnostics.Stopwatch]::StartNew()
+            $rate = $new.Count / $create.Seconds
+            $made = $size
+            $stateBytes = (Get-ChildItem "$($lab.State)*" | Measure-Object Length -Sum).Sum
+            $script:missing = @(1..$size | ForEach-Object { 'missing{0:D6}' -f $_ })
+            # A first round over the new volumes records trusted stamps (their files older than 2 s): later rounds find nothing changed.
+            $wait = 2.5 - $createdAt.Elapsed.TotalSeconds
+            if ($wait -gt 0) { Start-Sleep -Milliseconds ([int]($wait * 1000)) }
+            $first = Measure-Block { @(Get-Volume | Sync-VolumeReplica -Confirm:$false).Count }
+            $timed = [ordered]@{}
+            foreach ($p in $pipelines) {
+                # A round over more than 1,000 volumes is timed once: it takes seconds, and the run minutes.
+                $n = if ($p.Key -eq 'syncUnchanged' -and $size -gt 1000) { 1 } else { $reps }
+                $runs = @(foreach ($i in 1..$n) { Measure-Block $p.Body })
+                $objects = if ($p.Key -eq 'syncUnchanged') { @($runs[0].Value).Count } else { $runs[0].Value }
+                $timed[$p.Key] = [ordered]@{
+                    pipeline = $p.Text; medianSeconds = Get-Median $runs.Seconds; perObjectMicroseconds = (Get-Median $runs.Seconds) * 1e6 / $size
+                    objectsOut = $objects; repetitions = @($runs.Seconds)
+                }
+                if ($p.Key -eq 'syncUnchanged') { $timed[$p.Key].modes = Get-Modes $runs }
+                Write-Host ("  {0,7:N0} volumes: {1,-62} {2,9} ({3:N0} us/volume){4}" -f $size, $p.Text, (Format-Seconds $timed[$p.Key].medianSeconds), $timed[$p.Key].perObjectMicroseconds, $(if ($timed[$p.Key].Contains('modes')) { ", $($timed[$p.Key].modes)" } else { '' }))
+            }
+            Write-Host ("  {0,7:N0} volumes: New-Volume {1:N0}/s, first round over the new ones {2}, state file {3:N1} MiB" -f $size, $rate, (Format-Seconds $first.Seconds), ($stateBytes / $MiB))
+            [ordered]@{ volumes = $size; newVolumes = $new.Count; newVolumeSeconds = $create.Seconds; newVolumePerSecond = $rate; stateFileBytes = $stateBytes; firstRoundSeconds = $first.Seconds; pipelines = $timed }
+        }
+        $script:results.fleet = [ordered]@{
+            what = "Replicated 1 MiB volumes (sparse) on two paired LocalFile backends, made through New-Volume ([pscustomobject] rows piped into one call) up to each size. Each pipeline timed $reps times in this process (median; the sync over more than 1,000 volumes once), its output counted with Measure-Object. Missing names: 'missingNNNNNN', one per volume, piped as strings. Sync: after a first round that recorded every volume's stamp, so the timed rounds find nothing changed."
+            sizes = @($bySize)
+        }
+        $tenThousand = $bySize | Where-Object { $_.volumes -eq 10000 }
+        if ($tenThousand) {
+            $id = 0
+            foreach ($p in $pipelines | Where-Object { $_.Target }) {
+                $t = $tenThousand.pipelines[$p.Key]
+                Add-Target "8$([char](97 + $id++))" "10,000 volumes: $($p.Text)" "< $($p.Target) s" ("{0} ({1:N0} us/volume)" -f (Format-Seconds $t.medianSeconds), $t.perObjectMicroseconds) ($t.medianSeconds -lt $p.Target)
+            }
+        }
+        foreach ($s in $bySize) {
+            Add-Target "8-$($s.volumes)" ("{0:N0} volumes: New-Volume rate, state file size" -f $s.volumes) 'report' ("{0:N0} volumes/s; {1:N1} MiB" -f $s.newVolumePerSecond, ($s.stateFileBytes / $MiB)) $null
+        }
+        Set-ReplicationStateStore -Path (Join-Path $Work 'idle-state.db')
+        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
     #region micro-benchmarks
 
     if (-not $SkipMicro) {
@@ -1024,6 +1100,35 @@ $right
     if (-not $chartRendered) { $notes.Add('chromium was not available to render chart.svg to PNG; the SVG is the chart.') }
 }
 
+# The fleet chart: each pipeline's time against fleet size, both axes logarithmic (a slope of 1 is linear growth).
+$fleetSvg = Join-Path $OutputFolder 'fleet-chart.svg'
+$fleetPng = Join-Path $OutputFolder 'fleet-chart.png'
+$fleetRendered = $false
+if ($results.Contains('fleet') -and @($results.fleet.sizes).Count -ge 2) {
+    $fleetRows = @($results.fleet.sizes)
+    $colors = @('#7f7f7f', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#d62728')
+    $keys = @($fleetRows[0].pipelines.Keys)
+    $series = for ($k = 0; $k -lt $keys.Count; $k++) {
+        $key = $keys[$k]
+        @{ Name = $fleetRows[0].pipelines[$key].pipeline; Color = $colors[$k % $colors.Count]; Points = @($fleetRows | ForEach-Object { , @([double]$_.volumes, [double]$_.pipelines[$key].medianSeconds) }) }
+    }
+    $chart = New-LineChart -X0 0 -Width 760 -Height 300 -Title 'Pipelines over a fleet: time against fleet size' -XLabel 'volumes (log scale)' -YLabel 'median, warm cache (log scale)' -XTicks @($fleetRows | ForEach-Object { [double]$_.volumes }) -Series $series
+    $stamp = "Replication.PowerShell benchmark, $($startedAt.ToString('yyyy-MM-dd HH:mm')) UTC, $($machine.logicalCpus) vCPU"
+    Set-Content $fleetSvg @"
+<svg xmlns='http://www.w3.org/2000/svg' width='760' height='520' viewBox='0 0 760 520' font-family='DejaVu Sans, Arial, sans-serif'>
+<rect width='760' height='520' fill='white'/>
+$chart
+<text x='750' y='512' text-anchor='end' font-size='10' fill='#777'>$stamp</text>
+</svg>
+"@ -Encoding utf8
+    $chromium = @('chromium', 'chromium-browser', 'google-chrome') | ForEach-Object { Get-Command $_ -ErrorAction Ignore } | Select-Object -First 1
+    if ($chromium) {
+        Remove-Item $fleetPng -ErrorAction Ignore
+        & $chromium.Source --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=760,520 "--screenshot=$fleetPng" "file://$fleetSvg" *> $null
+        $fleetRendered = Test-Path $fleetPng
+    }
+}
+
 $report = [ordered]@{
     startedAt    = $startedAt.ToString('o')
     totalSeconds = [Math]::Round($totalSeconds, 1)
@@ -1049,7 +1154,7 @@ foreach ($n in $notes) { [void]$md.AppendLine("- $n") }
 [void]$md.AppendLine('| # | what | target | measured | met? |')
 [void]$md.AppendLine('|---|---|---|---|---|')
 foreach ($t in $targets) {
-    $what = if ($t.Note) { "$($t.What) ($($t.Note))" } else { $t.What }
+    $what = $(if ($t.Note) { "$($t.What) ($($t.Note))" } else { $t.What }) -replace '\|', '\|'
     [void]$md.AppendLine("| $($t.Id) | $what | $($t.Target) | $($t.Measured) | $(Get-MetText $t.Met) |")
 }
 [void]$md.AppendLine()
@@ -1115,6 +1220,27 @@ if ($results.Contains('controlPlane')) {
     $cp = $results.controlPlane
     [void]$md.AppendLine("New-Volume x1,000: replicated $('{0:N0}' -f $cp.newVolume1000.replicatedPerSecond)/s, plain $('{0:N0}' -f $cp.newVolume1000.plainPerSecond)/s; state file after 2,000 volumes $('{0:N0}' -f ($cp.newVolume1000.stateFileBytesAfter2000 / 1MB)) MiB. Listings over 10,000 volumes: Get-Volume $(Format-Seconds $cp.listing10000['Get-Volume'].medianSeconds) (Format-Table | Out-String $(Format-Seconds $cp.listing10000['Get-Volume'].formatTableSeconds)), Get-VolumeReplica $(Format-Seconds $cp.listing10000['Get-VolumeReplica'].medianSeconds) (Format-Table | Out-String $(Format-Seconds $cp.listing10000['Get-VolumeReplica'].formatTableSeconds)).")
     [void]$md.AppendLine()
+}
+if ($results.Contains('fleet')) {
+    [void]$md.AppendLine('## 8. Fleet: pipelines against fleet size')
+    [void]$md.AppendLine()
+    $fleetRows = @($results.fleet.sizes)
+    [void]$md.AppendLine("| pipeline | $(($fleetRows | ForEach-Object { '{0:N0} volumes' -f $_.volumes }) -join ' | ') |")
+    [void]$md.AppendLine("|---|$(($fleetRows | ForEach-Object { '---' }) -join '|')|")
+    foreach ($key in @($fleetRows[0].pipelines.Keys)) {
+        $cells = $fleetRows | ForEach-Object { $t = $_.pipelines[$key]; "{0} ({1:N0} us/volume){2}" -f (Format-Seconds $t.medianSeconds), $t.perObjectMicroseconds, $(if ($t.Contains('modes')) { ", $($t.modes)" } else { '' }) }
+        [void]$md.AppendLine("| $($fleetRows[0].pipelines[$key].pipeline -replace '\|', '\|') | $($cells -join ' | ') |")
+    }
+    [void]$md.AppendLine("| New-Volume (the volumes added to reach the size) | $(($fleetRows | ForEach-Object { '{0:N0}/s' -f $_.newVolumePerSecond }) -join ' | ') |")
+    [void]$md.AppendLine("| first sync round over the new volumes | $(($fleetRows | ForEach-Object { Format-Seconds $_.firstRoundSeconds }) -join ' | ') |")
+    [void]$md.AppendLine("| state file (with its WAL) | $(($fleetRows | ForEach-Object { '{0:N1} MiB' -f ($_.stateFileBytes / $MiB) }) -join ' | ') |")
+    [void]$md.AppendLine()
+    [void]$md.AppendLine($results.fleet.what)
+    [void]$md.AppendLine()
+    if (Test-Path $fleetSvg) {
+        [void]$md.AppendLine("![pipeline time against fleet size]($(if ($fleetRendered) { 'fleet-chart.png' } else { 'fleet-chart.svg' }))")
+        [void]$md.AppendLine()
+    }
 }
 if ($results.Contains('startup')) {
     $s = $results.startup

@@ -95,6 +95,14 @@ public sealed class BackendCatalog
         return all.Select(b => Describe(b, all)).ToList();
     }
 
+    /// <summary>The backends with these names; a name that matches none is left out. Each is described with its partner, so all are read.</summary>
+    public IReadOnlyList<StorageBackend> List(IReadOnlyCollection<string> names)
+    {
+        using var session = _context.Store.Begin(write: false);
+        var all = session.ListBackends();
+        return names.Select(name => all.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase))).OfType<BackendRecord>().Select(b => Describe(b, all)).ToList();
+    }
+
     public StorageBackend Get(string name)
     {
         using var session = _context.Store.Begin(write: false);

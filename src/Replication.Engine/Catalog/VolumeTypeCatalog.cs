@@ -61,6 +61,13 @@ public sealed class VolumeTypeCatalog
         return session.ListVolumeTypes().Select(ToModel).ToList();
     }
 
+    /// <summary>The volume types with these names, looked up by key; a name that matches none is left out.</summary>
+    public IReadOnlyList<VolumeType> List(IReadOnlyCollection<string> names)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return names.Select(session.FindVolumeType).OfType<VolumeTypeRecord>().Select(ToModel).ToList();
+    }
+
     public VolumeType Get(string name)
     {
         using var session = _context.Store.Begin(write: false);

@@ -6,6 +6,7 @@ using System.Net;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
+using Replication.Engine.Rules;
 using Replication.Engine.State;
 using Replication.Engine.Volumes;
 
@@ -64,11 +65,12 @@ public sealed class ExportCatalog
         }
 
         service.Client.Send(new ControlRequest { Command = ControlCommands.Add, VolumeName = volumeName, Actor = Context.Actor }, AddTimeout);
-        return List(new[] { volumeName }).Single();
+        return List(new[] { volumeName }).SingleOrDefault() ?? throw new ReplicationException(ErrorIds.ExportNotFound, ErrorKind.ObjectNotFound,
+            $"The export of '{Names.Printable(volumeName)}' ended as it was added: its volume is gone. Get-VolumeExport lists the exports.", volumeName);
     }
 
     /// <summary>
-    /// The exports of the named volumes (all volumes when none are named), as their services report them; an export
+    /// The exports of the named volumes (all volumes when none are named; a name no volume has is left out), as their services report them; an export
     /// whose process died shows as <see cref="ExportMode.Dead"/> until it is stopped or started again.
     /// </summary>
     public IReadOnlyList<VolumeExport> List(IReadOnlyCollection<string>? volumeNames = null)
@@ -163,10 +165,9 @@ public sealed class ExportCatalog
         List<VolumeSnapshot> snapshots;
         using (var read = Context.Store.Begin(write: false))
         {
-            var volumes = volumeNames is null
-                ? read.ListVolumes(new VolumeQuery())
-                : volumeNames.Select(name => VolumeSnapshot.FindVolume(read, name)).ToList();
-            snapshots = volumes.Where(v => v.Status == VolumeStatus.Available).Select(v => VolumeSnapshot.Load(read, v)).ToList();
+            var volumes = read.ListVolumes(new VolumeQuery { Names = volumeNames });
+            var backends = read.ListBackends();
+            snapshots = volumes.Where(v => v.Status == VolumeStatus.Available).Select(v => VolumeSnapshot.Load(v, backends)).ToList();
         }
 
         return snapshots

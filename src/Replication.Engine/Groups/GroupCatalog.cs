@@ -121,6 +121,13 @@ public sealed class GroupCatalog
         return session.ListGroups().Select(g => Describe(session, g)).ToList();
     }
 
+    /// <summary>The groups with these names, looked up by key; a name that matches none is left out.</summary>
+    public IReadOnlyList<ReplicationGroup> List(IReadOnlyCollection<string> names)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return names.Select(session.FindGroup).OfType<GroupRecord>().Select(g => Describe(session, g)).ToList();
+    }
+
     public ReplicationGroup Get(string name)
     {
         using var session = _context.Store.Begin(write: false);

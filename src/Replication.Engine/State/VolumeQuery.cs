@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Replication.Engine.Model;
 
 namespace Replication.Engine.State;
@@ -6,6 +7,9 @@ namespace Replication.Engine.State;
 public sealed class VolumeQuery
 {
     public static readonly VolumeQuery All = new();
+
+    /// <summary>Only volumes with these names (without regard to case): a few names looked up by key, not a list of the fleet.</summary>
+    public IReadOnlyCollection<string>? Names { get; init; }
 
     public string? VolumeType { get; init; }
 

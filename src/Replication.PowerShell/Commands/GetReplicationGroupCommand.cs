@@ -16,6 +16,11 @@ public sealed class GetReplicationGroupCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(GroupNameCompleter))]
     public string[]? Name { get; set; }
 
+    private PipelineNames<ReplicationGroup>? _groups;
+
     protected override void ProcessRecord() => ForItem(Name, () =>
-        WriteObject(SelectByName(Engine.Groups.List(), g => g.Name, Name, "replication group", ErrorIds.GroupNotFound), enumerateCollection: true));
+    {
+        _groups ??= new PipelineNames<ReplicationGroup>(g => g.Name, () => Engine.Groups.List(), names => Engine.Groups.List(names));
+        WriteObject(SelectByName(_groups, Name, "replication group", ErrorIds.GroupNotFound), enumerateCollection: true);
+    });
 }

@@ -14,9 +14,12 @@ public sealed class GetStorageBackendCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(BackendNameCompleter))]
     public string[]? Name { get; set; }
 
+    private PipelineNames<StorageBackend>? _backends;
+
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        foreach (var backend in SelectByName(Engine.Backends.List(), b => b.Name, Name, "storage backend", ErrorIds.BackendNotFound))
+        _backends ??= new PipelineNames<StorageBackend>(b => b.Name, () => Engine.Backends.List(), names => Engine.Backends.List(names));
+        foreach (var backend in SelectByName(_backends, Name, "storage backend", ErrorIds.BackendNotFound))
         {
             WriteObject(backend);
         }

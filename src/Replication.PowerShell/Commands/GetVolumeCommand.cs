@@ -50,6 +50,7 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
     public string? ReplicationStatus { get; set; }
 
     private ReplicationStatus? _replicationStatus;
+    private PipelineNames<Volume>? _named;
 
     /// <summary>A volume with copies on two piped backends is written once.</summary>
     private readonly HashSet<Guid> _written = new();
@@ -77,12 +78,22 @@ public sealed class GetVolumeCommand : ReplicationCmdlet
             default:
                 ForItem(Name, () =>
                 {
-                    // Without names the store filters by status; a literal name in another status is not an error, just not listed.
-                    var volumes = Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType, Backend = Backend, ReplicationStatus = Name is { Length: > 0 } ? null : _replicationStatus });
-                    WriteObject(SelectByName(volumes, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound)
+                    if (Name is not { Length: > 0 })
+                    {
+                        // Without names the store filters by status.
+                        WriteObject(Engine.Volumes.List(Query(null, _replicationStatus)), enumerateCollection: true);
+                        return;
+                    }
+
+                    // A literal name in another status is not an error, just not listed.
+                    _named ??= new PipelineNames<Volume>(v => v.Name, () => Engine.Volumes.List(Query(null, null)), names => Engine.Volumes.List(Query(names, null)));
+                    WriteObject(SelectByName(_named, Name, "volume", ErrorIds.VolumeNotFound)
                         .Where(v => _replicationStatus is not { } status || v.ReplicationStatus == status.ToCinder()).ToList(), enumerateCollection: true);
                 });
                 break;
         }
     }
+
+    private VolumeQuery Query(IReadOnlyCollection<string>? names, ReplicationStatus? status) =>
+        new() { Names = names, VolumeType = VolumeType, Backend = Backend, ReplicationStatus = status };
 }

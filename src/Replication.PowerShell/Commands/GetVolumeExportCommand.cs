@@ -17,6 +17,11 @@ public sealed class GetVolumeExportCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(VolumeNameCompleter))]
     public string[]? Name { get; set; }
 
-    protected override void ProcessRecord() =>
-        ForItem(Name, () => WriteObject(SelectByName(Engine.Exports.List(), e => e.VolumeName, Name, "exported volume", ErrorIds.ExportNotFound).ToList(), enumerateCollection: true));
+    private PipelineNames<VolumeExport>? _exports;
+
+    protected override void ProcessRecord()
+    {
+        _exports ??= new PipelineNames<VolumeExport>(e => e.VolumeName, () => Engine.Exports.List(), names => Engine.Exports.List(names));
+        ForItem(Name, () => WriteObject(SelectByName(_exports, Name, "exported volume", ErrorIds.ExportNotFound).ToList(), enumerateCollection: true));
+    }
 }

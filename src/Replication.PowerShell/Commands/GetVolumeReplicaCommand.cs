@@ -33,6 +33,7 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
     public string? Status { get; set; }
 
     private ReplicationStatus? _status;
+    private PipelineNames<VolumeReplica>? _named;
 
     protected override void BeginProcessing() => _status = ParseReplicationStatus(Status);
 
@@ -50,9 +51,16 @@ public sealed class GetVolumeReplicaCommand : ReplicationCmdlet
 
         ForItem(Name, () =>
         {
-            // Without names the store filters by status; a literal name in another status is not an error, just not listed.
-            var replicas = Engine.Replication.List(new VolumeQuery { ReplicationStatus = Name is { Length: > 0 } ? null : _status });
-            WriteObject(InStatus(SelectByName(replicas, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound)), enumerateCollection: true);
+            if (Name is not { Length: > 0 })
+            {
+                // Without names the store filters by status.
+                WriteObject(Engine.Replication.List(new VolumeQuery { ReplicationStatus = _status }), enumerateCollection: true);
+                return;
+            }
+
+            // A literal name in another status is not an error, just not listed.
+            _named ??= new PipelineNames<VolumeReplica>(r => r.VolumeName, () => Engine.Replication.List(VolumeQuery.All), names => Engine.Replication.List(new VolumeQuery { Names = names }));
+            WriteObject(InStatus(SelectByName(_named, Name, "volume", ErrorIds.VolumeNotFound)), enumerateCollection: true);
         });
     }
 

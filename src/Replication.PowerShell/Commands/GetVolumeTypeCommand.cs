@@ -14,9 +14,12 @@ public sealed class GetVolumeTypeCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(VolumeTypeNameCompleter))]
     public string[]? Name { get; set; }
 
+    private PipelineNames<VolumeType>? _types;
+
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        foreach (var type in SelectByName(Engine.VolumeTypes.List(), t => t.Name, Name, "volume type", ErrorIds.VolumeTypeNotFound))
+        _types ??= new PipelineNames<VolumeType>(t => t.Name, () => Engine.VolumeTypes.List(), names => Engine.VolumeTypes.List(names));
+        foreach (var type in SelectByName(_types, Name, "volume type", ErrorIds.VolumeTypeNotFound))
         {
             WriteObject(type);
         }

@@ -21,6 +21,7 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
     private const string InputObjectSet = "InputObject";
 
     private readonly List<VolumeReplica> _replicas = new();
+    private PipelineNames<VolumeReplica>? _candidates;
 
     /// <summary>Volumes to measure; wildcards match. Without names (and without piped replicas), every volume.</summary>
     [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -50,18 +51,19 @@ public sealed class MeasureVolumeReplicaCommand : ReplicationCmdlet
             return;
         }
 
-        IReadOnlyList<VolumeReplica> all = Array.Empty<VolumeReplica>();
+        _candidates ??= new PipelineNames<VolumeReplica>(
+            r => r.VolumeName,
+            () => Engine.Replication.List(new VolumeQuery { VolumeType = VolumeType }),
+            names => Engine.Replication.List(new VolumeQuery { Names = names, VolumeType = VolumeType }));
         try
         {
-            all = Engine.Replication.List(new VolumeQuery { VolumeType = VolumeType });
+            _replicas.AddRange(SelectByName(_candidates, Name, "volume", ErrorIds.VolumeNotFound));
         }
         catch (ReplicationException ex)
         {
             // A summary of nothing would read as Normal: a runbook must not get one for a mistyped volume type.
             ThrowTerminatingError(ErrorRecords.From(ex, Names, Names));
         }
-
-        _replicas.AddRange(SelectByName(all, r => r.VolumeName, Name, "volume", ErrorIds.VolumeNotFound));
     }
 
     protected override void EndProcessing()

@@ -26,6 +26,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
     private const string GroupObjectSet = "GroupObject";
 
     private readonly List<DrTestResult> _results = new();
+    private PipelineNames<Volume>? _named;
 
     /// <summary>Volumes to test; wildcards match. Without names (and without -Id or piped volumes), every replicated volume.</summary>
     [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -135,10 +136,18 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
                 var selected = new List<string>();
                 ForItem(Name, () =>
                 {
-                    var volumes = Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType });
-                    // Without names: every replicated volume (not plain ones, not test volumes).
-                    var candidates = Name is { Length: > 0 } ? volumes : volumes.Where(v => v.ReplicaBackend is not null && v.SourceReplica is null).ToList();
-                    selected.AddRange(SelectByName(candidates, v => v.Name, Name, "volume", ErrorIds.VolumeNotFound).Select(v => v.Name));
+                    if (Name is not { Length: > 0 })
+                    {
+                        // Without names: every replicated volume (not plain ones, not test volumes).
+                        selected.AddRange(Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType }).Where(v => v.ReplicaBackend is not null && v.SourceReplica is null).Select(v => v.Name));
+                        return;
+                    }
+
+                    _named ??= new PipelineNames<Volume>(
+                        v => v.Name,
+                        () => Engine.Volumes.List(new VolumeQuery { VolumeType = VolumeType }),
+                        names => Engine.Volumes.List(new VolumeQuery { Names = names, VolumeType = VolumeType }));
+                    selected.AddRange(SelectByName(_named, Name, "volume", ErrorIds.VolumeNotFound).Select(v => v.Name));
                 });
                 return selected;
         }

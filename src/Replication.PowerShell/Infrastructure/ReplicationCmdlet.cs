@@ -131,26 +131,28 @@ public abstract class ReplicationCmdlet : PSCmdlet
 
     /// <summary>
     /// Get-style selection: no names gives everything; a wildcard gives what matches (maybe nothing); a literal name
-    /// that matches nothing writes an ObjectNotFound error with the engine's not-found ErrorId.
+    /// that matches nothing writes an ObjectNotFound error with the engine's not-found ErrorId. The names are matched
+    /// in what <paramref name="source"/> reads for them: by key, or the whole set once per pipeline.
     /// </summary>
-    protected IEnumerable<T> SelectByName<T>(IReadOnlyList<T> all, Func<T, string> nameOf, string[]? names, string kind, string notFoundErrorId)
+    internal IEnumerable<T> SelectByName<T>(PipelineNames<T> source, string[]? names, string kind, string notFoundErrorId)
     {
         if (names is null || names.Length == 0)
         {
-            return all;
+            return source.All();
         }
 
+        var matching = source.MatcherFor(names);
         var selected = new List<T>();
+        var seen = new HashSet<T>();
         foreach (var name in names)
         {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-            var matches = all.Where(item => pattern.IsMatch(nameOf(item))).ToList();
+            var matches = matching(name).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
             {
                 WriteError(ErrorRecords.Create(notFoundErrorId, ErrorCategory.ObjectNotFound, $"There is no {kind} named '{name}'.", name));
             }
 
-            selected.AddRange(matches.Where(m => !selected.Contains(m)));
+            selected.AddRange(matches.Where(seen.Add));
         }
 
         return selected;

@@ -18,6 +18,25 @@ internal sealed class SqlFilter
         }
     }
 
+    /// <summary>Adds "<paramref name="column"/> IN (...)" when <paramref name="values"/> are given (none matches no row).</summary>
+    public void AddIn(string column, string parameter, IReadOnlyCollection<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        var names = new List<string>();
+        foreach (var value in values)
+        {
+            var name = parameter + names.Count;
+            names.Add("@" + name);
+            _parameters.Add((name, value));
+        }
+
+        _conditions.Add(names.Count == 0 ? "1 = 0" : $"{column} IN ({string.Join(", ", names)})");
+    }
+
     /// <summary>A parameter of the statement's own clauses (a LIMIT), not a condition.</summary>
     public void AddParameter(string parameter, object value) => _parameters.Add((parameter, value));
 

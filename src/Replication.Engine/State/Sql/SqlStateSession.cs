@@ -53,11 +53,14 @@ internal abstract partial class SqlStateSession : IStateSession
 
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
+    private readonly StateWorkCounts _work;
 
     protected SqlStateSession(DbConnection connection, DbTransaction transaction)
     {
         _connection = connection;
         _transaction = transaction;
+        // A SQLite connection's data source is the state file; a server's needs the database's name too.
+        _work = StateWork.For(connection is Microsoft.Data.Sqlite.SqliteConnection ? connection.DataSource : $"{connection.DataSource}/{connection.Database}");
     }
 
     public Guid StoreIdentity() => Guid.Parse(Query("SELECT id FROM store_identity;", r => r.GetString(0)).Single());
@@ -321,6 +324,7 @@ internal abstract partial class SqlStateSession : IStateSession
     private static SqlFilter VolumeFilter(VolumeQuery query)
     {
         var filter = new SqlFilter();
+        filter.AddIn("name", "name", query.Names);
         filter.Add("volume_type = @type COLLATE NOCASE", "type", query.VolumeType);
         filter.Add("(backend = @backend COLLATE NOCASE OR replica_backend = @backend COLLATE NOCASE)", "backend", query.Backend);
         filter.Add("group_name = @group COLLATE NOCASE", "group", query.GroupName);
@@ -341,12 +345,14 @@ internal abstract partial class SqlStateSession : IStateSession
                 rows.Add(read(reader));
             }
 
+            _work.RowsRead(rows.Count);
             return rows;
         });
     }
 
     private DbCommand Command(string sql, (string Name, object? Value)[] parameters)
     {
+        _work.Statement();
         var command = _connection.CreateCommand();
         command.Transaction = _transaction;
         command.CommandText = sql;
