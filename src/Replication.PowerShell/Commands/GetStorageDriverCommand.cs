@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 using Replication.Engine.Drivers.Loading;
 using Replication.Engine.Errors;
@@ -15,9 +17,14 @@ public sealed class GetStorageDriverCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(StorageDriverNameCompleter))]
     public string[]? Name { get; set; }
 
+    private PipelineNames<StorageDriverDescription>? _drivers;
+
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        foreach (var driver in SelectByName(new StorageDriverCatalog(Engine.Context).Describe(), d => d.Name, Name, "storage driver", ErrorIds.DriverNotFound))
+        // A handful of drivers: every lookup reads them all, once per pipeline.
+        _drivers ??= new PipelineNames<StorageDriverDescription>(d => d.Name, () => new StorageDriverCatalog(Engine.Context).Describe(),
+            names => _drivers!.All().Where(d => names.Contains(d.Name, StringComparer.OrdinalIgnoreCase)).ToList());
+        foreach (var driver in SelectByName(_drivers, Name, "storage driver", ErrorIds.DriverNotFound))
         {
             WriteObject(driver);
         }
