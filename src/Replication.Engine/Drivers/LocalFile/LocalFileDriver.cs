@@ -17,7 +17,7 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// Volumes as sparse files in a backend folder; a replica is the same file name in the partner backend's folder.
 /// Sync copies only blocks that changed since the last round and never fills holes.
 /// </summary>
-public sealed class LocalFileDriver : IVolumeDriver
+public sealed partial class LocalFileDriver : IVolumeDriver
 {
     public const string DriverName = "LocalFile";
 

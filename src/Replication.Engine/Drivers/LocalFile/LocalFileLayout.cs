@@ -18,6 +18,9 @@ internal static class LocalFileLayout
 
     public static string LocationFor(Guid volumeId) => $"volume-{volumeId:D}.img";
 
+    /// <summary>True when the name has the exact form of a volume file's location.</summary>
+    public static bool IsLocation(string name) => LocationPattern.IsMatch(name);
+
     /// <summary>The volume id a file of this backend belongs to (a volume file or a journal), if it is one of ours.</summary>
     public static Guid? VolumeIdOf(string fileName)
     {
