@@ -16,6 +16,7 @@ public static class ErrorIds
 
     // Objects that exist, or do not, or are still used.
     public const string BackendExists = nameof(BackendExists);
+    public const string DriverExists = nameof(DriverExists);
     public const string BackendNotFound = nameof(BackendNotFound);
     public const string BackendInUse = nameof(BackendInUse);
     public const string BackendPathUnusable = nameof(BackendPathUnusable);

@@ -7,7 +7,6 @@ using Replication.Engine.Files;
 using Replication.Engine.Rules;
 using Replication.Engine.State;
 using ContractLineage = Replication.Drivers.StorageLineage;
-using ContractProbe = Replication.Drivers.BackendProbe;
 
 namespace Replication.Engine.Drivers.LocalFile;
 
@@ -31,7 +30,10 @@ public sealed partial class LocalFileDriver : IStorageDriver, INativeCloning, IS
         var path = settings.FirstOrDefault(s => string.Equals(s.Key, LocalFileBackend.PathKey, StringComparison.OrdinalIgnoreCase)).Value;
         if (string.IsNullOrWhiteSpace(path) || !Path.IsPathRooted(path) || path.Any(char.IsControl))
         {
-            throw new StorageDriverException(DriverErrorIds.InvalidSetting, $"The path '{Names.Printable(path ?? "")}' must be an absolute folder path.");
+            var message = string.IsNullOrEmpty(path)
+                ? "A LocalFile backend needs -Path, the folder its volumes live in."
+                : $"The path '{Names.Printable(path!)}' must be an absolute folder path.";
+            throw new StorageDriverException(DriverErrorIds.InvalidSetting, message, new Errors.ReplicationException(Errors.ErrorIds.InvalidPath, Errors.ErrorKind.InvalidArgument, message, path));
         }
 
         var modes = settings.Where(s => !string.Equals(s.Key, LocalFileBackend.PathKey, StringComparison.OrdinalIgnoreCase))
@@ -47,23 +49,7 @@ public sealed partial class LocalFileDriver : IStorageDriver, INativeCloning, IS
 
     public IReadOnlyDictionary<string, object?> ReportCapabilities(BackendConfiguration backend) => ReportCapabilities(LocalFileBackend.RecordOf(backend));
 
-    public ContractProbe Probe(BackendConfiguration backend)
-    {
-        var probe = LocalFileProbe.Probe(LocalFileBackend.RecordOf(backend));
-        return new ContractProbe
-        {
-            Location = probe.Location,
-            Unreachable = probe.Unreachable,
-            Writable = probe.Writable,
-            WriteProblem = probe.WriteProblem,
-            TotalBytes = probe.TotalBytes,
-            FreeBytes = probe.FreeBytes,
-            BlockSize = probe.BlockSize,
-            HolesSupported = probe.HolesSupported,
-            HolesDetail = probe.HolesDetail,
-            ProbeFileTime = probe.ProbeFileTime,
-        };
-    }
+    public BackendProbe Probe(BackendConfiguration backend) => LocalFileProbe.Probe(LocalFileBackend.RecordOf(backend));
 
     public IReadOnlyList<string> ListCopies(BackendConfiguration backend) => LocalFileBackend.Run(() =>
     {
@@ -99,6 +85,12 @@ public sealed partial class LocalFileDriver : IStorageDriver, INativeCloning, IS
     public void DeleteCopy(BackendConfiguration backend, string location) => LocalFileBackend.Run(() =>
     {
         var path = FileOf(backend, location);
+        if (!Directory.Exists(LocalFileLayout.BackendFolder(path.Backend)))
+        {
+            throw new StorageDriverException(DriverErrorIds.BackendUnreachable,
+                $"The folder '{LocalFileLayout.BackendFolder(path.Backend)}' of backend '{backend.Name}' cannot be reached, so '{location}' was not removed. Run the command again once the folder is back.");
+        }
+
         using var folder = BackendFolder.Open(path.Backend);
         // A fenced file too (on Windows the read-only attribute is lifted first); a link there is refused, not removed.
         folder.Root.Delete(path.Name);
@@ -113,7 +105,21 @@ public sealed partial class LocalFileDriver : IStorageDriver, INativeCloning, IS
     });
 
     public long? CopyLength(BackendConfiguration backend, string location) => LocalFileBackend.Run(() =>
-        FileOf(backend, location).Look() is { Kind: EntryKind.File } file ? file.Size : (long?)null);
+    {
+        var path = FileOf(backend, location);
+        if (!Directory.Exists(LocalFileLayout.BackendFolder(path.Backend)))
+        {
+            throw new StorageDriverException(DriverErrorIds.BackendUnreachable, "its backend folder cannot be reached");
+        }
+
+        return path.Look() switch
+        {
+            null => (long?)null,
+            { Kind: EntryKind.Link } => throw TrustErrors.Link(path),
+            { Kind: not EntryKind.File } => throw TrustErrors.NotTrusted(path, "it is not a regular file."),
+            var file => file.Size,
+        };
+    });
 
     public IBlockDevice Open(BackendConfiguration backend, string location, DeviceAccess access) => LocalFileBackend.Run(() =>
     {
@@ -161,10 +167,8 @@ public sealed partial class LocalFileDriver : IStorageDriver, INativeCloning, IS
         }
     }
 
-    public string? ChangeStamp(BackendConfiguration backend, string location) => CopyStamp(new VolumeCopy(LocalFileBackend.RecordOf(backend), location));
-
-    public ConnectionInfo Connect(BackendConfiguration backend, string location) =>
-        new("file", new Dictionary<string, string> { ["path"] = FileOf(backend, location).FullPath });
+    public ConnectionInfo Connect(BackendConfiguration backend, string location) => LocalFileBackend.Run(() =>
+        new ConnectionInfo("file", new Dictionary<string, string> { ["path"] = FileOf(backend, location).FullPath }));
 
     public ISidecarStore Sidecars(BackendConfiguration backend) => new LocalSidecarStore(LocalFileBackend.RecordOf(backend));
 

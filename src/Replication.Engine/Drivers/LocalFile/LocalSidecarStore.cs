@@ -41,7 +41,8 @@ internal sealed class LocalSidecarStore : ISidecarStore
 
     public void Replace(string name, byte[] content) => LocalFileBackend.Run(() =>
     {
-        var temporary = Checked(name) + ".tmp";
+        // Not ".tmp": the engine stages its journals under that ending.
+        var temporary = Checked(name) + ".new";
         using var folder = BackendFolder.Open(_backend);
         var module = folder.ModuleFolder;
         // A leftover temporary file is removed (a link there is refused), and the new one made exclusively.
@@ -74,17 +75,33 @@ internal sealed class LocalSidecarStore : ISidecarStore
             .ToList();
     });
 
-    public Stream Open(string name, SidecarAccess access) => LocalFileBackend.Run(() => access switch
+    /// <summary>
+    /// Readers share the file with everyone (a shared lock); a read-write opening of an existing sidecar holds it
+    /// exclusively (an exclusive lock), one that may create it shares it with readers only. A missing sidecar and one
+    /// held by another process are the plain FileNotFoundException and IOException the contract names.
+    /// </summary>
+    public Stream Open(string name, SidecarAccess access)
     {
-        SidecarAccess.Read => Open(name, FileMode.Open, FileAccess.Read, FileShare.Read),
-        SidecarAccess.ReadWrite => Open(name, FileMode.Open, FileAccess.ReadWrite, FileShare.Read),
-        _ => Open(name, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read),
-    });
+        try
+        {
+            var file = access switch
+            {
+                SidecarAccess.Read => Open(name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite),
+                SidecarAccess.ReadWrite => Open(name, FileMode.Open, FileAccess.ReadWrite, FileShare.None),
+                _ => Open(name, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read),
+            };
+            return new DurableFileStream(file);
+        }
+        catch (Errors.ReplicationException ex)
+        {
+            throw new StorageDriverException(DriverErrorIds.StorageRefused, ex.Message, ex);
+        }
+    }
 
     private FileStream Open(string name, FileMode mode, FileAccess access, FileShare share)
     {
         using var folder = BackendFolder.Open(_backend);
-        return folder.ModuleFolder.OpenFile(Checked(name), mode, access, share, 1 << 16);
+        return folder.ModuleFolder.OpenFile(Checked(name), mode, access, share, 1 << 20);
     }
 
     private static string Checked(string name) => NamePattern.IsMatch(name) && name != BackendFolder.MarkName
