@@ -46,9 +46,9 @@ internal static class DriverFaults
             return readSide && IsDistrust(own) ? OnTheReadSide(own, errorId, what) : own;
         }
 
+        // A copy or storage that is missing is a failed read or write of the side at work, as any other fault.
         var kind = error.ErrorId switch
         {
-            DriverErrorIds.CopyMissing or DriverErrorIds.BackendUnreachable => ErrorKind.ResourceUnavailable,
             DriverErrorIds.StorageRefused or DriverErrorIds.Fenced => ErrorKind.PermissionDenied,
             DriverErrorIds.InvalidSetting => ErrorKind.InvalidArgument,
             DriverErrorIds.NotSupported => ErrorKind.InvalidOperation,

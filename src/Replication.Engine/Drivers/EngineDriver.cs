@@ -123,14 +123,22 @@ public sealed class EngineDriver
     public void DeleteVolume(VolumeCopy copy)
     {
         var volumeId = VolumeIdOf(copy);
-        Copy(copy, () =>
+        try
         {
-            Contract.DeleteCopy(Config(copy.Backend), copy.Location);
-            var sidecars = Contract.Sidecars(Config(copy.Backend));
-            SyncJournal.Discard(sidecars, volumeId);
-            sidecars.Delete(SidecarName(volumeId, "dirty"));
-            sidecars.Delete(SidecarName(volumeId, "export"));
-        }, ErrorIds.VolumeFileFault, "Removing");
+            Copy(copy, () =>
+            {
+                Contract.DeleteCopy(Config(copy.Backend), copy.Location);
+                var sidecars = Contract.Sidecars(Config(copy.Backend));
+                SyncJournal.Discard(sidecars, volumeId);
+                sidecars.Delete(SidecarName(volumeId, "dirty"));
+                sidecars.Delete(SidecarName(volumeId, "export"));
+            }, ErrorIds.VolumeFileFault, "Removing");
+        }
+        catch (ReplicationException ex) when (ex.InnerException is StorageDriverException { ErrorId: DriverErrorIds.BackendUnreachable } unreachable)
+        {
+            // Nothing was removed: the command is to be run again once the storage is back.
+            throw new ReplicationException(ex.ErrorId, ErrorKind.ResourceUnavailable, unreachable.Message, ex.Target, unreachable);
+        }
     }
 
     /// <summary>Makes <paramref name="target"/> (a new location) a copy of <paramref name="source"/> and returns the block hashes of what it holds.</summary>
