@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Replication.Engine.Files.Native;
 using Replication.Drivers;
 using Replication.Engine.Files;
 using Replication.Engine.Rules;
