@@ -3,7 +3,7 @@
 # missing. Each figure is the suite's count when it was last recorded; a change that adds tests may raise it, one that
 # removes tests on purpose lowers it here, in the same commit, which says why.
 @{
-    'Replication.Engine.Tests'              = 685
+    'Replication.Engine.Tests'              = 800
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 275
     'Replication.PowerShell.Tests'          = 451

@@ -11,8 +11,9 @@ public enum DeviceAccess
 }
 
 /// <summary>
-/// One copy opened for block I/O at byte offsets. The engine keeps ranges inside <see cref="Length"/>; a device used by
-/// one thread at a time. Storage faults are <see cref="StorageDriverException"/>s with <see cref="DriverErrorIds.IoFault"/>
+/// One copy opened for block I/O at byte offsets, used by one thread at a time. The engine keeps ranges inside
+/// <see cref="Length"/>; a device refuses a range outside it (ArgumentOutOfRangeException) and changes nothing, so a
+/// copy never grows by a stray write. Storage faults are <see cref="StorageDriverException"/>s with <see cref="DriverErrorIds.IoFault"/>
 /// (or <see cref="DriverErrorIds.NoSpace"/>).
 /// </summary>
 public interface IBlockDevice : IDisposable

@@ -79,11 +79,15 @@ public sealed class ReplicationEngine
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>
-        new(new EngineContext(SqliteStateStore.Open(statePath), DriverRegistry.Default, clock));
+        Open(SqliteStateStore.Open(statePath), clock);
 
     /// <summary>An engine on the state store at <paramref name="address"/> (a SQLite file or a PostgreSQL database) with the built-in drivers.</summary>
     public static ReplicationEngine Open(StateAddress address, Func<DateTimeOffset>? clock = null) =>
-        new(new EngineContext(StateStores.Open(address), DriverRegistry.Default, clock));
+        Open(StateStores.Open(address), clock);
+
+    /// <summary>With the built-in drivers and those registered in the store (Register-StorageDriver).</summary>
+    private static ReplicationEngine Open(IStateStore store, Func<DateTimeOffset>? clock) =>
+        new(new EngineContext(store, DriverRegistry.ForStore(store), clock));
 
     public IReadOnlyList<ReplicationEvent> Events(EventQuery query)
     {

@@ -1,7 +1,8 @@
 # A storage driver from outside the module: the sample ChunkFolder driver is built from its own project, copied to a
 # folder of its own as a vendor ships it, registered into the BUILT module in a fresh pwsh (no rebuild), listed, and
-# proved by the conformance kit; a second fresh pwsh finds the registration in the state file and unregisters it.
-# (The seed story on the sample driver needs the engine on the driver contract, which this branch does not have yet.)
+# proved by the conformance kit; a second fresh pwsh finds the registration in the state file and unregisters it; a
+# third runs the seed story on two ChunkFolder backends (data written and read back by QEMU's NBD client), and the
+# built-in LocalFile driver keeps every promise of the kit too.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -49,6 +50,53 @@ Unregister-StorageDriver -Name ChunkFolder
 $after = @(Get-StorageDriver | Select-Object Name, Source)
 $events = @(Get-ReplicationEvent -Name ChunkFolder | Select-Object -ExpandProperty Operation)
 [pscustomobject]@{ Before = $before; After = $after; Events = $events } | ConvertTo-Json -Depth 4 -Compress
+'@
+    $environment.T_STORY_STATE = Join-Path $root 'story.db'
+    $environment.T_SITES = Join-Path $root 'sites'
+    $story = Invoke-ChildPwsh -TimeoutSeconds 300 -Environment $environment -Script @'
+$ErrorActionPreference = 'Stop'
+Import-Module $env:REPLICATION_MODULE_PATH
+Set-ReplicationStateStore -Path $env:T_STORY_STATE
+function Read-Back([string] $Name, [string] $Check) {
+    $export = Start-VolumeExport -Name $Name -Port 0 -Confirm:$false
+    try { & qemu-io -f raw -c $Check $export.Url 2>&1 | Out-Null; $LASTEXITCODE } finally { Stop-VolumeExport -Name $Name -Force }
+}
+Register-StorageDriver -Path $env:T_DRIVER | Out-Null
+New-StorageBackend -Name dc1 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/dc1" } -ReplicationPartner dc2 -WarningAction SilentlyContinue | Out-Null
+New-StorageBackend -Name dc2 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/dc2"; ChunkSize = '65536' } -ReplicationPartner dc1 | Out-Null
+New-ReplicatedVolumeType -Name replicated | Out-Null
+New-Volume -Name db01 -SizeBytes 16MB -VolumeType replicated | Out-Null
+$written = Read-Back db01 'write -P 0x5a 1M 256k'
+$first = Sync-VolumeReplica -Name db01
+$drTest = Test-VolumeReplica -Name db01
+$testVolume = New-Volume -Name db01-test -SourceReplica db01
+$testVolumeRead = Read-Back db01-test 'read -P 0x5a 1M 256k'
+Remove-Volume -Name db01-test -Force
+$promotion = Invoke-ReplicaPromotion -Name db01 -Planned -Force
+$promotedRead = Read-Back db01 'read -P 0x5a 1M 256k'
+$promotedWrite = Read-Back db01 'write -P 0x6b 8M 64k'
+$reenabled = Enable-Replication -Name db01 -Force -PassThru
+$back = Invoke-ReplicaPromotion -Name db01 -Planned -Force
+$backRead = Read-Back db01 'read -P 0x6b 8M 64k'
+Enable-Replication -Name db01 -Force | Out-Null
+New-Volume -Name db02 -SizeBytes 8MB -VolumeType replicated | Out-Null
+New-ReplicationGroup -Name app -VolumeName db01, db02 | Out-Null
+$groupRound = @(Sync-VolumeReplica -Group app)
+$localFile = @(Test-StorageDriver -Name LocalFile -Setting @{ Path = "$env:T_SITES/localfile-kit" })
+[pscustomobject]@{
+    Written        = $written
+    FirstMode      = "$($first.Status)/$($first.BytesWritten)"
+    DrTest         = "$($drTest.Outcome)"
+    TestVolume     = "$($testVolume.Name)/$testVolumeRead"
+    Promotion      = "$($promotion.PrimaryBackend)/$($promotion.DataLossWindow)/$($promotion.ReplicaVerified)"
+    PromotedRead   = $promotedRead
+    PromotedWrite  = $promotedWrite
+    Reenabled      = "$($reenabled.Status)"
+    GroupRound     = @($groupRound | ForEach-Object { "$($_.VolumeName)/$($_.Status)" })
+    Back           = "$($back.PrimaryBackend)/$backRead"
+    LocalFileKit   = @($localFile | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Promise): $($_.Detail)" })
+    LocalFileCount = $localFile.Count
+} | ConvertTo-Json -Depth 4 -Compress
 '@
     function Read-Child($Run) {
         $Run.ExitCode | Should -Be 0 -Because "$($Run.Stdout) $($Run.Stderr)"
@@ -101,5 +149,25 @@ Describe 'The sample ChunkFolder driver, registered into the built module' {
         ($result.Before | ForEach-Object { "$($_.Name)/$($_.Source)/$($_.Problem)" }) | Should -Be @('LocalFile/BuiltIn/', 'ChunkFolder/Registered/')
         ($result.After | ForEach-Object { "$($_.Name)/$($_.Source)" }) | Should -Be @('LocalFile/BuiltIn')
         $result.Events | Should -Be @('RegisterStorageDriver', 'UnregisterStorageDriver')
+    }
+
+    It 'runs the seed story on two ChunkFolder backends: replica, sync, DR test, test volume, promotion, re-enable, group round' {
+        $result = Read-Child $story
+        $result.Written | Should -Be 0
+        $result.FirstMode | Should -Be 'active/262144'
+        $result.DrTest | Should -Be 'Passed'
+        $result.TestVolume | Should -Be 'db01-test/0'
+        $result.Promotion | Should -Be 'dc2/00:00:00/True'
+        $result.PromotedRead | Should -Be 0 -Because 'the promoted replica on dc2 serves the bytes written on dc1'
+        $result.PromotedWrite | Should -Be 0
+        $result.Reenabled | Should -Be 'active'
+        $result.GroupRound | Should -Be @('db01/active', 'db02/active')
+        $result.Back | Should -Be 'dc1/0' -Because 'the write made on dc2 came back to dc1 through the re-enabled replica'
+    }
+
+    It 'and the built-in LocalFile driver keeps every promise of the kit' {
+        $result = Read-Child $story
+        $result.LocalFileKit | Should -BeNullOrEmpty
+        $result.LocalFileCount | Should -BeGreaterOrEqual 30
     }
 }

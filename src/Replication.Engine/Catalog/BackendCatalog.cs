@@ -33,21 +33,16 @@ public sealed class BackendCatalog
             }
         }
 
-        if (string.IsNullOrWhiteSpace(definition.Path) || !Path.IsPathRooted(definition.Path) || definition.Path.Any(char.IsControl))
-        {
-            throw new ReplicationException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
-                $"The path '{Names.Printable(definition.Path ?? "")}' of backend '{definition.Name}' must be an absolute folder path.", definition.Path);
-        }
-
         var reserved = driver.ReportedCapabilities.Concat(EngineCapabilities);
+        var (path, settings) = Validated(driver, definition.Settings, definition.Path, definition.Name);
         var record = new BackendRecord
         {
             Name = definition.Name,
             Driver = driver.Name,
-            Path = Path.GetFullPath(definition.Path),
+            Path = path,
             ReplicationPartner = definition.ReplicationPartner,
             DeclaredCapabilities = DeclaredCapabilities.Validate(definition.DeclaredCapabilities, reserved),
-            Settings = driver.ValidateSettings(definition.Settings, definition.Name),
+            Settings = settings,
             CreatedAt = _context.Now,
         };
 
@@ -71,6 +66,25 @@ public sealed class BackendCatalog
         }
     }
 
+    /// <summary>
+    /// The settings as the driver checked them, with LocalFile's folder (-Path, its Path setting) apart: state keeps it in
+    /// its own column, as backends always had it. A driver without a Path setting refuses -Path as any unknown setting.
+    /// </summary>
+    private static (string Path, IReadOnlyDictionary<string, string> Settings) Validated(Drivers.EngineDriver driver, IReadOnlyDictionary<string, object?> given, string? path, string backendName)
+    {
+        var settings = given.ToDictionary(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase);
+        if (!string.IsNullOrEmpty(path))
+        {
+            settings[Drivers.BackendBinding.PathSetting] = path;
+        }
+
+        var validated = driver.ValidateSettings(settings, backendName);
+        var stored = validated.Where(s => !string.Equals(s.Key, Drivers.BackendBinding.PathSetting, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase);
+        var storedPath = validated.FirstOrDefault(s => string.Equals(s.Key, Drivers.BackendBinding.PathSetting, StringComparison.OrdinalIgnoreCase)).Value ?? "";
+        return (storedPath, stored);
+    }
+
     private StorageBackend Insert(BackendRecord record, IOperationObserver observer)
     {
         using var session = _context.Store.Begin(write: true);
@@ -82,7 +96,7 @@ public sealed class BackendCatalog
 
         session.InsertBackend(record);
         session.AppendEvent(_context.Event("CreateBackend", "Backend", record.Name,
-            $"Backend '{record.Name}' ({record.Driver}) at '{record.Path}'" + (record.ReplicationPartner is null ? "." : $", replication partner '{record.ReplicationPartner}'.")));
+            $"Backend '{record.Name}' ({record.Driver})" + (record.Path.Length == 0 ? "" : $" at '{record.Path}'") + (record.ReplicationPartner is null ? "." : $", replication partner '{record.ReplicationPartner}'.")));
         var all = session.ListBackends();
         session.Commit();
         return Describe(record, all);
@@ -199,7 +213,7 @@ public sealed class BackendCatalog
             PartnerProblem = PartnerProblem(record, all),
             Capabilities = new NamedValues<object?>(capabilities),
             DeclaredCapabilities = new NamedValues<object?>(record.DeclaredCapabilities),
-            Settings = new NamedValues<string>(_context.Drivers.Get(record.Driver).ValidateSettings(record.Settings.ToDictionary(s => s.Key, s => (object?)s.Value), record.Name)),
+            Settings = new NamedValues<string>(Validated(_context.Drivers.Get(record.Driver), record.Settings.ToDictionary(s => s.Key, s => (object?)s.Value), record.Path, record.Name).Settings),
             CreatedAt = record.CreatedAt,
             FrozenAt = record.FrozenAt,
             FailedOverAt = record.FailedOverAt,
@@ -214,7 +228,7 @@ public sealed class BackendCatalog
         }
 
         var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (session.ListBackends().FirstOrDefault(b => string.Equals(b.Path.TrimEnd('/', '\\'), record.Path.TrimEnd('/', '\\'), comparison)) is { } clash)
+        if (record.Path.Length > 0 && session.ListBackends().FirstOrDefault(b => string.Equals(b.Path.TrimEnd('/', '\\'), record.Path.TrimEnd('/', '\\'), comparison)) is { } clash)
         {
             throw new ReplicationException(ErrorIds.BackendPathUnusable, ErrorKind.ResourceExists,
                 $"The folder '{record.Path}' already belongs to backend '{clash.Name}'. Each backend needs its own folder: a volume's primary and replica carry the same file name.", record.Path);

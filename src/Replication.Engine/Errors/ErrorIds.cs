@@ -16,6 +16,7 @@ public static class ErrorIds
 
     // Objects that exist, or do not, or are still used.
     public const string BackendExists = nameof(BackendExists);
+    public const string DriverExists = nameof(DriverExists);
     public const string BackendNotFound = nameof(BackendNotFound);
     public const string BackendInUse = nameof(BackendInUse);
     public const string BackendPathUnusable = nameof(BackendPathUnusable);
@@ -103,6 +104,5 @@ public static class ErrorIds
 
     // Storage drivers loaded from their own assemblies.
     public const string DriverLoadFailed = nameof(DriverLoadFailed);
-    public const string DriverExists = nameof(DriverExists);
     public const string DriverNotFound = nameof(DriverNotFound);
 }

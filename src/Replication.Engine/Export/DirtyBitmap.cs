@@ -34,13 +34,13 @@ internal sealed class DirtyBitmap : IDisposable
     private const int MaxStampLength = 64;
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("RPDIRTY1");
 
-    private readonly FileStream _file;
+    private readonly Stream _file;
     private readonly object _gate = new();
     private readonly byte[][] _sides;
     private readonly long _sideLength;
     private Header _header;
 
-    private DirtyBitmap(FileStream file, Header header, long blockCount)
+    private DirtyBitmap(Stream file, Header header, long blockCount)
     {
         _file = file;
         _header = header;
@@ -114,7 +114,7 @@ internal sealed class DirtyBitmap : IDisposable
             // The memory copy changes only after the bits are durable: a writer that finds its bit set may write at once.
             _file.Position = SideOffset(side, _sideLength) + firstByte;
             _file.Write(bytes, 0, bytes.Length);
-            _file.Flush(flushToDisk: true);
+            _file.Flush();
             Buffer.BlockCopy(bytes, 0, _sides[side], (int)firstByte, bytes.Length);
         }
     }
@@ -205,7 +205,7 @@ internal sealed class DirtyBitmap : IDisposable
 
     private static DirtyBitmap? TryOpen(SidecarFile path, Guid volumeId, long volumeSize, string? copyStamp, FileShare share)
     {
-        FileStream file;
+        Stream file;
         try
         {
             file = path.Open(share == FileShare.None ? FileMode.Open : FileMode.OpenOrCreate, FileAccess.ReadWrite, share);
@@ -291,7 +291,7 @@ internal sealed class DirtyBitmap : IDisposable
     {
         _file.Position = SideOffset(side, _sideLength);
         _file.Write(_sides[side], 0, _sides[side].Length);
-        _file.Flush(flushToDisk: true);
+        _file.Flush();
     }
 
     private void Update(Func<Header, Header> change)
@@ -306,10 +306,10 @@ internal sealed class DirtyBitmap : IDisposable
         var bytes = _header.ToBytes();
         _file.Position = 0;
         _file.Write(bytes, 0, bytes.Length);
-        _file.Flush(flushToDisk: true);
+        _file.Flush();
     }
 
-    private static Header? ReadHeader(FileStream file)
+    private static Header? ReadHeader(Stream file)
     {
         if (file.Length < HeaderLength)
         {

@@ -41,7 +41,7 @@ internal sealed class ExportedVolume : INbdExport
     /// <summary>The volume as it was when the export started; its copies cannot move while it is exported (promotion is refused).</summary>
     public VolumeSnapshot Snapshot { get; }
 
-    public IVolumeDriver Driver { get; }
+    public EngineDriver Driver { get; }
 
     public DirtyBitmap Bitmap { get; }
 

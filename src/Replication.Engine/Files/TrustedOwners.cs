@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Runtime.InteropServices;
-using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Files.Native;
 using Replication.Engine.Errors;
 
 namespace Replication.Engine.Files;

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using Replication.Engine.Drivers.LocalFile;
-using static Replication.Engine.Drivers.LocalFile.NativeMethods;
+using Replication.Engine.Files.Native;
+using static Replication.Engine.Files.Native.NativeMethods;
 
 namespace Replication.Engine.Files;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Files.Native;
 
 namespace Replication.Engine.Files;
 

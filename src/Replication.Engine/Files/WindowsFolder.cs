@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using static Replication.Engine.Drivers.LocalFile.NativeMethods;
+using static Replication.Engine.Files.Native.NativeMethods;
 
 namespace Replication.Engine.Files;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Replication.Drivers;
 using Replication.Engine.Catalog;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
@@ -297,7 +298,7 @@ public sealed class PartnershipPreflight
         return new TimedProbe(probe, before, _context.Now);
     }
 
-    private static long? Allocated(IVolumeDriver driver, VolumeCopy copy)
+    private static long? Allocated(EngineDriver driver, VolumeCopy copy)
     {
         try
         {

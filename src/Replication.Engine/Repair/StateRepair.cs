@@ -308,7 +308,7 @@ public sealed class StateRepair
         }
     }
 
-    private static string? Fault(IVolumeDriver driver, VolumeCopy copy, long sizeBytes)
+    private static string? Fault(EngineDriver driver, VolumeCopy copy, long sizeBytes)
     {
         try
         {

@@ -5,10 +5,10 @@ namespace Replication.Engine.Replication;
 /// <summary>The fence a promotion set on the old primary before swapping the sides, and how to lift it if the swap fails.</summary>
 internal sealed class FenceOfOldPrimary
 {
-    private readonly IVolumeDriver _driver;
+    private readonly EngineDriver _driver;
     private readonly VolumeCopy _copy;
 
-    public FenceOfOldPrimary(IVolumeDriver driver, VolumeCopy copy, bool onDisk, string? stamp)
+    public FenceOfOldPrimary(EngineDriver driver, VolumeCopy copy, bool onDisk, string? stamp)
     {
         _driver = driver;
         _copy = copy;

@@ -268,13 +268,14 @@ public sealed class VolumeService
     {
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequireAvailable(snapshot.Volume, "a connection");
-        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        var connection = _context.Drivers.Get(snapshot.PrimaryBackend.Driver).Connect(snapshot.Primary);
         return new VolumeConnection
         {
             VolumeName = snapshot.Volume.Name,
             Backend = snapshot.PrimaryBackend.Name,
-            DriverVolumeType = driver.ConnectionType,
-            Path = driver.ConnectionPath(snapshot.Primary),
+            DriverVolumeType = connection.DriverVolumeType,
+            Data = new NamedValues<string>(connection.Data),
+            Path = connection.Data.TryGetValue("path", out var path) ? path : "",
             NbdUrl = _exports.UrlFor(snapshot),
             SizeBytes = snapshot.Volume.SizeBytes,
         };

@@ -18,8 +18,9 @@ public sealed class NewStorageBackendCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(DriverNameCompleter))]
     public string Driver { get; set; } = LocalFileDriver.DriverName;
 
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    public string Path { get; set; } = "";
+    /// <summary>LocalFile's folder (its Path setting); other drivers take everything from -Setting.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    public string? Path { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(BackendNameCompleter))]
@@ -29,14 +30,14 @@ public sealed class NewStorageBackendCommand : ReplicationCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public Hashtable? Capability { get; set; }
 
-    /// <summary>The driver's settings; LocalFile has FileMode (0600, 0640, 0660) and FolderMode (0700, 0710, 0750, 0770).</summary>
+    /// <summary>The driver's settings, checked by the driver; LocalFile has Path, FileMode (0600, 0640, 0660) and FolderMode (0700, 0710, 0750, 0770).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public Hashtable? Setting { get; set; }
 
     protected override void ProcessRecord()
     {
-        var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(Name, $"Create {Driver} storage backend in '{folder}'"))
+        var folder = string.IsNullOrEmpty(Path) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(Name, folder is null ? $"Create {Driver} storage backend" : $"Create {Driver} storage backend in '{folder}'"))
         {
             return;
         }
@@ -47,7 +48,7 @@ public sealed class NewStorageBackendCommand : ReplicationCmdlet
             {
                 Name = Name,
                 Driver = Driver,
-                Path = folder,
+                Path = folder ?? "",
                 ReplicationPartner = ReplicationPartner,
                 DeclaredCapabilities = Hashtables.ToValues(Capability),
                 Settings = Hashtables.ToValues(Setting),

@@ -8,6 +8,7 @@ using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
+using Replication.Engine.Rounds;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.Support.EngineSite;
 
@@ -102,7 +103,7 @@ public sealed class SyncJournalRecoveryTests : IDisposable
         var lastRound = ReadAll(site.ReplicaFile(Vol));
         WriteAt(primary, 7 * Block, RandomBytes(Block, 2));
 
-        // A round that died while staging: its journal never got its final name.
+        // A round that died while staging: its journal was never committed.
         var header = new SyncJournal.Header
         {
             VolumeId = id,
@@ -111,7 +112,7 @@ public sealed class SyncJournalRecoveryTests : IDisposable
             BlockSize = Block,
             VolumeSize = Size,
         };
-        using (var journal = TestFiles.JournalWriter(JournalPath(id) + ".tmp", header))
+        using (var journal = TestFiles.JournalWriter(DriverRegistry.Default.Get(LocalFileDriver.DriverName).Contract.Sidecars(EngineDriver.Config(site.BackendRecord("dc2"))), header))
         {
             var garbage = RandomBytes(Block, 3);
             journal.Write(6, garbage, 0, garbage.Length);
@@ -141,9 +142,10 @@ public sealed class SyncJournalRecoveryTests : IDisposable
         File.Copy(replica, beforeRound);
         RunRoundTheEngineDoesNotRecord();
         File.Copy(beforeRound, replica, overwrite: true);
-        using (var journal = new FileStream(JournalPath(id), FileMode.Open, FileAccess.ReadWrite))
+        // The journal its commit record names, torn by a disk fault.
+        using (var journal = new FileStream(JournalPath(id) + ".tmp", FileMode.Open, FileAccess.ReadWrite))
         {
-            journal.SetLength(journal.Length - 100); // torn by a disk fault
+            journal.SetLength(journal.Length - 100);
         }
 
         var error = Refused(ErrorIds.SyncJournalCorrupt, () => site.Sync(Vol));
@@ -194,7 +196,7 @@ public sealed class SyncJournalRecoveryTests : IDisposable
             map = session.LoadBlockMap(volume.Id) ?? throw new InvalidOperationException("No block map recorded.");
         }
 
-        var outcome = new LocalFileDriver().SyncReplica(new ReplicaSyncRequest
+        var outcome = new EngineDriver(new LocalFileDriver()).SyncReplica(new ReplicaSyncRequest
         {
             VolumeId = volume.Id,
             VolumeName = volume.Name,
@@ -215,5 +217,5 @@ public sealed class SyncJournalRecoveryTests : IDisposable
     }
 
     /// <summary>The committed journal beside the replica; the replica is on dc2 until a promotion.</summary>
-    private string JournalPath(Guid id) => Path.Combine(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2")), LocalFileLayout.JournalName(id));
+    private string JournalPath(Guid id) => Path.Combine(LocalFileLayout.JournalFolderOf(site.BackendRecord("dc2")), SyncJournal.CommittedName(id));
 }

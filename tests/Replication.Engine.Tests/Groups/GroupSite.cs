@@ -94,6 +94,9 @@ public sealed class GroupSite : IDisposable
         .Select(b => Path.Combine(Site.FolderOf(b), ".replication"))
         .Where(Directory.Exists)
         .SelectMany(folder => Directory.EnumerateFiles(folder, "*.sync-journal*"))
+        // A committed journal is its commit record and the staged journal it names: one journal.
+        .Select(file => file.EndsWith(".tmp", StringComparison.Ordinal) ? file.Substring(0, file.Length - ".tmp".Length) : file)
+        .Distinct(StringComparer.Ordinal)
         .ToList();
 
     /// <summary>Sets the primary's modification time 30 s back, so the next round's stamp proves it quiet (and a round after that skips it).</summary>

@@ -4,10 +4,12 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
 using System.Threading;
+using Replication.Engine.Drivers;
 using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
+using Replication.Engine.Rounds;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.LocalFile.DriverFixture;
 
@@ -110,8 +112,7 @@ public sealed class BlockSyncTests : IDisposable
 
         // The committed journal stays until the engine has recorded the round.
         Assert.True(File.Exists(fx.JournalPath), "the committed journal is gone before the engine recorded the round");
-        Assert.False(File.Exists(fx.UncommittedJournalPath));
-        var (header, map) = TestFiles.ReadJournal(fx.JournalPath);
+        var (header, map) = TestFiles.ReadJournal(fx.TargetSidecars, fx.VolumeId);
         Assert.Equal(request.Generation, header.Generation);
         Assert.Equal(fx.VolumeId, header.VolumeId);
         Assert.True(map.ContentEquals(outcome.NewMap));
@@ -244,28 +245,27 @@ public sealed class BlockSyncTests : IDisposable
     }
 
     [Fact]
-    public void SourceStamp_ProvesUnchanged_OnlyForSameSizeAndMtime_AfterTheQuietPeriod()
+    public void AFileStamp_ProvesQuiet_OnlyAfterTheQuietPeriod_AndTheRoundStampRoundTrips()
     {
         var modified = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
         var second = TimeSpan.TicksPerSecond;
-        var quiet = new SourceStamp(4096, modified, modified + (3 * second));
-        var busy = new SourceStamp(4096, modified, modified + (2 * second) - 1);
-        var now = new SourceStamp(4096, modified, modified + (100 * second));
+        var stamp = $"4096:{modified}";
+        ICoarseChangeStamps files = new LocalFileDriver();
 
-        Assert.True(quiet.ProvesUnchanged(now));
-        Assert.False(busy.ProvesUnchanged(now));                                             // coarse timestamps: not proof
-        Assert.False(new SourceStamp(4096, modified, modified).ProvesUnchanged(now));
-        Assert.False(new SourceStamp(4096, modified, modified - second).ProvesUnchanged(now)); // clock skew
-        Assert.False(quiet.ProvesUnchanged(new SourceStamp(8192, modified, now.ReadStartedTicks)));
-        Assert.False(quiet.ProvesUnchanged(new SourceStamp(4096, modified + 1, now.ReadStartedTicks)));
+        Assert.True(files.ProvesQuiet(stamp, new DateTimeOffset(modified + (3 * second), TimeSpan.Zero)));
+        Assert.False(files.ProvesQuiet(stamp, new DateTimeOffset(modified + (2 * second) - 1, TimeSpan.Zero))); // coarse timestamps: not proof
+        Assert.False(files.ProvesQuiet(stamp, new DateTimeOffset(modified, TimeSpan.Zero)));
+        Assert.False(files.ProvesQuiet(stamp, new DateTimeOffset(modified - second, TimeSpan.Zero)));          // clock skew
+        Assert.False(files.ProvesQuiet("not a file stamp", new DateTimeOffset(modified + (100 * second), TimeSpan.Zero)));
 
-        var parsed = RoundStamp.Parse(new RoundStamp(quiet, 42).ToDriverData());
+        var parsed = RoundStamp.Parse(new RoundStamp(stamp, 77, "8192:42").ToDriverData());
         Assert.NotNull(parsed);
-        Assert.Equal(42, parsed!.ReplicaModifiedTicks);
-        Assert.Equal((quiet.Size, quiet.ModifiedTicks, quiet.ReadStartedTicks), (parsed.Source!.Size, parsed.Source.ModifiedTicks, parsed.Source.ReadStartedTicks));
+        Assert.Equal((stamp, 77L, "8192:42"), (parsed!.PrimaryStamp, parsed.PrimaryStampTakenTicks, parsed.ReplicaStamp));
         Assert.Null(RoundStamp.Parse(null));
         Assert.Null(RoundStamp.Parse(""));
         Assert.Null(RoundStamp.Parse("{not json"));
+        // A round an older version recorded (file times the engine no longer reads itself): the next round reads.
+        Assert.Null(RoundStamp.Parse("{\"Source\":{\"Size\":4096,\"ModifiedTicks\":1,\"ReadStartedTicks\":2},\"ReplicaModifiedTicks\":3}"));
     }
 
     [UnixFact]
@@ -290,7 +290,7 @@ public sealed class BlockSyncTests : IDisposable
         var during = fx.IncrementalSync(SmallSize, first, forceRead: true);
         fx.Observer.OnProgress = null;
 
-        Assert.Null(RoundStamp.Parse(during.DriverData)!.Source);
+        Assert.Null(RoundStamp.Parse(during.DriverData)!.PrimaryStamp);
         Assert.True(during.PrimaryChangedDuringRound, "a round the primary was written during claimed a crash-consistent point in time");
         var next = fx.IncrementalSync(SmallSize, during);
         Assert.Equal(SyncMode.Incremental, next.Mode);

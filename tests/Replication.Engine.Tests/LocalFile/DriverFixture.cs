@@ -5,11 +5,13 @@ using System.IO.Hashing;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
+using Replication.Drivers;
 using Replication.Engine.Drivers;
 using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
+using Replication.Engine.Rounds;
 using Replication.Engine.State;
 using Replication.Engine.Tests.Support;
 
@@ -38,7 +40,10 @@ internal sealed class DriverFixture : IDisposable
         Target = new VolumeCopy(Secondary, Driver.LocationFor(VolumeId));
     }
 
-    public LocalFileDriver Driver { get; } = new();
+    public EngineDriver Driver { get; } = new(new LocalFileDriver());
+
+    /// <summary>The sidecars of the replica's backend, where its journals are.</summary>
+    public ISidecarStore TargetSidecars => Driver.Contract.Sidecars(EngineDriver.Config(Secondary));
 
     public RecordingObserver Observer { get; } = new();
 
@@ -190,8 +195,8 @@ internal sealed class DriverFixture : IDisposable
     /// <summary>The block map of a file as it is now (what a sync that reached it should return).</summary>
     public static BlockMap HashFile(string path, long size)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-        return new BlockCopier(file, ErrorIds.PrimaryUnreadable, (_, _) => { }, CancellationToken.None).HashAll(size, BlockSize);
+        using var device = new LocalFileBlockDevice(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1));
+        return new BlockReader(device, path, ErrorIds.PrimaryUnreadable, (_, _) => { }, CancellationToken.None).HashAll(size, BlockSize);
     }
 
     public static int BlockLength(long size, long block) => (int)Math.Min(BlockSize, size - (block * BlockSize));

@@ -1,5 +1,5 @@
 using System;
-using Replication.Engine.Drivers.LocalFile;
+using Replication.Engine.Rounds;
 
 namespace Replication.Engine.Tests.LocalFile;
 
@@ -20,19 +20,19 @@ public sealed class FileSystemOpsTests
     public void IsAllZero_TellsZerosFromAnyNonZeroByte(int length)
     {
         var buffer = new byte[length];
-        Assert.True(FileSystemOps.IsAllZero(buffer, 0, length));
+        Assert.True(BlockBytes.IsAllZero(buffer, 0, length));
 
         for (var position = 0; position < length; position += Math.Max(1, length / 37))
         {
             buffer[position] = 0x80;
-            Assert.False(FileSystemOps.IsAllZero(buffer, 0, length), $"non-zero byte at {position} of {length} missed");
+            Assert.False(BlockBytes.IsAllZero(buffer, 0, length), $"non-zero byte at {position} of {length} missed");
             buffer[position] = 0;
         }
 
         if (length > 0)
         {
             buffer[length - 1] = 1;
-            Assert.False(FileSystemOps.IsAllZero(buffer, 0, length));
+            Assert.False(BlockBytes.IsAllZero(buffer, 0, length));
         }
     }
 
@@ -43,9 +43,9 @@ public sealed class FileSystemOpsTests
         buffer[2] = 1;
         buffer[150] = 1;
 
-        Assert.True(FileSystemOps.IsAllZero(buffer, 3, 147));
-        Assert.False(FileSystemOps.IsAllZero(buffer, 3, 148));
-        Assert.False(FileSystemOps.IsAllZero(buffer, 2, 100));
+        Assert.True(BlockBytes.IsAllZero(buffer, 3, 147));
+        Assert.False(BlockBytes.IsAllZero(buffer, 3, 148));
+        Assert.False(BlockBytes.IsAllZero(buffer, 2, 100));
     }
 
     [Fact]
@@ -53,8 +53,8 @@ public sealed class FileSystemOpsTests
     {
         var buffer = new byte[16];
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => FileSystemOps.IsAllZero(buffer, 10, 7));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FileSystemOps.IsAllZero(buffer, -1, 1));
-        Assert.Throws<ArgumentNullException>(() => FileSystemOps.IsAllZero(null!, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BlockBytes.IsAllZero(buffer, 10, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BlockBytes.IsAllZero(buffer, -1, 1));
+        Assert.Throws<ArgumentNullException>(() => BlockBytes.IsAllZero(null!, 0, 0));
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
+using Replication.Engine.Files.Native;
 using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Tests.Support;
 

@@ -6,6 +6,7 @@ using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
+using Replication.Engine.Rounds;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.LocalFile.DriverFixture;
 
@@ -54,7 +55,7 @@ public sealed class SyncJournalTests : IDisposable
             BlockSize = BlockSize,
             VolumeSize = Size,
         };
-        using (var journal = TestFiles.JournalWriter(fx.UncommittedJournalPath, header))
+        using (var journal = TestFiles.JournalWriter(fx.TargetSidecars, header))
         {
             foreach (var block in ChangedBlocks)
             {
@@ -63,11 +64,12 @@ public sealed class SyncJournalTests : IDisposable
             }
 
             journal.Deallocate(HoleBlock, BlockSize);
-            journal.Commit(round2, Path.GetFileName(fx.JournalPath));
+            journal.Commit(round2);
         }
 
+        // Committed: the commit record names the staged journal, which stays until the round is recorded.
         Assert.True(File.Exists(fx.JournalPath));
-        Assert.False(File.Exists(fx.UncommittedJournalPath));
+        Assert.True(File.Exists(fx.UncommittedJournalPath));
         return (ContentHash(fx.TargetPath), round2);
     }
 
@@ -87,7 +89,7 @@ public sealed class SyncJournalTests : IDisposable
         var first = fx.InitialSync(Size);
         var targetBefore = ContentHash(fx.TargetPath);
         var header = new SyncJournal.Header { VolumeId = fx.VolumeId, Generation = 2, StartedAt = startedAt, BlockSize = BlockSize, VolumeSize = Size };
-        using (var journal = TestFiles.JournalWriter(fx.UncommittedJournalPath, header))
+        using (var journal = TestFiles.JournalWriter(fx.TargetSidecars, header))
         {
             journal.Write(16, RandomBytes(new Random(2), BlockSize), 0, BlockSize);
             journal.Deallocate(17, BlockSize);
@@ -165,9 +167,14 @@ public sealed class SyncJournalTests : IDisposable
     }
 
     [UnixFact]
-    public void CommittedJournal_WithAnUncommittedOneBeside_AppliesTheCommittedAndDropsTheOther()
+    public void AJournalAnOlderVersionCommitted_WithAnUncommittedOneBeside_IsApplied_AndTheOtherDropped()
     {
         CommittedButNotApplied();
+        // An older version committed by renaming the journal itself (format 2) to the committed name.
+        var journal = File.ReadAllBytes(fx.UncommittedJournalPath);
+        BitConverter.GetBytes(2).CopyTo(journal, 4);
+        BitConverter.GetBytes(System.IO.Hashing.XxHash64.HashToUInt64(journal.AsSpan(0, journal.Length - 8))).CopyTo(journal, journal.Length - 8);
+        File.WriteAllBytes(fx.JournalPath, journal);
         File.WriteAllBytes(fx.UncommittedJournalPath, new byte[] { 1, 2, 3 });
 
         var outcome = fx.Driver.FinishInterruptedSync(fx.Target, fx.VolumeId);
@@ -185,8 +192,15 @@ public sealed class SyncJournalTests : IDisposable
     [InlineData(-8)]       // the checksum itself
     public void FlippedByte_IsSyncJournalCorrupt_AndTheReplicaIsUntouched(long position)
     {
+        FlippedByteIn(position, journal: true);
+        FlippedByteIn(position, journal: false);
+    }
+
+    private void FlippedByteIn(long position, bool journal)
+    {
         var (targetRound1, _) = CommittedButNotApplied();
-        var bytes = File.ReadAllBytes(fx.JournalPath);
+        var path = journal ? fx.UncommittedJournalPath : fx.JournalPath;
+        var bytes = File.ReadAllBytes(path);
         var at = position switch
         {
             -1 => bytes.Length / 2,
@@ -194,12 +208,13 @@ public sealed class SyncJournalTests : IDisposable
             _ => (int)position,
         };
         bytes[at] ^= 0x10;
-        File.WriteAllBytes(fx.JournalPath, bytes);
+        File.WriteAllBytes(path, bytes);
 
         var error = Assert.Throws<ReplicationException>(() => fx.Driver.FinishInterruptedSync(fx.Target, fx.VolumeId));
 
         Assert.Equal(ErrorIds.SyncJournalCorrupt, error.ErrorId);
         Assert.Equal(targetRound1, ContentHash(fx.TargetPath));
+        fx.Driver.DiscardSyncJournal(fx.Target, fx.VolumeId);
     }
 
     [UnixTheory]
@@ -260,17 +275,17 @@ public sealed class SyncJournalTests : IDisposable
             VolumeSize = Size,
             GroupToken = groupToken,
         };
-        using (var writer = TestFiles.JournalWriter(temp.File("j.tmp"), header))
+        var sidecars = TestFiles.Sidecars(temp.Path, Guid.NewGuid());
+        using (var writer = TestFiles.JournalWriter(sidecars, header))
         {
             writer.Write(5, new byte[] { 9, 1, 2, 3, 9 }, 1, 3);
-            writer.Commit(map, "j");
+            writer.Commit(map);
         }
 
-        var (read, readMap) = TestFiles.ReadJournal(temp.File("j"));
+        var (read, readMap) = TestFiles.ReadJournal(sidecars, header.VolumeId);
 
         Assert.Equal(header, read);
         Assert.True(readMap.ContentEquals(map));
-        Assert.False(File.Exists(temp.File("j.tmp")));
     }
 
     [Fact]
@@ -278,10 +293,11 @@ public sealed class SyncJournalTests : IDisposable
     {
         using var temp = new TempDirectory();
         var header = new SyncJournal.Header { VolumeId = Guid.NewGuid(), Generation = 1, StartedAt = startedAt, BlockSize = BlockSize, VolumeSize = Size };
-        using var writer = TestFiles.JournalWriter(temp.File("j.tmp"), header);
+        var sidecars = TestFiles.Sidecars(temp.Path, Guid.NewGuid());
+        using var writer = TestFiles.JournalWriter(sidecars, header);
 
-        Assert.Throws<InvalidOperationException>(() => writer.Commit(BlockMap.Empty(BlockSize, Size + BlockSize), "j"));
-        Assert.False(File.Exists(temp.File("j")));
+        Assert.Throws<InvalidOperationException>(() => writer.Commit(BlockMap.Empty(BlockSize, Size + BlockSize)));
+        Assert.Null(SyncJournal.OpenCommitted(sidecars, header.VolumeId, "journal"));
     }
 
     [UnixFact]

@@ -30,7 +30,7 @@ public abstract class SiteState : IDisposable
             _stores.Add(store);
         }
 
-        return new ReplicationEngine(new EngineContext(store, DriverRegistry.Default, clock));
+        return new ReplicationEngine(new EngineContext(store, DriverRegistry.ForStore(store), clock));
     }
 
     /// <summary>

@@ -1,7 +1,11 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
+using Replication.Drivers;
 using Replication.Engine.Drivers.LocalFile;
 using Replication.Engine.Files;
 using Replication.Engine.Replication;
+using Replication.Engine.Rounds;
 
 namespace Replication.Engine.Tests.Support;
 
@@ -23,16 +27,23 @@ internal static class TestFiles
         return SparseFile.AllocatedBytes(file);
     }
 
-    public static (SyncJournal.Header Header, BlockMap Map) ReadJournal(string path)
+    /// <summary>The sidecars of a LocalFile backend in <paramref name="backendFolder"/> owned by <paramref name="storeId"/> (made if missing).</summary>
+    public static ISidecarStore Sidecars(string backendFolder, Guid storeId)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-        return SyncJournal.ReadCommitted(file, path);
+        var driver = new LocalFileDriver();
+        var backend = new BackendConfiguration("test", driver.ValidateSettings(new Dictionary<string, string> { ["Path"] = backendFolder }), storeId.ToString("D"));
+        driver.PrepareBackend(backend);
+        return driver.Sidecars(backend);
     }
 
-    /// <summary>A journal writer for <paramref name="uncommittedPath"/>; the folder stays open as long as the writer needs it.</summary>
-    public static SyncJournal.Writer JournalWriter(string uncommittedPath, SyncJournal.Header header)
+    /// <summary>The committed journal of the volume, checked against its commit record and read.</summary>
+    public static (SyncJournal.Header Header, BlockMap Map) ReadJournal(ISidecarStore sidecars, Guid volumeId)
     {
-        var folder = Folder(Path.GetDirectoryName(uncommittedPath)!);
-        return new SyncJournal.Writer(folder, Path.GetFileName(uncommittedPath), header);
+        var committed = SyncJournal.OpenCommitted(sidecars, volumeId, "journal") ?? throw new FileNotFoundException("No journal is committed.");
+        committed.Journal.Dispose();
+        return (committed.Header, committed.Map);
     }
+
+    /// <summary>A journal writer staging in <paramref name="sidecars"/>.</summary>
+    public static SyncJournal.Writer JournalWriter(ISidecarStore sidecars, SyncJournal.Header header) => new(sidecars, header, "journal");
 }

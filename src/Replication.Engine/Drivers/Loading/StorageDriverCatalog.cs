@@ -92,7 +92,7 @@ public sealed class StorageDriverCatalog
 
     /// <summary>The built-in drivers, then the registered ones, each loaded to read its version, connection type and settings.</summary>
     public IReadOnlyList<StorageDriverDescription> Describe() =>
-        _context.Drivers.Names.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(DescribeBuiltIn)
+        _context.Drivers.BuiltInNames.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(DescribeBuiltIn)
             .Concat(Registrations().Select(r =>
             {
                 var (driver, problem) = TryLoad(r);
@@ -100,10 +100,10 @@ public sealed class StorageDriverCatalog
             }))
             .ToList();
 
-    /// <summary>Runs the conformance kit on the registered driver with the settings (which name scratch storage for it).</summary>
+    /// <summary>Runs the conformance kit on a built-in or registered driver with the settings (which name scratch storage for it).</summary>
     public IReadOnlyList<StorageDriverTestResult> Test(string name, IReadOnlyDictionary<string, string> settings)
     {
-        var driver = Load(name);
+        var driver = _context.Drivers.BuiltInNames.Contains(name, StringComparer.OrdinalIgnoreCase) ? _context.Drivers.Get(name).Contract : Load(name);
         return new ConformanceKit(driver, settings).Run().Select(r => new StorageDriverTestResult
         {
             Driver = driver.Info.Name,
@@ -132,17 +132,16 @@ public sealed class StorageDriverCatalog
         }
     }
 
-    // The built-in drivers still implement the engine's own IVolumeDriver; once they implement IStorageDriver this reads
-    // their DriverInfo as Describe does for a registered driver.
     private StorageDriverDescription DescribeBuiltIn(string name)
     {
-        var driver = _context.Drivers.Get(name);
+        var info = _context.Drivers.Get(name).Contract.Info;
         return new StorageDriverDescription
         {
-            Name = driver.Name,
-            Version = typeof(StorageDriverCatalog).Assembly.GetName().Version!.ToString(),
-            ConnectionType = driver.ConnectionType,
+            Name = info.Name,
+            Version = info.Version.ToString(),
+            ConnectionType = info.ConnectionType,
             Source = "BuiltIn",
+            Settings = info.Settings.Select(Describe).ToList(),
         };
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
-using static Replication.Engine.Drivers.LocalFile.NativeMethods;
+using Replication.Engine.Files.Native;
+using static Replication.Engine.Files.Native.NativeMethods;
 
 namespace Replication.Engine.Drivers.LocalFile;
 

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using Replication.Engine.Errors;
 using Replication.Engine.Files;
-using Replication.Engine.Preflight;
+using Replication.Drivers;
 using Replication.Engine.State;
 
 namespace Replication.Engine.Drivers.LocalFile;
@@ -61,20 +61,6 @@ internal static class LocalFileProbe
             HolesDetail = holesDetail,
             ProbeFileTime = written,
         };
-
-    /// <summary>The data the copy's file holds (its allocated extents); null when it is missing or cannot be read.</summary>
-    public static long? AllocatedBytes(VolumeCopy copy)
-    {
-        try
-        {
-            using var file = LocalFileLayout.VolumePath(copy).Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return SparseFile.AllocatedBytes(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReplicationException)
-        {
-            return null;
-        }
-    }
 
     private static string? Reach(string folder)
     {

@@ -4,8 +4,9 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Replication.Engine.Files.Native;
 using Replication.Engine.Files;
-using static Replication.Engine.Drivers.LocalFile.NativeMethods;
+using static Replication.Engine.Files.Native.NativeMethods;
 
 namespace Replication.Engine.Drivers.LocalFile;
 

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Files.Native;
 
 /// <summary>
 /// P/Invoke declarations, one nested class per ABI. The library targets netstandard2.0, so it cannot use

@@ -2,10 +2,10 @@ using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Rounds;
 
-/// <summary>Byte work .NET (as far as netstandard2.0 reaches) does not offer fast. Files and folders are reached through <see cref="Files.VerifiedFolder"/>.</summary>
-internal static class FileSystemOps
+/// <summary>Byte work on blocks that .NET (as far as netstandard2.0 reaches) does not offer fast.</summary>
+internal static class BlockBytes
 {
     /// <summary>True when <paramref name="count"/> bytes from <paramref name="offset"/> are all zero; compares a SIMD vector at a time.</summary>
     public static bool IsAllZero(byte[] buffer, int offset, int count)

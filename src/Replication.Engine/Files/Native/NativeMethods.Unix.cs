@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Files.Native;
 
 internal static partial class NativeMethods
 {

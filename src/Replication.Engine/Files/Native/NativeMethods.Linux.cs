@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Files.Native;
 
 internal static partial class NativeMethods
 {
@@ -44,6 +44,13 @@ internal static partial class NativeMethods
 
         [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
         internal static extern int SyncFileRange(int descriptor, long offset, long length, uint flags);
+
+        /// <summary>FICLONE, _IOW(0x94, 9, int): makes the target share the source's blocks (a reflink) on btrfs, XFS and the like.</summary>
+        internal const uint CloneFile = 0x40049409;
+
+        // ioctl(2) is variadic; FICLONE's one argument is an int, passed as a fixed one alike on x64 and arm64 Linux.
+        [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+        internal static extern int Ioctl(int descriptor, uint request, int argument);
 
         [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
         internal static extern int Fchmod(int descriptor, uint mode);

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.IO.Hashing;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Rounds;
 
 /// <summary>A write-only stream that checksums everything written through it, so a journal carries its own checksum.</summary>
 internal sealed class HashingWriteStream : Stream

@@ -1,4 +1,4 @@
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Rounds;
 
 /// <summary>Where changed blocks go: straight into the target, or into a journal applied after it commits.</summary>
 internal interface IBlockSink

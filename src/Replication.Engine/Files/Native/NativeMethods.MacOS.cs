@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Files.Native;
 
 internal static partial class NativeMethods
 {

@@ -2,7 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Replication.Engine.Drivers.LocalFile;
+namespace Replication.Engine.Files.Native;
 
 internal static partial class NativeMethods
 {

@@ -1,0 +1,50 @@
+using Newtonsoft.Json;
+
+namespace Replication.Engine.Rounds;
+
+/// <summary>
+/// What a round leaves in the volume's driver data for the next round's quick check (rsync's): the primary's change
+/// stamp when the round read it (null when it changed during the round, or could not be taken), when the engine took it,
+/// and the replica's change stamp after the round. A replica whose stamp moved since was written outside the module, so
+/// the block map no longer describes it and the next round compares both sides.
+/// </summary>
+internal sealed class RoundStamp
+{
+    [JsonConstructor]
+    public RoundStamp(string? primaryStamp, long primaryStampTakenTicks, string? replicaStamp)
+    {
+        PrimaryStamp = primaryStamp;
+        PrimaryStampTakenTicks = primaryStampTakenTicks;
+        ReplicaStamp = replicaStamp;
+    }
+
+    public string? PrimaryStamp { get; }
+
+    /// <summary>The wall clock (UTC ticks) when <see cref="PrimaryStamp"/> was taken, just before the primary was read.</summary>
+    public long PrimaryStampTakenTicks { get; }
+
+    public string? ReplicaStamp { get; }
+
+    /// <summary>
+    /// The stamp kept in driver data; null (so the next round reads and compares) when there is none or it cannot be read,
+    /// as for a round an older version recorded (its stamp held file times, which the engine no longer reads itself).
+    /// </summary>
+    public static RoundStamp? Parse(string? driverData)
+    {
+        if (string.IsNullOrEmpty(driverData))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonConvert.DeserializeObject<RoundStamp>(driverData!) is { ReplicaStamp: not null } stamp ? stamp : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public string ToDriverData() => JsonConvert.SerializeObject(this);
+}
