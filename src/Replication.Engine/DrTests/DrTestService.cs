@@ -7,6 +7,7 @@ using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Placement;
 using Replication.Engine.Replication;
+using Replication.Engine.Rules;
 using Replication.Engine.State;
 using Replication.Engine.Volumes;
 
@@ -303,8 +304,7 @@ public sealed class DrTestService
             return "";
         }
 
-        Replication.SyncRound.EnsureTransition(current, updated.ReplicationStatus);
-        session.UpdateVolume(updated);
+        ReplicationStateMachine.Update(session, current, updated);
         return ReplicaCheck.MarkChange(current, updated);
     }
 

@@ -271,8 +271,7 @@ internal sealed class SyncMirror
             LastSyncCompletedAt = Context.Now,
             ReplicationExtendedStatus = extendedStatus,
         };
-        SyncRound.EnsureTransition(current, stopped.ReplicationStatus);
-        session.UpdateVolume(stopped);
+        ReplicationStateMachine.Update(session, current, stopped);
         session.AppendEvent(Context.Event(operation, "Volume", current.Name, extendedStatus, current.Id, current.ReplicationStatus, stopped.ReplicationStatus));
     }
 
@@ -286,7 +285,7 @@ internal sealed class SyncMirror
             LastSyncCompletedAt = Context.Now,
             ReplicationExtendedStatus = $"Synchronous since {Context.Now:u}: the export on {Where} acknowledges a write only once both copies have it.",
         };
-        session.UpdateVolume(mirrored);
+        ReplicationStateMachine.Update(session, current, mirrored);
         session.AppendEvent(Context.Event(operation, "Volume", current.Name, mirrored.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, current.ReplicationStatus));
         session.Commit();
         _lastRefresh = Context.Now;
@@ -299,7 +298,7 @@ internal sealed class SyncMirror
             using var session = Context.Store.Begin(write: true);
             if (session.FindVolume(_export.VolumeId) is { ReplicationStatus: ReplicationStatus.Active } current)
             {
-                session.UpdateVolume(current with { LastSyncStartedAt = Context.Now, LastSyncCompletedAt = Context.Now });
+                ReplicationStateMachine.Update(session, current, current with { LastSyncStartedAt = Context.Now, LastSyncCompletedAt = Context.Now });
                 session.Commit();
             }
 

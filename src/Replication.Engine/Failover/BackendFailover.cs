@@ -203,7 +203,8 @@ public sealed class BackendFailover
             }
 
             using var session = _context.Store.Begin(write: true);
-            session.UpdateVolume(session.FindVolume(volume.Id)! with { FailoverSource = null });
+            var stored = session.FindVolume(volume.Id)!;
+            ReplicationStateMachine.Update(session, stored, stored with { FailoverSource = null });
             session.Commit();
         }
 
@@ -241,7 +242,7 @@ public sealed class BackendFailover
         {
             foreach (var member in session.ListVolumes(new VolumeQuery { GroupName = group }))
             {
-                session.UpdateVolume(member with { FailoverSource = null });
+                ReplicationStateMachine.Update(session, member, member with { FailoverSource = null });
             }
 
             session.Commit();

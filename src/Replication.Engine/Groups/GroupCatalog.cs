@@ -77,7 +77,7 @@ public sealed class GroupCatalog
                 throw Refused($"Volume '{volume.Name}' is not a member of group '{group.Name}'.", volume.Name);
             }
 
-            session.UpdateVolume(volume with { GroupName = null, GroupRound = null });
+            ReplicationStateMachine.Update(session, volume, volume with { GroupName = null, GroupRound = null });
             session.AppendEvent(_context.Event("LeaveReplicationGroup", "Volume", volume.Name, $"Volume '{volume.Name}' left replication group '{group.Name}'.", volume.Id));
         }
 
@@ -107,7 +107,7 @@ public sealed class GroupCatalog
         using var session = _context.Store.Begin(write: true);
         foreach (var member in session.ListVolumes(new VolumeQuery { GroupName = held.Group }))
         {
-            session.UpdateVolume(member with { GroupName = null, GroupRound = null });
+            ReplicationStateMachine.Update(session, member, member with { GroupName = null, GroupRound = null });
         }
 
         session.DeleteGroup(held.Group);
@@ -186,7 +186,7 @@ public sealed class GroupCatalog
             }
 
             pair = (volume.Backend, volume.ReplicaBackend);
-            session.UpdateVolume(volume with { GroupName = groupName, GroupRound = null });
+            ReplicationStateMachine.Update(session, volume, volume with { GroupName = groupName, GroupRound = null });
             session.AppendEvent(_context.Event("JoinReplicationGroup", "Volume", volume.Name, $"Volume '{volume.Name}' joined replication group '{groupName}'.", volume.Id));
         }
     }

@@ -182,7 +182,7 @@ public sealed class GroupOperations
             foreach (var member in members.Where(m => m.Volume.ReplicationStatus == ReplicationStatus.ActiveStopped))
             {
                 var current = VolumeSnapshot.Reread(session, member.Volume);
-                session.UpdateVolume(current with { ReplicationStatus = ReplicationStatus.Active });
+                ReplicationStateMachine.Update(session, current, current with { ReplicationStatus = ReplicationStatus.Active });
                 session.AppendEvent(_context.Event("ResumeReplication", "Volume", current.Name, $"Resumed with group '{held.Group}'.", current.Id, current.ReplicationStatus, ReplicationStatus.Active));
             }
 
@@ -214,7 +214,7 @@ public sealed class GroupOperations
                 ReplicationStatus = ReplicationStatus.ActiveStopped,
                 ReplicationExtendedStatus = $"Paused with group '{held.Group}' at {_context.Now:u}; the replica holds group round {current.GroupRound}. Enable-Replication -Group resumes.",
             };
-            session.UpdateVolume(paused);
+            ReplicationStateMachine.Update(session, current, paused);
             session.AppendEvent(_context.Event("DisableReplication", "Volume", current.Name, paused.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, paused.ReplicationStatus));
         }
 

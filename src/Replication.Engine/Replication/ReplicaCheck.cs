@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading;
 using Replication.Engine.Model;
 using Replication.Engine.Placement;
+using Replication.Engine.Rules;
 using Replication.Engine.State;
 
 namespace Replication.Engine.Replication;
@@ -95,8 +96,7 @@ internal sealed class ReplicaCheck
         var change = MarkChange(current, updated);
         if (change.Length > 0 || updated.DamagedBlocks != current.DamagedBlocks)
         {
-            SyncRound.EnsureTransition(current, updated.ReplicationStatus);
-            session.UpdateVolume(updated);
+            ReplicationStateMachine.Update(session, current, updated);
             session.AppendEvent(_context.Event(operation, "Volume", current.Name, $"{by}: {verdict.Describe()}{change}", current.Id, current.ReplicationStatus, updated.ReplicationStatus));
             session.Commit();
         }

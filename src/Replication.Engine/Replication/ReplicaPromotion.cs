@@ -136,7 +136,6 @@ internal sealed class ReplicaPromotion
     {
         var current = VolumeSnapshot.Reread(session, seen);
         ReplicationRules.RequirePromotable(current);
-        SyncRound.EnsureTransition(current, ReplicationStatus.Inactive);
         var dataTimestamp = current.LastSyncStartedAt ?? current.CreatedAt;
         var lossWindow = planned ? TimeSpan.Zero : promotedAt - dataTimestamp;
         var damage = checkedReplica.Verdict is { Damaged: true } found ? found : null;
@@ -162,7 +161,7 @@ internal sealed class ReplicaPromotion
         };
         // The map described both copies as of the last round; from now on they diverge.
         session.DeleteBlockMap(current.Id);
-        session.UpdateVolume(promoted);
+        ReplicationStateMachine.Update(session, current, promoted);
         session.AppendEvent(_context.Event("PromoteReplica", "Volume", current.Name, promoted.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, ReplicationStatus.Inactive));
         return new PromotionResult
         {

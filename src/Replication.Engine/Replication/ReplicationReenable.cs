@@ -92,8 +92,7 @@ internal sealed class ReplicationReenable
 
         observer.Decision(updated.ReplicationExtendedStatus!);
         session.DeleteBlockMap(current.Id);
-        SyncRound.EnsureTransition(current, ReplicationStatus.Copying);
-        session.UpdateVolume(updated);
+        ReplicationStateMachine.Update(session, current, updated);
         session.AppendEvent(_context.Event("EnableReplication", "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, ReplicationStatus.Copying));
         session.Commit();
         return updated;

@@ -222,8 +222,7 @@ public sealed class ReplicationService
                 ReplicationStatus = ReplicationStatus.ActiveStopped,
                 ReplicationExtendedStatus = $"Paused at {_context.Now:u}; the {SyncRound.ReplicaHolds(volume.LastSyncStartedAt, volume.LastSyncRaced)}. Enable-Replication resumes.",
             };
-            SyncRound.EnsureTransition(volume, paused.ReplicationStatus);
-            session.UpdateVolume(paused);
+            ReplicationStateMachine.Update(session, volume, paused);
             session.AppendEvent(_context.Event("DisableReplication", "Volume", volume.Name, paused.ReplicationExtendedStatus, volume.Id, volume.ReplicationStatus, paused.ReplicationStatus));
             session.Commit();
         }

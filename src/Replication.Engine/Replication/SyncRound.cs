@@ -274,13 +274,12 @@ internal sealed class SyncRound
     {
         using var session = _context.Store.Begin(write: true);
         var current = VolumeSnapshot.Reread(session, seen);
-        EnsureTransition(current, ReplicationStatus.Copying);
         var copying = current with
         {
             ReplicationStatus = ReplicationStatus.Copying,
             ReplicationExtendedStatus = $"First round since creation, started {_context.Now:u}: the primary's data is copied to the empty replica directly.",
         };
-        session.UpdateVolume(copying);
+        ReplicationStateMachine.Update(session, current, copying);
         session.AppendEvent(_context.Event(operation, "Volume", current.Name, copying.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, copying.ReplicationStatus));
         session.Commit();
         return copying;
@@ -341,7 +340,6 @@ internal sealed class SyncRound
     private VolumeRecord RecordIn(IStateSession session, VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound, bool ranNow = false)
     {
         var current = VolumeSnapshot.Reread(session, seen);
-        EnsureTransition(current, statusAfter);
         var updated = current with
         {
             ReplicationStatus = statusAfter,
@@ -365,7 +363,7 @@ internal sealed class SyncRound
             session.SaveBlockMap(current.Id, outcome.NewMap);
         }
 
-        session.UpdateVolume(updated);
+        ReplicationStateMachine.Update(session, current, updated);
         var recorded = _context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter);
         session.AppendEvent(ranNow ? recorded with { RoundBytesWritten = outcome.BytesWritten, RoundSeconds = Seconds(outcome.StartedAt) } : recorded);
         return updated;
@@ -417,28 +415,19 @@ internal sealed class SyncRound
         }
 
         var statusAfter = replicaFault && !replicaUntouched ? ReplicationStatus.Error : current.ReplicationStatus;
-        EnsureTransition(current, statusAfter);
         var updated = current with
         {
             ReplicationStatus = statusAfter,
             ReplicationExtendedStatus = $"{operation} failed at {_context.Now:u} ({failure.ErrorId}): {failure.Message}" +
                 (replicaUntouched ? $" The replica was not changed: read again, it still holds round {current.SyncGeneration}, and it stays {current.ReplicationStatus.ToCinder()}." : ""),
         };
-        session.UpdateVolume(updated);
+        ReplicationStateMachine.Update(session, current, updated);
         var failed = _context.Event(operation + "Failed", "Volume", current.Name, updated.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, statusAfter);
         session.AppendEvent(roundStartedAt is { } started ? failed with { RoundSeconds = Seconds(started) } : failed);
         session.Commit();
     }
 
     private double Seconds(DateTimeOffset since) => Math.Max(0, (_context.Now - since).TotalSeconds);
-
-    internal static void EnsureTransition(VolumeRecord volume, ReplicationStatus to)
-    {
-        if (!ReplicationStateMachine.CanMove(volume.ReplicationStatus, to))
-        {
-            throw new InvalidOperationException($"The engine tried to move volume '{volume.Name}' from {volume.ReplicationStatus.ToCinder()} to {to.ToCinder()}, which the state machine forbids.");
-        }
-    }
 
     /// <summary>Where a round's judge leaves the replica's verdict for the round's result (the driver only hashes).</summary>
     private sealed class VerdictHolder

@@ -298,7 +298,7 @@ public sealed class VolumeService
             _exports.RequireNotExported(snapshot, "removing the volume");
             if (volume.Status != VolumeStatus.Deleting)
             {
-                session.UpdateVolume(volume with { Status = VolumeStatus.Deleting });
+                ReplicationStateMachine.Update(session, volume, volume with { Status = VolumeStatus.Deleting });
                 session.AppendEvent(_context.Event("DeleteVolume", "Volume", volume.Name, "Deleting the volume" + (volume.ReplicaBackend is null ? "." : " and its replica."), volume.Id));
                 session.Commit();
             }
@@ -445,7 +445,6 @@ public sealed class VolumeService
         var available = current with { Status = VolumeStatus.Available };
         if (emptyReplicaMap is not null)
         {
-            SyncRound.EnsureTransition(current, ReplicationStatus.Active);
             available = available with
             {
                 ReplicationStatus = ReplicationStatus.Active,
@@ -457,7 +456,7 @@ public sealed class VolumeService
             session.SaveBlockMap(current.Id, emptyReplicaMap);
         }
 
-        session.UpdateVolume(available);
+        ReplicationStateMachine.Update(session, current, available);
         session.AppendEvent(_context.Event("CreateVolume", "Volume", current.Name, message, current.Id, current.ReplicationStatus, available.ReplicationStatus));
         session.Commit();
         return VolumeViews.ToVolume(available);
