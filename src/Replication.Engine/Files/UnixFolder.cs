@@ -341,13 +341,22 @@ internal sealed class UnixFolder : VerifiedFolder
     }
 
     /// <summary>Takes the advisory lock .NET's own FileStream takes for <paramref name="share"/>, so the two agree on who holds a file.</summary>
+    /// <summary>
+    /// flock as .NET takes it for FileShare: only "held by someone else" matters (a file system without locks is used
+    /// without them). A lock is asked for again for up to about 100 ms before it is refused: a child process started by
+    /// another thread holds a copy of every descriptor from fork to exec, and with it any lock a closed one had.
+    /// </summary>
     private static void Lock(int descriptor, FileShare share, string path)
     {
         var operation = (share == FileShare.None ? Unix.LockExclusive : Unix.LockShared) | Unix.LockNonBlocking;
-        if (Unix.Flock(descriptor, operation) != 0 && Marshal.GetLastWin32Error() == F.WouldBlock)
+        for (var attempt = 0; Unix.Flock(descriptor, operation) != 0 && Marshal.GetLastWin32Error() == F.WouldBlock; attempt++)
         {
-            // As .NET: only "held by someone else" matters; a file system without locks is used without them.
-            throw new IOException($"'{path}' is being used by another process.", F.WouldBlock);
+            if (attempt == 10)
+            {
+                throw new IOException($"'{path}' is being used by another process.", F.WouldBlock);
+            }
+
+            System.Threading.Thread.Sleep(10);
         }
     }
 
