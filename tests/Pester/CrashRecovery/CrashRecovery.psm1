@@ -663,8 +663,10 @@ function Invoke-RandomKillRun {
             $outcome = Wait-CrashChild $child
             if ($run -lt $maxAttempts) { $next = Start-CrashChild }
             Remove-Item -LiteralPath $ready -ErrorAction SilentlyContinue
-            $phase = if (Test-Path -LiteralPath "$($row.JournalPath).tmp") { 'journal being written' }
-            elseif (Test-Path -LiteralPath $row.JournalPath) { 'journal committed' }
+            # The commit record (.sync-journal) names the staged journal (.sync-journal.tmp), which stays beside it until
+            # the round is applied and recorded: the record alone says the journal is committed.
+            $phase = if (Test-Path -LiteralPath $row.JournalPath) { 'journal committed' }
+            elseif (Test-Path -LiteralPath "$($row.JournalPath).tmp") { 'journal being written' }
             elseif ($outcome.Completed) { 'completed' }
             else { 'no journal' }
             $result.Phases[$phase] = 1 + ($result.Phases[$phase] ?? 0)
