@@ -6,8 +6,8 @@
     'Replication.Engine.Tests'              = 815
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 364
-    'Replication.PowerShell.Tests'          = 459
+    'Replication.PowerShell.Tests'          = 463
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 44
-    'Pester'                                = 730
+    'Pester'                                = 732
 }

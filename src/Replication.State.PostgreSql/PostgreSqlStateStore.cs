@@ -97,6 +97,12 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// As durable as any write: the server is shared across machines, so a lease it lost in a crash could let a second
+    /// controller in while the first still works.
+    /// </summary>
+    public IStateSession BeginLeaseWrite() => Begin(write: true);
+
     /// <summary>Closes the pooled connections of this store.</summary>
     public void Dispose() => _dataSource.Dispose();
 

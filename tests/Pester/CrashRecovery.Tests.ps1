@@ -59,6 +59,9 @@ BeforeDiscovery {
         Case 'Sync-VolumeReplica' 'apply.after-block' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledApplying Invoke-SyncTruthNew
         Case 'Sync-VolumeReplica' 'sync.after-apply' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledApplied Invoke-SyncTruthNew
         Case 'Sync-VolumeReplica' 'sync.after-record' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledRecorded Invoke-SyncTruthNew
+        # A round applied and waiting for its pipeline's group commit (every Sync-VolumeReplica records that way)
+        Case 'Sync-VolumeReplica' 'sync.before-batch-record' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledApplied Invoke-SyncTruthNew
+        Case 'Sync-VolumeReplica' 'sync.before-batch-record' 'more writes, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledApplied Invoke-SyncOnV2Finished
         Case 'Sync-VolumeReplica' 'journal.after-block' 'more writes, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalOpen Invoke-SyncOnV2Discarded
         Case 'Sync-VolumeReplica' 'journal.after-commit' 'more writes, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalCommitted Invoke-SyncOnV2Finished
         Case 'Sync-VolumeReplica' 'apply.after-block' 'more writes, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledApplying Invoke-SyncOnV2Finished

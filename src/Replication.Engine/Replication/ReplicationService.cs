@@ -85,7 +85,33 @@ public sealed class ReplicationService
     public SyncResult Sync(string name, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
     {
         using var lease = _leases.Acquire(name, "SyncReplica", observer, cancellation);
-        return SyncHeld(VolumeSnapshot.Load(_context.Store, name), forceRead, observer, cancellation);
+        return SyncHeld(VolumeSnapshot.Load(_context.Store, name), forceRead, observer, cancellation, batch: null)!;
+    }
+
+    /// <summary>A batch for a run of rounds over many volumes, whose records are committed together (see <see cref="SyncBatch"/>).</summary>
+    public SyncBatch BeginBatch() => new(_sync);
+
+    /// <summary>
+    /// <see cref="Sync(string, bool, IOperationObserver, CancellationToken)"/> as part of <paramref name="batch"/>: returns
+    /// the results recorded now, in the order their rounds ran (none while this round waits for the batch's commit; the
+    /// caller flushes the batch at the end of its run).
+    /// </summary>
+    public IReadOnlyList<SyncResult> Sync(string name, bool forceRead, SyncBatch batch, IOperationObserver observer, CancellationToken cancellation)
+    {
+        IReadOnlyList<SyncResult> flushed = Array.Empty<SyncResult>();
+        IDisposable lease;
+        try
+        {
+            lease = _leases.Acquire(name, "SyncReplica", observer, cancellation, wait: batch.Waiting > 0 ? TimeSpan.Zero : null);
+        }
+        catch (ReplicationException ex) when (ex.ErrorId == ErrorIds.VolumeBusy && batch.Waiting > 0)
+        {
+            // The batch itself may hold this volume's lease (it came down the pipeline twice): record what waits, then ask again.
+            flushed = batch.Flush();
+            lease = _leases.Acquire(name, "SyncReplica", observer, cancellation);
+        }
+
+        return flushed.Concat(InBatch(batch, lease, () => VolumeSnapshot.Load(_context.Store, name), forceRead, observer, cancellation)).ToList();
     }
 
     /// <summary>
@@ -94,7 +120,11 @@ public sealed class ReplicationService
     /// <paramref name="runStartedAt"/> already, which is another host's round of the same run. Null when skipped; the
     /// observer says why.
     /// </summary>
-    public SyncResult? SyncUnlessBusy(string name, bool forceRead, DateTimeOffset runStartedAt, IOperationObserver observer, CancellationToken cancellation)
+    public SyncResult? SyncUnlessBusy(string name, bool forceRead, DateTimeOffset runStartedAt, IOperationObserver observer, CancellationToken cancellation) =>
+        SyncUnlessBusy(name, forceRead, runStartedAt, batch: null, observer, cancellation).SingleOrDefault();
+
+    /// <summary><see cref="SyncUnlessBusy(string, bool, DateTimeOffset, IOperationObserver, CancellationToken)"/> as part of <paramref name="batch"/>.</summary>
+    public IReadOnlyList<SyncResult> SyncUnlessBusy(string name, bool forceRead, DateTimeOffset runStartedAt, SyncBatch? batch, IOperationObserver observer, CancellationToken cancellation)
     {
         IDisposable lease;
         try
@@ -104,23 +134,57 @@ public sealed class ReplicationService
         catch (ReplicationException ex) when (ex.ErrorId == ErrorIds.VolumeBusy)
         {
             observer.Decision($"Skipped without waiting: {ex.Message}");
-            return null;
+            return Array.Empty<SyncResult>();
         }
 
-        using (lease)
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        if (snapshot.Volume.LastSyncStartedAt is { } lastRound && lastRound >= runStartedAt)
         {
-            var snapshot = VolumeSnapshot.Load(_context.Store, name);
-            if (snapshot.Volume.LastSyncStartedAt is { } lastRound && lastRound >= runStartedAt)
-            {
-                observer.Decision($"Skipped '{snapshot.Volume.Name}': a round that started at {lastRound:u}, after this run began ({runStartedAt:u}), already brought its replica up to date.");
-                return null;
-            }
-
-            return SyncHeld(snapshot, forceRead, observer, cancellation);
+            lease.Dispose();
+            observer.Decision($"Skipped '{snapshot.Volume.Name}': a round that started at {lastRound:u}, after this run began ({runStartedAt:u}), already brought its replica up to date.");
+            return Array.Empty<SyncResult>();
         }
+
+        if (batch is null)
+        {
+            using (lease)
+            {
+                return new[] { SyncHeld(snapshot, forceRead, observer, cancellation, batch: null)! };
+            }
+        }
+
+        return InBatch(batch, lease, () => snapshot, forceRead, observer, cancellation);
     }
 
-    private SyncResult SyncHeld(VolumeSnapshot snapshot, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    /// <summary>
+    /// Runs a round under <paramref name="lease"/>: a round that waits for the batch's record hands its lease to the
+    /// batch; any other gives it back. The batch is flushed before a round recorded on its own (so results come out in
+    /// the order the rounds ran) and when it is due.
+    /// </summary>
+    private IReadOnlyList<SyncResult> InBatch(SyncBatch batch, IDisposable lease, Func<VolumeSnapshot> load, bool forceRead, IOperationObserver observer, CancellationToken cancellation)
+    {
+        SyncResult? result;
+        try
+        {
+            result = SyncHeld(load(), forceRead, observer, cancellation, batch);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
+        if (result is null)
+        {
+            batch.Hold(lease);
+            return batch.Due ? batch.Flush() : Array.Empty<SyncResult>();
+        }
+
+        lease.Dispose();
+        return batch.Flush().Append(result).ToList();
+    }
+
+    private SyncResult? SyncHeld(VolumeSnapshot snapshot, bool forceRead, IOperationObserver observer, CancellationToken cancellation, SyncBatch? batch)
     {
         GroupCatalog.RequireNotGroupMember(snapshot.Volume, "synced", "Sync-VolumeReplica");
         ReplicationRules.RequireSyncable(snapshot.Volume);
@@ -132,7 +196,9 @@ public sealed class ReplicationService
             return Mirrored(snapshot.Volume);
         }
 
-        return _sync.Run(snapshot, ReplicationStatus.Active, forceRead, "SyncReplica", observer, cancellation);
+        return batch is null
+            ? _sync.Run(snapshot, ReplicationStatus.Active, forceRead, "SyncReplica", observer, cancellation)
+            : _sync.RunOrDefer(snapshot, forceRead, "SyncReplica", observer, cancellation, batch);
     }
 
     /// <summary>What a sync of a volume whose export mirrors every write reports: nothing to copy, the replica current as of now.</summary>

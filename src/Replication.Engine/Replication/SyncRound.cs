@@ -34,12 +34,27 @@ internal sealed class SyncRound
     /// A replica-side failure of a round that wrote nothing to the replica directly, after which the replica still holds
     /// its round (read again to be sure), keeps the status: a full replica disk must not take away the unplanned promotion.
     /// </remarks>
-    public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation)
+    public SyncResult Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation) =>
+        Run(snapshot, statusAfter, forceRead, operation, observer, cancellation, batch: null)!;
+
+    /// <summary>
+    /// As <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/>, except
+    /// that a round whose only work left is its record (nothing changed, or a journal already applied to the replica)
+    /// waits in <paramref name="batch"/> to be recorded with others in one transaction: null then.
+    /// </summary>
+    internal SyncResult? RunOrDefer(VolumeSnapshot snapshot, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation, SyncBatch batch) =>
+        Run(snapshot, ReplicationStatus.Active, forceRead, operation, observer, cancellation, batch);
+
+    private SyncResult? Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation, SyncBatch? batch)
     {
         var volume = FinishInterrupted(snapshot, observer);
         var startedAt = _context.Now;
-        snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
-        volume = snapshot.Volume;
+        if (!ReferenceEquals(volume, snapshot.Volume))
+        {
+            snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+            volume = snapshot.Volume;
+        }
+
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         // A replica that holds nothing but the empty copy made with the volume has no data a journal would protect: the
         // first round writes it directly, each block once. Just before its first write the volume becomes copying, so a
@@ -81,6 +96,16 @@ internal sealed class SyncRound
         }
 
         outcome = outcome with { ReplicaVerdict = verdict.Value };
+        // Deferred only when the record changes no status and nothing waits on it: no copying mark to lift, no frozen
+        // dirty bitmap to release; and the replica holds its round already (unchanged, or the journal applied).
+        if (batch is not null && copying is null && tracked is null && statusAfter == volume.ReplicationStatus && (outcome.Mode == SyncMode.Unchanged || request.Journaled))
+        {
+            var replica = snapshot.Replica;
+            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now,
+                request.Journaled && outcome.Mode != SyncMode.Unchanged ? () => driver.DiscardSyncJournal(replica, volume.Id) : null));
+            return null;
+        }
+
         volume = copying ?? volume;
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
@@ -91,6 +116,34 @@ internal sealed class SyncRound
         }
 
         return Result(recorded, outcome);
+    }
+
+    /// <summary>
+    /// Records deferred rounds in one transaction (one flush of the store for all), then drops the journals they applied,
+    /// as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
+    /// </summary>
+    internal IReadOnlyList<SyncResult> RecordDeferred(IReadOnlyList<DeferredRound> rounds)
+    {
+        var results = new List<SyncResult>(rounds.Count);
+        CrashPoints.Hit("sync.before-batch-record");
+        using (var session = _context.Store.Begin(write: true))
+        {
+            foreach (var round in rounds)
+            {
+                var recorded = RecordIn(session, round.Volume, round.Outcome, round.Volume.ReplicationStatus, round.Operation, $"{round.Outcome.Mode} round", groupRound: null, ranNow: true);
+                results.Add(Result(recorded, round.Outcome, round.FinishedAt));
+            }
+
+            session.Commit();
+        }
+
+        CrashPoints.Hit("sync.after-record");
+        foreach (var round in rounds)
+        {
+            round.DropJournal?.Invoke();
+        }
+
+        return results;
     }
 
     /// <summary>
@@ -307,7 +360,7 @@ internal sealed class SyncRound
         GroupToken = groupToken,
     };
 
-    private SyncResult Result(VolumeRecord recorded, ReplicaSyncOutcome outcome) => new()
+    private SyncResult Result(VolumeRecord recorded, ReplicaSyncOutcome outcome, DateTimeOffset? finishedAt = null) => new()
     {
         ReplicaBlocksRepaired = outcome.ReplicaVerdict?.BlocksDiffering ?? 0,
         CrashConsistent = !outcome.PrimaryChangedDuringRound,
@@ -321,7 +374,7 @@ internal sealed class SyncRound
         BlocksWritten = outcome.BlocksWritten,
         BlocksDeallocated = outcome.BlocksDeallocated,
         DataTimestamp = outcome.StartedAt,
-        Duration = _context.Now - outcome.StartedAt,
+        Duration = (finishedAt ?? _context.Now) - outcome.StartedAt,
         SyncGeneration = recorded.SyncGeneration,
     };
 

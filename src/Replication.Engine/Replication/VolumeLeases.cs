@@ -89,7 +89,7 @@ public sealed class VolumeLeases
         var toldWaiting = false;
         while (true)
         {
-            using (var session = _context.Store.Begin(write: true))
+            using (var session = _context.Store.BeginLeaseWrite())
             {
                 var (key, name, display) = resolve(session);
                 var now = _context.Now;
@@ -191,7 +191,7 @@ public sealed class VolumeLeases
         {
             // A renewal still in flight only updates a row, so it cannot bring back the claim deleted here.
             _renewal.Dispose();
-            using var session = _context.Store.Begin(write: true);
+            using var session = _context.Store.BeginLeaseWrite();
             session.DeleteLease(_volumeId, _holder);
             session.Commit();
         }
@@ -200,7 +200,7 @@ public sealed class VolumeLeases
         {
             try
             {
-                using var session = _context.Store.Begin(write: true);
+                using var session = _context.Store.BeginLeaseWrite();
                 session.RenewLease(_volumeId, _holder, _context.Now + Lifetime);
                 session.Commit();
             }

@@ -11,4 +11,11 @@ public interface IStateStore
     /// still hold when it writes (no other process can change the rows in between).
     /// </summary>
     IStateSession Begin(bool write);
+
+    /// <summary>
+    /// A writing session that only takes, renews or gives back a lease. Its commit need not reach the disk before it
+    /// returns where losing it in a power failure harms nothing: a store only this machine's processes share (SQLite)
+    /// loses the lease together with its holder. A store other machines share keeps it as durable as any write.
+    /// </summary>
+    IStateSession BeginLeaseWrite();
 }

@@ -60,8 +60,11 @@ internal sealed class LocalSidecarStore : ISidecarStore
     public void Delete(string name) => LocalFileBackend.Run(() =>
     {
         using var folder = BackendFolder.Open(_backend);
-        folder.ModuleFolder.Delete(Checked(name));
-        folder.ModuleFolder.Sync();
+        // Only a removal needs the folder flushed; asking to remove a sidecar that is not there is the common case.
+        if (folder.ModuleFolder.Delete(Checked(name)))
+        {
+            folder.ModuleFolder.Sync();
+        }
     });
 
     public IReadOnlyList<string> List(string prefix) => LocalFileBackend.Run(() =>

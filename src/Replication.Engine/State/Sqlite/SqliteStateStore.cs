@@ -68,12 +68,26 @@ public sealed class SqliteStateStore : IStateStore
         return store;
     }
 
-    public IStateSession Begin(bool write)
+    public IStateSession Begin(bool write) => Begin(write, durable: true);
+
+    // WAL with synchronous NORMAL appends the commit without an fsync; the next durable commit's fsync covers it.
+    public IStateSession BeginLeaseWrite() => Begin(write: true, durable: false);
+
+    private IStateSession Begin(bool write, bool durable)
     {
         SqliteConnection? connection = null;
         try
         {
             connection = OpenConnection();
+            if (!durable)
+            {
+                Execute(connection, "PRAGMA synchronous = NORMAL;");
+            }
+            else if (write)
+            {
+                StateWork.For(Location).DurableWrite();
+            }
+
             return new SqliteStateSession(connection, connection.BeginTransaction(deferred: !write));
         }
         catch (SqliteException ex)
@@ -107,7 +121,8 @@ public sealed class SqliteStateStore : IStateStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};");
+        // Synchronous FULL every time: a pooled connection may come back from a lease write.
+        Execute(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA synchronous = FULL;");
         return connection;
     }
 
