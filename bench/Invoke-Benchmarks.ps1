@@ -57,9 +57,9 @@ param(
     [switch] $KeepFiles,
     # A phase waits up to this long for the 1-minute load average to drop under 1.5 (0: never wait).
     [ValidateRange(0, 600)] [int] $QuietWaitSeconds = 0,
-    # Run only some parts (comma-separated with -File): Initial, Incremental, Size, Startup, Count, Export, Micro, Fleet.
+    # Run only some parts (comma-separated with -File): Initial, Incremental, Layouts, Size, Startup, Count, Export, Micro, Fleet.
     # Fleet takes minutes at 10,000 volumes, so it runs only when named.
-    [string[]] $Phase = @('Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro'),
+    [string[]] $Phase = @('Initial', 'Incremental', 'Layouts', 'Size', 'Startup', 'Count', 'Export', 'Micro'),
     # The fleet sizes of -Phase Fleet (volumes of 1 MiB, made through New-Volume); comma-separated with -File.
     [string[]] $FleetSizes = @('1000', '10000')
 )
@@ -67,8 +67,8 @@ param(
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $Phase = @($Phase | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
-$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Size', 'Startup', 'Count', 'Export', 'Micro', 'Fleet' })
-if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Size, Startup, Count, Export, Micro, Fleet." }
+$unknown = @($Phase | Where-Object { $_ -notin 'Initial', 'Incremental', 'Layouts', 'Size', 'Startup', 'Count', 'Export', 'Micro', 'Fleet' })
+if ($unknown) { throw "Unknown phase(s) $($unknown -join ', '): use Initial, Incremental, Layouts, Size, Startup, Count, Export, Micro, Fleet." }
 $fleetCounts = [int[]]@($FleetSizes | ForEach-Object { $_ -split ',' } | ForEach-Object { [int]::Parse($_.Trim(), [Globalization.CultureInfo]::InvariantCulture) } | Sort-Object -Unique)
 if (@($fleetCounts | Where-Object { $_ -lt 10 }).Count -gt 0) { throw "Fleet sizes start at 10 volumes: $($fleetCounts -join ', ')." }
 Set-StrictMode -Version Latest
@@ -571,6 +571,86 @@ try {
         $null = Measure-Sync inc
         $unchanged = foreach ($i in 1..5) { Clear-PageCache; Measure-Sync inc }
         $script:results.unchangedHalfData1GiB = [ordered]@{ medianSeconds = Get-Median $unchanged.Seconds; modes = ($unchanged.Mode | Select-Object -Unique) -join ','; bytesRead = ($unchanged.BytesRead | Measure-Object -Sum).Sum; repetitions = @($unchanged.Seconds) }
+        Remove-Item $lab.Root -Recurse -Force
+    }
+
+    #endregion
+
+    #region 2b. layouts: the same rounds on volumes whose data lies in 4 MiB runs, 1 MiB runs, scattered 64 KiB extents, or everywhere
+
+    Invoke-Phase Layouts '2b. Layouts: first and 1% incremental rounds of 512 MiB volumes, 4 MiB / 1 MiB runs, 64 KiB extents, full' {
+        $lab = New-Lab 'layouts'
+        $size = 512 * $MiB
+        $reps = [Math]::Min(3, $Repetitions)
+        $layouts = @(
+            @{ Key = 'runs4MiB'; Text = '4 MiB runs between 4 MiB holes'; Offsets = { Get-RunOffsets $size (8 * $MiB) }; Length = 4 * $MiB }
+            @{ Key = 'runs1MiB'; Text = '1 MiB runs between 1 MiB holes'; Offsets = { Get-RunOffsets $size (2 * $MiB) }; Length = $MiB }
+            @{ Key = 'scattered64KiB'; Text = '64 KiB extents at random places (a quarter of the blocks)'; Length = $BlockSize
+                Offsets = { $r = [Random]::new(64); , [long[]]@(0..($size / $BlockSize - 1) | Where-Object { $r.Next(4) -eq 0 } | ForEach-Object { $_ * $BlockSize }) } }
+            @{ Key = 'full'; Text = 'fully allocated'; Offsets = { Get-RunOffsets $size (4 * $MiB) }; Length = 4 * $MiB }
+        )
+        $byLayout = foreach ($layout in $layouts) {
+            $golden = Join-Path $Work "golden-$($layout.Key).img"
+            New-SparseFile $golden $size
+            Write-RandomRuns $golden (& $layout.Offsets) $layout.Length
+            & sync
+            $allocated = Get-AllocatedBytes $golden
+            $runs = foreach ($rep in 1..$reps) {
+                $name = "$($layout.Key)$rep"
+                New-Volume -Name $name -SizeBytes $size -VolumeType rep | Out-Null
+                $primary = Get-PrimaryPath $name
+                Invoke-Native cp @('--sparse=always', $golden, $primary)
+                Clear-PageCache
+                $first = Measure-Sync $name
+                $cpTarget = Join-Path $lab.Root 'cp-target.img'
+                Clear-PageCache
+                $cp = Measure-Native cp @('--sparse=always', $golden, $cpTarget)
+                $cpSync = Measure-Native sync @($cpTarget)
+                Remove-Item $cpTarget
+                $changed = Set-RandomBlocks $primary $size 0.01 (300 + $rep)
+                Clear-PageCache
+                $incremental = Measure-Sync $name
+                Clear-PageCache
+                $coldRead = (& dotnet $benchDll read-allocated $primary | ConvertFrom-Json)
+                # Warm: the same again with the volume in the page cache (written, synced, read once).
+                $null = Set-RandomBlocks $primary $size 0.01 (400 + $rep)
+                & sync
+                $warmRead = (& dotnet $benchDll read-allocated $primary | ConvertFrom-Json)
+                $warm = Measure-Sync $name
+                $verified = Test-SameContent $primary (Get-ReplicaPath $lab $name)
+                Remove-Volume -Name $name -Force
+                [pscustomobject]@{
+                    First = $first.Seconds; CpFsync = $cp.Seconds + $cpSync.Seconds; Changed = $changed
+                    Incremental = $incremental.Seconds; IncrementalMode = $incremental.Mode; ColdRead = $coldRead.seconds
+                    Warm = $warm.Seconds; WarmRead = $warmRead.seconds; Verified = $verified
+                }
+                Write-Host ("  {0,-15} rep {1}: first {2} vs cp+fsync {3}; 1% incremental cold {4} vs read {5}, warm {6} vs read {7}; replica identical: {8}" -f $layout.Key, $rep,
+                    (Format-Seconds $first.Seconds), (Format-Seconds ($cp.Seconds + $cpSync.Seconds)), (Format-Seconds $incremental.Seconds), (Format-Seconds $coldRead.seconds),
+                    (Format-Seconds $warm.Seconds), (Format-Seconds $warmRead.seconds), $verified)
+            }
+            Remove-Item $golden
+            $m = [ordered]@{
+                first = Get-Median $runs.First; cpFsync = Get-Median $runs.CpFsync; incrementalCold = Get-Median $runs.Incremental; readAllocatedCold = Get-Median $runs.ColdRead
+                incrementalWarm = Get-Median $runs.Warm; readAllocatedWarm = Get-Median $runs.WarmRead
+            }
+            [ordered]@{
+                layout = $layout.Key; what = $layout.Text; allocatedBytes = $allocated; blocksChanged = $runs[0].Changed; medianSeconds = $m
+                ratios = [ordered]@{ firstVsCpFsync = $m.first / $m.cpFsync; incrementalColdVsRead = $m.incrementalCold / $m.readAllocatedCold; incrementalWarmVsRead = $m.incrementalWarm / $m.readAllocatedWarm }
+                incrementalModes = ($runs.IncrementalMode | Select-Object -Unique) -join ','; replicasVerified = -not ($runs.Verified -contains $false)
+                repetitions = @($runs | ForEach-Object { [ordered]@{ first = $_.First; cpFsync = $_.CpFsync; incrementalCold = $_.Incremental; readAllocatedCold = $_.ColdRead; incrementalWarm = $_.Warm; readAllocatedWarm = $_.WarmRead } })
+            }
+        }
+        $script:results.layouts = [ordered]@{
+            what    = "512 MiB replicated volumes, random data in each layout. First round (direct writes) after cp of the data into the new volume, against cp --sparse=always + sync of the same file; then 1% of the 64 KiB blocks rewritten at random places and one journaled round, against one read of the allocated extents (read-allocated), cold (page cache dropped before each) and warm (the volume read once, then the round). $reps repetitions, median."
+            layouts = @($byLayout)
+        }
+        $id = 0
+        foreach ($l in $byLayout) {
+            $letter = [char](97 + $id++)
+            Add-Target "2b$letter" "$($l.what): first round vs cp + fsync" '<= 1.0x' ("{0} vs {1} ({2})" -f (Format-Seconds $l.medianSeconds.first), (Format-Seconds $l.medianSeconds.cpFsync), (Format-Ratio $l.ratios.firstVsCpFsync)) ($l.ratios.firstVsCpFsync -le 1.0)
+            Add-Target "2b$letter-cold" "$($l.what): 1% incremental vs one read, cold" '<= 1.3x' ("{0} vs {1} ({2})" -f (Format-Seconds $l.medianSeconds.incrementalCold), (Format-Seconds $l.medianSeconds.readAllocatedCold), (Format-Ratio $l.ratios.incrementalColdVsRead)) ($l.ratios.incrementalColdVsRead -le 1.3)
+            Add-Target "2b$letter-warm" "$($l.what): 1% incremental vs one read, warm" '<= 1.3x' ("{0} vs {1} ({2})" -f (Format-Seconds $l.medianSeconds.incrementalWarm), (Format-Seconds $l.medianSeconds.readAllocatedWarm), (Format-Ratio $l.ratios.incrementalWarmVsRead)) ($l.ratios.incrementalWarmVsRead -le 1.3)
+        }
         Remove-Item $lab.Root -Recurse -Force
     }
 
@@ -1192,6 +1272,19 @@ if ($results.Contains('incremental')) {
     [void]$md.AppendLine("| warm cache: module / read of the allocated extents | $(Format-Seconds $w.moduleSeconds) / $(Format-Seconds $w.readAllocatedSeconds) | $(Format-Ratio ($w.moduleSeconds / $w.readAllocatedSeconds)) |")
     [void]$md.AppendLine()
     [void]$md.AppendLine("Module BytesRead per round: $(($results.incremental.moduleBytesRead | ForEach-Object { '{0:N0}' -f $_ }) -join ', ') (allocated: $(($results.incremental.allocatedBytes | ForEach-Object { '{0:N0}' -f $_ }) -join ', ')); blocks written: $($results.incremental.moduleBlocksWritten -join ', '); dd reads $('{0:N0}' -f $GiB). rsync literal data: $(($results.incremental.rsyncLiteralBytes | ForEach-Object { '{0:N0}' -f $_ }) -join ', '). Replica identical to the primary: $($results.incremental.replicaVerified); rsync's copy identical: $($results.incremental.rsyncCopyVerified).")
+    [void]$md.AppendLine()
+}
+if ($results.Contains('layouts')) {
+    [void]$md.AppendLine('## 2b. Layouts: 512 MiB volumes, first and 1% incremental rounds')
+    [void]$md.AppendLine()
+    [void]$md.AppendLine('| layout | allocated | first round / cp + fsync | 1% incremental / one read, cold | warm | replicas identical |')
+    [void]$md.AppendLine('|---|---|---|---|---|---|')
+    foreach ($l in $results.layouts.layouts) {
+        $x = $l.medianSeconds
+        [void]$md.AppendLine("| $($l.what) | $('{0:N0} MiB' -f ($l.allocatedBytes / $MiB)) | $(Format-Seconds $x.first) / $(Format-Seconds $x.cpFsync) ($(Format-Ratio $l.ratios.firstVsCpFsync)) | $(Format-Seconds $x.incrementalCold) / $(Format-Seconds $x.readAllocatedCold) ($(Format-Ratio $l.ratios.incrementalColdVsRead)) | $(Format-Seconds $x.incrementalWarm) / $(Format-Seconds $x.readAllocatedWarm) ($(Format-Ratio $l.ratios.incrementalWarmVsRead)) | $($l.replicasVerified) |")
+    }
+    [void]$md.AppendLine()
+    [void]$md.AppendLine($results.layouts.what)
     [void]$md.AppendLine()
 }
 if ($results.Contains('growthBySize')) {
