@@ -105,4 +105,5 @@ public static class ErrorIds
     // Storage drivers loaded from their own assemblies.
     public const string DriverLoadFailed = nameof(DriverLoadFailed);
     public const string DriverNotFound = nameof(DriverNotFound);
+    public const string DriverInUse = nameof(DriverInUse);
 }

@@ -58,12 +58,22 @@ public sealed class StorageDriverCatalog
         return Describe(registration, driver, problem: null);
     }
 
-    /// <summary>Forgets a registered driver. Backends of it stay defined (and unusable until it is registered again).</summary>
+    /// <summary>
+    /// Forgets a registered driver no backend uses. A process that loaded its assembly keeps it loaded until it ends: the
+    /// load contexts are not collectible, as a driver's objects may still be held (devices, exports).
+    /// </summary>
     public void Unregister(string name)
     {
         using var session = _context.Store.Begin(write: true);
         var registration = session.ListDriverRegistrations().FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw NotRegistered(name);
+        var users = session.ListBackends().Where(b => string.Equals(b.Driver, registration.Name, StringComparison.OrdinalIgnoreCase)).Select(b => b.Name).ToList();
+        if (users.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.DriverInUse, ErrorKind.InvalidOperation,
+                $"Rule: a storage driver can be unregistered only when no backend uses it. {users.Count} backend(s) use '{registration.Name}' ({string.Join(", ", users.Take(5))}{(users.Count > 5 ? ", ..." : "")}); remove them first.", registration.Name);
+        }
+
         session.DeleteDriverRegistration(registration.Name);
         session.AppendEvent(_context.Event("UnregisterStorageDriver", ObjectType, registration.Name, $"Unregistered storage driver {registration.Name} ('{registration.Path}')."));
         session.Commit();
