@@ -106,4 +106,8 @@ public static class ErrorIds
     public const string DriverLoadFailed = nameof(DriverLoadFailed);
     public const string DriverNotFound = nameof(DriverNotFound);
     public const string DriverInUse = nameof(DriverInUse);
+
+    // Secret settings, given by reference (env:, vault:).
+    public const string SecretInClear = nameof(SecretInClear);
+    public const string SecretUnresolvable = nameof(SecretUnresolvable);
 }
