@@ -106,6 +106,7 @@ public static class ErrorIds
     public const string DriverLoadFailed = nameof(DriverLoadFailed);
     public const string DriverNotFound = nameof(DriverNotFound);
     public const string DriverInUse = nameof(DriverInUse);
+    public const string DriverModuleNotFound = nameof(DriverModuleNotFound);
 
     // Secret settings, given by reference (env:, vault:).
     public const string SecretInClear = nameof(SecretInClear);
