@@ -45,8 +45,7 @@ public sealed class EngineDriver
 
     /// <summary>
     /// Checks the settings an admin gives a new backend and returns them as they are to be stored; an unknown setting or a
-    /// refused value is an InvalidSetting error (InvalidPath for LocalFile's folder), a secret given in clear SecretInClear,
-    /// and a secret reference that cannot be read SecretUnresolvable.
+    /// refused value is an InvalidSetting error (InvalidPath for LocalFile's folder), a secret given in clear SecretInClear.
     /// </summary>
     public IReadOnlyDictionary<string, string> ValidateSettings(IReadOnlyDictionary<string, object?> settings, string backendName)
     {
@@ -66,7 +65,7 @@ public sealed class EngineDriver
             throw new ReplicationException(ex.ErrorId == DriverErrorIds.InvalidSetting ? ErrorIds.InvalidSetting : ErrorIds.BackendPathUnusable, ErrorKind.InvalidArgument, ex.Message, backendName, ex);
         }
 
-        Loading.SecretReferences.RequireResolvable(Contract.Info, validated, backendName);
+        Loading.SecretReferences.RequireReferences(Contract.Info, validated, backendName);
         return validated;
     }
 

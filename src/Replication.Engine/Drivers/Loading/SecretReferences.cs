@@ -72,7 +72,7 @@ public static class SecretReferences
         }
     }
 
-    /// <summary>Reads every secret setting once, so a reference that cannot be read is refused before the backend is defined; the values are dropped.</summary>
+    /// <summary>Reads every secret setting once, so a reference that cannot be read is refused when the backend is defined; the values are dropped.</summary>
     internal static void RequireResolvable(DriverInfo driver, IReadOnlyDictionary<string, string> settings, string backendName)
     {
         RequireReferences(driver, settings, backendName);
