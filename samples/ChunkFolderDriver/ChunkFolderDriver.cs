@@ -21,6 +21,7 @@ public sealed class ChunkFolderDriver : IStorageDriver
         {
             new DriverSetting(ChunkFolderLayout.FolderSetting, "The absolute path of the folder that holds the backend's copies.", required: true),
             new DriverSetting(ChunkFolderLayout.ChunkSizeSetting, "The size of a chunk file in bytes: a power of two from 4096 to 67108864.", defaultValue: "1048576"),
+            new DriverSetting(AccessKey.Setting, "A key the folder is locked with (a secret: env:NAME or vault:VAULT/NAME); copies open only with it.", secret: true),
         },
         new[] { "thin_provisioning_support", "chunk_size" });
 
@@ -36,6 +37,7 @@ public sealed class ChunkFolderDriver : IStorageDriver
             PrivateFiles.EnsureFolder(folder);
         }
 
+        AccessKey.Lock(backend, layout);
         return created;
     });
 
@@ -46,6 +48,7 @@ public sealed class ChunkFolderDriver : IStorageDriver
         if (folders.All(f => !Directory.Exists(f) || !Directory.EnumerateFileSystemEntries(f).Any()))
         {
             Array.ForEach(folders.Where(Directory.Exists).ToArray(), f => Directory.Delete(f));
+            AccessKey.Unlock(layout);
             Directory.Delete(layout.Root); // throws, and so keeps it, when anything else is in it
         }
     });
@@ -63,6 +66,16 @@ public sealed class ChunkFolderDriver : IStorageDriver
         if (!Directory.Exists(layout.Staging))
         {
             probe.Unreachable = $"'{layout.Staging}' does not exist: the backend is not prepared, or its folder is not mounted.";
+            return probe;
+        }
+
+        try
+        {
+            AccessKey.Check(backend, layout);
+        }
+        catch (StorageDriverException ex)
+        {
+            probe.Unreachable = ex.Message;
             return probe;
         }
 
@@ -158,7 +171,9 @@ public sealed class ChunkFolderDriver : IStorageDriver
 
     public IBlockDevice Open(BackendConfiguration backend, string location, DeviceAccess access) => StorageFaults.Guard(() =>
     {
-        var copy = new ChunkCopy(new ChunkFolderLayout(backend), location).Required();
+        var layout = new ChunkFolderLayout(backend);
+        AccessKey.Check(backend, layout);
+        var copy = new ChunkCopy(layout, location).Required();
         if (access == DeviceAccess.ReadWrite && copy.Fenced)
         {
             throw new StorageDriverException(DriverErrorIds.Fenced, $"The copy '{location}' is fenced: it refuses writers until it is unfenced.");

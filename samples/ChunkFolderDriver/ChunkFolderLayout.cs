@@ -13,6 +13,7 @@ namespace Samples.ChunkFolder;
 /// Folder/copies/copy-{id}/size, generation, fenced (when fenced), chunk-{index} (absent chunk = zeros)
 /// Folder/sidecars/{name}     the engine's sidecars, never listed as copies
 /// Folder/staging/            files written aside before they are renamed into place
+/// Folder/access-key          when the backend has an AccessKey: salt:SHA-256(salt + key), never the key
 /// </code>
 /// </summary>
 internal sealed class ChunkFolderLayout
@@ -60,10 +61,11 @@ internal sealed class ChunkFolderLayout
     /// <summary>Checks the settings an admin gives and returns them complete: the folder made absolute, the chunk size filled in.</summary>
     public static IReadOnlyDictionary<string, string> Validate(IReadOnlyDictionary<string, string> settings)
     {
-        var unknown = settings.Keys.FirstOrDefault(k => !k.Equals(FolderSetting, StringComparison.OrdinalIgnoreCase) && !k.Equals(ChunkSizeSetting, StringComparison.OrdinalIgnoreCase));
+        var known = new[] { FolderSetting, ChunkSizeSetting, AccessKey.Setting };
+        var unknown = settings.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase));
         if (unknown is not null)
         {
-            throw Invalid($"The ChunkFolder driver has no setting '{unknown}'; it takes {FolderSetting} and {ChunkSizeSetting}.");
+            throw Invalid($"The ChunkFolder driver has no setting '{unknown}'; it takes {FolderSetting}, {ChunkSizeSetting} and {AccessKey.Setting}.");
         }
 
         var folder = Find(settings, FolderSetting);
@@ -79,11 +81,19 @@ internal sealed class ChunkFolderLayout
             throw Invalid($"{ChunkSizeSetting} must be a power of two from 4096 to 67108864 bytes; '{chunkText}' is not.");
         }
 
-        return new Dictionary<string, string>
+        var validated = new Dictionary<string, string>
         {
             [FolderSetting] = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar),
             [ChunkSizeSetting] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+
+        // A secret arrives as its reference (the engine checked it is one) and is stored as it came.
+        if (Find(settings, AccessKey.Setting) is { } accessKey)
+        {
+            validated[AccessKey.Setting] = accessKey;
+        }
+
+        return validated;
     }
 
     private static string? Find(IReadOnlyDictionary<string, string> settings, string name) =>

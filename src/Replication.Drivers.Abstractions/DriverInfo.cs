@@ -47,7 +47,10 @@ public sealed class DriverSetting
 
     public bool Required { get; }
 
-    /// <summary>A secret (a password, a key): the admin gives the name of a secret, the engine resolves it when the driver asks.</summary>
+    /// <summary>
+    /// A secret (a password, a key): the admin gives a reference to it (<c>env:NAME</c>, <c>vault:VAULT/NAME</c>), never its
+    /// value; the setting holds the reference, and the driver reads the value with <see cref="BackendConfiguration.ResolveSecret"/>.
+    /// </summary>
     public bool Secret { get; }
 
     public string? DefaultValue { get; }

@@ -18,7 +18,7 @@ public interface IStorageDriver
     /// <summary>
     /// Checks the settings an admin gives a new backend and returns them as they are to be stored (normalised, defaults
     /// filled in). An unknown setting or a refused value throws with <see cref="DriverErrorIds.InvalidSetting"/>; a
-    /// setting declared <see cref="DriverSetting.Secret"/> arrives as the secret's name, never its value.
+    /// setting declared <see cref="DriverSetting.Secret"/> arrives as its reference, never its value: return it unchanged.
     /// </summary>
     IReadOnlyDictionary<string, string> ValidateSettings(IReadOnlyDictionary<string, string> settings);
 

@@ -2,7 +2,10 @@
 # folder of its own as a vendor ships it, registered into the BUILT module in a fresh pwsh (no rebuild), listed, and
 # proved by the conformance kit; a second fresh pwsh finds the registration in the state file and unregisters it; a
 # third runs the seed story on two ChunkFolder backends (data written and read back by QEMU's NBD client), and the
-# built-in LocalFile driver keeps every promise of the kit too.
+# built-in LocalFile driver keeps every promise of the kit too. A fourth finds the driver in a real module on
+# PSModulePath (its manifest declares it), registers it by module name, and gives its secret AccessKey by reference:
+# env: read by the engine, vault: read through a stand-in Microsoft.PowerShell.SecretManagement module (the real one is
+# not served by the package registries here) whose Get-Secret reads files of the test's own.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -98,6 +101,76 @@ $localFile = @(Test-StorageDriver -Name LocalFile -Setting @{ Path = "$env:T_SIT
     LocalFileCount = $localFile.Count
 } | ConvertTo-Json -Depth 4 -Compress
 '@
+    $modules = Join-Path $root 'modules'
+    $driverModule = Join-Path $modules 'ChunkFolderStorage/1.0.0'
+    New-Item -ItemType Directory -Path $driverModule, (Join-Path $modules 'Microsoft.PowerShell.SecretManagement'), (Join-Path $root 'vault') | Out-Null
+    Copy-Item (Join-Path $vendor 'ChunkFolderDriver.dll') $driverModule
+    Set-Content -Path (Join-Path $driverModule 'ChunkFolderStorage.psd1') -Value @'
+@{
+    ModuleVersion = '1.0.0'
+    GUID          = '6f0c6d55-1d7e-4a55-9d0a-3f1f4f0f7a11'
+    PrivateData   = @{ ReplicationStorageDriver = @{ Assembly = 'ChunkFolderDriver.dll' } }
+}
+'@
+    # Get-Secret as SecretManagement's: -Name, -Vault, -AsPlainText; a secret it does not hold is an error.
+    Set-Content -Path (Join-Path $modules 'Microsoft.PowerShell.SecretManagement/Microsoft.PowerShell.SecretManagement.psm1') -Value @'
+function Get-Secret {
+    param([Parameter(Mandatory)][string] $Name, [string] $Vault, [switch] $AsPlainText)
+    $file = Join-Path $env:T_VAULT "$Vault-$Name"
+    if (-not (Test-Path -LiteralPath $file)) { Write-Error "Get-Secret: The secret $Name was not found."; return }
+    Get-Content -LiteralPath $file -Raw
+}
+'@
+    $environment.T_MODULES = $modules
+    $environment.T_VAULT = Join-Path $root 'vault'
+    $environment.T_SECRET_STATE = Join-Path $root 'secrets.db'
+    $secrets = Invoke-ChildPwsh -TimeoutSeconds 300 -Environment $environment -Script @'
+$ErrorActionPreference = 'Stop'
+$env:PSModulePath = $env:T_MODULES + [IO.Path]::PathSeparator + $env:PSModulePath
+Import-Module $env:REPLICATION_MODULE_PATH
+Set-ReplicationStateStore -Path $env:T_SECRET_STATE
+function Fails([scriptblock] $Work) { try { & $Work | Out-Null; 'no error' } catch { "$(($_.FullyQualifiedErrorId -split ',')[0])|$($_.Exception.Message)" } }
+$before = @(Get-StorageDriver -ListAvailable | Select-Object ModuleName, ModuleVersion, AssemblyPath, RegisteredAs, Problem)
+$registered = Register-StorageDriver -ModuleName chunkfolderstorage
+$after = @(Get-StorageDriver -ListAvailable | Select-Object ModuleName, RegisteredAs)
+$noModule = Fails { Register-StorageDriver -ModuleName NoSuchDriverModule -ErrorAction Stop }
+$inClear = Fails { New-StorageBackend -Name s0 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s0"; AccessKey = 'plain-secret-value' } -ErrorAction Stop }
+$env:T_CHUNK_KEY = 'env-secret-value'
+Set-Content -LiteralPath (Join-Path $env:T_VAULT 'Ops-chunk-key') -Value 'vault-secret-value' -NoNewline
+New-StorageBackend -Name s1 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s1"; AccessKey = 'env:T_CHUNK_KEY' } -ReplicationPartner s2 -WarningAction SilentlyContinue | Out-Null
+New-StorageBackend -Name s2 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s2"; AccessKey = 'vault:Ops/chunk-key' } -ReplicationPartner s1 | Out-Null
+$noVaultSecret = Fails { New-StorageBackend -Name s3 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s3"; AccessKey = 'vault:Ops/missing' } -ErrorAction Stop }
+New-ReplicatedVolumeType -Name replicated | Out-Null
+New-Volume -Name v1 -SizeBytes 1MB -VolumeType replicated | Out-Null
+$verbose = Sync-VolumeReplica -Name v1 -Full -Verbose 4>&1 | Out-String
+$synced = "$((Get-VolumeReplica -Name v1).Status)"
+$env:T_CHUNK_KEY = 'another-secret-value'
+$wrongKey = Fails { Sync-VolumeReplica -Name v1 -Full -ErrorAction Stop }
+Remove-Item Env:T_CHUNK_KEY
+$unset = Fails { Sync-VolumeReplica -Name v1 -Full -ErrorAction Stop }
+$env:T_CHUNK_KEY = 'env-secret-value'
+Remove-Item -LiteralPath (Join-Path $env:T_VAULT 'Ops-chunk-key')
+$vaultGone = Fails { Sync-VolumeReplica -Name v1 -Full -ErrorAction Stop }
+$inUse = Fails { Unregister-StorageDriver -Name ChunkFolder -ErrorAction Stop }
+$state = @($env:T_SECRET_STATE, "$env:T_SECRET_STATE-wal") | Where-Object { Test-Path $_ } | ForEach-Object { [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($_)) }
+[pscustomobject]@{
+    Before        = $before
+    Registered    = "$($registered.Name)/$($registered.Path)"
+    After         = $after
+    NoModule      = $noModule
+    InClear       = $inClear
+    NoVaultSecret = $noVaultSecret
+    Settings      = @(Get-StorageBackend -Name s1, s2 | ForEach-Object { $_.Settings['AccessKey'] })
+    Synced        = $synced
+    WrongKey      = $wrongKey
+    Unset         = $unset
+    VaultGone     = $vaultGone
+    InUse         = $inUse
+    Seen          = ($verbose + (Get-ReplicationEvent | Out-String -Width 400) + ($state -join '') + ($Error | Out-String -Width 400) +
+                     (Get-Content -Raw "$env:T_SITES/s1/access-key") + (Get-Content -Raw "$env:T_SITES/s2/access-key"))
+    StateHasReference = ($state -join '').Contains('vault:Ops/chunk-key')
+} | ConvertTo-Json -Depth 4 -Compress
+'@
     function Read-Child($Run) {
         $Run.ExitCode | Should -Be 0 -Because "$($Run.Stdout) $($Run.Stderr)"
         ($Run.Stdout -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -Last 1) | ConvertFrom-Json
@@ -114,7 +187,7 @@ Describe 'The sample ChunkFolder driver, registered into the built module' {
         $result.Registered.ConnectionType | Should -Be 'chunkfolder'
         $result.Registered.Source | Should -Be 'Registered'
         $result.Registered.Path | Should -Be $environment.T_DRIVER
-        $result.Registered.Settings | Should -Be @('Folder', 'ChunkSize')
+        $result.Registered.Settings | Should -Be @('Folder', 'ChunkSize', 'AccessKey')
     }
 
     It 'is listed by Get-StorageDriver beside the built-in LocalFile' {
@@ -169,5 +242,44 @@ Describe 'The sample ChunkFolder driver, registered into the built module' {
         $result = Read-Child $story
         $result.LocalFileKit | Should -BeNullOrEmpty
         $result.LocalFileCount | Should -BeGreaterOrEqual 30
+    }
+}
+
+Describe 'A driver from an installed module, with a secret setting given by reference' {
+    It 'is listed by Get-StorageDriver -ListAvailable from the module''s manifest, and registered by module name' {
+        $result = Read-Child $secrets
+        $declared = Join-Path $environment.T_MODULES 'ChunkFolderStorage/1.0.0/ChunkFolderDriver.dll'
+        ($result.Before | ForEach-Object { "$($_.ModuleName)/$($_.ModuleVersion)/$($_.AssemblyPath)/$($_.RegisteredAs)/$($_.Problem)" }) | Should -Be @("ChunkFolderStorage/1.0.0/$declared//")
+        $result.Registered | Should -Be "ChunkFolder/$declared"
+        ($result.After | ForEach-Object { "$($_.ModuleName)/$($_.RegisteredAs)" }) | Should -Be @('ChunkFolderStorage/ChunkFolder')
+        $result.NoModule | Should -BeLike 'DriverModuleNotFound|No module named ''NoSuchDriverModule'' on PSModulePath declares a storage driver*'
+    }
+
+    It 'refuses a secret given in clear without repeating it, and stores the references it is given' {
+        $result = Read-Child $secrets
+        $result.InClear | Should -BeLike 'SecretInClear|Setting ''AccessKey'' of driver ChunkFolder is a secret*'
+        $result.InClear | Should -Not -Match 'plain-secret-value'
+        $result.Settings | Should -Be @('env:T_CHUNK_KEY', 'vault:Ops/chunk-key')
+        $result.StateHasReference | Should -BeTrue -Because 'the state file is read as it is on disk'
+    }
+
+    It 'reads the secrets when the driver opens the copies: env: from the process, vault: through Get-Secret' {
+        $result = Read-Child $secrets
+        $result.Synced | Should -Be 'active' -Because 'a full sync opened the copy on s1 (key from env:) and on s2 (key from vault:)'
+        $result.WrongKey | Should -BeLike 'PrimaryUnreadable|*does not open the folder*locked with another key*'
+        $result.NoVaultSecret | Should -Be 'SecretUnresolvable|Setting ''AccessKey'' of backend ''s3'' refers to secret ''vault:Ops/missing'', which cannot be read: Get-Secret: The secret missing was not found.'
+        $result.Unset | Should -Be 'SecretUnresolvable|Setting ''AccessKey'' of backend ''s1'' refers to secret ''env:T_CHUNK_KEY'', which cannot be read: the environment variable T_CHUNK_KEY is not set in this process.'
+        $result.VaultGone | Should -BeLike 'SecretUnresolvable|Setting ''AccessKey'' of backend ''s2'' refers to secret ''vault:Ops/chunk-key'', which cannot be read*'
+    }
+
+    It 'never writes a secret''s value to verbose output, events, errors, the state file or the folder''s lock' {
+        $result = Read-Child $secrets
+        $result.Seen | Should -Match 'T_CHUNK_KEY' -Because 'what was searched holds the references'
+        $result.Seen | Should -Not -Match 'env-secret-value|vault-secret-value|another-secret-value|plain-secret-value'
+    }
+
+    It 'keeps the driver registered while backends use it' {
+        $result = Read-Child $secrets
+        $result.InUse | Should -BeLike 'DriverInUse|Rule: a storage driver can be unregistered only when no backend uses it. 2 backend(s) use ''ChunkFolder'' (s1, s2)*'
     }
 }

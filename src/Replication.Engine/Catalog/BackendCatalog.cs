@@ -35,6 +35,7 @@ public sealed class BackendCatalog
 
         var reserved = driver.ReportedCapabilities.Concat(EngineCapabilities);
         var (path, settings) = Validated(driver, definition.Settings, definition.Path, definition.Name);
+        Drivers.Loading.SecretReferences.RequireResolvable(driver.Contract.Info, settings, definition.Name);
         var record = new BackendRecord
         {
             Name = definition.Name,

@@ -24,6 +24,6 @@ internal static class BackendBinding
             settings[PathSetting] = backend.Path;
         }
 
-        return new BackendConfiguration(backend.Name, settings, backend.StoreId.ToString("D"));
+        return new BackendConfiguration(backend.Name, settings, backend.StoreId.ToString("D"), Loading.SecretReferences.For(backend.Name));
     }
 }

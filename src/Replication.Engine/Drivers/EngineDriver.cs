@@ -45,14 +45,16 @@ public sealed class EngineDriver
 
     /// <summary>
     /// Checks the settings an admin gives a new backend and returns them as they are to be stored; an unknown setting or a
-    /// refused value is an InvalidSetting error (InvalidPath for LocalFile's folder).
+    /// refused value is an InvalidSetting error (InvalidPath for LocalFile's folder), a secret given in clear SecretInClear.
     /// </summary>
     public IReadOnlyDictionary<string, string> ValidateSettings(IReadOnlyDictionary<string, object?> settings, string backendName)
     {
         var texts = settings.ToDictionary(s => s.Key, s => Convert.ToString(s.Value, CultureInfo.InvariantCulture) ?? "", StringComparer.OrdinalIgnoreCase);
+        Loading.SecretReferences.RequireReferences(Contract.Info, texts, backendName);
+        IReadOnlyDictionary<string, string> validated;
         try
         {
-            return Contract.ValidateSettings(texts);
+            validated = Contract.ValidateSettings(texts);
         }
         catch (StorageDriverException ex) when (ex.InnerException is ReplicationException own)
         {
@@ -62,6 +64,9 @@ public sealed class EngineDriver
         {
             throw new ReplicationException(ex.ErrorId == DriverErrorIds.InvalidSetting ? ErrorIds.InvalidSetting : ErrorIds.BackendPathUnusable, ErrorKind.InvalidArgument, ex.Message, backendName, ex);
         }
+
+        Loading.SecretReferences.RequireReferences(Contract.Info, validated, backendName);
+        return validated;
     }
 
     /// <summary>Makes the backend's storage ready; true when it created the storage, which <see cref="AbandonBackend"/> then removes if defining the backend fails.</summary>

@@ -105,4 +105,10 @@ public static class ErrorIds
     // Storage drivers loaded from their own assemblies.
     public const string DriverLoadFailed = nameof(DriverLoadFailed);
     public const string DriverNotFound = nameof(DriverNotFound);
+    public const string DriverInUse = nameof(DriverInUse);
+    public const string DriverModuleNotFound = nameof(DriverModuleNotFound);
+
+    // Secret settings, given by reference (env:, vault:).
+    public const string SecretInClear = nameof(SecretInClear);
+    public const string SecretUnresolvable = nameof(SecretUnresolvable);
 }

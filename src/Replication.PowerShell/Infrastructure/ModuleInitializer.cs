@@ -9,5 +9,6 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
     {
         NativeLibraryResolver.Register();
         ManagedLibraryResolver.Register();
+        SecretManagementVault.Register();
     }
 }

@@ -32,7 +32,7 @@ public sealed class DriverRegistrationTests : IDisposable
         var registered = Catalog.Register(SampleDriverPath);
 
         Assert.Equal(("ChunkFolder", "chunkfolder", "Registered", "1.0.0.0"), (registered.Name, registered.ConnectionType, registered.Source, registered.Version));
-        Assert.Equal(new[] { "Folder (required)", "ChunkSize" }, registered.Settings.Select(s => s.ToString()));
+        Assert.Equal(new[] { "Folder (required)", "ChunkSize", "AccessKey" }, registered.Settings.Select(s => s.ToString()));
         var all = Catalog.Describe();
         Assert.Equal(new[] { ("LocalFile", "BuiltIn"), ("ChunkFolder", "Registered") }, all.Select(d => (d.Name, d.Source)));
         var driver = Assert.Single(StorageDriverCatalog.LoadRegistered(_site.Engine.Context.Store));

@@ -58,12 +58,45 @@ public sealed class StorageDriverCatalog
         return Describe(registration, driver, problem: null);
     }
 
-    /// <summary>Forgets a registered driver. Backends of it stay defined (and unusable until it is registered again).</summary>
+    /// <summary>Registers the driver an installed module declares (the newest version first among those given), as <see cref="Register"/> does for its assembly.</summary>
+    public StorageDriverDescription RegisterModule(string moduleName, IReadOnlyList<StorageDriverModule> installed)
+    {
+        var module = installed.Where(m => string.Equals(m.ModuleName, moduleName, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(m => Version.TryParse(m.ModuleVersion, out var version) ? version : new Version(0, 0)).FirstOrDefault()
+            ?? throw new ReplicationException(ErrorIds.DriverModuleNotFound, ErrorKind.ObjectNotFound,
+                $"No module named '{Rules.Names.Printable(moduleName)}' on PSModulePath declares a storage driver (PrivateData.{DriverModules.ManifestKey} in its manifest); Get-StorageDriver -ListAvailable lists those that do.", moduleName);
+        if (module.Problem is { } problem)
+        {
+            throw new ReplicationException(ErrorIds.DriverLoadFailed, ErrorKind.InvalidData, $"Module {module} declares a storage driver that cannot be registered: {problem}", moduleName);
+        }
+
+        return Register(module.AssemblyPath);
+    }
+
+    /// <summary>The modules, each with the name its driver is registered under in this store (by the assembly's path), if it is.</summary>
+    public IReadOnlyList<StorageDriverModule> WithRegistrations(IEnumerable<StorageDriverModule> modules)
+    {
+        var registrations = Registrations();
+        var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return modules.Select(m => m with { RegisteredAs = registrations.FirstOrDefault(r => m.AssemblyPath.Length > 0 && string.Equals(r.Path, m.AssemblyPath, comparison))?.Name }).ToList();
+    }
+
+    /// <summary>
+    /// Forgets a registered driver no backend uses. A process that loaded its assembly keeps it loaded until it ends: the
+    /// load contexts are not collectible, as a driver's objects may still be held (devices, exports).
+    /// </summary>
     public void Unregister(string name)
     {
         using var session = _context.Store.Begin(write: true);
         var registration = session.ListDriverRegistrations().FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw NotRegistered(name);
+        var users = session.ListBackends().Where(b => string.Equals(b.Driver, registration.Name, StringComparison.OrdinalIgnoreCase)).Select(b => b.Name).ToList();
+        if (users.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.DriverInUse, ErrorKind.InvalidOperation,
+                $"Rule: a storage driver can be unregistered only when no backend uses it. {users.Count} backend(s) use '{registration.Name}' ({string.Join(", ", users.Take(5))}{(users.Count > 5 ? ", ..." : "")}); remove them first.", registration.Name);
+        }
+
         session.DeleteDriverRegistration(registration.Name);
         session.AppendEvent(_context.Event("UnregisterStorageDriver", ObjectType, registration.Name, $"Unregistered storage driver {registration.Name} ('{registration.Path}')."));
         session.Commit();
