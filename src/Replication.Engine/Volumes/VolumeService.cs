@@ -293,6 +293,7 @@ public sealed class VolumeService
         {
             var volume = VolumeSnapshot.FindVolume(session, name);
             snapshot = VolumeSnapshot.Load(session, volume);
+            OperationGuards.Require(VolumeOperation.Remove, volume);
             snapshot.RequireChangeable("removing the volume");
             BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "removing the volume");
             _exports.RequireNotExported(snapshot, "removing the volume");
