@@ -45,6 +45,7 @@ public sealed class OutputTypeTests
         { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01", 1 },
         { "Get-Volume", "Get-Volume", 2 },
         { "Remove-Volume", "Remove-Volume -Name web01 -Force", 0 },
+        { "Resize-Volume", "Resize-Volume -Name db01 -SizeBytes 128MB -PassThru", 1 },
         { "Get-VolumeConnection", "Get-VolumeConnection -Name db01", 1 },
         { "Get-VolumeReplica", "Get-VolumeReplica", 2 },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01", 1 },

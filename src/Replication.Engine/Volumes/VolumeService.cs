@@ -34,11 +34,13 @@ public sealed class VolumeService
     private readonly VolumeLeases _leases;
     private readonly Export.ExportGuards _exports;
     private readonly ReplicaCheck _check;
+    private readonly VolumeResize _resize;
 
     public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
         _context = context;
         _check = new ReplicaCheck(context);
+        _resize = new VolumeResize(context);
         _exports = new Export.ExportGuards(context);
         _backends = backends;
         _replication = replication;
@@ -307,6 +309,26 @@ public sealed class VolumeService
 
         CrashPoints.Hit("delete.after-mark");
         Erase(snapshot, "DeleteVolume", "Volume removed" + (snapshot.ReplicaBackend is null ? "." : " with its replica."), observer);
+    }
+
+    /// <summary>
+    /// Grows a volume to <paramref name="sizeBytes"/> (Resize-Volume): the replica first, then the primary, then the new
+    /// size with the block map grown by zero blocks. Shrinking is refused; so is a volume exported, or in a status the
+    /// operation guards refuse. A grow a dead process left half-done is settled first.
+    /// </summary>
+    public Volume Resize(string name, long sizeBytes, IOperationObserver observer, CancellationToken cancellation = default)
+    {
+        ValidateSize(sizeBytes);
+        using var lease = _leases.Acquire(name, "ExtendVolume", observer, cancellation);
+        _resize.FinishInterrupted(VolumeSnapshot.Load(_context.Store, name), observer);
+        _replication.FinishInterrupted(name, observer);
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        ReplicationRules.RequireAvailable(snapshot.Volume, "growing a volume");
+        OperationGuards.Require(VolumeOperation.Extend, snapshot.Volume);
+        snapshot.RequireChangeable("growing the volume");
+        BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "growing the volume");
+        _exports.RequireNotExported(snapshot, "growing the volume");
+        return _resize.Grow(snapshot, sizeBytes, observer);
     }
 
     /// <summary>
