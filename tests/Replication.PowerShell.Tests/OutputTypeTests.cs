@@ -43,6 +43,7 @@ public sealed class OutputTypeTests
         { "Set-VolumeType", "Set-VolumeType -Name replicated -ExtraSpec @{ 'replication:rpo_minutes' = '15' } -PassThru", 1 },
         { "New-Volume", "New-Volume -Name db02 -SizeBytes 64MB -VolumeType replicated", 1 },
         { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01", 1 },
+        { "New-Volume", "New-Volume -Name db01-copy -SourceVolume db01", 1 },
         { "Get-Volume", "Get-Volume", 2 },
         { "Remove-Volume", "Remove-Volume -Name web01 -Force", 0 },
         { "Resize-Volume", "Resize-Volume -Name db01 -SizeBytes 128MB -PassThru", 1 },

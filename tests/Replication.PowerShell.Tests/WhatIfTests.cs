@@ -22,6 +22,7 @@ public sealed class WhatIfTests
         { "Set-VolumeType", "Set-VolumeType -Name replicated -ExtraSpec @{ 'replication:rpo_minutes' = '5' } -Description gold -WhatIf" },
         { "New-Volume", "New-Volume -Name db09 -SizeBytes 64MB -VolumeType replicated -WhatIf" },
         { "New-Volume", "New-Volume -Name db01-test -SourceReplica db01 -WhatIf" },
+        { "New-Volume", "New-Volume -Name db01-copy -SourceVolume db01 -WhatIf" },
         { "Remove-Volume", "Remove-Volume -Name db01 -WhatIf" },
         { "Remove-Volume", "Remove-Volume -Name db01 -Force -WhatIf" },
         { "Remove-Volume", "Get-Volume | Remove-Volume -Force -WhatIf" },
