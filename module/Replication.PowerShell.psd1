@@ -26,6 +26,7 @@
         'New-Volume'
         'Get-Volume'
         'Remove-Volume'
+        'Resize-Volume'
         'Get-VolumeConnection'
         'Start-VolumeExport'
         'Stop-VolumeExport'

@@ -53,6 +53,19 @@ BeforeDiscovery {
         Case 'Remove-Volume' 'delete.after-mark' 'Repair-ReplicationState' Initialize-CrashSynced $remove Test-KilledDeletingIntact Invoke-RemovedByRepair
         Case 'Remove-Volume' 'delete.after-replica-file' 'Remove-Volume again' Initialize-CrashSynced $remove Test-KilledDeletingHalf Invoke-RemoveAgain
         Case 'Remove-Volume' 'delete.after-replica-file' 'Repair-ReplicationState' Initialize-CrashSynced $remove Test-KilledDeletingHalf Invoke-RemovedByRepair
+        # New-Volume -SourceVolume (issue 17): a clone of v, its replica copied from it before it is available
+        $cloneVolume = 'New-Volume -Name c1 -SourceVolume v'
+        Case 'New-Volume -SourceVolume' 'create.after-file' 'Repair-ReplicationState' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeOneFile Invoke-CloneVolumeGoneByRepair
+        Case 'New-Volume -SourceVolume' 'create.after-file' 'New-Volume -SourceVolume again' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeOneFile Invoke-CloneVolumeAgain
+        Case 'New-Volume -SourceVolume' 'create.before-available' 'Repair-ReplicationState' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeBothFiles Invoke-CloneVolumeGoneByRepair
+        Case 'New-Volume -SourceVolume' 'create.before-available' 'New-Volume -SourceVolume again' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeBothFiles Invoke-CloneVolumeAgain
+        # Resize-Volume (issue 17): the replica grows first, then the primary, then the size is recorded
+        $resize = 'Resize-Volume -Name v -SizeBytes 24MB -Confirm:$false'
+        Case 'Resize-Volume' 'extend.after-replica' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneByRepair
+        Case 'Resize-Volume' 'extend.after-replica' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneBySync
+        Case 'Resize-Volume' 'extend.after-replica' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
+        Case 'Resize-Volume' 'extend.after-primary' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
+        Case 'Resize-Volume' 'extend.after-primary' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
         # Sync-VolumeReplica of a consistent replica (a journaled round)
         Case 'Sync-VolumeReplica' 'journal.after-block' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalOpen Invoke-SyncTruthOld
         Case 'Sync-VolumeReplica' 'journal.after-commit' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalCommitted Invoke-SyncTruthNew
@@ -131,6 +144,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CrashRecovery.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CrashScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/ResizeScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CloneScenarios.psm1') -Force
     Initialize-CrashChildModule -ModulePath $env:REPLICATION_MODULE_PATH
     Enable-DefaultStateGuard
     $script:Clock = [Diagnostics.Stopwatch]::StartNew()

@@ -12,7 +12,7 @@ namespace Replication.PowerShell.Tests;
 /// <summary>What every cmdlet of the module declares: names, ShouldProcess, ConfirmImpact, OutputType, the manifest's export list.</summary>
 public sealed class ModuleConventionTests
 {
-    private static readonly string[] StateChangingVerbs = { "New", "Add", "Remove", "Set", "Copy", "Sync", "Invoke", "Enable", "Disable", "Repair", "Test", "Suspend", "Resume", "Start", "Stop", "Register", "Unregister" };
+    private static readonly string[] StateChangingVerbs = { "New", "Add", "Remove", "Set", "Copy", "Sync", "Invoke", "Enable", "Disable", "Repair", "Test", "Suspend", "Resume", "Start", "Stop", "Register", "Unregister", "Resize", "Move" };
 
     public static IEnumerable<object[]> Cmdlets => CmdletHost.CmdletTypes.Select(t => new object[] { CmdletHost.CmdletName(t) });
 

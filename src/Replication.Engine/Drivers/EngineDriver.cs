@@ -322,4 +322,28 @@ public sealed class EngineDriver
         kind is "dirty" or "export"
             ? $"volume-{volumeId:D}.{kind}"
             : throw new ArgumentException($"'{kind}' is not a kind of sidecar file.", nameof(kind));
+
+    /// <summary>Grows the copy to the size, new bytes reading as zeros (or shrinks it back, undoing a grow that was never recorded).</summary>
+    public void ResizeVolume(VolumeCopy copy, long sizeBytes) =>
+        Copy(copy, () => Contract.ResizeCopy(Config(copy.Backend), copy.Location, sizeBytes), ErrorIds.VolumeFileFault, $"Resizing to {Humane.Bytes(sizeBytes)}");
+
+    /// <summary>The copy's length in bytes; null when it is missing or cannot be reached.</summary>
+    public long? CopyLength(VolumeCopy copy)
+    {
+        try
+        {
+            return Contract.CopyLength(Config(copy.Backend), copy.Location);
+        }
+        catch (StorageDriverException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads bytes of a copy (opened read-only), for the engine's own hashing; failures carry <paramref name="faultErrorId"/>.</summary>
+    public void ReadCopy(VolumeCopy copy, long offset, byte[] buffer, int count, string faultErrorId) => Copy(copy, () =>
+    {
+        using var device = Contract.Open(Config(copy.Backend), copy.Location, DeviceAccess.Read);
+        device.Read(offset, buffer, 0, count);
+    }, faultErrorId, "Reading", readSide: true);
 }

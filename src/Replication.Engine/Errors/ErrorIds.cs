@@ -38,6 +38,11 @@ public static class ErrorIds
     public const string ReenableNotAllowed = nameof(ReenableNotAllowed);
     public const string PauseNotAllowed = nameof(PauseNotAllowed);
     public const string CloneFromReplicaNotAllowed = nameof(CloneFromReplicaNotAllowed);
+    public const string CloneFromVolumeNotAllowed = nameof(CloneFromVolumeNotAllowed);
+    public const string ExtendNotAllowed = nameof(ExtendNotAllowed);
+    public const string VolumeShrinkNotAllowed = nameof(VolumeShrinkNotAllowed);
+    public const string RetypeNotAllowed = nameof(RetypeNotAllowed);
+    public const string MigrateNotAllowed = nameof(MigrateNotAllowed);
     public const string ConcurrentChange = nameof(ConcurrentChange);
     public const string VolumeBusy = nameof(VolumeBusy);
     public const string BackendFrozen = nameof(BackendFrozen);

@@ -93,6 +93,9 @@ public sealed class StateRepair
             case "FencedPrimary":
                 _context.Drivers.Get(snapshot.PrimaryBackend.Driver).Unfence(snapshot.Primary);
                 break;
+            case "InterruptedResize":
+                new VolumeResize(_context).FinishInterrupted(snapshot, observer);
+                break;
             case "InterruptedSync":
                 _sync.FinishInterrupted(snapshot, observer);
                 break;
@@ -131,6 +134,11 @@ public sealed class StateRepair
         {
             // A promotion fences the old primary before it swaps the sides; a crash in between leaves the volume's own primary fenced.
             return (Finding("FencedPrimary", volume.Name, "Lift the fence an interrupted promotion left on the primary, which is still the primary."), null);
+        }
+
+        if (new VolumeResize(_context).Interrupted(snapshot) is { Finish: not null } or { Undo: true })
+        {
+            return (Finding("InterruptedResize", volume.Name, "Finish the interrupted Resize-Volume when both copies grew, or shrink back a replica that grew alone."), null);
         }
 
         if (volume.ReplicaBackend is not null && volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)

@@ -253,6 +253,8 @@ internal sealed class SyncRound
     /// </summary>
     public VolumeRecord FinishInterrupted(VolumeSnapshot snapshot, IOperationObserver observer)
     {
+        // A grow a dead process left half-done first: a round needs both copies at the recorded size.
+        snapshot = new Volumes.VolumeResize(_context).FinishInterrupted(snapshot, observer);
         var volume = snapshot.Volume;
         if (volume.ReplicaBackend is null || volume.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped))
         {

@@ -34,11 +34,13 @@ public sealed class VolumeService
     private readonly VolumeLeases _leases;
     private readonly Export.ExportGuards _exports;
     private readonly ReplicaCheck _check;
+    private readonly VolumeResize _resize;
 
     public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
         _context = context;
         _check = new ReplicaCheck(context);
+        _resize = new VolumeResize(context);
         _exports = new Export.ExportGuards(context);
         _backends = backends;
         _replication = replication;
@@ -130,6 +132,90 @@ public sealed class VolumeService
         }
 
         return clone.Volume;
+    }
+
+    /// <summary>
+    /// A new volume copied from <paramref name="sourceVolumeName"/>'s primary (New-Volume -SourceVolume), on the same
+    /// backend and of the same type: cloned inside the storage where the driver can (INativeCloning), else block by
+    /// block. In a replicated type it gets its replica as any new volume does, copied from the clone before the clone is
+    /// available, so it starts active. The source's lease keeps its other operations off while it is read; writes to
+    /// the source meanwhile (a hypervisor's) make the clone crash-inconsistent, so clone a volume nobody writes.
+    /// </summary>
+    public Volume CreateFromVolume(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation = default)
+    {
+        Names.Validate("volume", name);
+        RollBackAbandoned(name, observer);
+        using var lease = _leases.Acquire(sourceVolumeName, "CloneVolume", observer, cancellation);
+        _resize.FinishInterrupted(VolumeSnapshot.Load(_context.Store, sourceVolumeName), observer);
+        VolumeSnapshot source;
+        VolumeTypeRecord type;
+        IReadOnlyList<BackendRecord> backends;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            CheckNameFree(read, name);
+            source = VolumeSnapshot.Load(read, VolumeSnapshot.FindVolume(read, sourceVolumeName));
+            type = VolumeTypeCatalog.Find(read, source.Volume.VolumeType);
+            backends = read.ListBackends();
+        }
+
+        ReplicationRules.RequireAvailable(source.Volume, "a clone of a volume");
+        OperationGuards.Require(VolumeOperation.CloneFrom, source.Volume);
+        BackendRules.RequireNotFrozen(source.PrimaryBackend, "a clone of a volume");
+        BackendRules.RequireNotFailedOver(source.PrimaryBackend, "a clone of a volume");
+        var primaryBackend = source.PrimaryBackend;
+        var replicaBackend = new VolumeTypeSpecs(type.ExtraSpecs).RequiresReplication ? BackendCatalog.PartnerOf(primaryBackend, backends) : null;
+        if (new VolumeTypeSpecs(type.ExtraSpecs).RequiresReplication && replicaBackend is null)
+        {
+            throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable,
+                $"Volume type '{type.Name}' asks for replication, but '{primaryBackend.Name}', where '{source.Volume.Name}' lives and its clone would, has no replication partner. New-StorageBackend -ReplicationPartner pairs one.", name);
+        }
+
+        var unprotected = replicaBackend?.FailedOverAt is not null;
+        var driver = _context.Drivers.Get(primaryBackend.Driver);
+        var id = Guid.NewGuid();
+        var location = driver.LocationFor(id);
+        var record = new VolumeRecord
+        {
+            Id = id,
+            Name = name,
+            SizeBytes = source.Volume.SizeBytes,
+            VolumeType = type.Name,
+            Status = VolumeStatus.Creating,
+            Backend = primaryBackend.Name,
+            Location = location,
+            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : unprotected ? ReplicationStatus.Inactive : ReplicationStatus.Copying,
+            ReplicationExtendedStatus = unprotected ? $"Cloned while '{replicaBackend!.Name}' is failed over: not protected until Invoke-BackendFailback (or Enable-Replication after it) makes its replica." : null,
+            ReplicaBackend = replicaBackend?.Name,
+            ReplicaLocation = replicaBackend is null ? null : location,
+            CreatedAt = _context.Now,
+        };
+        observer.Decision($"'{name}' is cloned from '{source.Volume.Name}' on '{primaryBackend.Name}'" + (replicaBackend is null ? "; its type does not replicate." : unprotected ? $"; '{replicaBackend.Name}' is failed over, so it starts unprotected." : $"; its replica goes to '{replicaBackend.Name}', copied from the clone."));
+        var primary = new VolumeCopy(primaryBackend, location);
+        var copies = new List<VolumeCopy> { primary };
+        if (replicaBackend is not null && !unprotected)
+        {
+            copies.Add(new VolumeCopy(replicaBackend, location));
+        }
+
+        BlockMap? replicaMap = null;
+        using var creation = Insert(record, $"Cloning '{source.Volume.Name}' on '{record.Backend}'" + (copies.Count > 1 ? $" with a replica on '{replicaBackend!.Name}'." : "."));
+        return Build(record, copies, copy =>
+        {
+            if (ReferenceEquals(copy, primary))
+            {
+                driver.CloneVolume(source.Primary, copy, record.SizeBytes, observer, cancellation);
+            }
+            else
+            {
+                replicaMap = driver.CloneVolume(primary, copy, record.SizeBytes, observer, cancellation);
+            }
+
+            CrashPoints.Hit("create.after-file");
+        }, () => Finish(
+            record,
+            replicaMap,
+            $"Volume '{name}' cloned from '{source.Volume.Name}' on '{record.Backend}'" + (replicaMap is null ? "." : $" with its replica on '{replicaBackend!.Name}', copied from the clone before anyone could write it."),
+            replicaMap is null ? null : $"The replica was copied from the clone of '{source.Volume.Name}' before the clone was available, so it is consistent."));
     }
 
     /// <summary>Finishes any round a dead process left half-applied on the members of <paramref name="groupName"/>, each under its own lease.</summary>
@@ -293,6 +379,7 @@ public sealed class VolumeService
         {
             var volume = VolumeSnapshot.FindVolume(session, name);
             snapshot = VolumeSnapshot.Load(session, volume);
+            OperationGuards.Require(VolumeOperation.Remove, volume);
             snapshot.RequireChangeable("removing the volume");
             BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "removing the volume");
             _exports.RequireNotExported(snapshot, "removing the volume");
@@ -306,6 +393,26 @@ public sealed class VolumeService
 
         CrashPoints.Hit("delete.after-mark");
         Erase(snapshot, "DeleteVolume", "Volume removed" + (snapshot.ReplicaBackend is null ? "." : " with its replica."), observer);
+    }
+
+    /// <summary>
+    /// Grows a volume to <paramref name="sizeBytes"/> (Resize-Volume): the replica first, then the primary, then the new
+    /// size with the block map grown by zero blocks. Shrinking is refused; so is a volume exported, or in a status the
+    /// operation guards refuse. A grow a dead process left half-done is settled first.
+    /// </summary>
+    public Volume Resize(string name, long sizeBytes, IOperationObserver observer, CancellationToken cancellation = default)
+    {
+        ValidateSize(sizeBytes);
+        using var lease = _leases.Acquire(name, "ExtendVolume", observer, cancellation);
+        _resize.FinishInterrupted(VolumeSnapshot.Load(_context.Store, name), observer);
+        _replication.FinishInterrupted(name, observer);
+        var snapshot = VolumeSnapshot.Load(_context.Store, name);
+        ReplicationRules.RequireAvailable(snapshot.Volume, "growing a volume");
+        OperationGuards.Require(VolumeOperation.Extend, snapshot.Volume);
+        snapshot.RequireChangeable("growing the volume");
+        BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "growing the volume");
+        _exports.RequireNotExported(snapshot, "growing the volume");
+        return _resize.Grow(snapshot, sizeBytes, observer);
     }
 
     /// <summary>
@@ -437,13 +544,13 @@ public sealed class VolumeService
         }
     }
 
-    private Volume Finish(VolumeRecord record, BlockMap? emptyReplicaMap, string message)
+    private Volume Finish(VolumeRecord record, BlockMap? replicaMap, string message, string? replicaConsistentBecause = null)
     {
         CrashPoints.Hit("create.before-available");
         using var session = _context.Store.Begin(write: true);
         var current = VolumeSnapshot.Reread(session, record);
         var available = current with { Status = VolumeStatus.Available };
-        if (emptyReplicaMap is not null)
+        if (replicaMap is not null)
         {
             available = available with
             {
@@ -451,9 +558,9 @@ public sealed class VolumeService
                 SyncGeneration = 1,
                 LastSyncStartedAt = current.CreatedAt,
                 LastSyncCompletedAt = _context.Now,
-                ReplicationExtendedStatus = "Both copies are new and empty, so the replica is consistent.",
+                ReplicationExtendedStatus = replicaConsistentBecause ?? "Both copies are new and empty, so the replica is consistent.",
             };
-            session.SaveBlockMap(current.Id, emptyReplicaMap);
+            session.SaveBlockMap(current.Id, replicaMap);
         }
 
         ReplicationStateMachine.Update(session, current, available);

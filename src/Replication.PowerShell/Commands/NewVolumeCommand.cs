@@ -7,7 +7,8 @@ namespace Replication.PowerShell.Commands;
 
 /// <summary>
 /// Creates a volume of a volume type on a backend whose capabilities meet the type's extra specs (with a replica on the
-/// partner backend for replicated types), or, with -SourceReplica, a test volume cloned from another volume's replica.
+/// partner backend for replicated types); with -SourceVolume, a clone of another volume (replicated as any new volume of
+/// its type); or, with -SourceReplica, a test volume cloned from another volume's replica.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Volume", SupportsShouldProcess = true, DefaultParameterSetName = NewSet)]
 [OutputType(typeof(Volume))]
@@ -15,6 +16,7 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
 {
     private const string NewSet = "New";
     private const string FromReplicaSet = "FromReplica";
+    private const string FromVolumeSet = "FromVolume";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Name { get; set; } = "";
@@ -32,10 +34,22 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(ReplicaSourceNameCompleter))]
     public string SourceReplica { get; set; } = "";
 
+    /// <summary>The volume the new one is cloned from (its primary, as it is now); a replicated type gives the clone its replica.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FromVolumeSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(VolumeNameCompleter))]
+    public string SourceVolume { get; set; } = "";
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
         {
+            case FromVolumeSet:
+                if (ShouldProcess(Name, $"Create volume cloned from '{SourceVolume}'"))
+                {
+                    ForItem(Name, () => WriteObject(Engine.Volumes.CreateFromVolume(Name, SourceVolume, Observer, Cancellation)));
+                }
+
+                break;
             case FromReplicaSet:
                 if (ShouldProcess(Name, $"Create test volume from the replica of '{SourceReplica}'"))
                 {
