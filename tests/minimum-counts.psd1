@@ -8,6 +8,6 @@
     'Replication.Engine.Tests (PostgreSql)' = 372
     'Replication.PowerShell.Tests'          = 459
     'Replication.HelpCompiler.Tests'        = 29
-    'Replication.Drivers.Conformance.Tests' = 44
+    'Replication.Drivers.Conformance.Tests' = 46
     'Pester'                                = 730
 }
