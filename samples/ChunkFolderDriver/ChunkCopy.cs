@@ -11,14 +11,12 @@ namespace Samples.ChunkFolder;
 /// </summary>
 internal sealed class ChunkCopy
 {
-    private readonly string _staging;
-
     public ChunkCopy(ChunkFolderLayout layout, string location)
     {
         Folder = layout.CopyFolder(location);
         Location = location;
         ChunkSize = layout.ChunkSize;
-        _staging = layout.Staging;
+        Staging = layout.Staging;
     }
 
     public string Folder { get; }
@@ -26,6 +24,9 @@ internal sealed class ChunkCopy
     public string Location { get; }
 
     public long ChunkSize { get; }
+
+    /// <summary>The backend's folder for files written aside before they are renamed into place.</summary>
+    public string Staging { get; }
 
     public bool Exists => File.Exists(SizeFile);
 
@@ -50,16 +51,21 @@ internal sealed class ChunkCopy
         return this;
     }
 
-    public void WriteSize(long size) => PrivateFiles.WriteAtomically(_staging, SizeFile, Number(size));
+    /// <summary>Sets a new size; the copy's changed-block tracking no longer describes it.</summary>
+    public void WriteSize(long size)
+    {
+        ChangedChunks.Forget(this);
+        PrivateFiles.WriteAtomically(Staging, SizeFile, Number(size));
+    }
 
-    public void CountChange() => PrivateFiles.WriteAtomically(_staging, GenerationFile, Number((Generation ?? 0) + 1));
+    public void CountChange() => PrivateFiles.WriteAtomically(Staging, GenerationFile, Number((Generation ?? 0) + 1));
 
     public void SetFence(bool fenced)
     {
         var marker = Path.Combine(Folder, "fenced");
         if (fenced)
         {
-            PrivateFiles.WriteAtomically(_staging, marker, new byte[0]);
+            PrivateFiles.WriteAtomically(Staging, marker, new byte[0]);
         }
         else
         {

@@ -65,6 +65,7 @@ internal sealed class ChunkDevice : IBlockDevice
 
     private void WriteChunks(long offset, byte[] buffer, int bufferOffset, int count)
     {
+        using var tracked = ChangedChunks.Record(_copy, offset, count);
         _copy.CountChange();
         foreach (var (index, within, at, length) in Pieces(offset, count))
         {
@@ -90,6 +91,7 @@ internal sealed class ChunkDevice : IBlockDevice
 
     private void ZeroChunks(long offset, long length, bool deallocate)
     {
+        using var tracked = ChangedChunks.Record(_copy, offset, length);
         _copy.CountChange();
         foreach (var (index, within, _, pieceLength) in Pieces(offset, length))
         {

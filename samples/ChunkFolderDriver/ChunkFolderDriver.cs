@@ -11,7 +11,7 @@ namespace Samples.ChunkFolder;
 /// the engine's sidecars live in a private folder beside the copies, the fence is a marker file and the change stamp a
 /// generation counter. Plain storage work only: the engine owns every rule and algorithm.
 /// </summary>
-public sealed class ChunkFolderDriver : IStorageDriver
+public sealed partial class ChunkFolderDriver : IStorageDriver
 {
     public DriverInfo Info { get; } = new(
         "ChunkFolder",

@@ -13,10 +13,18 @@ public interface INativeCloning
     bool TryCloneCopy(BackendConfiguration backend, string sourceLocation, string targetLocation);
 }
 
-/// <summary>A driver that tracks which blocks of a copy were written since a mark (changed-block tracking).</summary>
+/// <summary>
+/// A driver that tracks which blocks of a copy were written since a mark (changed-block tracking). The engine uses it on
+/// a primary: before a round reads, it takes a new mark, then asks what changed since the mark of the last recorded round
+/// and reads only that; the new mark is kept with the round in state, so after a crash it asks about the old mark again.
+/// </summary>
 public interface IChangedBlockTracking
 {
-    /// <summary>Starts (or restarts) tracking and returns the mark that later calls compare against.</summary>
+    /// <summary>
+    /// Starts tracking (or goes on) and returns a new mark that later calls compare against. An older mark must stay
+    /// answerable after a newer one is taken (or get null): a write is recorded before it lands, so no write is missed by a
+    /// round whose mark was taken while it was under way.
+    /// </summary>
     string MarkChanges(BackendConfiguration backend, string location);
 
     /// <summary>The ranges written since the mark; null when the mark is unknown or tracking was lost (the engine then reads everything).</summary>

@@ -8,7 +8,8 @@ namespace Replication.Drivers.Conformance;
 /// What a crash mid-operation may leave, as far as a check inside one process can show it. The kit cannot cut the power
 /// or kill the driver mid-call; it watches from a second thread while the operation runs, so an operation that is not
 /// all-or-nothing (a sidecar written in place) shows its half-done state to the watcher, as it would to the engine
-/// after a crash at that moment.
+/// after a crash at that moment. A real kill is in the kit's own tests (KilledWriterTests): a child process writing a
+/// copy through the driver is killed with SIGKILL, and the copy and the engine's next round are checked after it.
 /// </summary>
 internal static class CrashPromises
 {

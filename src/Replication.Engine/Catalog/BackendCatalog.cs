@@ -201,7 +201,7 @@ public sealed class BackendCatalog
         {
             capabilities["replication_partner"] = record.ReplicationPartner;
             // As Cinder drivers report it: the modes this backend can replicate in, for "replication_type <in> sync".
-            capabilities["replication_type"] = _context.Drivers.Get(record.Driver).SupportsSynchronousReplication ? new[] { "async", "sync" } : new[] { "async" };
+            capabilities["replication_type"] = _context.Drivers.Get(record.Driver).CanMirror(record, PartnerOf(record, all)!) ? new[] { "async", "sync" } : new[] { "async" };
         }
 
         return new StorageBackend

@@ -38,8 +38,22 @@ public sealed class EngineDriver
     /// <summary>Every capability name the driver may report, whether or not it can report it at this moment.</summary>
     public IReadOnlyCollection<string> ReportedCapabilities => Contract.Info.CapabilityNames.ToList();
 
-    /// <summary>True when a write can be made to a copy and its replica before it is acknowledged (synchronous replication).</summary>
-    public bool SupportsSynchronousReplication => Contract is ISynchronousReplication;
+    /// <summary>
+    /// True when a write to a copy on <paramref name="primary"/> can reach its replica on <paramref name="replica"/> before
+    /// it is acknowledged (synchronous replication): the driver offers it and says yes for this pair. A driver that
+    /// cannot tell now (a storage fault) says no, so no volume is placed on a promise the storage may not keep.
+    /// </summary>
+    public bool CanMirror(BackendRecord primary, BackendRecord replica)
+    {
+        try
+        {
+            return Contract is ISynchronousReplication mirroring && mirroring.CanMirror(Config(primary), Config(replica));
+        }
+        catch (StorageDriverException)
+        {
+            return false;
+        }
+    }
 
     internal ReplicaRounds Rounds { get; }
 

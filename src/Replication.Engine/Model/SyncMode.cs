@@ -12,7 +12,7 @@ public enum SyncMode
     /// <summary>No usable block map: both sides were compared block by block and differing blocks written directly.</summary>
     FullCompare,
 
-    /// <summary>The volume's writes are tracked by its export: only the blocks its dirty bitmap marked were read, compared and copied.</summary>
+    /// <summary>The volume's writes were tracked, by its export (its dirty bitmap) or by the storage (the driver's changed-block tracking): only the blocks written since the last round were read, compared and copied.</summary>
     TrackedWrites,
 
     /// <summary>An export mirrors every write to the replica as it happens: the replica is current without a round, and nothing was read.</summary>

@@ -47,10 +47,17 @@ internal sealed class ReplicaRounds
             };
         }
 
-        var round = new Round(request, primaryName, replicaName, target, stampBefore, stampTakenAt);
+        // Marked before anything of the primary is read: a write from here on is the next round's.
+        var round = new Round(request, primaryName, replicaName, target, stampBefore, stampTakenAt, ChangedBlockMarks.Take(_driver, request.Source));
         if (request.DirtyBlocks is { } dirty && request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null || request.ReplicaWrittenAtDirtyBlocks))
         {
-            return SyncTracked(round, dirty, observer, cancellation);
+            return SyncTracked(round, dirty, "its export tracked", observer, cancellation);
+        }
+
+        if (request.PreviousMap is not null && !request.ForceRead && replicaUntouched &&
+            ChangedBlockMarks.Since(_driver, request.Source, previous, request.PreviousMap.Value) is { } changed)
+        {
+            return SyncTracked(round, changed, "the storage's changed-block tracking reported", observer, cancellation);
         }
 
         using var source = OpenSource(request.Source, primaryName, ErrorIds.PrimaryUnreadable, request.SizeBytes);
@@ -172,23 +179,24 @@ internal sealed class ReplicaRounds
     }
 
     /// <summary>
-    /// A round of a volume whose writes were tracked: only the dirty blocks are read (and, for a replica a synchronous
-    /// export wrote, compared with the replica's own blocks); a volume with none is not read at all.
+    /// A round of a volume whose writes were tracked (by its export, or by the storage): only the dirty blocks are read
+    /// (and, for a replica a synchronous export wrote, compared with the replica's own blocks); a volume with none is not read at all.
     /// </summary>
-    private ReplicaSyncOutcome SyncTracked(Round round, DirtyBlockSet dirty, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="tracker">Who tracked the writes, as the decision says it ("its export tracked").</param>
+    private ReplicaSyncOutcome SyncTracked(Round round, DirtyBlockSet dirty, string tracker, IOperationObserver observer, CancellationToken cancellation)
     {
         var request = round.Request;
         var map = request.PreviousMap!.Value;
         var dirtyCount = dirty.Count;
         if (dirtyCount == 0)
         {
-            observer.Decision($"'{request.VolumeName}': its export tracked no write since the last round, so nothing was read.");
+            observer.Decision($"'{request.VolumeName}': {tracker} no write since the last round, so nothing was read.");
             return new ReplicaSyncOutcome
             {
                 Mode = SyncMode.Unchanged,
                 Generation = request.Generation,
                 StartedAt = request.StartedAt,
-                DriverData = new RoundStamp(round.StampBefore, round.StampTakenAt.UtcTicks, _driver.CopyStamp(request.Target)).ToDriverData(),
+                DriverData = round.Stamp(round.StampBefore, _driver.CopyStamp(request.Target)),
             };
         }
 
@@ -198,7 +206,7 @@ internal sealed class ReplicaRounds
         var newMap = request.Journaled
             ? SyncThroughJournal(round, map, sink => reader.CopyBlocks(map, dirty, sink, compareWith, round.ReplicaName))
             : SyncDirectly(round, map.BlockSize, sink => reader.CopyBlocks(map, dirty, sink, compareWith, round.ReplicaName));
-        observer.Decision($"'{request.VolumeName}': its export tracked {dirtyCount} written blocks since the last round; only they were read ({reader.BytesRead} bytes of the primary" +
+        observer.Decision($"'{request.VolumeName}': {tracker} {dirtyCount} written blocks since the last round; only they were read ({reader.BytesRead} bytes of the primary" +
             (compareWith is null ? "" : ", compared with the replica, which the synchronous export wrote too") + $"), and {reader.BlocksWritten} that differed were written ({reader.BytesWritten} bytes); {reader.BlocksDeallocated} became holes.");
         return Outcome(round, SyncMode.TrackedWrites, newMap, reader);
     }
@@ -214,7 +222,7 @@ internal sealed class ReplicaRounds
             Mode = mode,
             NewMap = newMap,
             PrimaryChangedDuringRound = !quiet,
-            DriverData = new RoundStamp(quiet ? round.StampBefore : null, round.StampTakenAt.UtcTicks, _driver.CopyStamp(round.Request.Target)).ToDriverData(),
+            DriverData = round.Stamp(quiet ? round.StampBefore : null, _driver.CopyStamp(round.Request.Target)),
             Generation = round.Request.Generation,
             StartedAt = round.Request.StartedAt,
             BytesRead = reader.BytesRead,
@@ -357,8 +365,9 @@ internal sealed class ReplicaRounds
     /// <summary>One round's opened replica and the names and stamp it goes by.</summary>
     private sealed class Round
     {
-        public Round(ReplicaSyncRequest request, string primaryName, string replicaName, IBlockDevice target, string stampBefore, DateTimeOffset stampTakenAt)
+        public Round(ReplicaSyncRequest request, string primaryName, string replicaName, IBlockDevice target, string stampBefore, DateTimeOffset stampTakenAt, string? changeMark)
         {
+            ChangeMark = changeMark;
             Request = request;
             PrimaryName = primaryName;
             ReplicaName = replicaName;
@@ -378,5 +387,12 @@ internal sealed class ReplicaRounds
         public string StampBefore { get; }
 
         public DateTimeOffset StampTakenAt { get; }
+
+        /// <summary>The driver's changed-block mark taken before the primary was read; null when it tracks none.</summary>
+        public string? ChangeMark { get; }
+
+        /// <summary>What the round leaves in the volume's driver data for the next round.</summary>
+        public string Stamp(string? primaryStamp, string? replicaStamp) =>
+            new RoundStamp(primaryStamp, StampTakenAt.UtcTicks, replicaStamp, ChangeMark, ChangeMark is null ? null : Request.Source.ToString()).ToDriverData();
     }
 }
