@@ -131,6 +131,9 @@ Import-Module $env:REPLICATION_MODULE_PATH
 Set-ReplicationStateStore -Path $env:T_SECRET_STATE
 function Fails([scriptblock] $Work) { try { & $Work | Out-Null; 'no error' } catch { "$(($_.FullyQualifiedErrorId -split ',')[0])|$($_.Exception.Message)" } }
 $before = @(Get-StorageDriver -ListAvailable | Select-Object ModuleName, ModuleVersion, AssemblyPath, RegisteredAs, Problem)
+$line = 'Register-StorageDriver -ModuleName chunkf'
+$completed = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+$listed = Get-StorageDriver -ListAvailable | Format-Table | Out-String -Width 100
 $registered = Register-StorageDriver -ModuleName chunkfolderstorage
 $after = @(Get-StorageDriver -ListAvailable | Select-Object ModuleName, RegisteredAs)
 $noModule = Fails { Register-StorageDriver -ModuleName NoSuchDriverModule -ErrorAction Stop }
@@ -155,6 +158,8 @@ $inUse = Fails { Unregister-StorageDriver -Name ChunkFolder -ErrorAction Stop }
 $state = @($env:T_SECRET_STATE, "$env:T_SECRET_STATE-wal") | Where-Object { Test-Path $_ } | ForEach-Object { [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($_)) }
 [pscustomobject]@{
     Before        = $before
+    Completed     = $completed
+    Listed        = $listed
     Registered    = "$($registered.Name)/$($registered.Path)"
     After         = $after
     NoModule      = $noModule
@@ -253,6 +258,13 @@ Describe 'A driver from an installed module, with a secret setting given by refe
         $result.Registered | Should -Be "ChunkFolder/$declared"
         ($result.After | ForEach-Object { "$($_.ModuleName)/$($_.RegisteredAs)" }) | Should -Be @('ChunkFolderStorage/ChunkFolder')
         $result.NoModule | Should -BeLike 'DriverModuleNotFound|No module named ''NoSuchDriverModule'' on PSModulePath declares a storage driver*'
+    }
+
+    It 'completes -ModuleName with the installed modules that declare a driver, and lists them in 100 columns' {
+        $result = Read-Child $secrets
+        $result.Completed | Should -Be @('ChunkFolderStorage')
+        $result.Listed | Should -Match 'ChunkFolderStorage\s+1\.0\.0'
+        @($result.Listed -split "`r?`n" | Where-Object Length -GT 100) | Should -BeNullOrEmpty
     }
 
     It 'refuses a secret given in clear without repeating it, and stores the references it is given' {
