@@ -9,5 +9,5 @@
     'Replication.PowerShell.Tests'          = 459
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 44
-    'Pester'                                = 739
+    'Pester'                                = 740
 }
