@@ -131,6 +131,9 @@ Import-Module $env:REPLICATION_MODULE_PATH
 Set-ReplicationStateStore -Path $env:T_SECRET_STATE
 function Fails([scriptblock] $Work) { try { & $Work | Out-Null; 'no error' } catch { "$(($_.FullyQualifiedErrorId -split ',')[0])|$($_.Exception.Message)" } }
 $before = @(Get-StorageDriver -ListAvailable | Select-Object ModuleName, ModuleVersion, AssemblyPath, RegisteredAs, Problem)
+$line = 'Register-StorageDriver -ModuleName chunkf'
+$completed = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+$listed = Get-StorageDriver -ListAvailable | Format-Table | Out-String -Width 100
 $registered = Register-StorageDriver -ModuleName chunkfolderstorage
 $after = @(Get-StorageDriver -ListAvailable | Select-Object ModuleName, RegisteredAs)
 $noModule = Fails { Register-StorageDriver -ModuleName NoSuchDriverModule -ErrorAction Stop }
@@ -139,6 +142,17 @@ $env:T_CHUNK_KEY = 'env-secret-value'
 Set-Content -LiteralPath (Join-Path $env:T_VAULT 'Ops-chunk-key') -Value 'vault-secret-value' -NoNewline
 New-StorageBackend -Name s1 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s1"; AccessKey = 'env:T_CHUNK_KEY' } -ReplicationPartner s2 -WarningAction SilentlyContinue | Out-Null
 New-StorageBackend -Name s2 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s2"; AccessKey = 'vault:Ops/chunk-key' } -ReplicationPartner s1 | Out-Null
+# Engine work on a thread of its own (a failover's parallel volumes) has no runspace: the reader makes one.
+Add-Type -TypeDefinition @"
+public static class OffThread
+{
+    public static string Read(System.Func<string, string, string> reader, string vault, string name) =>
+        System.Threading.Tasks.Task.Run(() => System.Management.Automation.Runspaces.Runspace.DefaultRunspace is null ? reader(vault, name) : "ran on a runspace's thread").GetAwaiter().GetResult();
+}
+"@
+$reader = [Replication.Engine.Drivers.Loading.SecretReferences]::VaultReader
+$offThread = [OffThread]::Read($reader, 'Ops', 'chunk-key') -eq 'vault-secret-value'
+$offThreadMissing = try { [OffThread]::Read($reader, 'Ops', 'missing') } catch { $_.Exception.InnerException.Message }
 $noVaultSecret = Fails { New-StorageBackend -Name s3 -Driver ChunkFolder -Setting @{ Folder = "$env:T_SITES/s3"; AccessKey = 'vault:Ops/missing' } -ErrorAction Stop }
 New-ReplicatedVolumeType -Name replicated | Out-Null
 New-Volume -Name v1 -SizeBytes 1MB -VolumeType replicated | Out-Null
@@ -155,6 +169,9 @@ $inUse = Fails { Unregister-StorageDriver -Name ChunkFolder -ErrorAction Stop }
 $state = @($env:T_SECRET_STATE, "$env:T_SECRET_STATE-wal") | Where-Object { Test-Path $_ } | ForEach-Object { [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($_)) }
 [pscustomobject]@{
     Before        = $before
+    Completed     = $completed
+    OffThread     = "$offThread/$offThreadMissing"
+    Listed        = $listed
     Registered    = "$($registered.Name)/$($registered.Path)"
     After         = $after
     NoModule      = $noModule
@@ -255,6 +272,13 @@ Describe 'A driver from an installed module, with a secret setting given by refe
         $result.NoModule | Should -BeLike 'DriverModuleNotFound|No module named ''NoSuchDriverModule'' on PSModulePath declares a storage driver*'
     }
 
+    It 'completes -ModuleName with the installed modules that declare a driver, and lists them in 100 columns' {
+        $result = Read-Child $secrets
+        $result.Completed | Should -Be @('ChunkFolderStorage')
+        $result.Listed | Should -Match 'ChunkFolderStorage\s+1\.0\.0'
+        @($result.Listed -split "`r?`n" | Where-Object Length -GT 100) | Should -BeNullOrEmpty
+    }
+
     It 'refuses a secret given in clear without repeating it, and stores the references it is given' {
         $result = Read-Child $secrets
         $result.InClear | Should -BeLike 'SecretInClear|Setting ''AccessKey'' of driver ChunkFolder is a secret*'
@@ -270,6 +294,11 @@ Describe 'A driver from an installed module, with a secret setting given by refe
         $result.NoVaultSecret | Should -Be 'SecretUnresolvable|Setting ''AccessKey'' of backend ''s3'' refers to secret ''vault:Ops/missing'', which cannot be read: Get-Secret: The secret missing was not found.'
         $result.Unset | Should -Be 'SecretUnresolvable|Setting ''AccessKey'' of backend ''s1'' refers to secret ''env:T_CHUNK_KEY'', which cannot be read: the environment variable T_CHUNK_KEY is not set in this process.'
         $result.VaultGone | Should -BeLike 'SecretUnresolvable|Setting ''AccessKey'' of backend ''s2'' refers to secret ''vault:Ops/chunk-key'', which cannot be read*'
+    }
+
+    It 'reads vault: secrets off the pipeline thread too, in a runspace of its own' {
+        $result = Read-Child $secrets
+        $result.OffThread | Should -Be 'True/Get-Secret: The secret missing was not found.'
     }
 
     It 'never writes a secret''s value to verbose output, events, errors, the state file or the folder''s lock' {

@@ -60,6 +60,16 @@ public sealed class SecretSettingTests : IDisposable
     }
 
     [Fact]
+    public void TheConformanceKitIsNotGivenASecretInClearEither()
+    {
+        var error = EngineSite.Refused(ErrorIds.SecretInClear, () =>
+            new StorageDriverCatalog(_site.Engine.Context).Test("ChunkFolder", new Dictionary<string, string> { ["Folder"] = FolderOf("kit"), ["AccessKey"] = "hunter2-in-clear" }));
+
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(FolderOf("kit")));
+    }
+
+    [Fact]
     public void AnEnvironmentReferenceIsStoredAsItIsAndReadWhenTheDriverOpensACopy()
     {
         Environment.SetEnvironmentVariable(_variable, "first-key-value");

@@ -59,15 +59,15 @@ public static class SecretReferences
     /// Refuses settings in which a secret the driver declares holds anything but a reference (SecretInClear, naming the
     /// setting, never what was given), so nothing is stored.
     /// </summary>
-    internal static void RequireReferences(DriverInfo driver, IReadOnlyDictionary<string, string> settings, string backendName)
+    internal static void RequireReferences(DriverInfo driver, IReadOnlyDictionary<string, string> settings, string target)
     {
         foreach (var (name, value) in SecretsAmong(driver, settings))
         {
             if (!IsReference(value))
             {
                 throw new ReplicationException(ErrorIds.SecretInClear, ErrorKind.InvalidArgument,
-                    $"Setting '{name}' of driver {driver.Name} is a secret: give a reference to it (env:NAME for an environment variable, vault:NAME or vault:VAULT/NAME for a SecretManagement secret), never its value. Backend '{backendName}' was not defined.",
-                    backendName);
+                    $"Setting '{name}' of driver {driver.Name} is a secret: give a reference to it (env:NAME for an environment variable, vault:NAME or vault:VAULT/NAME for a SecretManagement secret), never its value. Nothing was stored or created.",
+                    target);
             }
         }
     }

@@ -133,10 +133,14 @@ public sealed class StorageDriverCatalog
             }))
             .ToList();
 
-    /// <summary>Runs the conformance kit on a built-in or registered driver with the settings (which name scratch storage for it).</summary>
+    /// <summary>
+    /// Runs the conformance kit on a built-in or registered driver with the settings (which name scratch storage for it).
+    /// A secret setting in clear is refused (SecretInClear) as New-StorageBackend refuses it; the kit reads no secret.
+    /// </summary>
     public IReadOnlyList<StorageDriverTestResult> Test(string name, IReadOnlyDictionary<string, string> settings)
     {
         var driver = _context.Drivers.BuiltInNames.Contains(name, StringComparer.OrdinalIgnoreCase) ? _context.Drivers.Get(name).Contract : Load(name);
+        SecretReferences.RequireReferences(driver.Info, settings, "conformance-kit");
         return new ConformanceKit(driver, settings).Run().Select(r => new StorageDriverTestResult
         {
             Driver = driver.Info.Name,
