@@ -85,10 +85,7 @@ internal sealed class SyncRound
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
-        if (request.Journaled)
-        {
-            driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
-        }
+        driver.RoundRecorded(snapshot.Replica, volume.Id, request.Journaled, outcome);
 
         return Result(recorded, outcome);
     }
@@ -211,6 +208,7 @@ internal sealed class SyncRound
         Guid? token;
         try
         {
+            driver.SettleNativeRound(snapshot.Primary, snapshot.Replica, volume.SyncGeneration, volume.Name, observer);
             token = driver.CommittedJournalGroup(snapshot.Replica, volume.Id);
         }
         catch (ReplicationException ex)

@@ -20,12 +20,25 @@ internal sealed class ReplicaRounds
 {
     private readonly EngineDriver _driver;
 
-    public ReplicaRounds(EngineDriver driver) => _driver = driver;
+    public ReplicaRounds(EngineDriver driver)
+    {
+        _driver = driver;
+        Native = new NativeRounds(driver);
+    }
+
+    /// <summary>Rounds the driver's storage moves itself, where it can for the pair.</summary>
+    public NativeRounds Native { get; }
 
     private IStorageDriver Contract => _driver.Contract;
 
     public ReplicaSyncOutcome Sync(ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation)
     {
+        // A group round stages journals of the engine's own under the group's token: its members move their bytes through the engine.
+        if (request.GroupToken is null && Native.Applies(request.Source, request.Target))
+        {
+            return Native.Stage(request, observer);
+        }
+
         var primaryName = _driver.Describe(request.Source);
         var replicaName = _driver.Describe(request.Target);
         var stampTakenAt = DateTimeOffset.UtcNow;
@@ -62,11 +75,12 @@ internal sealed class ReplicaRounds
 
         using var source = OpenSource(request.Source, primaryName, ErrorIds.PrimaryUnreadable, request.SizeBytes);
         var reader = new BlockReader(source, primaryName, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
-        var trustMap = request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null);
+        var trustMap = request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null) && previous?.Native != true;
         if (request.PreviousMap is not null && !trustMap)
         {
             observer.Decision(request.ForceRead
                 ? $"'{request.VolumeName}': a full round compares the primary with the replica's real blocks, not with the block map, so a replica changed on disk is repaired whatever its file times say."
+                : previous?.Native == true ? $"'{request.VolumeName}': the last round was replicated by the driver itself, which leaves no block map, so the replica's blocks are compared."
                 : $"'{request.VolumeName}': the replica was modified outside the module since the last round, so its blocks are compared instead of trusting the block map.");
         }
 
