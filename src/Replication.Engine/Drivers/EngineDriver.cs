@@ -172,6 +172,29 @@ public sealed class EngineDriver
         Rounds.Sync(request, observer, cancellation);
 
     /// <summary>
+    /// Called once the engine has recorded a round: a round the driver staged itself is applied now; a journaled round's
+    /// journal (already applied) is forgotten.
+    /// </summary>
+    public void RoundRecorded(VolumeCopy target, Guid volumeId, bool journaled, ReplicaSyncOutcome outcome)
+    {
+        if (outcome.Native)
+        {
+            Rounds.Native.Apply(target, outcome.Generation);
+        }
+        else if (journaled)
+        {
+            DiscardSyncJournal(target, volumeId);
+        }
+    }
+
+    /// <summary>
+    /// After a crash, for a pair the driver replicates itself: applies a staged round state recorded (up to
+    /// <paramref name="recordedRound"/>), discards one it did not.
+    /// </summary>
+    public void SettleNativeRound(VolumeCopy primary, VolumeCopy replica, long recordedRound, string volumeName, IOperationObserver observer) =>
+        Rounds.Native.Settle(primary, replica, recordedRound, volumeName, observer);
+
+    /// <summary>
     /// Finishes a sync round that committed its journal but may not have reached the target (crash, fault), and returns
     /// what that round held. Null when there was nothing to finish. An uncommitted journal is discarded.
     /// </summary>
@@ -187,10 +210,14 @@ public sealed class EngineDriver
         return names.Contains(SyncJournal.CommittedName(volumeId)) || names.Contains(SyncJournal.StagedName(volumeId));
     }, nothingThere: false);
 
-    /// <summary>Forgets a round's journal, committed or not: once the engine has recorded the round, or when the replica is about to be recopied.</summary>
+    /// <summary>
+    /// Forgets a round's journal, committed or not, and any round the driver staged itself: once the engine has recorded
+    /// a round of its own, or when the replica is about to be recopied.
+    /// </summary>
     public void DiscardSyncJournal(VolumeCopy target, Guid volumeId) => Journal(target, () =>
     {
         SyncJournal.Discard(Contract.Sidecars(Config(target.Backend)), volumeId);
+        Rounds.Native.DiscardAnyStaged(target);
         return true;
     }, nothingThere: true);
 

@@ -22,7 +22,10 @@ public sealed record ReplicaSyncOutcome
     /// </summary>
     internal Replication.ReplicaVerdict? ReplicaVerdict { get; init; }
 
-    /// <summary>The target's block hashes after the round; null when nothing changed.</summary>
+    /// <summary>True when the driver's storage moved the round itself: it is staged, and applied once the engine has recorded it.</summary>
+    internal bool Native { get; init; }
+
+    /// <summary>The target's block hashes after the round; null when nothing changed (or the driver moved the round itself).</summary>
     public BlockMap? NewMap { get; init; }
 
     public string? DriverData { get; init; }

@@ -12,7 +12,8 @@ namespace Replication.Engine.Replication;
 /// <see cref="LongestWait"/>, are recorded in one transaction: one flush of the store instead of one per volume.
 /// A crash before that commit loses no data: an unchanged round's record only moves the replica's data age, and a
 /// changed round's committed journal stays on the replica until after the commit, so the next command finishes and
-/// records it, as after any crash between a round's apply and its record.
+/// records it, as after any crash between a round's apply and its record; a round a driver staged itself (native
+/// replication) is applied only after the commit, and discarded by the next command if the commit never happened.
 /// </summary>
 public sealed class SyncBatch : IDisposable
 {

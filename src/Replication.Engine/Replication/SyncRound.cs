@@ -97,12 +97,13 @@ internal sealed class SyncRound
 
         outcome = outcome with { ReplicaVerdict = verdict.Value };
         // Deferred only when the record changes no status and nothing waits on it: no copying mark to lift, no frozen
-        // dirty bitmap to release; and the replica holds its round already (unchanged, or the journal applied).
+        // dirty bitmap to release; and what the round left is finished after the record as after any crash before it
+        // (nothing when unchanged, a journal already applied, or a round the driver staged and applies only once recorded).
         if (batch is not null && copying is null && tracked is null && statusAfter == volume.ReplicationStatus && (outcome.Mode == SyncMode.Unchanged || request.Journaled))
         {
             var replica = snapshot.Replica;
-            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now,
-                request.Journaled && outcome.Mode != SyncMode.Unchanged ? () => driver.DiscardSyncJournal(replica, volume.Id) : null));
+            var journaled = request.Journaled && outcome.Mode != SyncMode.Unchanged;
+            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now, () => driver.RoundRecorded(replica, volume.Id, journaled, outcome)));
             return null;
         }
 
@@ -110,17 +111,14 @@ internal sealed class SyncRound
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
-        if (request.Journaled)
-        {
-            driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
-        }
+        driver.RoundRecorded(snapshot.Replica, volume.Id, request.Journaled, outcome);
 
         return Result(recorded, outcome);
     }
 
     /// <summary>
-    /// Records deferred rounds in one transaction (one flush of the store for all), then drops the journals they applied,
-    /// as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
+    /// Records deferred rounds in one transaction (one flush of the store for all), then finishes each as
+    /// <see cref="EngineDriver.RoundRecorded"/> says (a journal dropped, a round the driver staged applied), as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
     /// </summary>
     internal IReadOnlyList<SyncResult> RecordDeferred(IReadOnlyList<DeferredRound> rounds)
     {
@@ -140,7 +138,7 @@ internal sealed class SyncRound
         CrashPoints.Hit("sync.after-record");
         foreach (var round in rounds)
         {
-            round.DropJournal?.Invoke();
+            round.AfterRecord();
         }
 
         return results;
@@ -266,6 +264,7 @@ internal sealed class SyncRound
         Guid? token;
         try
         {
+            driver.SettleNativeRound(snapshot.Primary, snapshot.Replica, volume.SyncGeneration, volume.Name, observer);
             token = driver.CommittedJournalGroup(snapshot.Replica, volume.Id);
         }
         catch (ReplicationException ex)

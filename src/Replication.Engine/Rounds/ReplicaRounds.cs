@@ -20,12 +20,25 @@ internal sealed class ReplicaRounds
 {
     private readonly EngineDriver _driver;
 
-    public ReplicaRounds(EngineDriver driver) => _driver = driver;
+    public ReplicaRounds(EngineDriver driver)
+    {
+        _driver = driver;
+        Native = new NativeRounds(driver);
+    }
+
+    /// <summary>Rounds the driver's storage moves itself, where it can for the pair.</summary>
+    public NativeRounds Native { get; }
 
     private IStorageDriver Contract => _driver.Contract;
 
     public ReplicaSyncOutcome Sync(ReplicaSyncRequest request, IOperationObserver observer, CancellationToken cancellation)
     {
+        // A group round stages journals of the engine's own under the group's token: its members move their bytes through the engine.
+        if (request.GroupToken is null && Native.Applies(request.Source, request.Target))
+        {
+            return Native.Stage(request, observer);
+        }
+
         var primaryName = _driver.Describe(request.Source);
         var replicaName = _driver.Describe(request.Target);
         var stampTakenAt = DateTimeOffset.UtcNow;
@@ -62,11 +75,12 @@ internal sealed class ReplicaRounds
 
         using var source = OpenSource(request.Source, primaryName, ErrorIds.PrimaryUnreadable, request.SizeBytes);
         var reader = new BlockReader(source, primaryName, ErrorIds.PrimaryUnreadable, Reporter(observer, "Syncing", request.VolumeName), cancellation);
-        var trustMap = request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null);
+        var trustMap = request.PreviousMap is not null && !request.ForceRead && (replicaUntouched || previous is null) && previous?.Native != true;
         if (request.PreviousMap is not null && !trustMap)
         {
             observer.Decision(request.ForceRead
                 ? $"'{request.VolumeName}': a full round compares the primary with the replica's real blocks, not with the block map, so a replica changed on disk is repaired whatever its file times say."
+                : previous?.Native == true ? $"'{request.VolumeName}': the last round was replicated by the driver itself, which leaves no block map, so the replica's blocks are compared."
                 : $"'{request.VolumeName}': the replica was modified outside the module since the last round, so its blocks are compared instead of trusting the block map.");
         }
 
@@ -142,7 +156,13 @@ internal sealed class ReplicaRounds
         }
     }
 
-    /// <summary>Makes the new <paramref name="target"/> a copy of <paramref name="source"/>: natively where the driver can, else block by block, holes kept.</summary>
+    /// <summary>
+    /// Makes the new <paramref name="target"/> a copy of <paramref name="source"/>, the one rule for every test volume and
+    /// DR test clone: a native clone where the driver makes one on the same backend (<see cref="INativeCloning"/>);
+    /// else block by block, holes kept, read from a snapshot of the source where its driver takes one
+    /// (<see cref="INativeSnapshots"/>: a snapshot is read-only, so it is the copy's source, never the copy), so the
+    /// clone is one point in time even if the source is written meanwhile; else read from the source itself.
+    /// </summary>
     public BlockMap Clone(VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
     {
         const string cloning = "Writing the test volume";
@@ -161,13 +181,51 @@ internal sealed class ReplicaRounds
             return map;
         }
 
-        using var from = OpenSource(source, sourceName, ErrorIds.VolumeFileFault, sizeBytes);
+        var snapshot = Snapshot(source, target);
+        try
+        {
+            return CopyBlocks(snapshot is null ? source : new VolumeCopy(source.Backend, snapshot), source, target, sizeBytes, observer, cancellation);
+        }
+        finally
+        {
+            if (snapshot is not null)
+            {
+                // A snapshot left by a failure here is the driver's litter, not a copy of the engine's: it only costs space.
+                IgnoringFaults(() => ((INativeSnapshots)Contract).DeleteSnapshot(EngineDriver.Config(source.Backend), snapshot));
+            }
+        }
+    }
+
+    /// <summary>A snapshot of the source for a clone to read from; null when its driver takes none (or failed to).</summary>
+    private string? Snapshot(VolumeCopy source, VolumeCopy target)
+    {
+        if (Contract is not INativeSnapshots snapshots)
+        {
+            return null;
+        }
+
+        try
+        {
+            return snapshots.CreateSnapshot(EngineDriver.Config(source.Backend), source.Location, "clone-" + target.Location);
+        }
+        catch (StorageDriverException)
+        {
+            return null;
+        }
+    }
+
+    private BlockMap CopyBlocks(VolumeCopy readFrom, VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
+    {
+        const string cloning = "Writing the test volume";
+        var sourceName = _driver.Describe(source);
+        var targetName = _driver.Describe(target);
+        using var from = OpenSource(readFrom, sourceName, ErrorIds.VolumeFileFault, sizeBytes);
         _driver.Copy(target, () => Contract.CreateCopy(EngineDriver.Config(target.Backend), target.Location, sizeBytes), ErrorIds.VolumeFileFault, cloning);
         using var to = _driver.Copy(target, () => Contract.Open(EngineDriver.Config(target.Backend), target.Location, DeviceAccess.ReadWrite), ErrorIds.VolumeFileFault, cloning);
         var reader = new BlockReader(from, sourceName, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
         var copied = reader.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(to, targetName, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
         DriverFaults.Run(to.Flush, ErrorIds.VolumeFileFault, cloning, targetName);
-        observer.Decision($"Cloned {reader.BytesWritten} bytes in {reader.BlocksWritten} blocks from {source} to {target}; holes stayed holes.");
+        observer.Decision($"Cloned {reader.BytesWritten} bytes in {reader.BlocksWritten} blocks from {source}{(readFrom == source ? "" : " (read from the driver's snapshot of it)")} to {target}; holes stayed holes.");
         return copied;
     }
 

@@ -58,5 +58,12 @@ internal sealed class RoundStamp
         }
     }
 
+    /// <summary>True for a round the driver replicated itself (<see cref="NativeRounds"/>): the block map does not describe its replica.</summary>
+    [JsonProperty(DefaultValueHandling = DefaultValueHandling.Ignore)]
+    public bool Native { get; private set; }
+
+    /// <summary>What a native round leaves: no stamps the quick check could trust, and the mark that the block map is stale.</summary>
+    public static string OfNativeRound(long pointInTimeTicks) => new RoundStamp(null, pointInTimeTicks, "") { Native = true }.ToDriverData();
+
     public string ToDriverData() => JsonConvert.SerializeObject(this);
 }
