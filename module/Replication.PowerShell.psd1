@@ -18,6 +18,7 @@
         'New-StorageBackend'
         'Get-StorageBackend'
         'Remove-StorageBackend'
+        'Set-StorageBackend'
         'New-VolumeType'
         'New-ReplicatedVolumeType'
         'Get-VolumeType'

@@ -36,6 +36,7 @@ public sealed class OutputTypeTests
         { "New-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0]", 1 },
         { "Get-StorageBackend", "Get-StorageBackend", 2 },
         { "Remove-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0] | Out-Null; Remove-StorageBackend -Name dc3", 0 },
+        { "Set-StorageBackend", "Set-StorageBackend -Name dc1 -Capability @{ tier = 'gold' } -PassThru", 1 },
         { "New-VolumeType", "New-VolumeType -Name gold -ExtraSpec @{ 'capabilities:thin_provisioning_support' = '<is> True' }", 1 },
         { "New-ReplicatedVolumeType", "New-ReplicatedVolumeType -Name replicated2", 1 },
         { "Get-VolumeType", "Get-VolumeType", 2 },

@@ -16,6 +16,8 @@ public sealed class WhatIfTests
         { "New-StorageBackend", "New-StorageBackend -Name dc3 -Driver LocalFile -Path $args[0] -WhatIf" },
         { "New-StorageBackend", "New-StorageBackend -Name dc3 -Path $args[0] -ReplicationPartner spare -Capability @{ tier = 'gold' } -WhatIf" },
         { "Remove-StorageBackend", "Remove-StorageBackend -Name spare -WhatIf" },
+        { "Set-StorageBackend", "Set-StorageBackend -Name dc1 -Capability @{ tier = 'gold' } -WhatIf" },
+        { "Set-StorageBackend", "Set-StorageBackend -Name spare -ReplicationPartner '' -WhatIf" },
         { "New-VolumeType", "New-VolumeType -Name gold -ExtraSpec @{ 'capabilities:tier' = '<in> gold' } -WhatIf" },
         { "New-ReplicatedVolumeType", "New-ReplicatedVolumeType -Name replicated2 -ExtraSpec @{ volume_backend_name = 'dc2' } -WhatIf" },
         { "Remove-VolumeType", "Remove-VolumeType -Name unused -WhatIf" },
