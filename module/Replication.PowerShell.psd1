@@ -28,6 +28,7 @@
         'Get-Volume'
         'Remove-Volume'
         'Resize-Volume'
+        'Set-Volume'
         'Get-VolumeConnection'
         'Start-VolumeExport'
         'Stop-VolumeExport'

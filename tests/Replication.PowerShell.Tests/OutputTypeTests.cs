@@ -48,6 +48,7 @@ public sealed class OutputTypeTests
         { "Get-Volume", "Get-Volume", 2 },
         { "Remove-Volume", "Remove-Volume -Name web01 -Force", 0 },
         { "Resize-Volume", "Resize-Volume -Name db01 -SizeBytes 128MB -PassThru", 1 },
+        { "Set-Volume", "Set-Volume -Name db01 -VolumeType plain -Force -PassThru", 1 },
         { "Get-VolumeConnection", "Get-VolumeConnection -Name db01", 1 },
         { "Get-VolumeReplica", "Get-VolumeReplica", 2 },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01", 1 },

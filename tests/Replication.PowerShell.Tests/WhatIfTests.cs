@@ -29,6 +29,7 @@ public sealed class WhatIfTests
         { "Remove-Volume", "Remove-Volume -Name db01 -Force -WhatIf" },
         { "Remove-Volume", "Get-Volume | Remove-Volume -Force -WhatIf" },
         { "Resize-Volume", "Resize-Volume -Name db01 -SizeBytes 128MB -WhatIf" },
+        { "Set-Volume", "Set-Volume -Name db01 -VolumeType plain -Force -WhatIf" },
         { "Resize-Volume", "Get-Volume | Resize-Volume -SizeBytes 1GB -WhatIf" },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -WhatIf" },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01 -Full -WhatIf" },
