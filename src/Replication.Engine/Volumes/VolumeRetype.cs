@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Replication.Engine.Catalog;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
@@ -91,6 +92,7 @@ internal sealed class VolumeRetype
             ReplicationStatus = ReplicationStatus.Copying,
             ReplicationExtendedStatus = $"Retyped to '{type.Name}': the replica on '{partner.Name}' is being copied; Sync-VolumeReplica finishes it.",
         }, $"Volume '{volume.Name}' retyped from '{volume.VolumeType}' to '{type.Name}': its replica goes to '{partner.Name}' and is copied now.");
+        CrashPoints.Hit("retype.after-mark");
         _context.Drivers.Get(partner.Driver).CreateVolume(new VolumeCopy(partner, volume.Location), volume.SizeBytes);
         observer.Decision($"'{volume.Name}' now replicates to '{partner.Name}'; its replica is being copied.");
         return updated;
@@ -114,6 +116,7 @@ internal sealed class VolumeRetype
             LastSyncRaced = false,
         };
         var updated = Record(volume, removed, $"Volume '{volume.Name}' retyped from '{volume.VolumeType}' to '{type.Name}', which does not replicate: its replica on '{replica.Backend.Name}' is removed.");
+        CrashPoints.Hit("retype.after-record");
         _context.Drivers.Get(replica.Backend.Driver).DeleteVolume(replica);
         observer.Decision($"Removed the replica of '{volume.Name}' from '{replica.Backend.Name}'.");
         return updated;
