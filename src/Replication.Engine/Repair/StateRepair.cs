@@ -256,12 +256,7 @@ public sealed class StateRepair
         HashSet<string> owned;
         using (var read = _context.Store.Begin(write: false))
         {
-            // Each copy on its own backend: a volume's copies carry one name on two backends, so a copy left on a backend
-            // the volume no longer uses (a retype that removed its replica, killed) is found as well.
-            owned = new HashSet<string>(read.ListVolumes(VolumeQuery.All).SelectMany(v => new[]
-            {
-                Owned(v.Backend, v.Location), Owned(v.ReplicaBackend, v.ReplicaLocation), Owned(v.FailoverSource, v.Location), Owned(v.FailoverSource, v.ReplicaLocation),
-            }), StringComparer.Ordinal);
+            owned = new HashSet<string>(read.ListVolumes(VolumeQuery.All).SelectMany(v => new[] { v.Location, v.ReplicaLocation ?? "" }), StringComparer.Ordinal);
         }
 
         foreach (var backend in backends)
@@ -279,7 +274,7 @@ public sealed class StateRepair
                 continue;
             }
 
-            foreach (var location in locations.Where(l => !owned.Contains(Owned(backend.Name, l))))
+            foreach (var location in locations.Where(l => !owned.Contains(l)))
             {
                 var finding = Finding("OrphanFile", $"{backend.Name}:{location}",
                     !remove ? "Report only: no volume owns it; -RemoveOrphanFiles removes it."
@@ -342,6 +337,4 @@ public sealed class StateRepair
 
     private static RepairFinding Finding(string kind, string target, string action, bool applied = false) =>
         new() { Kind = kind, Target = target, Action = action, Applied = applied };
-
-    private static string Owned(string? backend, string? location) => $"{backend?.ToLowerInvariant()}:{location}";
 }

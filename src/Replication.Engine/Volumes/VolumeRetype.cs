@@ -16,9 +16,8 @@ namespace Replication.Engine.Volumes;
 /// <summary>
 /// Set-Volume -VolumeType: a volume's type changes in place when its backend meets the new type's specs. Plain to
 /// replicated records the replica on the partner (copying) before making its empty copy, so the next round copies the
-/// data whatever happened in between; replicated to plain records the volume without its replica before the replica's
-/// copy is removed, so the state never counts on a copy that is gone (a copy left by a crash is an orphan file that
-/// Repair-ReplicationState -RemoveOrphanFiles removes).
+/// data whatever happened in between; replicated to plain removes the replica's copy, then records the volume without
+/// it, so a crash in between is finished by the same command.
 /// </summary>
 internal sealed class VolumeRetype
 {
@@ -102,6 +101,10 @@ internal sealed class VolumeRetype
     {
         var volume = snapshot.Volume;
         var replica = snapshot.Replica;
+        // The copy goes first: a crash then leaves the volume recorded with a replica that is gone, which the same
+        // command finishes (a missing copy is no error to remove), never a copy that no row names.
+        _context.Drivers.Get(replica.Backend.Driver).DeleteVolume(replica);
+        CrashPoints.Hit("retype.after-replica-removed");
         var removed = volume.WithVerificationCleared() with
         {
             VolumeType = type.Name,
@@ -115,9 +118,7 @@ internal sealed class VolumeRetype
             GroupRound = null,
             LastSyncRaced = false,
         };
-        var updated = Record(volume, removed, $"Volume '{volume.Name}' retyped from '{volume.VolumeType}' to '{type.Name}', which does not replicate: its replica on '{replica.Backend.Name}' is removed.");
-        CrashPoints.Hit("retype.after-record");
-        _context.Drivers.Get(replica.Backend.Driver).DeleteVolume(replica);
+        var updated = Record(volume, removed, $"Volume '{volume.Name}' retyped from '{volume.VolumeType}' to '{type.Name}', which does not replicate: its replica on '{replica.Backend.Name}' was removed.");
         observer.Decision($"Removed the replica of '{volume.Name}' from '{replica.Backend.Name}'.");
         return updated;
     }

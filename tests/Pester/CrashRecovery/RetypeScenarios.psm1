@@ -1,7 +1,7 @@
 # The kill test's Set-Volume -VolumeType scenarios (issue 17). Plain to replicated: p (plain, 16 MiB of scattered data)
 # killed right after its replica was recorded (copying) and before its copy was made; the next Sync-VolumeReplica
-# makes and copies the replica. Replicated to plain: v (synced) killed after it was recorded without its replica and
-# before the replica's copy was removed; Repair-ReplicationState -RemoveOrphanFiles removes the copy no volume owns.
+# makes and copies the replica. Replicated to plain: v (synced) killed after its replica's copy was removed and before
+# it was recorded without it; the same Set-Volume again finishes it.
 # Needs CrashRecovery.psm1 imported.
 
 Set-StrictMode -Version 3.0
@@ -28,15 +28,16 @@ function Invoke-RetypeCopiedBySync {
 
 function Test-KilledRetypedPlain {
     param($c)
-    Test-CrashRow $c v @{ Status = 'available'; ReplicationStatus = 'disabled'; ReplicaBackend = '' }
-    Test-CrashFile $c $c.Rows.v.ReplicaPath $true 'the replica copy a killed retype left'
+    Test-CrashRow $c v @{ Status = 'available'; ReplicationStatus = 'active'; ReplicaBackend = 'dc2' }
+    Test-CrashFile $c $c.Rows.v.ReplicaPath $false 'the replica copy the killed retype removed first'
 }
 
-function Invoke-RetypeOrphanRemovedByRepair {
+function Invoke-RetypePlainAgain {
     param($c)
-    Invoke-RecoveryStep $c 'Repair-ReplicationState -RemoveOrphanFiles' { Repair-ReplicationState -RemoveOrphanFiles -Confirm:$false | Out-Null } | Out-Null
-    Test-CrashFile $c $c.Rows.v.ReplicaPath $false 'the replica copy a killed retype left'
-    Test-CrashCopy $c v (Get-CrashVolumeRow -Site $c.Site -Name v).PrimaryPath V0 'the primary'
+    if (Invoke-RecoveryStep $c 'Set-Volume v -VolumeType plain again' { Set-Volume -Name v -VolumeType plain -Force }) {
+        Test-CrashRow $c v @{ ReplicationStatus = 'disabled'; ReplicaBackend = '' }
+        Test-CrashCopy $c v (Get-CrashVolumeRow -Site $c.Site -Name v).PrimaryPath V0 'the primary'
+    }
 }
 
 Export-ModuleMember -Function *

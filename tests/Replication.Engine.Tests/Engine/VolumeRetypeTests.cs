@@ -58,7 +58,7 @@ public sealed class VolumeRetypeTests : IDisposable
             Assert.Null(session.LoadBlockMap(id));
         }
 
-        Assert.Contains("replica on 'dc2' is removed", site.EventsOf("db01", newest: 1).Single().Message, StringComparison.Ordinal);
+        Assert.Contains("replica on 'dc2' was removed", site.EventsOf("db01", newest: 1).Single().Message, StringComparison.Ordinal);
         // And back: a replica again, copied from the primary.
         Assert.Equal("active", site.Engine.Volumes.Retype("db01", ReplicatedType, site.Quiet).ReplicationStatus);
         AssertSameBytes(site.PrimaryFile("db01"), site.ReplicaFile("db01"));
