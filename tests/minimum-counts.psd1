@@ -6,7 +6,7 @@
     'Replication.Engine.Tests'              = 882
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 395
-    'Replication.PowerShell.Tests'          = 470
+    'Replication.PowerShell.Tests'          = 488
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 44
     'Pester'                                = 751
