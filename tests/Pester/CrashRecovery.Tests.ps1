@@ -59,6 +59,9 @@ BeforeDiscovery {
         Case 'New-Volume -SourceVolume' 'create.after-file' 'New-Volume -SourceVolume again' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeOneFile Invoke-CloneVolumeAgain
         Case 'New-Volume -SourceVolume' 'create.before-available' 'Repair-ReplicationState' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeBothFiles Invoke-CloneVolumeGoneByRepair
         Case 'New-Volume -SourceVolume' 'create.before-available' 'New-Volume -SourceVolume again' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeBothFiles Invoke-CloneVolumeAgain
+        # Set-Volume -VolumeType (issue 17): the replica recorded before it is made; its copy removed before the state drops it
+        Case 'Set-Volume -VolumeType (plain to replicated)' 'retype.after-mark' 'Sync-VolumeReplica next' Initialize-CrashPlain 'Set-Volume -Name p -VolumeType replicated -Force' Test-KilledRetypedCopying Invoke-RetypeCopiedBySync
+        Case 'Set-Volume -VolumeType (replicated to plain)' 'retype.after-replica-removed' 'Set-Volume again' Initialize-CrashSynced 'Set-Volume -Name v -VolumeType plain -Force' Test-KilledRetypedPlain Invoke-RetypePlainAgain
         # Resize-Volume (issue 17): the replica grows first, then the primary, then the size is recorded
         $resize = 'Resize-Volume -Name v -SizeBytes 24MB -Confirm:$false'
         Case 'Resize-Volume' 'extend.after-replica' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneByRepair
@@ -146,6 +149,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CrashScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/ResizeScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CloneScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/RetypeScenarios.psm1') -Force
     Initialize-CrashChildModule -ModulePath $env:REPLICATION_MODULE_PATH
     Enable-DefaultStateGuard
     $script:Clock = [Diagnostics.Stopwatch]::StartNew()

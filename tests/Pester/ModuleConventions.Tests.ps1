@@ -54,7 +54,7 @@ Describe 'The module as imported' {
 Describe 'Every exported cmdlet follows PowerShell''s guidelines' {
     BeforeAll {
         $approved = @(Get-Verb).Verb
-        $changesState = 'New', 'Add', 'Remove', 'Set', 'Copy', 'Sync', 'Invoke', 'Enable', 'Disable', 'Repair', 'Test', 'Suspend', 'Resume', 'Start', 'Stop', 'Register', 'Unregister'
+        $changesState = 'New', 'Add', 'Remove', 'Set', 'Copy', 'Sync', 'Invoke', 'Enable', 'Disable', 'Repair', 'Test', 'Suspend', 'Resume', 'Start', 'Stop', 'Register', 'Unregister', 'Resize', 'Move'
     }
 
     It '<_> uses an approved verb' -ForEach $exported {

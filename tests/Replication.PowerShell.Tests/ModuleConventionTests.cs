@@ -99,6 +99,7 @@ public sealed class ModuleConventionTests
     [InlineData("Remove-Volume")]
     [InlineData("Invoke-ReplicaPromotion")]
     [InlineData("Enable-Replication")]
+    [InlineData("Set-Volume")]
     public void Cmdlets_that_destroy_or_overwrite_data_are_ConfirmImpact_High_with_a_Force_switch(string cmdlet)
     {
         var type = TypeOf(cmdlet);

@@ -142,6 +142,150 @@ public sealed class BackendCatalog
         session.Commit();
     }
 
+    /// <summary>
+    /// Set-StorageBackend: changes declared capabilities, the replication partner and driver settings, in one transaction
+    /// and one ChangeBackend event. Refused, naming the volumes, where the change would break what the backend holds: a
+    /// new partner while it holds copies of replicated volumes (their replicas stay where they are), capabilities their
+    /// types' specs no longer meet. Settings are as the driver's ValidateSettings allows; the folder (Path) never
+    /// changes, since every copy on the backend lives in it.
+    /// </summary>
+    public StorageBackend Change(string name, BackendEdit edit)
+    {
+        using var session = _context.Store.Begin(write: true);
+        var backend = session.FindBackend(name) ?? throw NotFound(name);
+        BackendRules.RequireNotFrozen(backend, "changing the backend");
+        var driver = _context.Drivers.Get(backend.Driver);
+        var changed = backend with
+        {
+            DeclaredCapabilities = EditedCapabilities(backend, edit, driver.ReportedCapabilities.Concat(EngineCapabilities)),
+            ReplicationPartner = edit.ChangePartner ? CheckedPartner(backend, edit.ReplicationPartner) : backend.ReplicationPartner,
+            Settings = EditedSettings(backend, edit, driver),
+        };
+        var holds = session.ListVolumes(new VolumeQuery { Backend = backend.Name });
+        if (!string.Equals(changed.ReplicationPartner ?? "", backend.ReplicationPartner ?? "", StringComparison.OrdinalIgnoreCase))
+        {
+            RequireNone(backend, holds.Where(v => v.ReplicaBackend is not null).Select(v => v.Name).ToList(),
+                "a backend's replication partner changes only while it holds no copy of a replicated volume, whose replica would stay on the old partner",
+                "Remove those volumes (or Set-Volume -VolumeType them to a type that does not replicate) first");
+        }
+
+        var others = session.ListBackends().Where(b => !string.Equals(b.Name, backend.Name, StringComparison.OrdinalIgnoreCase)).Append(changed).ToList();
+        var capabilities = Describe(changed, others).Capabilities;
+        var notMet = new List<string>();
+        foreach (var volume in holds.Where(v => string.Equals(v.Backend, backend.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            var specs = new Placement.VolumeTypeSpecs(VolumeTypeCatalog.Find(session, volume.VolumeType).ExtraSpecs);
+            if (specs.Requirements.Select(r => (Requirement: r, Match: r.Match(capabilities))).FirstOrDefault(m => !m.Match.IsSatisfied) is { Requirement: not null } unmet)
+            {
+                notMet.Add($"{volume.Name} ({unmet.Requirement} not met, '{backend.Name}' {unmet.Match.Reason})");
+            }
+        }
+
+        RequireNone(backend, notMet, "a backend's capabilities must keep meeting the specs of the volume types of the volumes on it",
+            "Set-VolumeType changes those types first");
+        var what = Changes(backend, changed);
+        if (what.Count > 0)
+        {
+            session.UpdateBackend(changed);
+            session.AppendEvent(_context.Event("ChangeBackend", "Backend", backend.Name, $"Backend '{backend.Name}': {string.Join("; ", what)}."));
+        }
+
+        var all = session.ListBackends().Select(b => string.Equals(b.Name, changed.Name, StringComparison.OrdinalIgnoreCase) ? changed : b).ToList();
+        session.Commit();
+        return Describe(changed, all);
+    }
+
+    private static IReadOnlyDictionary<string, object?> EditedCapabilities(BackendRecord backend, BackendEdit edit, IEnumerable<string> reserved)
+    {
+        var declared = backend.DeclaredCapabilities.ToDictionary(c => c.Key, c => c.Value, StringComparer.OrdinalIgnoreCase);
+        foreach (var key in edit.RemoveCapabilities)
+        {
+            if (!declared.Remove(key))
+            {
+                throw new ReplicationException(ErrorIds.InvalidCapability, ErrorKind.InvalidArgument,
+                    $"Backend '{backend.Name}' declares no capability '{Names.Printable(key)}' to remove. Get-StorageBackend '{backend.Name}' shows its DeclaredCapabilities.", key);
+            }
+        }
+
+        foreach (var capability in edit.Capabilities)
+        {
+            declared[capability.Key] = capability.Value;
+        }
+
+        return DeclaredCapabilities.Validate(declared, reserved);
+    }
+
+    private static string? CheckedPartner(BackendRecord backend, string? partner)
+    {
+        if (string.IsNullOrEmpty(partner))
+        {
+            return null;
+        }
+
+        Names.Validate("replication partner", partner);
+        if (string.Equals(partner, backend.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ReplicationException(ErrorIds.InvalidReplicationPartner, ErrorKind.InvalidArgument,
+                $"Backend '{backend.Name}' cannot be its own replication partner: a replica must be on another backend.", backend.Name);
+        }
+
+        return partner;
+    }
+
+    private static IReadOnlyDictionary<string, string> EditedSettings(BackendRecord backend, BackendEdit edit, Drivers.EngineDriver driver)
+    {
+        if (edit.Settings.Count == 0)
+        {
+            return backend.Settings;
+        }
+
+        if (edit.Settings.Keys.Any(k => string.Equals(k, Drivers.BackendBinding.PathSetting, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ReplicationException(ErrorIds.InvalidSetting, ErrorKind.InvalidArgument,
+                $"The folder of backend '{backend.Name}' cannot change: every copy on it lives there. Define a new backend (New-StorageBackend) for another folder.", backend.Name);
+        }
+
+        var merged = backend.Settings.ToDictionary(s => s.Key, s => (object?)s.Value, StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in edit.Settings)
+        {
+            merged[setting.Key] = setting.Value;
+        }
+
+        return Validated(driver, merged, backend.Path, backend.Name).Settings;
+    }
+
+    private static void RequireNone(BackendRecord backend, IReadOnlyList<string> volumes, string rule, string advice)
+    {
+        if (volumes.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.BackendChangeInUse, ErrorKind.InvalidOperation,
+                $"Rule: {rule}. Backend '{backend.Name}' holds {volumes.Count} volume(s) the change would break: {string.Join(", ", volumes.Take(5))}{(volumes.Count > 5 ? ", ..." : "")}. {advice}.", backend.Name);
+        }
+    }
+
+    /// <summary>Each changed field, before and after, for the event.</summary>
+    private static List<string> Changes(BackendRecord before, BackendRecord after)
+    {
+        static string Text<T>(IReadOnlyDictionary<string, T> map) => "{" + string.Join(", ", map.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key}={p.Value}")) + "}";
+        var changes = new List<string>();
+        if (Text(before.DeclaredCapabilities) != Text(after.DeclaredCapabilities))
+        {
+            changes.Add($"declared capabilities {Text(before.DeclaredCapabilities)} -> {Text(after.DeclaredCapabilities)}");
+        }
+
+        if (!string.Equals(before.ReplicationPartner ?? "", after.ReplicationPartner ?? "", StringComparison.OrdinalIgnoreCase))
+        {
+            changes.Add($"replication partner '{before.ReplicationPartner ?? "(none)"}' -> '{after.ReplicationPartner ?? "(none)"}'");
+        }
+
+        if (Text(before.Settings) != Text(after.Settings))
+        {
+            changes.Add($"settings {Text(before.Settings)} -> {Text(after.Settings)}");
+        }
+
+        return changes;
+    }
+
     /// <summary>Cinder's freeze: refuses every change on the backend through the module until thawed; sync rounds go on.</summary>
     public StorageBackend Freeze(string name) => SetFrozen(name, frozen: true);
 

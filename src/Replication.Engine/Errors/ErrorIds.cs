@@ -19,6 +19,7 @@ public static class ErrorIds
     public const string DriverExists = nameof(DriverExists);
     public const string BackendNotFound = nameof(BackendNotFound);
     public const string BackendInUse = nameof(BackendInUse);
+    public const string BackendChangeInUse = nameof(BackendChangeInUse);
     public const string BackendPathUnusable = nameof(BackendPathUnusable);
     public const string InvalidReplicationPartner = nameof(InvalidReplicationPartner);
     public const string VolumeTypeExists = nameof(VolumeTypeExists);

@@ -17,8 +17,9 @@ public static class ReplicationStateMachine
     {
         [ReplicationStatus.Disabled] = new[] { ReplicationStatus.Copying },
         [ReplicationStatus.Copying] = new[] { ReplicationStatus.Active, ReplicationStatus.Error },
-        [ReplicationStatus.Active] = new[] { ReplicationStatus.ActiveStopped, ReplicationStatus.Inactive, ReplicationStatus.Copying, ReplicationStatus.Error },
-        [ReplicationStatus.ActiveStopped] = new[] { ReplicationStatus.Active, ReplicationStatus.Inactive, ReplicationStatus.Copying, ReplicationStatus.Error },
+        // Active and active-stopped become disabled when a retype to a plain type removes the replica.
+        [ReplicationStatus.Active] = new[] { ReplicationStatus.ActiveStopped, ReplicationStatus.Inactive, ReplicationStatus.Copying, ReplicationStatus.Error, ReplicationStatus.Disabled },
+        [ReplicationStatus.ActiveStopped] = new[] { ReplicationStatus.Active, ReplicationStatus.Inactive, ReplicationStatus.Copying, ReplicationStatus.Error, ReplicationStatus.Disabled },
         [ReplicationStatus.Inactive] = new[] { ReplicationStatus.Copying },
         [ReplicationStatus.Error] = new[] { ReplicationStatus.Copying },
     };

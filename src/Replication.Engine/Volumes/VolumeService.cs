@@ -35,12 +35,14 @@ public sealed class VolumeService
     private readonly Export.ExportGuards _exports;
     private readonly ReplicaCheck _check;
     private readonly VolumeResize _resize;
+    private readonly VolumeRetype _retype;
 
     public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
         _context = context;
         _check = new ReplicaCheck(context);
         _resize = new VolumeResize(context);
+        _retype = new VolumeRetype(context, backends);
         _exports = new Export.ExportGuards(context);
         _backends = backends;
         _replication = replication;
@@ -413,6 +415,35 @@ public sealed class VolumeService
         BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "growing the volume");
         _exports.RequireNotExported(snapshot, "growing the volume");
         return _resize.Grow(snapshot, sizeBytes, observer);
+    }
+
+    /// <summary>
+    /// Changes a volume's type (Set-Volume -VolumeType) where its backend meets the new type's specs: to a replicated type
+    /// the replica is made on the partner and copied by a first round run here (the volume stays copying if that round
+    /// fails, and the next sync finishes it); to a plain type the replica is removed.
+    /// </summary>
+    public Volume Retype(string name, string volumeTypeName, IOperationObserver observer, CancellationToken cancellation = default)
+    {
+        bool copyReplica;
+        using (_leases.Acquire(name, "RetypeVolume", observer, cancellation))
+        {
+            _resize.FinishInterrupted(VolumeSnapshot.Load(_context.Store, name), observer);
+            _replication.FinishInterrupted(name, observer);
+            var snapshot = VolumeSnapshot.Load(_context.Store, name);
+            ReplicationRules.RequireAvailable(snapshot.Volume, "changing a volume's type");
+            OperationGuards.Require(VolumeOperation.Retype, snapshot.Volume);
+            snapshot.RequireChangeable("changing the volume's type");
+            BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "changing the volume's type");
+            _exports.RequireNotExported(snapshot, "changing the volume's type");
+            copyReplica = _retype.Change(snapshot, volumeTypeName, observer).CopyReplica;
+        }
+
+        if (copyReplica)
+        {
+            _replication.Sync(name, forceRead: false, observer, cancellation);
+        }
+
+        return Get(name);
     }
 
     /// <summary>

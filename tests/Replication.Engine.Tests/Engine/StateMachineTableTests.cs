@@ -37,16 +37,16 @@ public sealed class StateMachineTableTests
         { Copying, Inactive, false },
         { Copying, Error, true },
 
-        // active: active-stopped, inactive (promote), copying, error
-        { Active, Disabled, false },
+        // active: active-stopped, inactive (promote), copying, error, disabled (retyped to a plain type)
+        { Active, Disabled, true },
         { Active, Copying, true },
         { Active, Active, true },
         { Active, Stopped, true },
         { Active, Inactive, true },
         { Active, Error, true },
 
-        // active-stopped: active, inactive (promote), copying (re-enable), error
-        { Stopped, Disabled, false },
+        // active-stopped: active, inactive (promote), copying (re-enable), error, disabled (retyped to a plain type)
+        { Stopped, Disabled, true },
         { Stopped, Copying, true },
         { Stopped, Active, true },
         { Stopped, Stopped, true },

@@ -106,8 +106,8 @@ internal abstract partial class SqlStateSession : IStateSession
         ("caps", DbText.Json(backend.DeclaredCapabilities)), ("at", DbText.Time(backend.CreatedAt)), ("settings", DbText.Json(backend.Settings)));
 
     public void UpdateBackend(BackendRecord backend) => Run(
-        "UPDATE backends SET replication_partner = @partner, declared_capabilities = @caps, frozen_at = @frozen, failed_over_at = @failed WHERE name = @name;",
-        ("name", backend.Name), ("partner", backend.ReplicationPartner), ("caps", DbText.Json(backend.DeclaredCapabilities)),
+        "UPDATE backends SET replication_partner = @partner, declared_capabilities = @caps, settings = @settings, frozen_at = @frozen, failed_over_at = @failed WHERE name = @name;",
+        ("name", backend.Name), ("partner", backend.ReplicationPartner), ("caps", DbText.Json(backend.DeclaredCapabilities)), ("settings", DbText.Json(backend.Settings)),
         ("frozen", DbText.TimeOrNull(backend.FrozenAt)), ("failed", DbText.TimeOrNull(backend.FailedOverAt)));
 
     public void DeleteBackend(string name) => Run("DELETE FROM backends WHERE name = @name;", ("name", name));
