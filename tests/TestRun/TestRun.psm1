@@ -32,6 +32,7 @@ $script:Variables = @(
     @{ Name = 'REPLICATION_STRESS_SEED'; Cleared = $false; Why = 'seed of the concurrency stress test' }
     @{ Name = 'REPLICATION_KILL_RUNS'; Cleared = $false; Why = 'runs of the random kill test' }
     @{ Name = 'REPLICATION_KILL_SEED'; Cleared = $false; Why = 'seed of the random kill test' }
+    @{ Name = 'DOTNET_HOST_PATH'; Cleared = $false; Why = 'the dotnet host a test host runs under (set by dotnet test), which starts the kit''s killed writer' }
 )
 
 function Get-TestRunVariable {

@@ -20,7 +20,7 @@ namespace Replication.Engine.Tests.Drivers;
 public sealed class SecretSettingTests : IDisposable
 {
     private readonly EngineSite _site = new();
-    private readonly string _variable = "REPLICATION_TEST_KEY_" + Guid.NewGuid().ToString("N");
+    private readonly string _variable = "CHUNK_TEST_KEY_" + Guid.NewGuid().ToString("N");
 
     public SecretSettingTests() => new StorageDriverCatalog(_site.Engine.Context).Register(DriverRegistrationTests.SampleDriverPath);
 
