@@ -75,23 +75,8 @@ public sealed class VolumeService
         // While the partner is failed over (its site down), the volume starts unprotected; failback makes its replica.
         var unprotected = replicaBackend?.FailedOverAt is not null;
         var driver = _context.Drivers.Get(primaryBackend.Driver);
-        var id = Guid.NewGuid();
-        var location = driver.LocationFor(id);
-        var record = new VolumeRecord
-        {
-            Id = id,
-            Name = name,
-            SizeBytes = sizeBytes,
-            VolumeType = type.Name,
-            Status = VolumeStatus.Creating,
-            Backend = primaryBackend.Name,
-            Location = location,
-            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : unprotected ? ReplicationStatus.Inactive : ReplicationStatus.Copying,
-            ReplicationExtendedStatus = unprotected ? $"Created while '{replicaBackend!.Name}' is failed over: not protected until Invoke-BackendFailback (or Enable-Replication after it) makes its replica." : null,
-            ReplicaBackend = replicaBackend?.Name,
-            ReplicaLocation = replicaBackend is null ? null : location,
-            CreatedAt = _context.Now,
-        };
+        var record = NewRecord(name, sizeBytes, type, primaryBackend, replicaBackend, "Created");
+        var location = record.Location;
         if (replicaBackend is not null)
         {
             observer.Decision(unprotected
@@ -174,23 +159,8 @@ public sealed class VolumeService
 
         var unprotected = replicaBackend?.FailedOverAt is not null;
         var driver = _context.Drivers.Get(primaryBackend.Driver);
-        var id = Guid.NewGuid();
-        var location = driver.LocationFor(id);
-        var record = new VolumeRecord
-        {
-            Id = id,
-            Name = name,
-            SizeBytes = source.Volume.SizeBytes,
-            VolumeType = type.Name,
-            Status = VolumeStatus.Creating,
-            Backend = primaryBackend.Name,
-            Location = location,
-            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : unprotected ? ReplicationStatus.Inactive : ReplicationStatus.Copying,
-            ReplicationExtendedStatus = unprotected ? $"Cloned while '{replicaBackend!.Name}' is failed over: not protected until Invoke-BackendFailback (or Enable-Replication after it) makes its replica." : null,
-            ReplicaBackend = replicaBackend?.Name,
-            ReplicaLocation = replicaBackend is null ? null : location,
-            CreatedAt = _context.Now,
-        };
+        var record = NewRecord(name, source.Volume.SizeBytes, type, primaryBackend, replicaBackend, "Cloned");
+        var location = record.Location;
         observer.Decision($"'{name}' is cloned from '{source.Volume.Name}' on '{primaryBackend.Name}'" + (replicaBackend is null ? "; its type does not replicate." : unprotected ? $"; '{replicaBackend.Name}' is failed over, so it starts unprotected." : $"; its replica goes to '{replicaBackend.Name}', copied from the clone."));
         var primary = new VolumeCopy(primaryBackend, location);
         var copies = new List<VolumeCopy> { primary };
@@ -343,6 +313,32 @@ public sealed class VolumeService
     {
         using var session = _context.Store.Begin(write: false);
         return VolumeViews.ToVolume(VolumeSnapshot.FindVolume(session, name));
+    }
+
+    /// <summary>
+    /// The row of a new volume, creating: replicated to <paramref name="replicaBackend"/> (copying), or unprotected
+    /// (inactive) while that partner is failed over, or plain. <paramref name="how"/> starts the unprotected text.
+    /// </summary>
+    private VolumeRecord NewRecord(string name, long sizeBytes, VolumeTypeRecord type, BackendRecord primaryBackend, BackendRecord? replicaBackend, string how)
+    {
+        var unprotected = replicaBackend?.FailedOverAt is not null;
+        var id = Guid.NewGuid();
+        var location = _context.Drivers.Get(primaryBackend.Driver).LocationFor(id);
+        return new VolumeRecord
+        {
+            Id = id,
+            Name = name,
+            SizeBytes = sizeBytes,
+            VolumeType = type.Name,
+            Status = VolumeStatus.Creating,
+            Backend = primaryBackend.Name,
+            Location = location,
+            ReplicationStatus = replicaBackend is null ? ReplicationStatus.Disabled : unprotected ? ReplicationStatus.Inactive : ReplicationStatus.Copying,
+            ReplicationExtendedStatus = unprotected ? $"{how} while '{replicaBackend!.Name}' is failed over: not protected until Invoke-BackendFailback (or Enable-Replication after it) makes its replica." : null,
+            ReplicaBackend = replicaBackend?.Name,
+            ReplicaLocation = replicaBackend is null ? null : location,
+            CreatedAt = _context.Now,
+        };
     }
 
     public Volume Get(Guid id)
