@@ -101,9 +101,8 @@ internal sealed class SyncRound
         // (nothing when unchanged, a journal already applied, or a round the driver staged and applies only once recorded).
         if (batch is not null && copying is null && tracked is null && statusAfter == volume.ReplicationStatus && (outcome.Mode == SyncMode.Unchanged || request.Journaled))
         {
-            var replica = snapshot.Replica;
             var journaled = request.Journaled && outcome.Mode != SyncMode.Unchanged;
-            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now, () => driver.RoundRecorded(replica, volume.Id, journaled, outcome)));
+            batch.Add(new DeferredRound(volume, operation, _context.Now, driver, new RecordedRound(snapshot.Replica, volume.Id, journaled, outcome)));
             return null;
         }
 
@@ -111,14 +110,14 @@ internal sealed class SyncRound
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
-        driver.RoundRecorded(snapshot.Replica, volume.Id, request.Journaled, outcome);
+        driver.RoundsRecorded(new[] { new RecordedRound(snapshot.Replica, volume.Id, request.Journaled, outcome) });
 
         return Result(recorded, outcome);
     }
 
     /// <summary>
     /// Records deferred rounds in one transaction (one flush of the store for all), then finishes each as
-    /// <see cref="EngineDriver.RoundRecorded"/> says (a journal dropped, a round the driver staged applied), as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
+    /// <see cref="EngineDriver.RoundsRecorded"/> says (a journal dropped, a round the driver staged applied), as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
     /// </summary>
     internal IReadOnlyList<SyncResult> RecordDeferred(IReadOnlyList<DeferredRound> rounds)
     {
@@ -128,17 +127,18 @@ internal sealed class SyncRound
         {
             foreach (var round in rounds)
             {
-                var recorded = RecordIn(session, round.Volume, round.Outcome, round.Volume.ReplicationStatus, round.Operation, $"{round.Outcome.Mode} round", groupRound: null, ranNow: true);
-                results.Add(Result(recorded, round.Outcome, round.FinishedAt));
+                var outcome = round.Round.Outcome;
+                var recorded = RecordIn(session, round.Volume, outcome, round.Volume.ReplicationStatus, round.Operation, $"{outcome.Mode} round", groupRound: null, ranNow: true);
+                results.Add(Result(recorded, outcome, round.FinishedAt));
             }
 
             session.Commit();
         }
 
         CrashPoints.Hit("sync.after-record");
-        foreach (var round in rounds)
+        foreach (var byDriver in rounds.GroupBy(round => round.Driver))
         {
-            round.AfterRecord();
+            byDriver.Key.RoundsRecorded(byDriver.Select(round => round.Round).ToList());
         }
 
         return results;

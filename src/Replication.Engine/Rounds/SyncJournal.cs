@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Hashing;
+using System.Linq;
 using System.Text;
 using Replication.Drivers;
 using Replication.Engine.Diagnostics;
@@ -246,10 +248,30 @@ internal static class SyncJournal
     }
 
     /// <summary>Forgets a journal, committed or not: the commit record first, so what is left is never committed.</summary>
-    public static void Discard(ISidecarStore store, Guid volumeId)
+    public static void Discard(ISidecarStore store, Guid volumeId) => DiscardAll(store, new[] { volumeId });
+
+    /// <summary>
+    /// Forgets the journals of several volumes on one store: every commit record first (durably), then the journals, so what
+    /// is left is never committed; with one flush each where the store removes in batches.
+    /// </summary>
+    public static void DiscardAll(ISidecarStore store, IReadOnlyList<Guid> volumeIds)
     {
-        store.Delete(CommittedName(volumeId));
-        store.Delete(StagedName(volumeId));
+        RemoveAll(store, volumeIds.Select(CommittedName).ToList());
+        RemoveAll(store, volumeIds.Select(StagedName).ToList());
+    }
+
+    private static void RemoveAll(ISidecarStore store, IReadOnlyList<string> names)
+    {
+        if (store is ISidecarBatchRemoval batch)
+        {
+            batch.DeleteAll(names);
+            return;
+        }
+
+        foreach (var name in names)
+        {
+            store.Delete(name);
+        }
     }
 
     /// <summary>
