@@ -185,6 +185,7 @@ public sealed class EngineDriver
         foreach (var onBackend in rounds.Where(round => round.Journaled && !round.Outcome.Native).GroupBy(round => round.Replica.Backend.Name))
         {
             var replicas = onBackend.ToList();
+            using var syncing = Diagnostics.RoundClock.In(Diagnostics.RoundPhase.Fsync);
             Journal(replicas[0].Replica, () =>
             {
                 SyncJournal.DiscardAll(Contract.Sidecars(Config(replicas[0].Replica.Backend)), replicas.Select(round => round.VolumeId).ToList());

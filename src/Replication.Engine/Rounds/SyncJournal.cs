@@ -80,6 +80,7 @@ internal static class SyncJournal
             _name = StagedName(header.VolumeId);
             _where = where;
             _header = header;
+            using var journaling = RoundClock.In(RoundPhase.Journal);
             _file = Target(() =>
             {
                 store.Delete(_name);
@@ -110,6 +111,7 @@ internal static class SyncJournal
 
         public void Write(long block, byte[] buffer, int offset, int count) => Target(() =>
         {
+            using var journaling = RoundClock.In(RoundPhase.Journal);
             _writer.Write(DataEntry);
             _writer.Write(block);
             _writer.Write(count);
@@ -120,6 +122,7 @@ internal static class SyncJournal
 
         public void Deallocate(long block, int length) => Target(() =>
         {
+            using var journaling = RoundClock.In(RoundPhase.Journal);
             _writer.Write(HoleEntry);
             _writer.Write(block);
             _writer.Write(length);
@@ -134,14 +137,20 @@ internal static class SyncJournal
                 throw new InvalidOperationException("The journal's map does not fit its header.");
             }
 
-            _writer.Write(EndOfEntries);
-            _writer.Write(newMap.ToBytes());
-            _writer.Flush();
+            using (RoundClock.In(RoundPhase.Journal))
+            {
+                _writer.Write(EndOfEntries);
+                _writer.Write(newMap.ToBytes());
+                _writer.Flush();
+            }
+
+            using var syncing = RoundClock.In(RoundPhase.Fsync);
             var checksum = _hashing.Checksum;
             _file.Write(BitConverter.GetBytes(checksum), 0, sizeof(ulong));
             _file.Flush();
             var length = _file.Length;
             Dispose();
+            // Writing a record of 36 bytes aside, syncing it, renaming it and syncing the folder: the syncs are its cost.
             _store.Replace(CommittedName(_header.VolumeId), CommitRecord(length, checksum));
             CrashPoints.Hit("journal.after-commit");
             return true;
@@ -224,6 +233,7 @@ internal static class SyncJournal
                 throw Corrupt(where, $"entry for block {block} of {length} bytes is out of range");
             }
 
+            using var writing = RoundClock.In(RoundPhase.ReplicaWrites);
             if (kind == DataEntry)
             {
                 ReadFully(reader.BaseStream, buffer, length, where);
@@ -243,6 +253,7 @@ internal static class SyncJournal
             }
         }
 
+        using var syncing = RoundClock.In(RoundPhase.Fsync);
         Replica(target.Flush, targetName);
         return (written, bytes, holes);
     }
