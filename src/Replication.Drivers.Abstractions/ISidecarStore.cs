@@ -41,3 +41,13 @@ public interface ISidecarStore
     /// </summary>
     Stream Open(string name, SidecarAccess access);
 }
+
+/// <summary>
+/// A sidecar store that removes several sidecars with one flush (a batch of sync rounds forgets its journals together).
+/// Optional: without it the engine calls <see cref="ISidecarStore.Delete"/> for each.
+/// </summary>
+public interface ISidecarBatchRemoval
+{
+    /// <summary>Removes every named sidecar, as durably as <see cref="ISidecarStore.Delete"/> removes one; missing ones are not errors.</summary>
+    void DeleteAll(IReadOnlyList<string> names);
+}

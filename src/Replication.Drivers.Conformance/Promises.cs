@@ -35,6 +35,7 @@ internal static class Promises
         ("Errors.CopyMissing", CopyPromises.MissingCopyErrors),
         ("Sidecar.ReplaceRead", SidecarPromises.ReplaceRead),
         ("Sidecar.DeleteIdempotent", SidecarPromises.DeleteIdempotent),
+        ("Sidecar.DeleteAll", SidecarPromises.DeleteAll),
         ("Sidecar.ListByPrefix", SidecarPromises.ListByPrefix),
         ("Sidecar.Open", SidecarPromises.Open),
         ("Crash.ReplaceOldOrNew", CrashPromises.ReplaceOldOrNew),

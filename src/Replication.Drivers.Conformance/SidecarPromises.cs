@@ -45,6 +45,34 @@ internal static class SidecarPromises
         return "Delete removes the sidecar; deleting it again is not an error.";
     }
 
+    public static string DeleteAll(KitBackend kit)
+    {
+        var store = kit.Driver.Sidecars(kit.Backend);
+        if (store is not ISidecarBatchRemoval batch)
+        {
+            return "The store does not offer ISidecarBatchRemoval: nothing to check (the engine deletes one by one).";
+        }
+
+        var kept = NewName("kept");
+        var names = new[] { NewName("batch"), NewName("batch"), NewName("batch-never-written") };
+        try
+        {
+            store.Replace(kept, new byte[] { 9 });
+            store.Replace(names[0], new byte[] { 1 });
+            store.Replace(names[1], new byte[] { 2 });
+            batch.DeleteAll(names);
+            KitBackend.Require(names.All(name => store.Read(name) is null), "After DeleteAll a named sidecar still reads.");
+            KitBackend.Require(store.Read(kept) is { Length: 1 }, "DeleteAll removed a sidecar it was not given.");
+            batch.DeleteAll(names);
+        }
+        finally
+        {
+            store.Delete(kept);
+        }
+
+        return "DeleteAll removes every named sidecar and no other; missing ones and a second call are not errors.";
+    }
+
     public static string ListByPrefix(KitBackend kit)
     {
         var store = kit.Driver.Sidecars(kit.Backend);

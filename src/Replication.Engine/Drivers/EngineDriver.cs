@@ -172,18 +172,30 @@ public sealed class EngineDriver
         Rounds.Sync(request, observer, cancellation);
 
     /// <summary>
-    /// Called once the engine has recorded a round: a round the driver staged itself is applied now; a journaled round's
-    /// journal (already applied) is forgotten.
+    /// Called once the engine has recorded rounds: a round the driver staged itself is applied now; a journaled round's
+    /// journal (already applied) is forgotten, the journals on one backend together.
     /// </summary>
-    public void RoundRecorded(VolumeCopy target, Guid volumeId, bool journaled, ReplicaSyncOutcome outcome)
+    public void RoundsRecorded(IReadOnlyList<RecordedRound> rounds)
     {
-        if (outcome.Native)
+        foreach (var round in rounds.Where(round => round.Outcome.Native))
         {
-            Rounds.Native.Apply(target, outcome.Generation);
+            Rounds.Native.Apply(round.Replica, round.Outcome.Generation);
         }
-        else if (journaled)
+
+        foreach (var onBackend in rounds.Where(round => round.Journaled && !round.Outcome.Native).GroupBy(round => round.Replica.Backend.Name))
         {
-            DiscardSyncJournal(target, volumeId);
+            var replicas = onBackend.ToList();
+            using var syncing = Diagnostics.RoundClock.In(Diagnostics.RoundPhase.Fsync);
+            Journal(replicas[0].Replica, () =>
+            {
+                SyncJournal.DiscardAll(Contract.Sidecars(Config(replicas[0].Replica.Backend)), replicas.Select(round => round.VolumeId).ToList());
+                foreach (var round in replicas)
+                {
+                    Rounds.Native.DiscardAnyStaged(round.Replica);
+                }
+
+                return true;
+            }, nothingThere: true);
         }
     }
 

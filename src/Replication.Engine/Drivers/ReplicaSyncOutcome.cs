@@ -25,6 +25,9 @@ public sealed record ReplicaSyncOutcome
     /// <summary>True when the driver's storage moved the round itself: it is staged, and applied once the engine has recorded it.</summary>
     internal bool Native { get; init; }
 
+    /// <summary>Where the round's time went (set by the engine as the round ends, never by the driver).</summary>
+    internal RoundPhases? Phases { get; init; }
+
     /// <summary>The target's block hashes after the round; null when nothing changed (or the driver moved the round itself).</summary>
     public BlockMap? NewMap { get; init; }
 

@@ -48,6 +48,9 @@ public sealed class SyncResult
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Where the round's time went, phase by phase (null for a round not run by this command, such as a group's).</summary>
+    public RoundPhases? Phases { get; init; }
+
     public long SyncGeneration { get; init; }
 
     public override string ToString() => VolumeName;

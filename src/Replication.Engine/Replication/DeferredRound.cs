@@ -6,5 +6,5 @@ namespace Replication.Engine.Replication;
 
 /// <summary>A round that ran and waits in a <see cref="SyncBatch"/> for its record; the replica already holds it.</summary>
 /// <param name="Volume">The volume as the round saw it (the record rereads it inside its transaction).</param>
-/// <param name="AfterRecord">What follows the committed record: the applied journal dropped, or the round the driver staged applied.</param>
-internal sealed record DeferredRound(VolumeRecord Volume, ReplicaSyncOutcome Outcome, string Operation, DateTimeOffset FinishedAt, Action AfterRecord);
+/// <param name="Driver">The driver that finishes the round once it is recorded (<see cref="EngineDriver.RoundsRecorded"/>).</param>
+internal sealed record DeferredRound(VolumeRecord Volume, string Operation, DateTimeOffset FinishedAt, EngineDriver Driver, RecordedRound Round);

@@ -47,11 +47,16 @@ internal sealed class SyncRound
 
     private SyncResult? Run(VolumeSnapshot snapshot, ReplicationStatus statusAfter, bool forceRead, string operation, IOperationObserver observer, CancellationToken cancellation, SyncBatch? batch)
     {
+        using var clock = RoundClock.Start();
         var volume = FinishInterrupted(snapshot, observer);
         var startedAt = _context.Now;
         if (!ReferenceEquals(volume, snapshot.Volume))
         {
-            snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+            using (RoundClock.In(RoundPhase.State))
+            {
+                snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+            }
+
             volume = snapshot.Volume;
         }
 
@@ -101,9 +106,9 @@ internal sealed class SyncRound
         // (nothing when unchanged, a journal already applied, or a round the driver staged and applies only once recorded).
         if (batch is not null && copying is null && tracked is null && statusAfter == volume.ReplicationStatus && (outcome.Mode == SyncMode.Unchanged || request.Journaled))
         {
-            var replica = snapshot.Replica;
             var journaled = request.Journaled && outcome.Mode != SyncMode.Unchanged;
-            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now, () => driver.RoundRecorded(replica, volume.Id, journaled, outcome)));
+            outcome = Timed(outcome, clock, observer);
+            batch.Add(new DeferredRound(volume, operation, _context.Now, driver, new RecordedRound(snapshot.Replica, volume.Id, journaled, outcome)));
             return null;
         }
 
@@ -111,14 +116,22 @@ internal sealed class SyncRound
         var recorded = Record(volume, outcome, statusAfter, operation, $"{outcome.Mode} round", ranNow: true);
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
-        driver.RoundRecorded(snapshot.Replica, volume.Id, request.Journaled, outcome);
+        driver.RoundsRecorded(new[] { new RecordedRound(snapshot.Replica, volume.Id, request.Journaled, outcome) });
 
-        return Result(recorded, outcome);
+        return Result(recorded, Timed(outcome, clock, observer));
+    }
+
+    /// <summary>The round's phases, put on its outcome and said to the observer.</summary>
+    private static ReplicaSyncOutcome Timed(ReplicaSyncOutcome outcome, RoundClock clock, IOperationObserver observer)
+    {
+        var phases = clock.Phases();
+        observer.Decision($"Round phases: {phases}.");
+        return outcome with { Phases = phases };
     }
 
     /// <summary>
     /// Records deferred rounds in one transaction (one flush of the store for all), then finishes each as
-    /// <see cref="EngineDriver.RoundRecorded"/> says (a journal dropped, a round the driver staged applied), as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
+    /// <see cref="EngineDriver.RoundsRecorded"/> says (a journal dropped, a round the driver staged applied), as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
     /// </summary>
     internal IReadOnlyList<SyncResult> RecordDeferred(IReadOnlyList<DeferredRound> rounds)
     {
@@ -128,17 +141,18 @@ internal sealed class SyncRound
         {
             foreach (var round in rounds)
             {
-                var recorded = RecordIn(session, round.Volume, round.Outcome, round.Volume.ReplicationStatus, round.Operation, $"{round.Outcome.Mode} round", groupRound: null, ranNow: true);
-                results.Add(Result(recorded, round.Outcome, round.FinishedAt));
+                var outcome = round.Round.Outcome;
+                var recorded = RecordIn(session, round.Volume, outcome, round.Volume.ReplicationStatus, round.Operation, $"{outcome.Mode} round", groupRound: null, ranNow: true);
+                results.Add(Result(recorded, outcome, round.FinishedAt));
             }
 
             session.Commit();
         }
 
         CrashPoints.Hit("sync.after-record");
-        foreach (var round in rounds)
+        foreach (var byDriver in rounds.GroupBy(round => round.Driver))
         {
-            round.AfterRecord();
+            byDriver.Key.RoundsRecorded(byDriver.Select(round => round.Round).ToList());
         }
 
         return results;
@@ -318,6 +332,7 @@ internal sealed class SyncRound
     /// <summary>The block map of a consistent replica, read from state only if the driver needs it.</summary>
     private Lazy<BlockMap> LazyMap(VolumeRecord volume) => new(() =>
     {
+        using var reading = RoundClock.In(RoundPhase.State);
         using var read = _context.Store.Begin(write: false);
         return read.LoadBlockMap(volume.Id)
             ?? throw new InvalidOperationException($"Volume '{volume.Name}' is {volume.ReplicationStatus.ToCinder()} but has no block map.");
@@ -326,6 +341,7 @@ internal sealed class SyncRound
     /// <summary>Moves an active volume to copying as a round starts writing its replica directly.</summary>
     private VolumeRecord MarkCopying(VolumeRecord seen, string operation)
     {
+        using var marking = RoundClock.In(RoundPhase.State);
         using var session = _context.Store.Begin(write: true);
         var current = VolumeSnapshot.Reread(session, seen);
         var copying = current with
@@ -376,11 +392,13 @@ internal sealed class SyncRound
         BlocksDeallocated = outcome.BlocksDeallocated,
         DataTimestamp = outcome.StartedAt,
         Duration = (finishedAt ?? _context.Now) - outcome.StartedAt,
+        Phases = outcome.Phases,
         SyncGeneration = recorded.SyncGeneration,
     };
 
     private VolumeRecord Record(VolumeRecord seen, ReplicaSyncOutcome outcome, ReplicationStatus statusAfter, string operation, string what, long? groupRound = null, bool ranNow = false)
     {
+        using var recording = RoundClock.In(RoundPhase.State);
         using var session = _context.Store.Begin(write: true);
         var updated = RecordIn(session, seen, outcome, statusAfter, operation, what, groupRound, ranNow);
         session.Commit();

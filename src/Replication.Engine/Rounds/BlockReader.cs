@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Replication.Drivers;
+using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Replication;
@@ -85,13 +86,17 @@ internal sealed class BlockReader
         foreach (var chunk in chunks)
         {
             _cancellation.ThrowIfCancellationRequested();
-            ReadExactly(chunk.Offset, buffer, chunk.Length);
-            BytesRead += chunk.Length;
-            if (replica is not null)
+            using (RoundClock.In(RoundPhase.Read))
             {
-                DriverFaults.Run(() => replica.Read(chunk.Offset, replicaBuffer!, 0, chunk.Length), ErrorIds.ReplicaUnwritable, "Reading the replica", replicaName);
+                ReadExactly(chunk.Offset, buffer, chunk.Length);
+                if (replica is not null)
+                {
+                    DriverFaults.Run(() => replica.Read(chunk.Offset, replicaBuffer!, 0, chunk.Length), ErrorIds.ReplicaUnwritable, "Reading the replica", replicaName);
+                }
             }
 
+            BytesRead += chunk.Length;
+            using var hashing = RoundClock.In(RoundPhase.Hash);
             for (var i = 0; i < chunk.Blocks; i++)
             {
                 var block = chunk.FirstBlock + i;
@@ -143,13 +148,18 @@ internal sealed class BlockReader
             while (more)
             {
                 _cancellation.ThrowIfCancellationRequested();
-                reading!.GetAwaiter().GetResult();
+                using (RoundClock.In(RoundPhase.Read))
+                {
+                    reading!.GetAwaiter().GetResult();
+                }
+
                 BytesRead += current.Length;
                 more = chunks.MoveNext();
                 var next = chunks.Current;
                 reading = more ? StartRead(next, buffers[1 - buffer]) : null;
 
                 MarkHoles(baseline, result, sink, nextBlock, current.FirstBlock);
+                using var hashing = RoundClock.In(RoundPhase.Hash);
                 for (var i = 0; i < current.Blocks; i++)
                 {
                     var block = current.FirstBlock + i;
@@ -245,7 +255,13 @@ internal sealed class BlockReader
     private List<(long First, long Count)> DataBlockRuns(int blockSize, long size, out long bytesToRead)
     {
         var runs = new List<(long First, long Count)>();
-        foreach (var extent in ReadSource(() => _source.AllocatedExtents(0, size).ToList()))
+        List<Extent> extents;
+        using (RoundClock.In(RoundPhase.ExtentWalk))
+        {
+            extents = ReadSource(() => _source.AllocatedExtents(0, size).ToList());
+        }
+
+        foreach (var extent in extents)
         {
             var end = Math.Min(extent.End, size);
             if (extent.Offset >= end)

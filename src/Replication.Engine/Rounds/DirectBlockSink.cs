@@ -32,6 +32,7 @@ internal sealed class DirectBlockSink : IBlockSink
     public void Write(long block, byte[] buffer, int offset, int count)
     {
         AboutToChange();
+        using var writing = RoundClock.In(RoundPhase.ReplicaWrites);
         DriverFaults.Run(() => _target.Write(block * _blockSize, buffer, offset, count), _errorId, _doing, _targetName);
         CrashPoints.Hit("direct.after-block");
     }
@@ -39,6 +40,7 @@ internal sealed class DirectBlockSink : IBlockSink
     public void Deallocate(long block, int length)
     {
         AboutToChange();
+        using var writing = RoundClock.In(RoundPhase.ReplicaWrites);
         DriverFaults.Run(() => _target.Zero(block * _blockSize, length, deallocate: true), _errorId, _doing, _targetName);
     }
 

@@ -34,7 +34,13 @@ internal sealed class HashingWriteStream : Stream
         _inner.Write(buffer, offset, count);
     }
 
-    public override void Flush() => _inner.Flush();
+    /// <summary>
+    /// Nothing to flush here (every write goes straight through): the inner stream's owner makes it durable once, when the
+    /// journal is whole. Passing flushes on would sync a journal file once more for each writer that flushes it.
+    /// </summary>
+    public override void Flush()
+    {
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

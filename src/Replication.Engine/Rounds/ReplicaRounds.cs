@@ -293,6 +293,7 @@ internal sealed class ReplicaRounds
     private static BlockMap SyncDirectly(Round round, int blockSize, Func<IBlockSink, BlockMap> copy)
     {
         var newMap = copy(new DirectBlockSink(round.Target, round.ReplicaName, blockSize, beforeFirstChange: round.Request.BeforeFirstDirectChange));
+        using var syncing = RoundClock.In(RoundPhase.Fsync);
         DriverFaults.Run(round.Target.Flush, ErrorIds.ReplicaUnwritable, "Writing the replica", round.ReplicaName);
         return newMap;
     }

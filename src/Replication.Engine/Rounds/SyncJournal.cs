@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Hashing;
+using System.Linq;
 using System.Text;
 using Replication.Drivers;
 using Replication.Engine.Diagnostics;
@@ -78,6 +80,7 @@ internal static class SyncJournal
             _name = StagedName(header.VolumeId);
             _where = where;
             _header = header;
+            using var journaling = RoundClock.In(RoundPhase.Journal);
             _file = Target(() =>
             {
                 store.Delete(_name);
@@ -108,6 +111,7 @@ internal static class SyncJournal
 
         public void Write(long block, byte[] buffer, int offset, int count) => Target(() =>
         {
+            using var journaling = RoundClock.In(RoundPhase.Journal);
             _writer.Write(DataEntry);
             _writer.Write(block);
             _writer.Write(count);
@@ -118,6 +122,7 @@ internal static class SyncJournal
 
         public void Deallocate(long block, int length) => Target(() =>
         {
+            using var journaling = RoundClock.In(RoundPhase.Journal);
             _writer.Write(HoleEntry);
             _writer.Write(block);
             _writer.Write(length);
@@ -132,14 +137,20 @@ internal static class SyncJournal
                 throw new InvalidOperationException("The journal's map does not fit its header.");
             }
 
-            _writer.Write(EndOfEntries);
-            _writer.Write(newMap.ToBytes());
-            _writer.Flush();
+            using (RoundClock.In(RoundPhase.Journal))
+            {
+                _writer.Write(EndOfEntries);
+                _writer.Write(newMap.ToBytes());
+                _writer.Flush();
+            }
+
+            using var syncing = RoundClock.In(RoundPhase.Fsync);
             var checksum = _hashing.Checksum;
             _file.Write(BitConverter.GetBytes(checksum), 0, sizeof(ulong));
             _file.Flush();
             var length = _file.Length;
             Dispose();
+            // Writing a record of 36 bytes aside, syncing it, renaming it and syncing the folder: the syncs are its cost.
             _store.Replace(CommittedName(_header.VolumeId), CommitRecord(length, checksum));
             CrashPoints.Hit("journal.after-commit");
             return true;
@@ -222,6 +233,7 @@ internal static class SyncJournal
                 throw Corrupt(where, $"entry for block {block} of {length} bytes is out of range");
             }
 
+            using var writing = RoundClock.In(RoundPhase.ReplicaWrites);
             if (kind == DataEntry)
             {
                 ReadFully(reader.BaseStream, buffer, length, where);
@@ -241,15 +253,36 @@ internal static class SyncJournal
             }
         }
 
+        using var syncing = RoundClock.In(RoundPhase.Fsync);
         Replica(target.Flush, targetName);
         return (written, bytes, holes);
     }
 
     /// <summary>Forgets a journal, committed or not: the commit record first, so what is left is never committed.</summary>
-    public static void Discard(ISidecarStore store, Guid volumeId)
+    public static void Discard(ISidecarStore store, Guid volumeId) => DiscardAll(store, new[] { volumeId });
+
+    /// <summary>
+    /// Forgets the journals of several volumes on one store: every commit record first (durably), then the journals, so what
+    /// is left is never committed; with one flush each where the store removes in batches.
+    /// </summary>
+    public static void DiscardAll(ISidecarStore store, IReadOnlyList<Guid> volumeIds)
     {
-        store.Delete(CommittedName(volumeId));
-        store.Delete(StagedName(volumeId));
+        RemoveAll(store, volumeIds.Select(CommittedName).ToList());
+        RemoveAll(store, volumeIds.Select(StagedName).ToList());
+    }
+
+    private static void RemoveAll(ISidecarStore store, IReadOnlyList<string> names)
+    {
+        if (store is ISidecarBatchRemoval batch)
+        {
+            batch.DeleteAll(names);
+            return;
+        }
+
+        foreach (var name in names)
+        {
+            store.Delete(name);
+        }
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// The engine's sidecars of a LocalFile backend: private files (0600) in its .replication folder (0700), reached through
 /// the checked backend folder and never through a link; replaced by writing a new file and renaming it over the old.
 /// </summary>
-internal sealed class LocalSidecarStore : ISidecarStore
+internal sealed class LocalSidecarStore : ISidecarStore, ISidecarBatchRemoval
 {
     private static readonly Regex NamePattern = new("^[A-Za-z0-9][A-Za-z0-9._-]*\\z", RegexOptions.CultureInvariant);
 
@@ -57,11 +57,20 @@ internal sealed class LocalSidecarStore : ISidecarStore
         module.Sync();
     });
 
-    public void Delete(string name) => LocalFileBackend.Run(() =>
+    public void Delete(string name) => DeleteAll(new[] { name });
+
+    /// <summary>One flush of the folder for all of them: that flush, not the removal, is what costs.</summary>
+    public void DeleteAll(IReadOnlyList<string> names) => LocalFileBackend.Run(() =>
     {
         using var folder = BackendFolder.Open(_backend);
+        var removed = false;
+        foreach (var name in names)
+        {
+            removed |= folder.ModuleFolder.Delete(Checked(name));
+        }
+
         // Only a removal needs the folder flushed; asking to remove a sidecar that is not there is the common case.
-        if (folder.ModuleFolder.Delete(Checked(name)))
+        if (removed)
         {
             folder.ModuleFolder.Sync();
         }
