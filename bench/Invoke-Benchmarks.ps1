@@ -263,6 +263,15 @@ function Get-Modes([object[]] $Runs) {
     (@($Runs | ForEach-Object { $_.Value } | ForEach-Object { "$($_.Mode)" }) | Select-Object -Unique) -join ','
 }
 
+# Where the rounds' time went, in milliseconds per round, from each SyncResult's Phases.
+function Get-PhaseAverage([object[]] $Results) {
+    $average = [ordered]@{}
+    foreach ($phase in 'ExtentWalk', 'Read', 'Hash', 'Journal', 'ReplicaWrites', 'Fsync', 'State', 'Other') {
+        $average[$phase] = [Math]::Round((($Results | ForEach-Object { $_.Phases.$phase.TotalMilliseconds } | Measure-Object -Sum).Sum / [Math]::Max(1, $Results.Count)), 3)
+    }
+    $average
+}
+
 function Format-Seconds($Seconds) {
     if ($null -eq $Seconds) { return 'n/a' }
     if ($Seconds -lt 1) { return ('{0:N1} ms' -f ($Seconds * 1000)) }
@@ -998,7 +1007,21 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
             @{ Key = 'missingGetVolumeReplica'; Text = 'names no volume has | Get-VolumeReplica (an error each)'; Target = 2; Body = { ($script:missing | Get-VolumeReplica -ErrorAction SilentlyContinue | Measure-Object).Count } }
             @{ Key = 'missingTestVolumeReplica'; Text = 'names no volume has | Test-VolumeReplica (an error each)'; Target = 2; Body = { ($script:missing | Test-VolumeReplica -Confirm:$false -ErrorAction SilentlyContinue | Measure-Object).Count } }
             @{ Key = 'syncUnchanged'; Text = 'Get-Volume | Sync-VolumeReplica (nothing changed)'; Target = 10; Body = { @(Get-Volume | Sync-VolumeReplica -Confirm:$false) } }
+            # Last: its rounds leave stamps too new to trust, so a round after it reads every volume again.
+            @{ Key = 'syncChanged'; Text = 'Get-Volume | Sync-VolumeReplica (a 4 KiB block changed in each)'; Target = 15; Prepare = { Write-FleetBlock }; Body = { @(Get-Volume | Sync-VolumeReplica -Confirm:$false) } }
         )
+        # One 4 KiB block of new random data in each primary, at a place that moves from run to run, written as any program would.
+        $script:fleetRun = 0
+        function Write-FleetBlock {
+            $script:fleetRun++
+            $block = [byte[]]::new(4096)
+            $random = [Random]::new($script:fleetRun)
+            foreach ($path in $script:primaryPaths) {
+                $random.NextBytes($block)
+                $file = [IO.File]::OpenWrite($path)
+                try { $file.Position = 65536 * ($script:fleetRun % 16); $file.Write($block, 0, $block.Length) } finally { $file.Dispose() }
+            }
+        }
         $made = 0
         $bySize = foreach ($size in $fleetCounts) {
             $new = ($made + 1)..$size | ForEach-Object { [pscustomobject]@{ Name = 'f{0:D6}' -f $_; SizeBytes = $MiB; VolumeType = 'rep' } }
@@ -1008,6 +1031,7 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
             $made = $size
             $stateBytes = (Get-ChildItem "$($lab.State)*" | Measure-Object Length -Sum).Sum
             $script:missing = @(1..$size | ForEach-Object { 'missing{0:D6}' -f $_ })
+            $script:primaryPaths = @(Get-Volume | Get-VolumeConnection | ForEach-Object Path)
             # A first round over the new volumes records trusted stamps (their files older than 2 s): later rounds find nothing changed.
             $wait = 2.5 - $createdAt.Elapsed.TotalSeconds
             if ($wait -gt 0) { Start-Sleep -Milliseconds ([int]($wait * 1000)) }
@@ -1015,21 +1039,25 @@ FROM volumes WHERE name NOT LIKE '%-copy%';
             $timed = [ordered]@{}
             foreach ($p in $pipelines) {
                 # A round over more than 1,000 volumes is timed once: it takes seconds, and the run minutes.
-                $n = if ($p.Key -eq 'syncUnchanged' -and $size -gt 1000) { 1 } else { $reps }
-                $runs = @(foreach ($i in 1..$n) { Measure-Block $p.Body })
-                $objects = if ($p.Key -eq 'syncUnchanged') { @($runs[0].Value).Count } else { $runs[0].Value }
+                $sync = $p.Key -like 'sync*'
+                $n = if ($sync -and $size -gt 1000) { 1 } else { $reps }
+                $runs = @(foreach ($i in 1..$n) { if ($p.ContainsKey('Prepare')) { & $p.Prepare }; Measure-Block $p.Body })
+                $objects = if ($sync) { @($runs[0].Value).Count } else { $runs[0].Value }
                 $timed[$p.Key] = [ordered]@{
                     pipeline = $p.Text; medianSeconds = Get-Median $runs.Seconds; perObjectMicroseconds = (Get-Median $runs.Seconds) * 1e6 / $size
                     objectsOut = $objects; repetitions = @($runs.Seconds)
                 }
-                if ($p.Key -eq 'syncUnchanged') { $timed[$p.Key].modes = Get-Modes $runs }
+                if ($sync) {
+                    $timed[$p.Key].modes = Get-Modes $runs
+                    $timed[$p.Key].phaseMillisecondsPerVolume = Get-PhaseAverage @($runs[0].Value)
+                }
                 Write-Host ("  {0,7:N0} volumes: {1,-62} {2,9} ({3:N0} us/volume){4}" -f $size, $p.Text, (Format-Seconds $timed[$p.Key].medianSeconds), $timed[$p.Key].perObjectMicroseconds, $(if ($timed[$p.Key].Contains('modes')) { ", $($timed[$p.Key].modes)" } else { '' }))
             }
             Write-Host ("  {0,7:N0} volumes: New-Volume {1:N0}/s, first round over the new ones {2}, state file {3:N1} MiB" -f $size, $rate, (Format-Seconds $first.Seconds), ($stateBytes / $MiB))
             [ordered]@{ volumes = $size; newVolumes = $new.Count; newVolumeSeconds = $create.Seconds; newVolumePerSecond = $rate; stateFileBytes = $stateBytes; firstRoundSeconds = $first.Seconds; pipelines = $timed }
         }
         $script:results.fleet = [ordered]@{
-            what = "Replicated 1 MiB volumes (sparse) on two paired LocalFile backends, made through New-Volume ([pscustomobject] rows piped into one call) up to each size. Each pipeline timed $reps times in this process (median; the sync over more than 1,000 volumes once), its output counted with Measure-Object. Missing names: 'missingNNNNNN', one per volume, piped as strings. Sync: after a first round that recorded every volume's stamp, so the timed rounds find nothing changed."
+            what = "Replicated 1 MiB volumes (sparse) on two paired LocalFile backends, made through New-Volume ([pscustomobject] rows piped into one call) up to each size. Each pipeline timed $reps times in this process (median; the sync over more than 1,000 volumes once), its output counted with Measure-Object. Missing names: 'missingNNNNNN', one per volume, piped as strings. Unchanged sync: after a first round that recorded every volume's stamp, so the timed rounds find nothing changed. Changed sync: a 4 KiB block of new random data written into each primary before each timed round (not timed), so every round journals one block; phaseMillisecondsPerVolume is the average of the rounds' Phases."
             sizes = @($bySize)
         }
         $tenThousand = $bySize | Where-Object { $_.volumes -eq 10000 }
@@ -1327,6 +1355,11 @@ if ($results.Contains('fleet')) {
     [void]$md.AppendLine("| New-Volume (the volumes added to reach the size) | $(($fleetRows | ForEach-Object { '{0:N0}/s' -f $_.newVolumePerSecond }) -join ' | ') |")
     [void]$md.AppendLine("| first sync round over the new volumes | $(($fleetRows | ForEach-Object { Format-Seconds $_.firstRoundSeconds }) -join ' | ') |")
     [void]$md.AppendLine("| state file (with its WAL) | $(($fleetRows | ForEach-Object { '{0:N1} MiB' -f ($_.stateFileBytes / $MiB) }) -join ' | ') |")
+    $changedPhases = $fleetRows | ForEach-Object {
+        $t = $_.pipelines['syncChanged']
+        if ($t -and $t.phaseMillisecondsPerVolume) { ($t.phaseMillisecondsPerVolume.GetEnumerator() | ForEach-Object { '{0} {1:N2}' -f $_.Key, $_.Value }) -join ', ' } else { '-' }
+    }
+    [void]$md.AppendLine("| a changed round's phases, ms per volume | $($changedPhases -join ' | ') |")
     [void]$md.AppendLine()
     [void]$md.AppendLine($results.fleet.what)
     [void]$md.AppendLine()
