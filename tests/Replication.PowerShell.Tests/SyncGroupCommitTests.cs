@@ -89,6 +89,32 @@ public sealed class SyncGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public void A_changed_round_in_a_batch_syncs_to_disk_four_times_and_its_batch_forgets_journals_with_two()
+    {
+        FirstRoundThenQuiet();
+        var changed = Enumerable.Range(1, 40).Select(i => $"g{i * 7:d3}").ToList();
+        foreach (var (name, i) in changed.Select((n, i) => (n, i)))
+        {
+            CmdletHost.WriteBytes(_host.ConnectionPath(name), 65536L * (i % 16), CmdletHost.RandomBytes(4096, i + 100));
+        }
+
+        var syncs = Replication.Engine.Files.FileSyncs.Watch(_host.Root);
+        var syncsBefore = syncs.Syncs;
+        var writes = _work.DurableWrites;
+
+        var results = Sync("Get-Volume | Sync-VolumeReplica -Confirm:$false");
+
+        var made = syncs.Syncs - syncsBefore;
+        var batches = _work.DurableWrites - writes;
+        _output.WriteLine($"{changed.Count} changed rounds among {Volumes}: {made} syncs to disk, {batches} batches.");
+        Assert.Equal(changed.Count, results.Count(r => r.Mode == nameof(SyncMode.Incremental)));
+        // Each changed round: its journal, its commit record and the folder naming it, the replica. Each batch: one folder
+        // flush for its commit records and one for its journals. Before batching (and with a journal synced by each of
+        // its writers) a round made eight.
+        Assert.InRange(made, 4 * changed.Count, (4 * changed.Count) + (2 * batches));
+    }
+
+    [Fact]
     public void WhatIf_runs_no_round_and_takes_no_lease()
     {
         var writes = _work.DurableWrites;

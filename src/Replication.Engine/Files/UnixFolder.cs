@@ -163,6 +163,7 @@ internal sealed class UnixFolder : VerifiedFolder
 
     public override void Sync()
     {
+        FileSyncs.Synced(Path);
         // macOS's fsync only reaches the drive's cache; F_FULLFSYNC flushes that too, and fsync is the fallback.
         if ((Platform == NativePlatform.MacOS && MacOS.Fcntl(_descriptor, MacOS.FcntlFullFsync) == 0) || Unix.Fsync(_descriptor) == 0)
         {

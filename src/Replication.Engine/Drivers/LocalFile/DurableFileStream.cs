@@ -33,6 +33,7 @@ internal sealed class DurableFileStream : Stream
     {
         if (_unsynced)
         {
+            Files.FileSyncs.Synced(Files.VerifiedFolder.PathOf(_file));
             _file.Flush(flushToDisk: true);
             _unsynced = false;
         }

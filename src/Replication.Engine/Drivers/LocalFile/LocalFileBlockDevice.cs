@@ -67,7 +67,11 @@ internal sealed class LocalFileBlockDevice : IBlockDevice
         StartWritebackNowAndThen(offset, count);
     }
 
-    public void Flush() => LocalFileBackend.Run(() => _file.Flush(flushToDisk: true));
+    public void Flush() => LocalFileBackend.Run(() =>
+    {
+        Files.FileSyncs.Synced(Path);
+        _file.Flush(flushToDisk: true);
+    });
 
     public void Zero(long offset, long length, bool deallocate) => LocalFileBackend.Run(() => TransientIo.Run(() =>
     {

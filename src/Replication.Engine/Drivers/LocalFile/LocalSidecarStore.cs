@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Replication.Drivers;
+using Replication.Engine.Files;
 using Replication.Engine.State;
 
 namespace Replication.Engine.Drivers.LocalFile;
@@ -50,6 +51,7 @@ internal sealed class LocalSidecarStore : ISidecarStore, ISidecarBatchRemoval
         using (var file = module.OpenFile(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             file.Write(content, 0, content.Length);
+            FileSyncs.Synced(VerifiedFolder.PathOf(file));
             file.Flush(flushToDisk: true);
         }
 
