@@ -101,7 +101,7 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<OptionalText> ChangeStamp(CopyRef request, ServerCallContext context)
     {
         var reply = new OptionalText();
-        if (Driver.ChangeStamp(_storage.Backend(request), request.Location) is { } stamp) reply.Value = ChangeStamps.Settled(stamp, DateTimeOffset.UtcNow);
+        if (ChangeStamps.Settled(() => Driver.ChangeStamp(_storage.Backend(request), request.Location)) is { } stamp) reply.Value = stamp;
         return Task.FromResult(reply);
     }
 
