@@ -98,10 +98,24 @@ internal static class AgentFailure
             AgentFaults.Io => new IOException(message, error),
             AgentFaults.OutOfRange => new ArgumentOutOfRangeException(message, error),
             AgentFaults.Argument => new ArgumentException(message, error),
-            _ when error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled =>
+            _ when error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled || IsConnectionFailure(error) =>
                 new StorageDriverException(DriverErrorIds.BackendUnreachable, $"The storage agent at {address} cannot be reached: {Reason(error)}", error),
             _ => new StorageDriverException(DriverErrorIds.IoFault, $"The storage agent at {address} failed: {Reason(error)}", error),
         };
+    }
+
+    // A refused TLS handshake (the agent's certificate is not the pinned one) or a connection that could not be made.
+    private static bool IsConnectionFailure(RpcException error)
+    {
+        for (var inner = error.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Http.HttpRequestException or System.Security.Authentication.AuthenticationException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The innermost cause says what went wrong (refused connection, certificate not accepted, ...).

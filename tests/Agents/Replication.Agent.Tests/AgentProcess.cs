@@ -17,6 +17,7 @@ public sealed class AgentProcess : IDisposable
 
     public AgentProcess(string folder, LabCertificates.Issued certificate, string caPath, IEnumerable<string> pinnedClients)
     {
+        Directory.CreateDirectory(folder);
         StorageFolder = Path.Combine(folder, "storage");
         Port = FreePort();
         ConfigPath = Path.Combine(folder, "agent.json");
