@@ -42,6 +42,7 @@ builder.Services.AddGrpc(grpc =>
 
 var app = builder.Build();
 app.MapGrpcService<StorageAgentService>();
-Console.WriteLine($"Replication agent: storage '{options.StorageFolder}', listening on {options.Listen}.");
+// Said once Kestrel listens, so whoever started the agent (a test, a script) knows it can be reached.
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"Replication agent ready: storage '{options.StorageFolder}', listening on {options.Listen}."));
 app.Run();
 return 0;
