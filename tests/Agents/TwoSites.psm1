@@ -63,6 +63,20 @@ function New-TwoSiteLab {
         Pki = Join-Path $Root 'pki'; Port = 7443
         InterSite = "${prefix}12"
     }
+    try {
+        Initialize-TwoSiteLab -Lab $lab -AgentPath $AgentPath
+    }
+    catch {
+        # Whatever was made so far goes, and the failure is what the test reports.
+        Remove-TwoSiteLab $lab
+        throw
+    }
+    $lab
+}
+
+function Initialize-TwoSiteLab {
+    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [string] $AgentPath)
+    $prefix = $Lab.Prefix
     New-Item -ItemType Directory -Path $lab.Pki -Force | Out-Null
     foreach ($namespace in $lab.Ctl, $lab.Dc1, $lab.Dc2) {
         Invoke-Tool ip netns add $namespace | Out-Null
@@ -82,7 +96,6 @@ function New-TwoSiteLab {
     $lab | Add-Member Dc2Certificate $dc2
     $lab.Agents['dc1'] = Start-SiteAgent -Lab $lab -Site dc1 -Namespace $lab.Dc1 -Certificate $dc1 -Pinned $lab.Controller.Thumbprint, $dc2.Thumbprint -AgentPath $AgentPath
     $lab.Agents['dc2'] = Start-SiteAgent -Lab $lab -Site dc2 -Namespace $lab.Dc2 -Certificate $dc2 -Pinned $lab.Controller.Thumbprint, $dc1.Thumbprint -AgentPath $AgentPath
-    $lab
 }
 
 function Add-LabLink {
@@ -128,7 +141,11 @@ function Remove-TwoSiteLab {
     foreach ($agent in $Lab.Agents.Values) {
         if (-not $agent.Process.HasExited) { $agent.Process.Kill($true); $agent.Process.WaitForExit(10000) | Out-Null }
     }
-    foreach ($namespace in $Lab.Namespaces) { & ip netns del $namespace 2>$null }
+    $problems = foreach ($namespace in $Lab.Namespaces) {
+        $output = & ip netns del $namespace 2>&1
+        if ($LASTEXITCODE -ne 0) { "ip netns del $namespace exited with ${LASTEXITCODE}: $output" }
+    }
+    if ($problems) { throw ($problems -join '; ') }
 }
 
 function Get-AgentBackendSetting {

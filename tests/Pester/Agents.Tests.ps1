@@ -1,0 +1,108 @@
+# Two sites on storage agents (issue 15), on a network of the test run's own: Linux network namespaces for the
+# controller and the two sites, veth links between them, an agent (out/agent, build.ps1 -Task Agent) in each site's
+# namespace, and the module used from the controller's namespace by a child pwsh. The lab (tests/Agents/TwoSites.psm1)
+# is removed in AfterAll, also when a test fails. Needs root (as CI runs), ip and openssl.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../Agents/TwoSites.psm1') -Force
+    $agentPath = Join-Path (Split-Path (Split-Path (Split-Path $env:REPLICATION_MODULE_PATH))) 'agent/Replication.Agent.dll'
+    if (-not (Test-Path $agentPath)) { throw "The agent is not built at '$agentPath': build.ps1 -Task Agent publishes it (Test does)." }
+    $root = Join-Path ([IO.Path]::GetTempPath()) ("rp-agents-" + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $root | Out-Null
+    $lab = New-TwoSiteLab -AgentPath $agentPath -Root $root
+
+    function Get-StorageFingerprint([string] $Folder) {
+        Get-ChildItem -LiteralPath $Folder -Recurse -Force | Sort-Object FullName | ForEach-Object {
+            if ($_.PSIsContainer) { "$($_.FullName) dir" } else { '{0} {1} {2}' -f $_.FullName, $_.Length, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+        }
+    }
+}
+
+AfterAll {
+    try { Remove-TwoSiteLab $lab }
+    finally { if ($root -and (Test-Path $root)) { Remove-Item $root -Recurse -Force } }
+}
+
+Describe 'The seed story on two agent backends, the module in the controller''s namespace' {
+    BeforeAll {
+        $sizeMiB = 64
+        $story = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/SeedStory.ps1') -TimeoutSeconds 240 -Parameters @{
+            ModulePath = $env:REPLICATION_MODULE_PATH
+            StatePath  = (Join-Path $root 'story.db')
+            Dc1Setting = (Get-AgentBackendSetting -Lab $lab -Site dc1 | ConvertTo-Json -Compress)
+            Dc2Setting = (Get-AgentBackendSetting -Lab $lab -Site dc2 | ConvertTo-Json -Compress)
+            Dc1Storage = $lab.Agents['dc1'].Storage
+            Dc2Storage = $lab.Agents['dc2'].Storage
+            Interfaces = ($lab.CtlInterfaces -join ',')
+            SizeMiB    = $sizeMiB
+        }
+    }
+
+    It 'syncs a volume written at dc1 to dc2, byte for byte' {
+        $story.FirstSyncStatus | Should -Be 'active'
+        $story.FirstSyncBytes | Should -Be ($sizeMiB * 1MB)
+        $story.AfterFirst.Dc2 | Should -Be $story.AfterFirst.Dc1
+    }
+
+    It 'moves the volume''s bytes agent to agent: the controller''s interfaces carried well under 1% of them' {
+        $story.ControllerBytes | Should -BeGreaterThan 0 -Because 'the controller did talk to both agents'
+        $story.ControllerBytes | Should -BeLessThan ($sizeMiB * 1MB * 0.01)
+    }
+
+    It 'promotes the replica at dc2 and fences the old copy at dc1 through its agent' {
+        $story.PromotedBackend | Should -Be 'dc2'
+        $story.Dc1Fenced | Should -BeTrue
+    }
+
+    It 'replicates back to dc1 once replication is enabled again, byte for byte' {
+        $story.ReplicaBackend | Should -Be 'dc1'
+        $story.ReplicaStatus | Should -Be 'active'
+        $story.Dc1 | Should -Be $story.Dc2
+        $story.Dc1 | Should -Not -Be $story.AfterFirst.Dc1 -Because 'dc2 was written after the promotion'
+    }
+}
+
+Describe 'Strangers are refused by the agents, and nothing at the site changes' {
+    BeforeAll {
+        $strangers = Join-Path $root 'strangers'
+        New-Item -ItemType Directory -Path $strangers | Out-Null
+        $otherCa = New-LabCa -Folder $strangers -Name 'other-ca'
+        $certificates = [ordered]@{
+            'other-ca'   = New-LabCertificate -Folder $strangers -Name 'from-other-ca' -Ca $otherCa
+            'expired'    = New-LabCertificate -Folder $strangers -Name 'expired' -Ca $lab.Ca -Days -1
+            'not-pinned' = New-LabCertificate -Folder $strangers -Name 'not-pinned' -Ca $lab.Ca
+        }
+        $settings = [ordered]@{}
+        foreach ($name in $certificates.Keys) { $settings[$name] = Get-AgentBackendSetting -Lab $lab -Site dc1 -Client $certificates[$name] }
+        $before = Get-StorageFingerprint $lab.Agents['dc1'].Storage
+        $attempts = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/Strangers.ps1') -TimeoutSeconds 120 -Parameters @{
+            ModulePath = $env:REPLICATION_MODULE_PATH
+            StatePath  = (Join-Path $root 'strangers.db')
+            Settings   = ($settings | ConvertTo-Json -Compress)
+        }
+        # A client with no certificate at all: a gRPC call by hand, bounded by curl's own timeout.
+        $noCertificate = & ip netns exec $lab.Ctl curl --http2 --insecure --silent --show-error --max-time 10 -X POST `
+            -H 'content-type: application/grpc' --data-binary '' "https://$($lab.Dc1ForCtl):$($lab.Port)/replication.agent.v1.StorageAgent/ListCopies" 2>&1
+        $noCertificateExit = $LASTEXITCODE
+        $after = Get-StorageFingerprint $lab.Agents['dc1'].Storage
+    }
+
+    It 'refuses a certificate from <_>' -ForEach @('other-ca', 'expired', 'not-pinned') {
+        $attempt = $attempts.Results.$_
+        $attempt.Refused | Should -BeTrue
+        $attempt.Message | Should -Match 'cannot be reached'
+    }
+
+    It 'defines no backend for any of them' {
+        $attempts.Backends | Should -Be 0
+    }
+
+    It 'refuses a client with no certificate before serving anything' {
+        $noCertificateExit | Should -Not -Be 0
+        "$noCertificate" | Should -Not -Match 'grpc-status'
+    }
+
+    It 'leaves dc1''s storage exactly as it was' {
+        $after | Should -Be $before
+    }
+}
