@@ -28,7 +28,29 @@ public sealed class RoundSender
 
     public async Task<ReplicateReply> Send(ReplicateRequest request, CancellationToken cancel)
     {
-        var partner = _partners.For(request.ReplicaAgent);
+        try
+        {
+            return await SendTo(_partners.For(request.ReplicaAgent), request, cancel).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw PartnerFailure(ex, request.ReplicaAgent.Address);
+        }
+    }
+
+    /// <summary>
+    /// What the partner said, for the controller: its storage fault as such, or that it cannot be reached from here (so
+    /// the controller does not take the partner's silence for this agent's).
+    /// </summary>
+    private static StorageDriverException PartnerFailure(RpcException error, string address) =>
+        error.Trailers.GetValue(AgentFaults.KindKey) == AgentFaults.Driver
+            ? new StorageDriverException(error.Trailers.GetValue(AgentFaults.ErrorIdKey) ?? DriverErrorIds.IoFault, $"The partner agent at {address}: {error.Status.Detail}")
+            : new StorageDriverException(error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal
+                ? DriverErrorIds.BackendUnreachable
+                : DriverErrorIds.IoFault, $"The partner agent at {address} cannot be reached from this agent, or failed: {error.Status.StatusCode} {error.Status.Detail}");
+
+    private async Task<ReplicateReply> SendTo(StorageAgent.StorageAgentClient partner, ReplicateRequest request, CancellationToken cancel)
+    {
         var backend = _storage.Backend(request.Primary);
         var pointInTime = DateTimeOffset.UtcNow;
         using var device = _storage.Driver.Open(backend, request.Primary.Location, DeviceAccess.Read);

@@ -63,6 +63,7 @@ Sync-VolumeReplica -Name v1 | Out-Null
 $replica = Get-VolumeReplica -Name v1
 
 [pscustomobject]@{
+    File            = $file
     FirstSyncStatus = [string]$firstSync.Status
     FirstSyncBytes  = $firstSync.BytesWritten
     FirstSyncMode   = [string]$firstSync.Mode

@@ -94,8 +94,8 @@ function Initialize-TwoSiteLab {
     $dc2 = New-LabCertificate -Folder $lab.Pki -Name agent-dc2 -Ca $ca -IpAddress $lab.Dc2ForCtl, $lab.Dc2ForDc1
     $lab | Add-Member Dc1Certificate $dc1
     $lab | Add-Member Dc2Certificate $dc2
-    $lab.Agents['dc1'] = Start-SiteAgent -Lab $lab -Site dc1 -Namespace $lab.Dc1 -Certificate $dc1 -Pinned $lab.Controller.Thumbprint, $dc2.Thumbprint -AgentPath $AgentPath
-    $lab.Agents['dc2'] = Start-SiteAgent -Lab $lab -Site dc2 -Namespace $lab.Dc2 -Certificate $dc2 -Pinned $lab.Controller.Thumbprint, $dc1.Thumbprint -AgentPath $AgentPath
+    Start-SiteAgent -Lab $lab -Site dc1 -Namespace $lab.Dc1 -Certificate $dc1 -Pinned $lab.Controller.Thumbprint, $dc2.Thumbprint -AgentPath $AgentPath
+    Start-SiteAgent -Lab $lab -Site dc2 -Namespace $lab.Dc2 -Certificate $dc2 -Pinned $lab.Controller.Thumbprint, $dc1.Thumbprint -AgentPath $AgentPath
 }
 
 function Add-LabLink {
@@ -119,16 +119,31 @@ function Start-SiteAgent {
         Listen = "0.0.0.0:$($Lab.Port)"; StorageFolder = (Join-Path $folder 'storage')
         Certificate = $Certificate.Certificate; CertificateKey = $Certificate.Key; TrustedCa = "$($Lab.Ca).pem"; PinnedClients = $Pinned
     } | ConvertTo-Json | Set-Content -Path $config
-    $log = Join-Path $folder 'agent.log'
-    $process = Start-Process -FilePath ip -ArgumentList @('netns', 'exec', $Namespace, 'dotnet', $AgentPath, '--config', $config) `
-        -RedirectStandardOutput $log -RedirectStandardError (Join-Path $folder 'agent.err') -PassThru
+    $agent = [pscustomobject]@{ Site = $Site; Namespace = $Namespace; Folder = $folder; Config = $config; AgentPath = $AgentPath; Storage = (Join-Path $folder 'storage'); Process = $null; Starts = 0 }
+    $Lab.Agents[$Site] = $agent   # before it starts, so Remove-TwoSiteLab stops it whatever happens next
+    Restart-SiteAgent $agent
+}
+
+function Restart-SiteAgent {
+    <#
+    .SYNOPSIS
+        Starts a site's agent (again, after it was killed) in its namespace and waits, at most 60 s, until it is ready.
+    #>
+    param([Parameter(Mandatory)] $Agent)
+    $Agent.Starts++
+    $log = Join-Path $Agent.Folder "agent-$($Agent.Starts).log"
+    $errors = Join-Path $Agent.Folder "agent-$($Agent.Starts).err"
+    $Agent.Process = Start-Process -FilePath ip -ArgumentList @('netns', 'exec', $Agent.Namespace, 'dotnet', $Agent.AgentPath, '--config', $Agent.Config) `
+        -RedirectStandardOutput $log -RedirectStandardError $errors -PassThru
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while (-not ((Test-Path $log) -and (Get-Content -Raw $log) -match 'Replication agent ready')) {
-        if ($process.HasExited) { throw "The $Site agent exited with $($process.ExitCode): $(Get-Content -Raw (Join-Path $folder 'agent.err'))" }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "The $Site agent was not ready within 60 s." }
+        if ($Agent.Process.HasExited) { throw "The $($Agent.Site) agent exited with $($Agent.Process.ExitCode): $(Get-Content -Raw $errors)" }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $Agent.Process.Kill($true)
+            throw "The $($Agent.Site) agent was not ready within 60 s."
+        }
         Start-Sleep -Milliseconds 200
     }
-    [pscustomobject]@{ Site = $Site; Process = $process; Storage = (Join-Path $folder 'storage'); Config = $config }
 }
 
 function Remove-TwoSiteLab {
@@ -139,7 +154,7 @@ function Remove-TwoSiteLab {
     param($Lab)
     if (-not $Lab) { return }
     foreach ($agent in $Lab.Agents.Values) {
-        if (-not $agent.Process.HasExited) { $agent.Process.Kill($true); $agent.Process.WaitForExit(10000) | Out-Null }
+        if ($agent.Process -and -not $agent.Process.HasExited) { $agent.Process.Kill($true); $agent.Process.WaitForExit(10000) | Out-Null }
     }
     $problems = foreach ($namespace in $Lab.Namespaces) {
         $output = & ip netns del $namespace 2>&1
@@ -171,26 +186,58 @@ function Invoke-InNamespace {
         child is killed if it runs longer than -TimeoutSeconds.
     #>
     param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $ScriptPath, [hashtable] $Parameters = @{}, [int] $TimeoutSeconds = 120)
+    Start-InNamespace -Namespace $Namespace -ScriptPath $ScriptPath -Parameters $Parameters | Wait-InNamespace -TimeoutSeconds $TimeoutSeconds
+}
+
+function Start-InNamespace {
+    <#
+    .SYNOPSIS
+        Starts a script file in a fresh pwsh inside a namespace; Wait-InNamespace waits for it and reads its JSON.
+    #>
+    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $ScriptPath, [hashtable] $Parameters = @{})
     $exe = [Environment]::ProcessPath
     $prefix = @()
     if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Reflection.Assembly]::GetEntryAssembly().Location) }
     $start = [Diagnostics.ProcessStartInfo]::new('ip')
     foreach ($argument in @('netns', 'exec', $Namespace, $exe) + $prefix + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath)) { $start.ArgumentList.Add($argument) }
-    foreach ($key in $Parameters.Keys) { $start.ArgumentList.Add("-$key"); $start.ArgumentList.Add([string]$Parameters[$key]) }
+    foreach ($key in $Parameters.Keys) {
+        if ($Parameters[$key] -is [bool]) { if ($Parameters[$key]) { $start.ArgumentList.Add("-$key") } }   # a switch
+        else { $start.ArgumentList.Add("-$key"); $start.ArgumentList.Add([string]$Parameters[$key]) }
+    }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($start)
-    $stdout = $process.StandardOutput.ReadToEndAsync()
-    $stderr = $process.StandardError.ReadToEndAsync()
+    [pscustomobject]@{ Process = $process; Script = "$ScriptPath in $Namespace"; Stdout = $process.StandardOutput.ReadToEndAsync(); Stderr = $process.StandardError.ReadToEndAsync() }
+}
+
+function Wait-InNamespace {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Child, [int] $TimeoutSeconds = 120)
+    $process = $Child.Process
     if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
         $process.Kill($true)
         $process.WaitForExit()
-        throw "The script $ScriptPath in $Namespace did not finish within $TimeoutSeconds s. Output: $($stdout.Result) $($stderr.Result)"
+        throw "The script $($Child.Script) did not finish within $TimeoutSeconds s. Output: $($Child.Stdout.Result) $($Child.Stderr.Result)"
     }
-    if ($process.ExitCode -ne 0) { throw "The script $ScriptPath in $Namespace exited with $($process.ExitCode): $($stdout.Result) $($stderr.Result)" }
-    try { $stdout.Result | ConvertFrom-Json }
-    catch { throw "The script $ScriptPath in $Namespace wrote no JSON: $($stdout.Result) $($stderr.Result)" }
+    if ($process.ExitCode -ne 0) { throw "The script $($Child.Script) exited with $($process.ExitCode): $($Child.Stdout.Result) $($Child.Stderr.Result)" }
+    try { $Child.Stdout.Result | ConvertFrom-Json }
+    catch { throw "The script $($Child.Script) wrote no JSON: $($Child.Stdout.Result) $($Child.Stderr.Result)" }
 }
 
-Export-ModuleMember -Function New-TwoSiteLab, Remove-TwoSiteLab, New-LabCa, New-LabCertificate, Get-AgentBackendSetting, Invoke-InNamespace
+function Wait-StagedJournal {
+    <#
+    .SYNOPSIS
+        Waits (at most -TimeoutSeconds, polling) until a round being staged at a site has written at least -Bytes to its
+        journal, so a test can cut it mid-way. Returns the journal's size then.
+    #>
+    param([Parameter(Mandatory)] [string] $Storage, [long] $Bytes = 1MB, [int] $TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $journal = Get-ChildItem -LiteralPath $Storage -Recurse -Force -Filter '*.staged' -ErrorAction Ignore | Select-Object -First 1
+        if ($journal -and $journal.Length -ge $Bytes) { return $journal.Length }
+        Start-Sleep -Milliseconds 50
+    }
+    throw "No round was staged in '$Storage' within $TimeoutSeconds s."
+}
+
+Export-ModuleMember -Function New-TwoSiteLab, Remove-TwoSiteLab, New-LabCa, New-LabCertificate, Get-AgentBackendSetting, Invoke-InNamespace, Start-InNamespace, Wait-InNamespace, Wait-StagedJournal, Restart-SiteAgent

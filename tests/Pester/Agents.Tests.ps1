@@ -11,6 +11,19 @@ BeforeAll {
     New-Item -ItemType Directory -Path $root | Out-Null
     $lab = New-TwoSiteLab -AgentPath $agentPath -Root $root
 
+    $sizeMiB = 64
+    $storyState = Join-Path $root 'story.db'
+    $story = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/SeedStory.ps1') -TimeoutSeconds 240 -Parameters @{
+        ModulePath = $env:REPLICATION_MODULE_PATH
+        StatePath  = $storyState
+        Dc1Setting = (Get-AgentBackendSetting -Lab $lab -Site dc1 | ConvertTo-Json -Compress)
+        Dc2Setting = (Get-AgentBackendSetting -Lab $lab -Site dc2 | ConvertTo-Json -Compress)
+        Dc1Storage = $lab.Agents['dc1'].Storage
+        Dc2Storage = $lab.Agents['dc2'].Storage
+        Interfaces = ($lab.CtlInterfaces -join ',')
+        SizeMiB    = $sizeMiB
+    }
+
     function Get-StorageFingerprint([string] $Folder) {
         Get-ChildItem -LiteralPath $Folder -Recurse -Force | Sort-Object FullName | ForEach-Object {
             if ($_.PSIsContainer) { "$($_.FullName) dir" } else { '{0} {1} {2}' -f $_.FullName, $_.Length, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
@@ -24,20 +37,6 @@ AfterAll {
 }
 
 Describe 'The seed story on two agent backends, the module in the controller''s namespace' {
-    BeforeAll {
-        $sizeMiB = 64
-        $story = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/SeedStory.ps1') -TimeoutSeconds 240 -Parameters @{
-            ModulePath = $env:REPLICATION_MODULE_PATH
-            StatePath  = (Join-Path $root 'story.db')
-            Dc1Setting = (Get-AgentBackendSetting -Lab $lab -Site dc1 | ConvertTo-Json -Compress)
-            Dc2Setting = (Get-AgentBackendSetting -Lab $lab -Site dc2 | ConvertTo-Json -Compress)
-            Dc1Storage = $lab.Agents['dc1'].Storage
-            Dc2Storage = $lab.Agents['dc2'].Storage
-            Interfaces = ($lab.CtlInterfaces -join ',')
-            SizeMiB    = $sizeMiB
-        }
-    }
-
     It 'syncs a volume written at dc1 to dc2, byte for byte' {
         $story.FirstSyncStatus | Should -Be 'active'
         $story.FirstSyncBytes | Should -Be ($sizeMiB * 1MB)
@@ -59,6 +58,79 @@ Describe 'The seed story on two agent backends, the module in the controller''s 
         $story.ReplicaStatus | Should -Be 'active'
         $story.Dc1 | Should -Be $story.Dc2
         $story.Dc1 | Should -Not -Be $story.AfterFirst.Dc1 -Because 'dc2 was written after the promotion'
+    }
+}
+
+Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agent SIGKILLed, the link cut' {
+    BeforeAll {
+        $dc1File = Join-Path $lab.Agents['dc1'].Storage $story.File
+        $dc2File = Join-Path $lab.Agents['dc2'].Storage $story.File
+        $sync = @{ ModulePath = $env:REPLICATION_MODULE_PATH; StatePath = $storyState; Volume = 'v1' }
+        $syncScript = Join-Path $PSScriptRoot '../Agents/SyncOnce.ps1'
+        function Get-Sha256([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash }
+        # A write at dc2 (the primary since the story's promotion), as a hypervisor there would write its file.
+        function Write-Site([string] $Path, [long] $Offset, [int] $Count, [int] $Seed) {
+            $bytes = [byte[]]::new($Count)
+            [Random]::new($Seed).NextBytes($bytes)
+            $stream = [IO.File]::Open($Path, 'Open', 'ReadWrite', 'ReadWrite')
+            try { $stream.Position = $Offset; $stream.Write($bytes, 0, $bytes.Length); $stream.Flush($true) } finally { $stream.Dispose() }
+        }
+
+        # dc2 sends to dc1 over the inter-site link, shaped to 50 Mbit/s: a 24 MiB round takes about 4 s.
+        & ip netns exec $lab.Dc2 tc qdisc add dev "$($lab.Prefix)21" root tbf rate 50mbit burst 32kbit latency 400ms
+        $shaped = $LASTEXITCODE
+
+        # The sending agent killed mid-round, then started again.
+        Write-Site $dc2File 0 (24MB) 11
+        $replicaBeforeKill = Get-Sha256 $dc1File
+        $child = Start-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters $sync
+        $stagedWhenKilled = Wait-StagedJournal -Storage $lab.Agents['dc1'].Storage -Bytes 2MB
+        $lab.Agents['dc2'].Process.Kill()   # SIGKILL
+        $killed = $child | Wait-InNamespace -TimeoutSeconds 120
+        $replicaAfterKill = Get-Sha256 $dc1File
+        $markersAfterKill = @(Get-ChildItem -LiteralPath $lab.Agents['dc1'].Storage -Recurse -Force -Filter '*.staged-round').Count
+        Restart-SiteAgent $lab.Agents['dc2']
+        $afterRestart = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters ($sync + @{ Repair = $true })
+        $replicaAfterRestart = Get-Sha256 $dc1File
+        $primaryAfterRestart = Get-Sha256 $dc2File
+
+        # The inter-site link cut for two seconds mid-round, then restored.
+        Write-Site $dc2File (8MB) (24MB) 12
+        $replicaBeforeCut = Get-Sha256 $dc1File
+        $primaryAtCut = Get-Sha256 $dc2File
+        $child = Start-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters $sync
+        $stagedWhenCut = Wait-StagedJournal -Storage $lab.Agents['dc1'].Storage -Bytes 2MB
+        & ip -n $lab.Dc2 link set "$($lab.Prefix)21" down
+        Start-Sleep -Seconds 2
+        & ip -n $lab.Dc2 link set "$($lab.Prefix)21" up
+        $cut = $child | Wait-InNamespace -TimeoutSeconds 120
+        $replicaAfterCut = Get-Sha256 $dc1File
+        $afterCut = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters ($sync + @{ Repair = $true })
+    }
+
+    It 'shapes the inter-site link with tbf' {
+        $shaped | Should -Be 0
+    }
+
+    It 'fails the round whose sending agent was killed, and leaves the replica at its last round' {
+        $stagedWhenKilled | Should -BeGreaterOrEqual 2MB
+        $killed.Failed | Should -BeTrue
+        $killed.Message | Should -Match 'cannot be reached'
+        $replicaAfterKill | Should -Be $replicaBeforeKill
+        $markersAfterKill | Should -Be 0 -Because 'a round cut short is never staged'
+    }
+
+    It 'syncs again once the agent is back (after Enable-Replication when the failed round left the replica in error), byte for byte' {
+        $afterRestart.Failed | Should -BeFalse -Because "$($afterRestart.Message)"
+        $afterRestart.Status | Should -Be 'active'
+        $replicaAfterRestart | Should -Be $primaryAfterRestart
+    }
+
+    It 'leaves the replica at one round or the other when the link is cut mid-round, and syncs once it is back' {
+        $stagedWhenCut | Should -BeGreaterOrEqual 2MB
+        $replicaAfterCut | Should -BeIn @($replicaBeforeCut, $primaryAtCut) -Because "the round $(if ($cut.Failed) { "failed ($($cut.Message))" } else { 'went on once the link was back' })"
+        $afterCut.Failed | Should -BeFalse -Because "$($afterCut.Message)"
+        Get-Sha256 $dc1File | Should -Be $primaryAtCut
     }
 }
 
