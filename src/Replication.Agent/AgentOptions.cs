@@ -11,18 +11,20 @@ namespace Replication.Agent;
 
 /// <summary>
 /// The agent's configuration file (JSON): where it listens, the storage folder it owns, its certificate and key (PEM),
-/// the CA a client certificate must chain to and the SHA-256 thumbprints of the clients it serves (the controllers and
-/// the partner agent of its partnership). Everything is checked when it is loaded; a key others can read is refused.
+/// the CA a client certificate must chain to, and the SHA-256 thumbprints of whom it serves: the controllers (every
+/// call) and the partner agents of its partnership (sending rounds to it, and receiving its). Everything is checked
+/// when it is loaded; a key others can read is refused.
 /// </summary>
 public sealed class AgentOptions
 {
-    private AgentOptions(IPEndPoint listen, string storageFolder, X509Certificate2 certificate, X509Certificate2 trustedCa, IReadOnlySet<string> pinnedClients)
+    private AgentOptions(IPEndPoint listen, string storageFolder, X509Certificate2 certificate, X509Certificate2 trustedCa, IReadOnlySet<string> pinnedClients, IReadOnlySet<string> pinnedPartners)
     {
         Listen = listen;
         StorageFolder = storageFolder;
         Certificate = certificate;
         TrustedCa = trustedCa;
         PinnedClients = pinnedClients;
+        PinnedPartners = pinnedPartners;
     }
 
     /// <summary>The address and port Kestrel listens on.</summary>
@@ -36,8 +38,11 @@ public sealed class AgentOptions
 
     public X509Certificate2 TrustedCa { get; }
 
-    /// <summary>SHA-256 thumbprints (upper-case hex) of the client certificates served.</summary>
+    /// <summary>SHA-256 thumbprints (upper-case hex) of the controllers' certificates: served every call.</summary>
     public IReadOnlySet<string> PinnedClients { get; }
+
+    /// <summary>SHA-256 thumbprints of the partner agents' certificates: they may only send rounds here, and are sent rounds to.</summary>
+    public IReadOnlySet<string> PinnedPartners { get; }
 
     public static string? ConfigPathFrom(string[] args)
     {
@@ -87,10 +92,11 @@ public sealed class AgentOptions
         var pinned = (file.PinnedClients ?? new List<string>()).Select(PinnedChannel.NormalizeThumbprint).ToHashSet(StringComparer.Ordinal);
         if (pinned.Count == 0)
         {
-            throw new AgentConfigurationException("'PinnedClients' is empty: the agent would serve nobody. Pin the SHA-256 thumbprints of the controllers' and the partner agent's certificates.");
+            throw new AgentConfigurationException("'PinnedClients' is empty: the agent would serve nobody. Pin the SHA-256 thumbprints of the controllers' certificates.");
         }
 
-        return new AgentOptions(listen, Full(file.StorageFolder, "StorageFolder"), certificate, ca, pinned);
+        var partners = (file.PinnedPartners ?? new List<string>()).Select(PinnedChannel.NormalizeThumbprint).ToHashSet(StringComparer.Ordinal);
+        return new AgentOptions(listen, Full(file.StorageFolder, "StorageFolder"), certificate, ca, pinned, partners);
     }
 
     private sealed class ConfigFile
@@ -106,6 +112,8 @@ public sealed class AgentOptions
         public string? TrustedCa { get; set; }
 
         public List<string>? PinnedClients { get; set; }
+
+        public List<string>? PinnedPartners { get; set; }
     }
 }
 

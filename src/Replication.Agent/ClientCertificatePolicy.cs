@@ -8,7 +8,8 @@ namespace Replication.Agent;
 /// <summary>
 /// Who the agent serves: a client certificate that chains to the configured CA (and only to it: the system's roots do
 /// not count), is valid now, is meant for client authentication, and whose SHA-256 thumbprint is pinned for this
-/// partnership. Anything else fails the TLS handshake, so nothing is served to it.
+/// partnership (a controller's or a partner agent's). Anything else fails the TLS handshake, so nothing is served to it;
+/// what a partner agent may call is <see cref="PartnerCalls"/>'s to say.
 /// </summary>
 public sealed class ClientCertificatePolicy
 {
@@ -20,7 +21,7 @@ public sealed class ClientCertificatePolicy
 
     public bool Accepts(X509Certificate2? certificate, X509Chain? _, SslPolicyErrors __)
     {
-        if (certificate is null || !_options.PinnedClients.Contains(PinnedChannel.ThumbprintOf(certificate)))
+        if (certificate is null || !(_options.PinnedClients.Contains(PinnedChannel.ThumbprintOf(certificate)) || _options.PinnedPartners.Contains(PinnedChannel.ThumbprintOf(certificate))))
         {
             return false;
         }

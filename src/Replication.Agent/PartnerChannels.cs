@@ -8,7 +8,7 @@ namespace Replication.Agent;
 
 /// <summary>
 /// Channels to partner agents, one per address and pinned thumbprint, kept while the agent runs. The agent sends a round
-/// only to an agent of its partnership: one whose thumbprint it also pins for its own clients.
+/// only to an agent of its partnership: one whose thumbprint it pins as a partner.
 /// </summary>
 public sealed class PartnerChannels
 {
@@ -20,7 +20,7 @@ public sealed class PartnerChannels
     public StorageAgent.StorageAgentClient For(PartnerAgent partner)
     {
         var thumbprint = PinnedChannel.NormalizeThumbprint(partner.ServerThumbprint);
-        if (!_options.PinnedClients.Contains(thumbprint))
+        if (!_options.PinnedPartners.Contains(thumbprint))
         {
             throw new StorageDriverException(DriverErrorIds.StorageRefused,
                 $"The agent at '{partner.Address}' (certificate {thumbprint}) is not pinned by this agent: it sends rounds only to the partner agent of its partnership.");

@@ -35,6 +35,7 @@ builder.Services.AddSingleton<PartnerChannels>();
 builder.Services.AddSingleton<StagedRounds>();
 builder.Services.AddGrpc(grpc =>
 {
+    grpc.Interceptors.Add<PartnerCalls>();
     grpc.Interceptors.Add<StorageErrors>();
     grpc.MaxReceiveMessageSize = AgentLimits.MaxMessageBytes;
     grpc.MaxSendMessageSize = AgentLimits.MaxMessageBytes;

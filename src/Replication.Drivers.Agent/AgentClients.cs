@@ -98,6 +98,7 @@ internal static class AgentFailure
             AgentFaults.Io => new IOException(message, error),
             AgentFaults.OutOfRange => new ArgumentOutOfRangeException(message, error),
             AgentFaults.Argument => new ArgumentException(message, error),
+            _ when error.StatusCode == StatusCode.PermissionDenied => new StorageDriverException(DriverErrorIds.StorageRefused, $"The storage agent at {address} refused the call: {message}", error),
             _ when error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled || IsConnectionFailure(error) =>
                 new StorageDriverException(DriverErrorIds.BackendUnreachable, $"The storage agent at {address} cannot be reached: {Reason(error)}", error),
             _ => new StorageDriverException(DriverErrorIds.IoFault, $"The storage agent at {address} failed: {Reason(error)}", error),

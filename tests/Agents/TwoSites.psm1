@@ -94,8 +94,8 @@ function Initialize-TwoSiteLab {
     $dc2 = New-LabCertificate -Folder $lab.Pki -Name agent-dc2 -Ca $ca -IpAddress $lab.Dc2ForCtl, $lab.Dc2ForDc1
     $lab | Add-Member Dc1Certificate $dc1
     $lab | Add-Member Dc2Certificate $dc2
-    Start-SiteAgent -Lab $lab -Site dc1 -Namespace $lab.Dc1 -Certificate $dc1 -Pinned $lab.Controller.Thumbprint, $dc2.Thumbprint -AgentPath $AgentPath
-    Start-SiteAgent -Lab $lab -Site dc2 -Namespace $lab.Dc2 -Certificate $dc2 -Pinned $lab.Controller.Thumbprint, $dc1.Thumbprint -AgentPath $AgentPath
+    Start-SiteAgent -Lab $lab -Site dc1 -Namespace $lab.Dc1 -Certificate $dc1 -Pinned $lab.Controller.Thumbprint -Partners $dc2.Thumbprint -AgentPath $AgentPath
+    Start-SiteAgent -Lab $lab -Site dc2 -Namespace $lab.Dc2 -Certificate $dc2 -Pinned $lab.Controller.Thumbprint -Partners $dc1.Thumbprint -AgentPath $AgentPath
 }
 
 function Add-LabLink {
@@ -111,13 +111,14 @@ function Add-LabLink {
 
 function Start-SiteAgent {
     param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [string] $Site, [Parameter(Mandatory)] [string] $Namespace,
-        [Parameter(Mandatory)] $Certificate, [Parameter(Mandatory)] [string[]] $Pinned, [Parameter(Mandatory)] [string] $AgentPath)
+        [Parameter(Mandatory)] $Certificate, [Parameter(Mandatory)] [string[]] $Pinned, [Parameter(Mandatory)] [string[]] $Partners,
+        [Parameter(Mandatory)] [string] $AgentPath)
     $folder = Join-Path $Lab.Root $Site
     New-Item -ItemType Directory -Path $folder -Force | Out-Null
     $config = Join-Path $folder 'agent.json'
     @{
         Listen = "0.0.0.0:$($Lab.Port)"; StorageFolder = (Join-Path $folder 'storage')
-        Certificate = $Certificate.Certificate; CertificateKey = $Certificate.Key; TrustedCa = "$($Lab.Ca).pem"; PinnedClients = $Pinned
+        Certificate = $Certificate.Certificate; CertificateKey = $Certificate.Key; TrustedCa = "$($Lab.Ca).pem"; PinnedClients = $Pinned; PinnedPartners = $Partners
     } | ConvertTo-Json | Set-Content -Path $config
     $agent = [pscustomobject]@{ Site = $Site; Namespace = $Namespace; Folder = $folder; Config = $config; AgentPath = $AgentPath; Storage = (Join-Path $folder 'storage'); Process = $null; Starts = 0 }
     $Lab.Agents[$Site] = $agent   # before it starts, so Remove-TwoSiteLab stops it whatever happens next

@@ -7,7 +7,8 @@ using Replication.Drivers.Agent;
 namespace Replication.Agent.Tests;
 
 /// <summary>
-/// Two agents on loopback (sites A and B) with a lab CA, each pinning the controller's certificate and the other agent's,
+/// Two agents on loopback (sites A and B) with a lab CA, each pinning the controller's certificate and the other agent's
+/// as its partner's,
 /// and the Agent driver as a controller uses it. Everything lives in a temporary folder removed afterwards.
 /// </summary>
 public sealed class AgentLab : IDisposable
@@ -19,8 +20,10 @@ public sealed class AgentLab : IDisposable
         Controller = Certificates.Issue("controller");
         var a = Certificates.Issue("agent-a");
         var b = Certificates.Issue("agent-b");
-        A = new AgentProcess(Site("a"), a, Certificates.CaPath, new[] { Controller.Thumbprint, b.Thumbprint });
-        B = new AgentProcess(Site("b"), b, Certificates.CaPath, new[] { Controller.Thumbprint, a.Thumbprint });
+        A = new AgentProcess(Site("a"), a, Certificates.CaPath, new[] { Controller.Thumbprint }, new[] { b.Thumbprint });
+        B = new AgentProcess(Site("b"), b, Certificates.CaPath, new[] { Controller.Thumbprint }, new[] { a.Thumbprint });
+        ACertificate = a;
+        BCertificate = b;
     }
 
     public string Folder { get; }
@@ -32,6 +35,10 @@ public sealed class AgentLab : IDisposable
     public AgentProcess A { get; }
 
     public AgentProcess B { get; }
+
+    public LabCertificates.Issued ACertificate { get; }
+
+    public LabCertificates.Issued BCertificate { get; }
 
     public AgentDriver Driver { get; } = new();
 

@@ -15,7 +15,7 @@ public sealed class AgentProcess : IDisposable
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
 
-    public AgentProcess(string folder, LabCertificates.Issued certificate, string caPath, IEnumerable<string> pinnedClients)
+    public AgentProcess(string folder, LabCertificates.Issued certificate, string caPath, IEnumerable<string> pinnedClients, IEnumerable<string>? pinnedPartners = null)
     {
         Directory.CreateDirectory(folder);
         StorageFolder = Path.Combine(folder, "storage");
@@ -29,6 +29,7 @@ public sealed class AgentProcess : IDisposable
             CertificateKey = certificate.KeyPath,
             TrustedCa = caPath,
             PinnedClients = pinnedClients,
+            PinnedPartners = pinnedPartners ?? Array.Empty<string>(),
         }));
         Thumbprint = certificate.Thumbprint;
         _process = Start(ConfigPath, _output);

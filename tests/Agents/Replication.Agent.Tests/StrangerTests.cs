@@ -43,6 +43,19 @@ public sealed class StrangerTests : IClassFixture<AgentLab>
     public void AValidCertificateNotPinnedIsRefused() => RefusedAndNothingChanged(_lab.Certificates.Issue("not-pinned"));
 
     [Fact]
+    public void ThePartnerAgentMaySendRoundsButNotWorkOnCopies()
+    {
+        // Agent B's certificate, pinned at A as its partner's: A serves it block hashes and staging, nothing else.
+        var backend = _lab.Backend("partner", _lab.A, _lab.BCertificate);
+        var before = Listing();
+        var error = Assert.Throws<StorageDriverException>(() => _lab.Driver.CreateCopy(backend, _lab.Driver.LocationFor(Guid.NewGuid()), 1 << 20));
+        Assert.Equal(DriverErrorIds.StorageRefused, error.ErrorId);
+        Assert.Contains("controllers only", error.Message);
+        Assert.Throws<StorageDriverException>(() => _lab.Driver.ListCopies(backend));
+        Assert.Equal(before, Listing());
+    }
+
+    [Fact]
     public void AClientWithoutCertificateIsRefused()
     {
         var before = Listing();
