@@ -61,6 +61,8 @@ Write-Site $dc2File (3MB) (1MB) 2
 Enable-Replication -Name v1 -Confirm:$false | Out-Null
 Sync-VolumeReplica -Name v1 | Out-Null
 $replica = Get-VolumeReplica -Name v1
+# Where a hypervisor at dc2 attaches the volume.
+$connection = Get-VolumeConnection -Name v1
 
 [pscustomobject]@{
     File            = $file
@@ -73,6 +75,8 @@ $replica = Get-VolumeReplica -Name v1
     Dc1Fenced       = $dc1Fenced
     ReplicaBackend  = $replica.ReplicaBackend
     ReplicaStatus   = [string]$replica.Status
+    ConnectionType  = $connection.DriverVolumeType
+    ConnectionPath  = $connection.Path
     Dc1             = Get-Sha256 $dc1File
     Dc2             = Get-Sha256 $dc2File
 } | ConvertTo-Json -Depth 4

@@ -59,6 +59,11 @@ Describe 'The seed story on two agent backends, the module in the controller''s 
         $story.Dc1 | Should -Be $story.Dc2
         $story.Dc1 | Should -Not -Be $story.AfterFirst.Dc1 -Because 'dc2 was written after the promotion'
     }
+
+    It 'gives the copy''s path at dc2, where a hypervisor attaches it' {
+        $story.ConnectionType | Should -Be 'file'
+        $story.ConnectionPath | Should -Be (Join-Path $lab.Agents['dc2'].Storage $story.File)
+    }
 }
 
 Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agent SIGKILLed, the link cut' {
