@@ -10,5 +10,5 @@
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 46
     'Replication.Agent.Tests'               = 47
-    'Pester'                                = 787
+    'Pester'                                = 790
 }

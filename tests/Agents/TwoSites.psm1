@@ -186,7 +186,7 @@ function Invoke-InNamespace {
         Runs a script file in a fresh pwsh inside a namespace (the controller's) and returns what it wrote as JSON; the
         child is killed if it runs longer than -TimeoutSeconds.
     #>
-    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $ScriptPath, [hashtable] $Parameters = @{}, [int] $TimeoutSeconds = 120)
+    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $ScriptPath, [hashtable] $Parameters = @{}, [int] $TimeoutSeconds = 240)
     Start-InNamespace -Namespace $Namespace -ScriptPath $ScriptPath -Parameters $Parameters | Wait-InNamespace -TimeoutSeconds $TimeoutSeconds
 }
 
@@ -231,7 +231,7 @@ function Wait-StagedJournal {
         Waits (at most -TimeoutSeconds, polling) until a round being staged at a site has written at least -Bytes to its
         journal, so a test can cut it mid-way. Returns the journal's size then.
     #>
-    param([Parameter(Mandatory)] [string] $Storage, [long] $Bytes = 1MB, [int] $TimeoutSeconds = 30)
+    param([Parameter(Mandatory)] [string] $Storage, [long] $Bytes = 1MB, [int] $TimeoutSeconds = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         $journal = Get-ChildItem -LiteralPath $Storage -Recurse -Force -Filter '*.staged' -ErrorAction Ignore | Select-Object -First 1

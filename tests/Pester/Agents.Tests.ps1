@@ -13,7 +13,7 @@ BeforeAll {
 
     $sizeMiB = 64
     $storyState = Join-Path $root 'story.db'
-    $story = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/SeedStory.ps1') -TimeoutSeconds 240 -Parameters @{
+    $story = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/SeedStory.ps1') -TimeoutSeconds 480 -Parameters @{
         ModulePath = $env:REPLICATION_MODULE_PATH
         StatePath  = $storyState
         Dc1Setting = (Get-AgentBackendSetting -Lab $lab -Site dc1 | ConvertTo-Json -Compress)
@@ -91,7 +91,7 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
         $child = Start-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters $sync
         $stagedWhenKilled = Wait-StagedJournal -Storage $lab.Agents['dc1'].Storage -Bytes 2MB
         $lab.Agents['dc2'].Process.Kill()   # SIGKILL
-        $killed = $child | Wait-InNamespace -TimeoutSeconds 120
+        $killed = $child | Wait-InNamespace -TimeoutSeconds 240
         $replicaAfterKill = Get-Sha256 $dc1File
         $markersAfterKill = @(Get-ChildItem -LiteralPath $lab.Agents['dc1'].Storage -Recurse -Force -Filter '*.staged-round').Count
         Restart-SiteAgent $lab.Agents['dc2']
@@ -108,7 +108,7 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
         & ip -n $lab.Dc2 link set "$($lab.Prefix)21" down
         Start-Sleep -Seconds 2
         & ip -n $lab.Dc2 link set "$($lab.Prefix)21" up
-        $cut = $child | Wait-InNamespace -TimeoutSeconds 120
+        $cut = $child | Wait-InNamespace -TimeoutSeconds 240
         $replicaAfterCut = Get-Sha256 $dc1File
         $afterCut = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters ($sync + @{ Repair = $true })
     }
@@ -136,6 +136,39 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
         $replicaAfterCut | Should -BeIn @($replicaBeforeCut, $primaryAtCut) -Because "the round $(if ($cut.Failed) { "failed ($($cut.Message))" } else { 'went on once the link was back' })"
         $afterCut.Failed | Should -BeFalse -Because "$($afterCut.Message)"
         Get-Sha256 $dc1File | Should -Be $primaryAtCut
+    }
+}
+
+Describe 'A site that cannot be reached: unplanned promotion at the other site, and replication back once it returns' {
+    BeforeAll {
+        $failover = @{ ModulePath = $env:REPLICATION_MODULE_PATH; StatePath = $storyState; Volume = 'v1' }
+        $failoverScript = Join-Path $PSScriptRoot '../Agents/Failover.ps1'
+        $dc1File = Join-Path $lab.Agents['dc1'].Storage $story.File
+        $dc2File = Join-Path $lab.Agents['dc2'].Storage $story.File
+        # dc2 (the primary since the story's promotion) drops off the network: both of its links go down.
+        $dc2Links = @("$($lab.Prefix)2c", "$($lab.Prefix)21")
+        foreach ($link in $dc2Links) { & ip -n $lab.Dc2 link set $link down }
+        $promoted = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $failoverScript -Parameters ($failover + @{ Step = 'Promote' })
+        # The new primary at dc1 takes writes while dc2 is away (a hypervisor at dc1).
+        $stream = [IO.File]::Open($dc1File, 'Open', 'ReadWrite', 'ReadWrite')
+        try { $stream.Position = 5MB; $stream.Write([byte[]](1..255), 0, 255); $stream.Flush($true) } finally { $stream.Dispose() }
+        foreach ($link in $dc2Links) { & ip -n $lab.Dc2 link set $link up }
+        $reenabled = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $failoverScript -Parameters ($failover + @{ Step = 'Reenable' })
+    }
+
+    It 'promotes the replica at dc1 while dc2 cannot be reached' {
+        $promoted.Backend | Should -Be 'dc1'
+    }
+
+    It 'refuses to overwrite the copy at dc2, which could not be fenced while away, until told to discard its writes' {
+        $reenabled.Refused | Should -Match 'could not be fenced'
+    }
+
+    It 'then replicates from dc1 to dc2, byte for byte' {
+        $reenabled.Backend | Should -Be 'dc1'
+        $reenabled.ReplicaBackend | Should -Be 'dc2'
+        $reenabled.Status | Should -Be 'active'
+        (Get-FileHash -LiteralPath $dc2File -Algorithm SHA256).Hash | Should -Be (Get-FileHash -LiteralPath $dc1File -Algorithm SHA256).Hash
     }
 }
 
