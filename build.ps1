@@ -10,6 +10,8 @@
       Test   builds, runs the xunit suites and the Pester suite (in a fresh pwsh), and ends with "N passed, N failed";
              it fails on a failed or skipped test, a runner that failed or crashed, a suite under its count in
              tests/minimum-counts.psd1, or a Pester It that made no test.
+      Agent      publishes the storage agent (src/Replication.Agent) to out/agent: run it with dotnet out/agent/Replication.Agent.dll
+                 --config <agent.json> (docs/agents.md: configuration, certificates, systemd unit, Windows service).
       Demo       builds and runs the disaster-recovery walkthrough on temporary folders.
       SiteDrill  builds and runs the fifty-volume whole-site drill (failover, failback, groups, health) on temporary folders.
       Bench      builds and runs the benchmark against cp, rsync and dd; figures in bench/results.
@@ -18,7 +20,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'SiteDrill', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Agent', 'Demo', 'SiteDrill', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -34,6 +36,7 @@ $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'module/Replication.PowerShell'
 $moduleBuilt = $false   # set once Invoke-Build has published the module in this run
 $manifest = Join-Path $moduleOut 'Replication.PowerShell.psd1'
+$agentOut = Join-Path $out 'agent'
 
 function Invoke-Native {
     param([string] $FilePath, [string[]] $Arguments)
@@ -49,6 +52,7 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', "$root/src/Replication.PowerShell/Replication.PowerShell.csproj", '-c', $Configuration, '-o', $moduleOut, '--nologo', '-v', 'quiet')
     Add-PostgreSqlStore
     Add-DriverLoadContext
+    Add-BundledDrivers
     Copy-Item "$root/module/*" $moduleOut -Recurse -Force
     Write-Help
     # The module's manifest, not the publish's dependency file, decides what loads.
@@ -78,6 +82,20 @@ function Add-DriverLoadContext {
     Invoke-Native dotnet @('publish', "$root/src/Replication.Drivers.LoadContext/Replication.Drivers.LoadContext.csproj", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
     Copy-Item (Join-Path $publish 'Replication.Drivers.LoadContext.dll') $moduleOut
     Remove-Item $publish -Recurse -Force
+}
+
+function Add-BundledDrivers {
+    # Drivers shipped with the module but loaded only when a backend uses one (PowerShell 7 only), each in drivers/<Name>
+    # with its own dependencies: the engine loads it in a load context of its own, and Windows PowerShell never sees it.
+    Invoke-Native dotnet @('publish', "$root/src/Replication.Drivers.Agent/Replication.Drivers.Agent.csproj", '-c', $Configuration, '-o', (Join-Path $moduleOut 'drivers/Agent'), '--nologo', '-v', 'quiet')
+}
+
+function Invoke-Agent {
+    # The storage agent, framework-dependent (the ASP.NET Core runtime of .NET 10 is needed where it runs).
+    Write-Host "== Agent ($Configuration)"
+    if (Test-Path $agentOut) { Remove-Item $agentOut -Recurse -Force }
+    Invoke-Native dotnet @('publish', "$root/src/Replication.Agent/Replication.Agent.csproj", '-c', $Configuration, '-o', $agentOut, '--nologo', '-v', 'quiet')
+    Write-Host "Agent: $agentOut"
 }
 
 function Add-TwoBuildAssembly {
@@ -130,6 +148,7 @@ function Invoke-Test {
     Import-Module "$root/tests/TestRun/TestRun.psm1" -Force
     Clear-TestEnvironment | Write-Host
     Invoke-Package   # the module, and the package that the install test installs from a repository
+    Invoke-Agent     # the agents the two-site Pester tests start
     Test-ModuleClosure
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -157,6 +176,8 @@ function Invoke-Test {
         { Invoke-XunitSuite 'Replication.HelpCompiler.Tests' "$root/tests/Replication.HelpCompiler.Tests/Replication.HelpCompiler.Tests.csproj" @xunit }
         # The conformance kit on the sample driver (built from its own project) and on drivers broken on purpose.
         { Invoke-XunitSuite 'Replication.Drivers.Conformance.Tests' "$root/tests/Replication.Drivers.Conformance.Tests/Replication.Drivers.Conformance.Tests.csproj" @xunit }
+        # The storage agent as a process on loopback, and the Agent driver against it (the kit, strangers, native rounds).
+        { Invoke-XunitSuite 'Replication.Agent.Tests' "$root/tests/Agents/Replication.Agent.Tests/Replication.Agent.Tests.csproj" @xunit }
         { Invoke-PesterSuite -PesterPath (Get-PesterPath) -ModulePath $manifest -ResultsFolder $results }
     )
     try {
@@ -210,6 +231,7 @@ foreach ($name in $Task) {
         'Build' { Invoke-Build }
         'Package' { Invoke-Package }
         'Test' { Invoke-Test }
+        'Agent' { Invoke-Agent }
         'Demo' { Invoke-Demo }
         'SiteDrill' { Invoke-SiteDrill }
         'Bench' { Invoke-Bench }

@@ -9,5 +9,6 @@
     'Replication.PowerShell.Tests'          = 492
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 46
-    'Pester'                                = 772
+    'Replication.Agent.Tests'               = 47
+    'Pester'                                = 790
 }

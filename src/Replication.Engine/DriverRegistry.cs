@@ -18,6 +18,13 @@ public sealed class DriverRegistry
 {
     private static readonly IStorageDriver[] BuiltIns = { new LocalFileDriver() };
 
+    // Drivers shipped in the module's drivers folder, each with its own dependencies, loaded the first time a backend
+    // uses one (PowerShell 7 only): the Agent driver needs .NET 10 and gRPC, which Windows PowerShell never loads.
+    private static readonly IReadOnlyDictionary<string, string> Bundled = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Agent"] = "drivers/Agent/Replication.Drivers.Agent.dll",
+    };
+
     private readonly ConcurrentDictionary<string, EngineDriver> _drivers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<string, IStorageDriver?>? _findRegistered;
 
@@ -77,6 +84,12 @@ public sealed class DriverRegistry
             return driver;
         }
 
+        if (Bundled.TryGetValue(name, out var bundled))
+        {
+            Add(LoadBundled(name, bundled));
+            return _drivers[name];
+        }
+
         if (_findRegistered?.Invoke(name) is { } registered)
         {
             Add(registered);
@@ -85,5 +98,23 @@ public sealed class DriverRegistry
 
         throw new ReplicationException(ErrorIds.UnknownDriver, ErrorKind.InvalidArgument,
             $"There is no storage driver named '{Rules.Names.Printable(name)}'. Known drivers: {string.Join(", ", Names)}; Get-StorageDriver lists the registered ones, Register-StorageDriver adds one.", name);
+    }
+
+    private static IStorageDriver LoadBundled(string name, string relativePath)
+    {
+        if (Engine.Drivers.Loading.DriverAssemblies.IsDotNetFramework)
+        {
+            throw new ReplicationException(ErrorIds.DriverLoadFailed, ErrorKind.InvalidOperation,
+                $"The {name} storage driver needs PowerShell 7 (.NET 10); this process runs on {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}.", name);
+        }
+
+        var path = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(DriverRegistry).Assembly.Location) ?? "", relativePath);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new ReplicationException(ErrorIds.DriverLoadFailed, ErrorKind.ObjectNotFound,
+                $"The {name} storage driver ships as '{path}', which is missing (an incomplete installation).", name);
+        }
+
+        return Engine.Drivers.Loading.DriverAssemblies.Load(path, Engine.Drivers.Loading.DriverAssemblies.Sha256Of(path));
     }
 }

@@ -1,0 +1,54 @@
+using System;
+using System.Threading.Tasks;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Replication.Agent.Protocol;
+
+namespace Replication.Agent;
+
+/// <summary>
+/// A partner agent is served only what sending a round takes (the replica's block hashes, staging the round); every other
+/// call is the controllers' alone, so a partner site that is taken over cannot delete or rewrite this site's copies.
+/// </summary>
+public sealed class PartnerCalls : Interceptor
+{
+    private static readonly string[] PartnerMethods =
+    {
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.BlockHashes),
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.Stage),
+    };
+
+    private readonly AgentOptions _options;
+
+    public PartnerCalls(AgentOptions options) => _options = options;
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Require(context);
+        return continuation(request, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Require(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Require(context);
+        return continuation(request, responseStream, context);
+    }
+
+    private void Require(ServerCallContext context)
+    {
+        var certificate = context.GetHttpContext().Connection.ClientCertificate;
+        var thumbprint = certificate is null ? "" : PinnedChannel.ThumbprintOf(certificate);
+        if (_options.PinnedClients.Contains(thumbprint) || (_options.PinnedPartners.Contains(thumbprint) && Array.IndexOf(PartnerMethods, context.Method) >= 0))
+        {
+            return;
+        }
+
+        throw new RpcException(new Status(StatusCode.PermissionDenied, $"{context.Method} is served to this agent's controllers only; the certificate {thumbprint} is pinned as a partner agent's."));
+    }
+}

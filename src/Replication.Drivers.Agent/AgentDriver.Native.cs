@@ -1,0 +1,54 @@
+using System;
+using Replication.Agent.Protocol;
+
+namespace Replication.Drivers.Agent;
+
+/// <summary>
+/// Native replication between two agent backends: the primary's agent sends the round to the replica's agent, which
+/// stages it; the engine records the round and then asks the replica's agent to apply it. Volume bytes never cross
+/// this host: it sends and receives only the calls.
+/// </summary>
+public sealed partial class AgentDriver : INativeReplication
+{
+    private static readonly TimeSpan RoundTimeout = TimeSpan.FromHours(6);
+
+    /// <summary>Both backends are agent backends, on two agents.</summary>
+    public bool CanReplicate(BackendConfiguration primary, BackendConfiguration replica) =>
+        AgentSettings.AreAgents(primary.Settings) && AgentSettings.AreAgents(replica.Settings) &&
+        AgentSettings.Of(primary.Settings).Address != AgentSettings.Of(replica.Settings).Address;
+
+    public NativeRoundResult Replicate(NativeRoundRequest request)
+    {
+        var primary = AgentClients.For(request.Primary);
+        var replica = AgentClients.For(request.Replica);
+        var ask = new ReplicateRequest
+        {
+            Primary = primary.Copy(request.PrimaryLocation),
+            ReplicaAgent = AgentClients.PartnerOf(request.Replica),
+            Replica = replica.Copy(request.ReplicaLocation),
+            Round = request.Round,
+            Full = request.Full,
+        };
+        var reply = primary.Call((client, options) => client.Replicate(ask, options), RoundTimeout);
+        return new NativeRoundResult(reply.BytesSent, new DateTimeOffset(reply.PointInTimeTicks, TimeSpan.Zero));
+    }
+
+    public void ApplyStaged(BackendConfiguration replica, string replicaLocation, long round)
+    {
+        var agent = AgentClients.For(replica);
+        agent.Call((client, options) => client.ApplyStaged(new RoundRef { Copy = agent.Copy(replicaLocation), Round = round }, options), RoundTimeout);
+    }
+
+    public void DiscardStaged(BackendConfiguration replica, string replicaLocation, long round)
+    {
+        var agent = AgentClients.For(replica);
+        agent.Call((client, options) => client.DiscardStaged(new RoundRef { Copy = agent.Copy(replicaLocation), Round = round }, options));
+    }
+
+    public NativeReplicaState ReplicaState(BackendConfiguration replica, string replicaLocation)
+    {
+        var agent = AgentClients.For(replica);
+        var reply = agent.Call((client, options) => client.ReplicaState(agent.Copy(replicaLocation), options));
+        return new NativeReplicaState(reply.HasAppliedRound ? reply.AppliedRound : null, reply.HasStagedRound ? reply.StagedRound : null);
+    }
+}
