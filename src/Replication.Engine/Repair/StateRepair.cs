@@ -93,6 +93,9 @@ public sealed class StateRepair
             case "FencedPrimary":
                 _context.Drivers.Get(snapshot.PrimaryBackend.Driver).Unfence(snapshot.Primary);
                 break;
+            case "InterruptedMigration":
+                new VolumeMigration(_context, new Catalog.BackendCatalog(_context)).FinishInterrupted(snapshot, observer);
+                break;
             case "InterruptedResize":
                 new VolumeResize(_context).FinishInterrupted(snapshot, observer);
                 break;
@@ -126,6 +129,11 @@ public sealed class StateRepair
         if (volume.Status != VolumeStatus.Available || IsHeld(volume))
         {
             return (null, null);
+        }
+
+        if (volume.PendingChange is { Operation: PendingOperation.Migrate } move)
+        {
+            return (Finding("InterruptedMigration", volume.Name, $"Settle the interrupted move to '{move.ToBackend}': finish it if it was recorded there (remove the copies left on '{move.FromBackend}'), else undo it (remove the copies begun on '{move.ToBackend}')."), null);
         }
 
         var snapshot = VolumeSnapshot.Load(volume, backends);

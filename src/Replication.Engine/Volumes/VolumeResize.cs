@@ -59,8 +59,10 @@ internal sealed class VolumeResize
     /// Settles a grow whose process died (the caller holds the lease): undoes it when only the replica grew, records
     /// it when the primary grew and its replica (if any) with it. Returns the volume as it is then.
     /// </summary>
+    /// <remarks>A move a dead process left recorded is settled first (every command that settles a grow settles it too).</remarks>
     public VolumeSnapshot FinishInterrupted(VolumeSnapshot snapshot, IOperationObserver observer)
     {
+        snapshot = new VolumeMigration(_context, new Catalog.BackendCatalog(_context)).FinishInterrupted(snapshot, observer);
         var volume = snapshot.Volume;
         switch (Interrupted(snapshot))
         {
