@@ -134,7 +134,7 @@ public sealed class BackendCatalog
         if (users.Count > 0)
         {
             throw new ReplicationException(ErrorIds.BackendInUse, ErrorKind.InvalidOperation,
-                $"Rule: a backend can be removed only when it holds no copy of any volume. Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove or move them first.", backend.Name);
+                $"Rule: a backend can be removed only when it holds no copy of any volume. Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Move them to another backend first (Get-Volume -Backend '{backend.Name}' | Move-Volume -Backend <another>), or remove them (Remove-Volume).", backend.Name);
         }
 
         session.DeleteBackend(backend.Name);

@@ -101,6 +101,34 @@ public sealed class VolumeMigrationTests : IDisposable
     }
 
     [Fact]
+    public void ABackendInUse_NamesMoveVolume_AndIsEmptiedByMovingEveryVolumeWithACopyOnIt()
+    {
+        var data = WrittenAndSynced();
+        site.CreateVolume("web01", 2 * MiB);
+        site.Promote("web01", planned: true);
+        site.AddPairedBackends("dc3", "dc4");
+
+        var inUse = Refused(ErrorIds.BackendInUse, () => site.Engine.Backends.Remove("dc1"));
+        foreach (var volume in site.Engine.Volumes.List(new VolumeQuery { Backend = "dc1" }))
+        {
+            if (volume.ReplicationStatus == "inactive")
+            {
+                site.Enable(volume.Name);
+            }
+
+            site.Engine.Volumes.Migrate(volume.Name, "dc3", site.Quiet);
+        }
+
+        Assert.Contains("Move-Volume -Backend", inUse.Message, StringComparison.Ordinal);
+        Assert.Empty(site.Engine.Volumes.List(new VolumeQuery { Backend = "dc1" }));
+        site.Engine.Backends.Remove("dc1");
+        site.Engine.Backends.Remove("dc2");
+        Assert.Equal(new[] { "dc3" }, site.Engine.Volumes.List(VolumeQuery.All).Select(v => v.Backend).Distinct());
+        Assert.Equal(data, ReadAt(site.PrimaryFile(Vol), MiB, data.Length));
+        Assert.Equal((0, 0), (Directory.GetFiles(site.FolderOf("dc1"), "volume-*").Length, Directory.GetFiles(site.FolderOf("dc2"), "volume-*").Length));
+    }
+
+    [Fact]
     public void AMoveThatWouldHurtAReplica_OrCannotLand_IsRefused_NamingTheRule_AndChangesNothing()
     {
         WrittenAndSynced();
