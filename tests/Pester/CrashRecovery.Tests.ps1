@@ -69,6 +69,17 @@ BeforeDiscovery {
         Case 'Resize-Volume' 'extend.after-replica' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
         Case 'Resize-Volume' 'extend.after-primary' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
         Case 'Resize-Volume' 'extend.after-primary' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
+        # Move-Volume (issue 17): recorded as pending, copied (a bulk copy, then a final delta), switched, old copies removed
+        $move = 'Move-Volume -Name v -Backend dc3'
+        Case 'Move-Volume' 'migrate.after-mark' 'Repair-ReplicationState' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveUndoneByRepair
+        Case 'Move-Volume' 'migrate.after-mark' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveAgain
+        Case 'Move-Volume' 'direct.after-block' 'Sync-VolumeReplica next' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveUndoneBySync
+        Case 'Move-Volume' 'direct.after-block' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveAgain
+        Case 'Move-Volume' 'migrate.after-copy' 'Repair-ReplicationState' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveUndoneByRepair
+        Case 'Move-Volume' 'migrate.after-copy' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveAgain
+        Case 'Move-Volume' 'migrate.after-record' 'Repair-ReplicationState' Initialize-CrashMovable $move Test-KilledMovedRecorded Invoke-MoveFinishedByRepair
+        Case 'Move-Volume' 'migrate.after-record' 'Sync-VolumeReplica next' Initialize-CrashMovable $move Test-KilledMovedRecorded Invoke-MoveFinishedBySync
+        Case 'Move-Volume' 'migrate.after-record' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMovedRecorded Invoke-MoveAgain
         # Sync-VolumeReplica of a consistent replica (a journaled round)
         Case 'Sync-VolumeReplica' 'journal.after-block' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalOpen Invoke-SyncTruthOld
         Case 'Sync-VolumeReplica' 'journal.after-commit' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalCommitted Invoke-SyncTruthNew
@@ -150,6 +161,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/ResizeScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CloneScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/RetypeScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/MigrateScenarios.psm1') -Force
     Initialize-CrashChildModule -ModulePath $env:REPLICATION_MODULE_PATH
     Enable-DefaultStateGuard
     $script:Clock = [Diagnostics.Stopwatch]::StartNew()
