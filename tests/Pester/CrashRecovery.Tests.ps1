@@ -62,10 +62,12 @@ BeforeDiscovery {
         # Set-Volume -VolumeType (issue 17): the replica recorded before it is made; its copy removed before the state drops it
         Case 'Set-Volume -VolumeType (plain to replicated)' 'retype.after-mark' 'Sync-VolumeReplica next' Initialize-CrashPlain 'Set-Volume -Name p -VolumeType replicated -Force' Test-KilledRetypedCopying Invoke-RetypeCopiedBySync
         Case 'Set-Volume -VolumeType (replicated to plain)' 'retype.after-replica-removed' 'Set-Volume again' Initialize-CrashSynced 'Set-Volume -Name v -VolumeType plain -Force' Test-KilledRetypedPlain Invoke-RetypePlainAgain
-        # Resize-Volume (issue 17): the replica grows first, then the primary, then the size is recorded
+        # Resize-Volume (issue 17): the grow recorded as asked, the replica grows first, then the primary, then the size is recorded
         $resize = 'Resize-Volume -Name v -SizeBytes 24MB -Confirm:$false'
-        Case 'Resize-Volume' 'extend.after-replica' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneByRepair
-        Case 'Resize-Volume' 'extend.after-replica' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneBySync
+        Case 'Resize-Volume' 'extend.after-mark' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
+        Case 'Resize-Volume' 'extend.after-mark' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedBySync
+        Case 'Resize-Volume' 'extend.after-replica' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
+        Case 'Resize-Volume' 'extend.after-replica' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedBySync
         Case 'Resize-Volume' 'extend.after-replica' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
         Case 'Resize-Volume' 'extend.after-primary' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
         Case 'Resize-Volume' 'extend.after-primary' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain

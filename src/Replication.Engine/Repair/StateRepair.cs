@@ -144,9 +144,9 @@ public sealed class StateRepair
             return (Finding("FencedPrimary", volume.Name, "Lift the fence an interrupted promotion left on the primary, which is still the primary."), null);
         }
 
-        if (new VolumeResize(_context).Interrupted(snapshot) is { Finish: not null } or { Undo: true })
+        if (volume.PendingChange is { Operation: PendingOperation.Extend } grow)
         {
-            return (Finding("InterruptedResize", volume.Name, "Finish the interrupted Resize-Volume when both copies grew, or shrink back a replica that grew alone."), null);
+            return (Finding("InterruptedResize", volume.Name, $"Finish the interrupted Resize-Volume to {grow.SizeBytes} bytes, as it was asked: grow the copies that did not grow yet, the replica first, and record the size."), null);
         }
 
         if (volume.ReplicaBackend is not null && volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)

@@ -1,10 +1,14 @@
 using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
 
 namespace Replication.Engine.State;
 
 /// <summary>The change of a volume's copies a <see cref="PendingChange"/> records.</summary>
 public enum PendingOperation
 {
+    /// <summary>Resize-Volume: both copies grow to <see cref="PendingChange.SizeBytes"/>, the replica first.</summary>
+    Extend,
+
     /// <summary>Move-Volume (or Set-Volume -VolumeType -Migrate): the copies move to another backend and its partner.</summary>
     Migrate,
 }
@@ -16,9 +20,13 @@ public enum PendingOperation
 /// </summary>
 public sealed record PendingChange
 {
-    private static readonly JsonSerializerSettings Settings = new() { NullValueHandling = NullValueHandling.Ignore };
+    /// <summary>The operation by name, so the stored text reads as what was asked.</summary>
+    private static readonly JsonSerializerSettings Settings = new() { NullValueHandling = NullValueHandling.Ignore, Converters = { new StringEnumConverter() } };
 
     public PendingOperation Operation { get; init; }
+
+    /// <summary>Extend: the size asked.</summary>
+    public long? SizeBytes { get; init; }
 
     /// <summary>Migrate: the backend and location of the primary copy before the move.</summary>
     public string? FromBackend { get; init; }
