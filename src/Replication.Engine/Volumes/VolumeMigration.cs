@@ -52,7 +52,7 @@ internal sealed class VolumeMigration
         }
 
         var specs = new VolumeTypeSpecs(type.ExtraSpecs);
-        if (specs.RequiresReplication && volume.SourceReplica is not null)
+        if (volumeTypeName is not null && specs.RequiresReplication && volume.SourceReplica is not null)
         {
             throw new ReplicationException(ErrorIds.RetypeNotAllowed, ErrorKind.InvalidOperation,
                 $"Rule: a DR test volume is never replicated. Volume '{volume.Name}' was cloned from the replica of '{volume.SourceReplica}', so it cannot take type '{type.Name}', which replicates. New-Volume -SourceVolume '{volume.Name}' makes an ordinary volume of it.", volume.Name);
@@ -201,7 +201,8 @@ internal sealed class VolumeMigration
                 $"Rule: a volume's backend meets its type's specs. '{target.Name}' does not meet {unmet.Requirement} of type '{type.Name}': it {unmet.Match.Reason}. Choose a backend that meets it, or change this one (Set-StorageBackend).", volume.Name);
         }
 
-        if (!specs.RequiresReplication)
+        // A DR test volume is never replicated, whatever its type: it moves alone.
+        if (!specs.RequiresReplication || volume.SourceReplica is not null)
         {
             return null;
         }
