@@ -29,6 +29,7 @@
         'Remove-Volume'
         'Resize-Volume'
         'Set-Volume'
+        'Move-Volume'
         'Get-VolumeConnection'
         'Start-VolumeExport'
         'Stop-VolumeExport'

@@ -188,5 +188,9 @@ internal static class PostgreSqlSchemaMigrations
                 registered_at text NOT NULL
             );
             """),
+        // A change of a volume's copies that a process started, recorded with what was asked before any file is touched.
+        (11, """
+            ALTER TABLE volumes ADD COLUMN pending_change text;
+            """),
     };
 }

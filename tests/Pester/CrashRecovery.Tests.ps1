@@ -62,13 +62,26 @@ BeforeDiscovery {
         # Set-Volume -VolumeType (issue 17): the replica recorded before it is made; its copy removed before the state drops it
         Case 'Set-Volume -VolumeType (plain to replicated)' 'retype.after-mark' 'Sync-VolumeReplica next' Initialize-CrashPlain 'Set-Volume -Name p -VolumeType replicated -Force' Test-KilledRetypedCopying Invoke-RetypeCopiedBySync
         Case 'Set-Volume -VolumeType (replicated to plain)' 'retype.after-replica-removed' 'Set-Volume again' Initialize-CrashSynced 'Set-Volume -Name v -VolumeType plain -Force' Test-KilledRetypedPlain Invoke-RetypePlainAgain
-        # Resize-Volume (issue 17): the replica grows first, then the primary, then the size is recorded
+        # Resize-Volume (issue 17): the grow recorded as asked, the replica grows first, then the primary, then the size is recorded
         $resize = 'Resize-Volume -Name v -SizeBytes 24MB -Confirm:$false'
-        Case 'Resize-Volume' 'extend.after-replica' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneByRepair
-        Case 'Resize-Volume' 'extend.after-replica' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeUndoneBySync
+        Case 'Resize-Volume' 'extend.after-mark' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
+        Case 'Resize-Volume' 'extend.after-mark' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedBySync
+        Case 'Resize-Volume' 'extend.after-replica' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
+        Case 'Resize-Volume' 'extend.after-replica' 'Sync-VolumeReplica next' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedBySync
         Case 'Resize-Volume' 'extend.after-replica' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
         Case 'Resize-Volume' 'extend.after-primary' 'Repair-ReplicationState' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeFinishedByRepair
         Case 'Resize-Volume' 'extend.after-primary' 'Resize-Volume again' Initialize-CrashSynced $resize Test-KilledResizing Invoke-ResizeAgain
+        # Move-Volume (issue 17): recorded as pending, copied (a bulk copy, then a final delta), switched, old copies removed
+        $move = 'Move-Volume -Name v -Backend dc3'
+        Case 'Move-Volume' 'migrate.after-mark' 'Repair-ReplicationState' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveUndoneByRepair
+        Case 'Move-Volume' 'migrate.after-mark' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveAgain
+        Case 'Move-Volume' 'direct.after-block' 'Sync-VolumeReplica next' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveUndoneBySync
+        Case 'Move-Volume' 'direct.after-block' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveAgain
+        Case 'Move-Volume' 'migrate.after-copy' 'Repair-ReplicationState' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveUndoneByRepair
+        Case 'Move-Volume' 'migrate.after-copy' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMoving Invoke-MoveAgain
+        Case 'Move-Volume' 'migrate.after-record' 'Repair-ReplicationState' Initialize-CrashMovable $move Test-KilledMovedRecorded Invoke-MoveFinishedByRepair
+        Case 'Move-Volume' 'migrate.after-record' 'Sync-VolumeReplica next' Initialize-CrashMovable $move Test-KilledMovedRecorded Invoke-MoveFinishedBySync
+        Case 'Move-Volume' 'migrate.after-record' 'Move-Volume again' Initialize-CrashMovable $move Test-KilledMovedRecorded Invoke-MoveAgain
         # Sync-VolumeReplica of a consistent replica (a journaled round)
         Case 'Sync-VolumeReplica' 'journal.after-block' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalOpen Invoke-SyncTruthOld
         Case 'Sync-VolumeReplica' 'journal.after-commit' 'Repair-ReplicationState, then Sync-VolumeReplica' Initialize-CrashChanged $sync Test-KilledJournalCommitted Invoke-SyncTruthNew
@@ -150,6 +163,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/ResizeScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CloneScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/RetypeScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/MigrateScenarios.psm1') -Force
     Initialize-CrashChildModule -ModulePath $env:REPLICATION_MODULE_PATH
     Enable-DefaultStateGuard
     $script:Clock = [Diagnostics.Stopwatch]::StartNew()

@@ -49,6 +49,7 @@ public sealed class OutputTypeTests
         { "Remove-Volume", "Remove-Volume -Name web01 -Force", 0 },
         { "Resize-Volume", "Resize-Volume -Name db01 -SizeBytes 128MB -PassThru", 1 },
         { "Set-Volume", "Set-Volume -Name db01 -VolumeType plain -Force -PassThru", 1 },
+        { "Move-Volume", "New-StorageBackend -Name dc3 -Path $args[0] | Out-Null; Get-Volume -Name web01 | Move-Volume -Backend dc3 -PassThru", 1 },
         { "Get-VolumeConnection", "Get-VolumeConnection -Name db01", 1 },
         { "Get-VolumeReplica", "Get-VolumeReplica", 2 },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Name db01", 1 },

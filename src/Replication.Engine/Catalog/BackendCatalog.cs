@@ -134,7 +134,7 @@ public sealed class BackendCatalog
         if (users.Count > 0)
         {
             throw new ReplicationException(ErrorIds.BackendInUse, ErrorKind.InvalidOperation,
-                $"Rule: a backend can be removed only when it holds no copy of any volume. Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Remove or move them first.", backend.Name);
+                $"Rule: a backend can be removed only when it holds no copy of any volume. Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Move them to another backend first (Get-Volume -Backend '{backend.Name}' | Move-Volume -Backend <another>), or remove them (Remove-Volume).", backend.Name);
         }
 
         session.DeleteBackend(backend.Name);
@@ -161,9 +161,9 @@ public sealed class BackendCatalog
             ReplicationPartner = edit.ChangePartner ? CheckedPartner(backend, edit.ReplicationPartner) : backend.ReplicationPartner,
             Settings = EditedSettings(backend, edit, driver),
         };
-        var holds = session.ListVolumes(new VolumeQuery { Backend = backend.Name });
         if (!string.Equals(changed.ReplicationPartner ?? "", backend.ReplicationPartner ?? "", StringComparison.OrdinalIgnoreCase))
         {
+            var holds = session.ListVolumes(new VolumeQuery { Backend = backend.Name });
             RequireNone(backend, holds.Where(v => v.ReplicaBackend is not null).Select(v => v.Name).ToList(),
                 "a backend's replication partner changes only while it holds no copy of a replicated volume, whose replica would stay on the old partner",
                 "Remove those volumes (or Set-Volume -VolumeType them to a type that does not replicate) first");
@@ -171,13 +171,16 @@ public sealed class BackendCatalog
 
         var others = session.ListBackends().Where(b => !string.Equals(b.Name, backend.Name, StringComparison.OrdinalIgnoreCase)).Append(changed).ToList();
         var capabilities = Describe(changed, others).Capabilities;
+        // Judged per volume type (a few), not per volume (a fleet): only a type the change breaks has its volumes here read, to name them.
         var notMet = new List<string>();
-        foreach (var volume in holds.Where(v => string.Equals(v.Backend, backend.Name, StringComparison.OrdinalIgnoreCase)))
+        foreach (var type in session.ListVolumeTypes())
         {
-            var specs = new Placement.VolumeTypeSpecs(VolumeTypeCatalog.Find(session, volume.VolumeType).ExtraSpecs);
+            var specs = new Placement.VolumeTypeSpecs(type.ExtraSpecs);
             if (specs.Requirements.Select(r => (Requirement: r, Match: r.Match(capabilities))).FirstOrDefault(m => !m.Match.IsSatisfied) is { Requirement: not null } unmet)
             {
-                notMet.Add($"{volume.Name} ({unmet.Requirement} not met, '{backend.Name}' {unmet.Match.Reason})");
+                notMet.AddRange(session.ListVolumes(new VolumeQuery { Backend = backend.Name, VolumeType = type.Name })
+                    .Where(v => string.Equals(v.Backend, backend.Name, StringComparison.OrdinalIgnoreCase))
+                    .Select(v => $"{v.Name} ({unmet.Requirement} not met, '{backend.Name}' {unmet.Match.Reason})"));
             }
         }
 

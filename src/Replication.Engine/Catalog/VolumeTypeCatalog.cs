@@ -115,14 +115,15 @@ public sealed class VolumeTypeCatalog
 
         var before = new VolumeTypeSpecs(record.ExtraSpecs);
         var after = new VolumeTypeSpecs(specs);
-        var volumes = session.ListVolumes(new VolumeQuery { VolumeType = record.Name });
-        if (volumes.Count > 0 && (before.RequiresReplication != after.RequiresReplication || before.ReplicationType != after.ReplicationType))
+        var replicationChanges = before.RequiresReplication != after.RequiresReplication || before.ReplicationType != after.ReplicationType;
+        var volumes = replicationChanges ? session.ListVolumes(new VolumeQuery { VolumeType = record.Name }) : Array.Empty<VolumeRecord>();
+        if (volumes.Count > 0)
         {
             throw new ReplicationException(ErrorIds.VolumeTypeInUse, ErrorKind.InvalidOperation,
                 $"Rule: whether and how a volume type's volumes are replicated cannot change while volumes use it. Volume type '{record.Name}' is used by {volumes.Count} volume(s) ({Some(volumes.Select(v => v.Name))}). Define a new type for volumes replicated otherwise.", record.Name);
         }
 
-        var notMet = NotMeeting(after, volumes, backends);
+        var notMet = NotMeeting(session, record.Name, after, backends);
         if (notMet.Count > 0 && !force)
         {
             throw new ReplicationException(ErrorIds.VolumeTypeSpecsNotMet, ErrorKind.InvalidOperation,
@@ -155,30 +156,27 @@ public sealed class VolumeTypeCatalog
         session.Commit();
     }
 
-    /// <summary>The volumes whose primary's backend does not meet every capability spec of <paramref name="specs"/>, with why.</summary>
-    private List<string> NotMeeting(VolumeTypeSpecs specs, IReadOnlyList<VolumeRecord> volumes, IReadOnlyList<StorageBackend> backends)
+    /// <summary>
+    /// The volumes of type <paramref name="typeName"/> whose primary's backend does not meet every capability spec of
+    /// <paramref name="specs"/>, with why: judged per backend (a few), and only a backend that fails has its volumes of
+    /// the type read, to name them, so a change every backend meets reads no volume.
+    /// </summary>
+    private static List<string> NotMeeting(IStateSession session, string typeName, VolumeTypeSpecs specs, IReadOnlyList<StorageBackend> backends)
     {
-        var byName = backends.ToDictionary(b => b.Name, StringComparer.OrdinalIgnoreCase);
-        var unmet = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var result = new List<string>();
-        foreach (var volume in volumes)
+        var result = new List<(string Volume, string Why)>();
+        foreach (var backend in backends)
         {
-            if (!unmet.TryGetValue(volume.Backend, out var why))
-            {
-                why = byName.TryGetValue(volume.Backend, out var backend)
-                    ? specs.Requirements.Select(r => (Requirement: r, Match: r.Match(backend.Capabilities))).Where(m => !m.Match.IsSatisfied)
-                        .Select(m => $"{m.Requirement} not met, '{backend.Name}' {m.Match.Reason}").FirstOrDefault()
-                    : null;
-                unmet[volume.Backend] = why;
-            }
-
+            var why = specs.Requirements.Select(r => (Requirement: r, Match: r.Match(backend.Capabilities))).Where(m => !m.Match.IsSatisfied)
+                .Select(m => $"{m.Requirement} not met, '{backend.Name}' {m.Match.Reason}").FirstOrDefault();
             if (why is not null)
             {
-                result.Add($"{volume.Name} ({why})");
+                result.AddRange(session.ListVolumes(new VolumeQuery { VolumeType = typeName, Backend = backend.Name })
+                    .Where(v => string.Equals(v.Backend, backend.Name, StringComparison.OrdinalIgnoreCase))
+                    .Select(v => (v.Name, why)));
             }
         }
 
-        return result;
+        return result.OrderBy(r => r.Volume, StringComparer.OrdinalIgnoreCase).Select(r => $"{r.Volume} ({r.Why})").ToList();
     }
 
     private static void CheckDescription(string? description)

@@ -93,6 +93,9 @@ public sealed class StateRepair
             case "FencedPrimary":
                 _context.Drivers.Get(snapshot.PrimaryBackend.Driver).Unfence(snapshot.Primary);
                 break;
+            case "InterruptedMigration":
+                new VolumeMigration(_context, new Catalog.BackendCatalog(_context)).FinishInterrupted(snapshot, observer);
+                break;
             case "InterruptedResize":
                 new VolumeResize(_context).FinishInterrupted(snapshot, observer);
                 break;
@@ -128,6 +131,11 @@ public sealed class StateRepair
             return (null, null);
         }
 
+        if (volume.PendingChange is { Operation: PendingOperation.Migrate } move)
+        {
+            return (Finding("InterruptedMigration", volume.Name, $"Settle the interrupted move to '{move.ToBackend}': finish it if it was recorded there (remove the copies left on '{move.FromBackend}'), else undo it (remove the copies begun on '{move.ToBackend}')."), null);
+        }
+
         var snapshot = VolumeSnapshot.Load(volume, backends);
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         if (driver.IsFenced(snapshot.Primary))
@@ -136,9 +144,9 @@ public sealed class StateRepair
             return (Finding("FencedPrimary", volume.Name, "Lift the fence an interrupted promotion left on the primary, which is still the primary."), null);
         }
 
-        if (new VolumeResize(_context).Interrupted(snapshot) is { Finish: not null } or { Undo: true })
+        if (volume.PendingChange is { Operation: PendingOperation.Extend } grow)
         {
-            return (Finding("InterruptedResize", volume.Name, "Finish the interrupted Resize-Volume when both copies grew, or shrink back a replica that grew alone."), null);
+            return (Finding("InterruptedResize", volume.Name, $"Finish the interrupted Resize-Volume to {grow.SizeBytes} bytes, as it was asked: grow the copies that did not grow yet, the replica first, and record the size."), null);
         }
 
         if (volume.ReplicaBackend is not null && volume.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)

@@ -83,6 +83,9 @@ public sealed record VolumeRecord
     /// <summary>Blocks that check found differing from the recorded round (0 when it failed for another reason).</summary>
     public long DamagedBlocks { get; init; }
 
+    /// <summary>A change of the copies a process started and has not finished (null when none): settled before anything else touches them.</summary>
+    public PendingChange? PendingChange { get; init; }
+
     /// <summary>The volume with no verification failure recorded against its replica.</summary>
     public VolumeRecord WithVerificationCleared() => this with { VerificationFailure = null, VerificationFailedAt = null, DamagedBlocks = 0 };
 }

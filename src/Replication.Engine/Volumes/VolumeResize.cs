@@ -4,17 +4,18 @@ using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
 using Replication.Engine.Rules;
+using Replication.Engine.State;
 
 namespace Replication.Engine.Volumes;
 
 /// <summary>
-/// Grows a volume's copies: the replica first, then the primary, then the size and the grown block map in one
-/// transaction, so a promotion never finds a replica smaller than its primary. New bytes read as zeros on both copies
-/// (the driver contract's ResizeCopy), so the block map learns the new blocks as zero blocks without reading them; only
-/// a last block that was partial before is read again, on the replica. A process killed in between leaves copies longer
-/// than recorded, which <see cref="FinishInterrupted"/> settles: a grown replica whose primary did not grow is shrunk
-/// back (nothing but the engine writes a replica, so its new tail holds only zeros), and a grown primary whose replica
-/// grew with it is recorded.
+/// Grows a volume's copies: the grow is recorded on the volume as its pending change (the size asked) before any file
+/// is touched, then the replica grows, then the primary, then the size, the grown block map and the end of the pending
+/// change in one transaction, so a promotion never finds a replica smaller than its primary. New bytes read as zeros on
+/// both copies (the driver contract's ResizeCopy), so the block map learns the new blocks as zero blocks without reading
+/// them; only a last block that was partial before is read again, on the replica. A process killed in between leaves the
+/// pending grow, which <see cref="FinishInterrupted"/> finishes from what was asked: the copies not grown yet grow (the
+/// replica first), and the size is recorded. Copies are never judged by their lengths alone.
 /// </summary>
 internal sealed class VolumeResize
 {
@@ -43,65 +44,58 @@ internal sealed class VolumeResize
         if (HasReplica(snapshot))
         {
             driver.CheckCopy(snapshot.Replica, volume.SizeBytes);
+        }
+
+        using (var session = _context.Store.Begin(write: true))
+        {
+            var current = VolumeSnapshot.Reread(session, volume);
+            ReplicationStateMachine.Update(session, current, current with { PendingChange = new PendingChange { Operation = PendingOperation.Extend, SizeBytes = sizeBytes } });
+            session.Commit();
+        }
+
+        CrashPoints.Hit("extend.after-mark");
+        return GrowCopies(snapshot, sizeBytes, observer, $"Volume '{volume.Name}' grew from {Humane.Bytes(volume.SizeBytes)} to {Humane.Bytes(sizeBytes)}" + (HasReplica(snapshot) ? ", its replica first." : "."));
+    }
+
+    /// <summary>
+    /// Finishes a change of the copies a dead process left recorded (the caller holds the lease): a move first, then a
+    /// grow, to the size that was asked. Returns the volume as it is then.
+    /// </summary>
+    public VolumeSnapshot FinishInterrupted(VolumeSnapshot snapshot, IOperationObserver observer)
+    {
+        snapshot = new VolumeMigration(_context, new Catalog.BackendCatalog(_context)).FinishInterrupted(snapshot, observer);
+        if (snapshot.Volume.PendingChange is not { Operation: PendingOperation.Extend, SizeBytes: { } asked })
+        {
+            return snapshot;
+        }
+
+        var volume = snapshot.Volume;
+        GrowCopies(snapshot, asked, observer, $"An interrupted grow of '{volume.Name}' from {Humane.Bytes(volume.SizeBytes)} to {Humane.Bytes(asked)} was finished, as it was asked" + (HasReplica(snapshot) ? ": the copies that had not grown yet grew, the replica first." : "."));
+        observer.Decision($"'{volume.Name}': a grow to {Humane.Bytes(asked)} whose process stopped was finished.");
+        return VolumeSnapshot.Load(_context.Store, volume.Name);
+    }
+
+    /// <summary>Grows each copy still shorter than <paramref name="sizeBytes"/> (the replica first), then records the size and ends the pending grow.</summary>
+    private Volume GrowCopies(VolumeSnapshot snapshot, long sizeBytes, IOperationObserver observer, string message)
+    {
+        var volume = snapshot.Volume;
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        if (HasReplica(snapshot) && driver.CopyLength(snapshot.Replica) < sizeBytes)
+        {
             driver.ResizeVolume(snapshot.Replica, sizeBytes);
             observer.Decision($"Grew the replica of '{volume.Name}' on '{snapshot.ReplicaBackend!.Name}' to {Humane.Bytes(sizeBytes)} first, so it is never smaller than its primary.");
             CrashPoints.Hit("extend.after-replica");
         }
 
-        // The dirty bitmap covers the old size; without it rounds read the volume until the next export makes one.
-        driver.Sidecar(snapshot.Primary, "dirty").Delete();
-        driver.ResizeVolume(snapshot.Primary, sizeBytes);
-        CrashPoints.Hit("extend.after-primary");
-        return Record(snapshot, sizeBytes, $"Volume '{volume.Name}' grew from {Humane.Bytes(volume.SizeBytes)} to {Humane.Bytes(sizeBytes)}" + (HasReplica(snapshot) ? ", its replica first." : "."));
-    }
-
-    /// <summary>
-    /// Settles a grow whose process died (the caller holds the lease): undoes it when only the replica grew, records
-    /// it when the primary grew and its replica (if any) with it. Returns the volume as it is then.
-    /// </summary>
-    public VolumeSnapshot FinishInterrupted(VolumeSnapshot snapshot, IOperationObserver observer)
-    {
-        var volume = snapshot.Volume;
-        switch (Interrupted(snapshot))
+        if (driver.CopyLength(snapshot.Primary) < sizeBytes)
         {
-            case { Finish: { } grownTo }:
-                Record(snapshot, grownTo, $"An interrupted grow of '{volume.Name}' to {Humane.Bytes(grownTo)} was finished: its copies had grown, only the new size was not recorded.");
-                observer.Decision($"'{volume.Name}': a grow to {Humane.Bytes(grownTo)} whose process stopped was finished.");
-                return VolumeSnapshot.Load(_context.Store, volume.Name);
-            case { Undo: true }:
-                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).ResizeVolume(snapshot.Replica, volume.SizeBytes);
-                using (var session = _context.Store.Begin(write: true))
-                {
-                    session.AppendEvent(_context.Event("ExtendVolumeUndone", "Volume", volume.Name,
-                        $"An interrupted grow of '{volume.Name}' was undone: only its replica had grown, and was shrunk back to {Humane.Bytes(volume.SizeBytes)}.", volume.Id));
-                    session.Commit();
-                }
-
-                observer.Decision($"'{volume.Name}': a grow whose process stopped after growing only the replica was undone.");
-                return snapshot;
-            default:
-                return snapshot;
-        }
-    }
-
-    /// <summary>What a dead grow left on the copies of an available volume, judged from their lengths alone (a stat each).</summary>
-    public (long? Finish, bool Undo) Interrupted(VolumeSnapshot snapshot)
-    {
-        var volume = snapshot.Volume;
-        if (volume.Status != VolumeStatus.Available)
-        {
-            return (null, false);
+            // The dirty bitmap covers the old size; without it rounds read the volume until the next export makes one.
+            driver.Sidecar(snapshot.Primary, "dirty").Delete();
+            driver.ResizeVolume(snapshot.Primary, sizeBytes);
+            CrashPoints.Hit("extend.after-primary");
         }
 
-        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
-        var primary = driver.CopyLength(snapshot.Primary);
-        var replica = HasReplica(snapshot) ? driver.CopyLength(snapshot.Replica) : null;
-        if (primary > volume.SizeBytes && (!HasReplica(snapshot) || replica == primary))
-        {
-            return (primary, false);
-        }
-
-        return (null, primary == volume.SizeBytes && replica > volume.SizeBytes);
+        return Record(snapshot, sizeBytes, message);
     }
 
     /// <summary>A replica the volume counts on: not one a promotion fenced (extend is refused then, so a grow never reaches it).</summary>
@@ -118,7 +112,7 @@ internal sealed class VolumeResize
         var grown = map is null ? null : Grown(snapshot, map, sizeBytes);
         using var session = _context.Store.Begin(write: true);
         var current = VolumeSnapshot.Reread(session, snapshot.Volume);
-        var updated = current with { SizeBytes = sizeBytes };
+        var updated = current with { SizeBytes = sizeBytes, PendingChange = null };
         ReplicationStateMachine.Update(session, current, updated);
         if (grown is not null)
         {

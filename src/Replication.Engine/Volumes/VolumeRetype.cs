@@ -59,7 +59,7 @@ internal sealed class VolumeRetype
         if (specs.Requirements.Select(r => (Requirement: r, Match: r.Match(capabilities))).FirstOrDefault(m => !m.Match.IsSatisfied) is { Requirement: not null } unmet)
         {
             throw new ReplicationException(ErrorIds.VolumeTypeSpecsNotMet, ErrorKind.InvalidOperation,
-                $"Rule: a volume's backend meets its type's specs. '{snapshot.PrimaryBackend.Name}', where '{volume.Name}' is, does not meet {unmet.Requirement} of type '{type.Name}': it {unmet.Match.Reason}. Choose a type it meets, or change the backend (Set-StorageBackend).", volume.Name);
+                $"Rule: a volume's backend meets its type's specs. '{snapshot.PrimaryBackend.Name}', where '{volume.Name}' is, does not meet {unmet.Requirement} of type '{type.Name}': it {unmet.Match.Reason}. Choose a type it meets, change the backend (Set-StorageBackend), or add -Migrate to move the volume to a backend that meets it.", volume.Name);
         }
 
         if (specs.RequiresReplication && volume.ReplicaBackend is null)
@@ -73,6 +73,21 @@ internal sealed class VolumeRetype
         }
 
         return (Record(volume, volume with { VolumeType = type.Name }, $"Volume '{volume.Name}' retyped from '{volume.VolumeType}' to '{type.Name}'; its copies stay as they are."), false);
+    }
+
+    /// <summary>True when the backend of <paramref name="snapshot"/>'s volume meets every spec of <paramref name="volumeTypeName"/> (Set-Volume -Migrate moves it when not).</summary>
+    public bool BackendMeets(VolumeSnapshot snapshot, string volumeTypeName)
+    {
+        IReadOnlyList<BackendRecord> backends;
+        VolumeTypeRecord type;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            type = VolumeTypeCatalog.Find(read, volumeTypeName);
+            backends = read.ListBackends();
+        }
+
+        var capabilities = _backends.Describe(snapshot.PrimaryBackend, backends).Capabilities;
+        return new VolumeTypeSpecs(type.ExtraSpecs).Requirements.All(r => r.Match(capabilities).IsSatisfied);
     }
 
     private VolumeRecord AddReplica(VolumeSnapshot snapshot, VolumeTypeRecord type, IReadOnlyList<BackendRecord> backends, IOperationObserver observer)

@@ -36,6 +36,7 @@ public sealed class VolumeService
     private readonly ReplicaCheck _check;
     private readonly VolumeResize _resize;
     private readonly VolumeRetype _retype;
+    private readonly VolumeMigration _migration;
 
     public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
     {
@@ -43,6 +44,7 @@ public sealed class VolumeService
         _check = new ReplicaCheck(context);
         _resize = new VolumeResize(context);
         _retype = new VolumeRetype(context, backends);
+        _migration = new VolumeMigration(context, backends);
         _exports = new Export.ExportGuards(context);
         _backends = backends;
         _replication = replication;
@@ -418,7 +420,8 @@ public sealed class VolumeService
     /// the replica is made on the partner and copied by a first round run here (the volume stays copying if that round
     /// fails, and the next sync finishes it); to a plain type the replica is removed.
     /// </summary>
-    public Volume Retype(string name, string volumeTypeName, IOperationObserver observer, CancellationToken cancellation = default)
+    /// <remarks>With <paramref name="migrate"/>, a type whose specs the volume's backend does not meet moves the volume to a backend that meets them (as Move-Volume does).</remarks>
+    public Volume Retype(string name, string volumeTypeName, IOperationObserver observer, CancellationToken cancellation = default, bool migrate = false)
     {
         bool copyReplica;
         using (_leases.Acquire(name, "RetypeVolume", observer, cancellation))
@@ -431,7 +434,44 @@ public sealed class VolumeService
             snapshot.RequireChangeable("changing the volume's type");
             BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "changing the volume's type");
             _exports.RequireNotExported(snapshot, "changing the volume's type");
-            copyReplica = _retype.Change(snapshot, volumeTypeName, observer).CopyReplica;
+            if (migrate && !_retype.BackendMeets(snapshot, volumeTypeName))
+            {
+                OperationGuards.Require(VolumeOperation.Migrate, snapshot.Volume);
+                copyReplica = _migration.Move(snapshot, backendName: null, volumeTypeName, observer, cancellation).CopyReplica;
+            }
+            else
+            {
+                copyReplica = _retype.Change(snapshot, volumeTypeName, observer).CopyReplica;
+            }
+        }
+
+        if (copyReplica)
+        {
+            _replication.Sync(name, forceRead: false, observer, cancellation);
+        }
+
+        return Get(name);
+    }
+
+    /// <summary>
+    /// Moves a volume to <paramref name="backendName"/> (Move-Volume), its replica to that backend's partner: copied, a
+    /// final delta pass, recorded in one transaction, the old copies removed. A replica made new (the volume did not
+    /// replicate before) is copied by a first round run here, as a retype's is.
+    /// </summary>
+    public Volume Migrate(string name, string backendName, IOperationObserver observer, CancellationToken cancellation = default)
+    {
+        bool copyReplica;
+        using (_leases.Acquire(name, "MigrateVolume", observer, cancellation))
+        {
+            _resize.FinishInterrupted(VolumeSnapshot.Load(_context.Store, name), observer);
+            _replication.FinishInterrupted(name, observer);
+            var snapshot = VolumeSnapshot.Load(_context.Store, name);
+            ReplicationRules.RequireAvailable(snapshot.Volume, "moving a volume to another backend");
+            OperationGuards.Require(VolumeOperation.Migrate, snapshot.Volume);
+            snapshot.RequireChangeable("moving the volume");
+            BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "moving the volume");
+            _exports.RequireNotExported(snapshot, "moving the volume");
+            copyReplica = _migration.Move(snapshot, backendName, volumeTypeName: null, observer, cancellation).CopyReplica;
         }
 
         if (copyReplica)

@@ -6,7 +6,8 @@ namespace Replication.PowerShell.Commands;
 
 /// <summary>
 /// Changes a volume's type in place: to a replicated type its replica is made and copied; to a plain type its replica is
-/// removed, which is why it asks first (-Force does not).
+/// removed, which is why it asks first (-Force does not). With -Migrate, a type the volume's backend does not meet
+/// moves the volume to a backend that does (as Move-Volume).
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "Volume", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(Volume))]
@@ -16,6 +17,10 @@ public sealed class SetVolumeCommand : VolumeTargetCommand
     [Parameter(Mandatory = true)]
     [ArgumentCompleter(typeof(VolumeTypeNameCompleter))]
     public string VolumeType { get; set; } = "";
+
+    /// <summary>When the volume's backend does not meet the new type's specs, move the volume (and its replica) to a backend that does.</summary>
+    [Parameter]
+    public SwitchParameter Migrate { get; set; }
 
     /// <summary>Changes the type without asking for confirmation (-WhatIf still only reports).</summary>
     [Parameter]
@@ -31,11 +36,11 @@ public sealed class SetVolumeCommand : VolumeTargetCommand
     {
         foreach (var name in TargetNames())
         {
-            if (Approve(Force, name, $"Change volume type to '{VolumeType}' (a replica is added or removed when replication changes)"))
+            if (Approve(Force, name, $"Change volume type to '{VolumeType}' (a replica is added or removed when replication changes" + (Migrate ? "; moved to a backend that meets the type when its own does not)" : ")")))
             {
                 ForItem(name, () =>
                 {
-                    var volume = Engine.Volumes.Retype(name, VolumeType, Observer, Cancellation);
+                    var volume = Engine.Volumes.Retype(name, VolumeType, Observer, Cancellation, Migrate);
                     if (PassThru)
                     {
                         WriteObject(volume);

@@ -504,7 +504,8 @@ function Test-CrashInvariants {
         if ($row.ReplicationStatus -in 'active', 'active-stopped') { Test-CrashReplicaRecorded -Context $Context -Row $row }
     }
 
-    foreach ($folder in @($site.Dc1, $site.Dc2)) {
+    # Every backend's folder: a move leaves nothing on the backends it left or began on.
+    foreach ($folder in @(@($site.Dc1, $site.Dc2) + @(Invoke-CrashStateQuery -Site $site -Sql 'SELECT path FROM backends' | ForEach-Object { [IO.Path]::GetFullPath($_.path) }) | Sort-Object -Unique)) {
         if (-not (Test-Path -LiteralPath $folder)) { continue }
         foreach ($file in Get-ChildItem -LiteralPath $folder -File -Force) {
             if ($file.Name -like 'volume-*.img') {

@@ -1,7 +1,8 @@
 # The kill test's Resize-Volume scenarios (issue 17): v (16 MiB, synced, nothing written since) grown to 24 MiB by a
-# child killed after growing the replica alone, or after growing both copies but before recording the size. Whatever
-# settles it (Repair-ReplicationState, the next sync, Resize-Volume again) must leave both copies at the recorded size,
-# the replica at its recorded round with the old data intact and zeros after it. Needs CrashRecovery.psm1 imported.
+# child killed after the grow was recorded as asked (no copy grown yet), after growing the replica alone, or after
+# growing both copies but before recording the size. Whatever settles it (Repair-ReplicationState, the next sync,
+# Resize-Volume again) finishes the grow from what was asked: both copies at 24 MiB, recorded, the replica at its
+# recorded round with the old data intact and zeros after it. Needs CrashRecovery.psm1 imported.
 
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
@@ -28,17 +29,14 @@ function Invoke-ResizeSettledByRepair {
     Test-CrashResized $c $Size
 }
 
-<# Only the replica had grown: undone, the volume stays 16 MiB. #>
-function Invoke-ResizeUndoneByRepair { param($c) Invoke-ResizeSettledByRepair $c 16MB }
-
-<# Both copies had grown: recorded at 24 MiB. #>
+<# The grow was recorded as asked: finished to 24 MiB, however far the copies had grown. #>
 function Invoke-ResizeFinishedByRepair { param($c) Invoke-ResizeSettledByRepair $c 24MB }
 
-<# The next sync settles the grow first (undone: the replica grew alone), then runs its round. #>
-function Invoke-ResizeUndoneBySync {
+<# The next sync finishes the recorded grow first, then runs its round. #>
+function Invoke-ResizeFinishedBySync {
     param($c)
     Invoke-RecoveryStep $c 'Sync-VolumeReplica v' { Sync-VolumeReplica -Name v | Out-Null } | Out-Null
-    Test-CrashResized $c 16MB
+    Test-CrashResized $c 24MB
 }
 
 <# The same Resize-Volume again settles what was left and completes the grow. #>

@@ -11,9 +11,10 @@ namespace Replication.Engine.Tests.Engine;
 
 /// <summary>
 /// The operation guards through the real engine, as GuardTests does for the replication verbs: each volume is brought
-/// into its status by real operations, then grown and cloned. An allowed grow serves the new size on every copy it has;
-/// an allowed clone holds the source's primary bytes; a refusal carries its ErrorId, names the rule and the status, and
-/// changes nothing.
+/// into its status by real operations, then grown, cloned and moved to another pair. An allowed grow serves the new size
+/// on every copy it has; an allowed clone holds the source's primary bytes; an allowed move holds them on its new backend
+/// (and its replica, when it has one, holds them too) and leaves nothing on the old; a refusal carries its ErrorId, names
+/// the rule and the status, and changes nothing.
 /// </summary>
 [Trait(StoreTrait.Name, StoreTrait.Each)]
 public sealed class OperationGuardMatrixTests
@@ -35,6 +36,7 @@ public sealed class OperationGuardMatrixTests
     {
         Extend,
         CloneFrom,
+        Migrate,
     }
 
     private static readonly Dictionary<State, string> Cinder = new()
@@ -68,6 +70,15 @@ public sealed class OperationGuardMatrixTests
         { State.ActiveStopped, Operation.CloneFrom, null },
         { State.Inactive, Operation.CloneFrom, null },
         { State.Error, Operation.CloneFrom, null },
+
+        // A move, as a grow, needs settled copies; a DR test volume moves alone.
+        { State.Disabled, Operation.Migrate, null },
+        { State.DisabledOfReplicatedType, Operation.Migrate, null },
+        { State.Copying, Operation.Migrate, ErrorIds.MigrateNotAllowed },
+        { State.Active, Operation.Migrate, null },
+        { State.ActiveStopped, Operation.Migrate, null },
+        { State.Inactive, Operation.Migrate, ErrorIds.MigrateNotAllowed },
+        { State.Error, Operation.Migrate, ErrorIds.MigrateNotAllowed },
     };
 
     [Theory]
@@ -91,11 +102,25 @@ public sealed class OperationGuardMatrixTests
 
                 Assert.Equal(Cinder[state], site.Replica(Vol).Status);
             }
-            else
+            else if (operation == Operation.CloneFrom)
             {
                 var clone = site.Engine.Volumes.CreateFromVolume("clone", Vol, site.Quiet);
                 AssertSameBytes(site.PrimaryFile(Vol), site.PrimaryFile("clone"));
                 Assert.Equal(site.Engine.Volumes.Get(Vol).Backend, clone.Backend);
+            }
+            else
+            {
+                var before = site.Engine.Volumes.Get(Vol);
+                var bytes = ReadAll(site.PrimaryFile(Vol));
+                var moved = site.Engine.Volumes.Migrate(Vol, "dc3", site.Quiet);
+                Assert.Equal(("dc3", before.ReplicaBackend is null ? null : "dc4", Cinder[state]), (moved.Backend, moved.ReplicaBackend, moved.ReplicationStatus));
+                Assert.Equal(bytes, ReadAll(site.PrimaryFile(Vol)));
+                if (moved.ReplicaBackend is not null)
+                {
+                    AssertSameBytes(site.PrimaryFile(Vol), site.ReplicaFile(Vol));
+                }
+
+                Assert.False(File.Exists(site.VolumeFile(before.Backend, before.Id)));
             }
 
             return;
@@ -104,7 +129,9 @@ public sealed class OperationGuardMatrixTests
         var rows = site.SnapshotDatabase();
         var files = site.SnapshotFolders();
 
-        var error = Refused(refusedWith, () => site.Engine.Volumes.Resize(Vol, 8 * MiB, site.Quiet));
+        var error = Refused(refusedWith, () => _ = operation == Operation.Migrate
+            ? site.Engine.Volumes.Migrate(Vol, "dc3", site.Quiet)
+            : site.Engine.Volumes.Resize(Vol, 8 * MiB, site.Quiet));
 
         Assert.Equal(ErrorKind.InvalidOperation, error.Kind);
         Assert.StartsWith("Rule: ", error.Message, StringComparison.Ordinal);
@@ -154,5 +181,7 @@ public sealed class OperationGuardMatrixTests
         }
 
         WriteAt(site.PrimaryFile(Vol), Block, RandomBytes(Block, seed: (int)state + 1));
+        // The pair a move goes to, added last so that placement put every volume above on dc1 and dc2.
+        site.AddPairedBackends("dc3", "dc4");
     }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
+using Replication.Engine.State;
 using Replication.Engine.Tests.Support;
 using static Replication.Engine.Tests.Support.EngineSite;
 
@@ -121,32 +122,46 @@ public sealed class VolumeResizeTests : IDisposable
     }
 
     [Fact]
-    public void AReplicaThatGrewAlone_AsWhenKilledBeforeThePrimaryGrew_IsShrunkBackByTheNextSync()
+    public void AGrowKilledAfterTheReplicaGrew_IsFinishedByTheNextSync_ToTheSizeThatWasAsked()
     {
-        var (head, _) = WrittenAndSynced();
-        using (var replica = new FileStream(site.ReplicaFile(Vol), FileMode.Open, FileAccess.Write))
-        {
-            replica.SetLength(NewSize);
-        }
+        var (head, tail) = WrittenAndSynced();
+        // What a process killed after growing the replica left: the grow recorded as asked, the replica grown alone.
+        RecordGrowAsked(NewSize);
+        Grow(site.ReplicaFile(Vol), NewSize);
 
         var round = site.Sync(Vol);
 
         Assert.Equal("active", round.Status);
-        Assert.Equal(OldSize, site.Record(Vol).SizeBytes);
-        Assert.Equal(OldSize, new FileInfo(site.ReplicaFile(Vol)).Length);
-        Assert.Contains(site.EventsOf(Vol), e => e.Operation == "ExtendVolumeUndone");
-        Assert.Equal(head, ReadAt(site.ReplicaFile(Vol), 0, head.Length));
+        Assert.Equal((NewSize, (PendingChange?)null), (site.Record(Vol).SizeBytes, site.Record(Vol).PendingChange));
+        Assert.Equal((NewSize, NewSize), (new FileInfo(site.PrimaryFile(Vol)).Length, new FileInfo(site.ReplicaFile(Vol)).Length));
+        Assert.Contains("interrupted grow", site.EventsOf(Vol).Last(e => e.Operation == "ExtendVolume").Message, StringComparison.Ordinal);
+        site.Promote(Vol, planned: false);
+        var served = site.Engine.Volumes.Connection(Vol).Path;
+        Assert.Equal(head, ReadAt(served, 0, head.Length));
+        Assert.Equal(tail, ReadAt(served, OldSize - tail.Length, tail.Length));
+    }
+
+    [Fact]
+    public void AGrowKilledBeforeAnyCopyGrew_IsFinishedByRepair_FromWhatWasAsked()
+    {
+        WrittenAndSynced();
+        RecordGrowAsked(NewSize);
+
+        var findings = site.Engine.Repair.Run(removeOrphanFiles: false, _ => true, site.Quiet);
+
+        Assert.Contains(findings, f => f.Kind == "InterruptedResize" && f.Applied && f.Action.Contains(NewSize.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.Equal(NewSize, site.Record(Vol).SizeBytes);
+        Assert.Equal((NewSize, NewSize), (new FileInfo(site.PrimaryFile(Vol)).Length, new FileInfo(site.ReplicaFile(Vol)).Length));
+        Assert.Empty(site.Engine.Repair.Run(removeOrphanFiles: false, _ => true, site.Quiet));
     }
 
     [Fact]
     public void CopiesThatBothGrew_AsWhenKilledBeforeTheSizeWasRecorded_AreRecordedByTheNextResize_AndPromoteWhole()
     {
         var (head, tail) = WrittenAndSynced();
-        foreach (var path in new[] { site.ReplicaFile(Vol), site.PrimaryFile(Vol) })
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
-            file.SetLength(NewSize);
-        }
+        RecordGrowAsked(NewSize);
+        Grow(site.ReplicaFile(Vol), NewSize);
+        Grow(site.PrimaryFile(Vol), NewSize);
 
         var again = site.Engine.Volumes.Resize(Vol, NewSize, site.Quiet);
 
@@ -156,6 +171,34 @@ public sealed class VolumeResizeTests : IDisposable
         var served = site.Engine.Volumes.Connection(Vol).Path;
         Assert.Equal(head, ReadAt(served, 0, head.Length));
         Assert.Equal(tail, ReadAt(served, OldSize - tail.Length, tail.Length));
+    }
+
+    [Fact]
+    public void AReplicaLongerThanRecorded_WithNoGrowAsked_IsNotTakenForAGrow()
+    {
+        WrittenAndSynced();
+        Grow(site.ReplicaFile(Vol), NewSize);
+
+        var refused = Refused(ErrorIds.ReplicaUnwritable, () => site.Sync(Vol));
+
+        Assert.Contains($"{NewSize} bytes but the volume is {OldSize}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(OldSize, site.Record(Vol).SizeBytes);
+        Assert.DoesNotContain(site.EventsOf(Vol), e => e.Operation.StartsWith("ExtendVolume", StringComparison.Ordinal));
+    }
+
+    /// <summary>Records a grow of db01 to <paramref name="sizeBytes"/> as asked and not finished, as Resize-Volume does before it touches a file.</summary>
+    private void RecordGrowAsked(long sizeBytes)
+    {
+        using var session = site.Engine.Context.Store.Begin(write: true);
+        var volume = session.FindVolume(Vol)!;
+        session.UpdateVolume(volume with { PendingChange = new PendingChange { Operation = PendingOperation.Extend, SizeBytes = sizeBytes } });
+        session.Commit();
+    }
+
+    private static void Grow(string path, long sizeBytes)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.SetLength(sizeBytes);
     }
 
     /// <summary>db01 with data at its start and in its partial last block, synced: the replica holds it at the recorded round.</summary>

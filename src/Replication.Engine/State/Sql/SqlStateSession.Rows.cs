@@ -18,6 +18,7 @@ internal abstract partial class SqlStateSession
         ("source", v.SourceReplica), ("at", DbText.Time(v.CreatedAt)), ("failover", v.FailoverSource), ("fence", v.FenceStamp),
         ("group", v.GroupName), ("round", v.GroupRound), ("raced", v.LastSyncRaced ? 1L : 0L), ("vfailure", v.VerificationFailure),
         ("vfailedat", DbText.TimeOrNull(v.VerificationFailedAt)), ("damaged", v.DamagedBlocks),
+        ("pending", v.PendingChange?.ToJson()),
     };
 
     private static VolumeRecord ReadVolume(DbDataReader r) => new()
@@ -48,6 +49,7 @@ internal abstract partial class SqlStateSession
         VerificationFailure = NullableString(r, 23),
         VerificationFailedAt = NullableTime(r, 24),
         DamagedBlocks = r.GetInt64(25),
+        PendingChange = PendingChange.FromJson(NullableString(r, 26)),
     };
 
     private static BackendRecord ReadBackend(DbDataReader r) => new()

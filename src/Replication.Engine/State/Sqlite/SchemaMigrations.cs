@@ -187,5 +187,10 @@ internal static class SchemaMigrations
                 registered_at TEXT NOT NULL
             );
             """),
+        // A change of a volume's copies that a process started (a move to another backend) is recorded with what was
+        // asked before any file is touched, so the next command settles one that died from the record, not from the files.
+        (11, """
+            ALTER TABLE volumes ADD COLUMN pending_change TEXT;
+            """),
     };
 }
