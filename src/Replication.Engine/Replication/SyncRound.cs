@@ -6,6 +6,7 @@ using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
+using Replication.Engine.RecoveryPoints;
 using Replication.Engine.Rules;
 using Replication.Engine.State;
 
@@ -78,7 +79,7 @@ internal sealed class SyncRound
 
         var verdict = new VerdictHolder();
         var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, observer, verdict, journaled: consistent,
-            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked);
+            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked, undoRound: consistent ? UndoRound(volume) : null);
         observer.Decision(
             firstRound ? $"'{volume.Name}': first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly (copying until the round is recorded)."
             : consistent ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
@@ -112,6 +113,7 @@ internal sealed class SyncRound
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
         driver.RoundRecorded(snapshot.Replica, volume.Id, request.Journaled, outcome);
+        RecoveryPointFiles.Sweep(_context, snapshot);
 
         return Result(recorded, outcome);
     }
@@ -213,7 +215,7 @@ internal sealed class SyncRound
         {
             try
             {
-                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id);
+                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id, UndoRound(snapshot.Volume));
             }
             catch (ReplicationException ex)
             {
@@ -240,6 +242,7 @@ internal sealed class SyncRound
         foreach (var (snapshot, _) in staged)
         {
             _context.Drivers.Get(snapshot.PrimaryBackend.Driver).DiscardSyncJournal(snapshot.Replica, snapshot.Volume.Id);
+            RecoveryPointFiles.Sweep(_context, snapshot);
         }
 
         return results;
@@ -292,7 +295,7 @@ internal sealed class SyncRound
         ReplicaSyncOutcome? outcome;
         try
         {
-            outcome = driver.FinishInterruptedSync(snapshot.Replica, volume.Id);
+            outcome = driver.FinishInterruptedSync(snapshot.Replica, volume.Id, UndoRound(volume));
         }
         catch (ReplicationException ex)
         {
@@ -313,6 +316,13 @@ internal sealed class SyncRound
 
         driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         return volume;
+    }
+
+    /// <summary>The volume's current round when it is a recovery point: the next round captures its undo log before it is applied.</summary>
+    private long? UndoRound(VolumeRecord volume)
+    {
+        using var read = _context.Store.Begin(write: false);
+        return RecoveryPointLedger.UndoRoundFor(read, volume);
     }
 
     /// <summary>The block map of a consistent replica, read from state only if the driver needs it.</summary>
@@ -341,7 +351,7 @@ internal sealed class SyncRound
 
     /// <param name="verdict">Receives what the replica's real blocks say against its recorded round, if the driver hashes them.</param>
     private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, IOperationObserver observer, VerdictHolder verdict,
-        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null) => new()
+        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null, long? undoRound = null) => new()
     {
         ReplicaHashed = map is null ? null : actual => verdict.Value = _check.Judge(snapshot, actual, map.Value, tracked, observer),
         DirtyBlocks = tracked?.Blocks,
@@ -359,6 +369,7 @@ internal sealed class SyncRound
         Generation = snapshot.Volume.SyncGeneration + 1,
         StartedAt = _context.Now,
         GroupToken = groupToken,
+        UndoRound = undoRound,
     };
 
     private SyncResult Result(VolumeRecord recorded, ReplicaSyncOutcome outcome, DateTimeOffset? finishedAt = null) => new()
@@ -418,6 +429,7 @@ internal sealed class SyncRound
         }
 
         ReplicationStateMachine.Update(session, current, updated);
+        RecoveryPointLedger.RecordRound(session, current, updated, outcome, groupRound, _context.Now);
         var recorded = _context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter);
         session.AppendEvent(ranNow ? recorded with { RoundBytesWritten = outcome.BytesWritten, RoundSeconds = Seconds(outcome.StartedAt) } : recorded);
         return updated;

@@ -1,0 +1,45 @@
+using System;
+using System.IO;
+using System.Linq;
+using Replication.Drivers;
+using Replication.Engine.Drivers;
+using Replication.Engine.Errors;
+using Replication.Engine.Replication;
+using Replication.Engine.State;
+
+namespace Replication.Engine.RecoveryPoints;
+
+/// <summary>The undo logs of a volume's points, beside its replica: removed once no point needs them, and opened to read a point.</summary>
+internal static class RecoveryPointFiles
+{
+    /// <summary>
+    /// Removes the undo logs older than the volume's oldest point, after the points were pruned in state (state first,
+    /// so a crash between leaves only logs no point names, which the next round's sweep removes). A fault is left to that
+    /// sweep too: it costs only space.
+    /// </summary>
+    public static void Sweep(EngineContext context, VolumeSnapshot snapshot)
+    {
+        if (snapshot.ReplicaBackend is null || snapshot.Volume.ReplicaLocation is null)
+        {
+            return;
+        }
+
+        long? oldest;
+        using (var read = context.Store.Begin(write: false))
+        {
+            oldest = read.ListRecoveryPoints(snapshot.Volume.Id).Select(p => (long?)p.Round).Min();
+        }
+
+        try
+        {
+            PointStore.Sweep(Store(context, snapshot), snapshot.Volume.Id, oldest);
+        }
+        catch (Exception ex) when (ex is StorageDriverException or IOException or UnauthorizedAccessException or ReplicationException)
+        {
+        }
+    }
+
+    /// <summary>The sidecars of the volume's replica backend, where its undo logs are.</summary>
+    public static ISidecarStore Store(EngineContext context, VolumeSnapshot snapshot) =>
+        context.Drivers.Get(snapshot.ReplicaBackend!.Driver).Contract.Sidecars(EngineDriver.Config(snapshot.ReplicaBackend));
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Replication.Engine.Drivers;
+using Replication.Engine.Errors;
+using Replication.Engine.Model;
+using Replication.Engine.Placement;
+using Replication.Engine.State;
+
+namespace Replication.Engine.RecoveryPoints;
+
+/// <summary>
+/// The recovery points a volume keeps, as state records them: a round becomes a point in the transaction that records
+/// it, the point before it then holds the undo log the round captured, and retention prunes the oldest. A round that
+/// captured no undo log (it wrote the replica directly, or the storage moved it) breaks the chain: the older points go.
+/// </summary>
+internal static class RecoveryPointLedger
+{
+    /// <summary>The volume's current round, when it is a point whose undo log the next round must capture; null otherwise.</summary>
+    public static long? UndoRoundFor(IStateSession session, VolumeRecord volume) =>
+        session.ListRecoveryPoints(volume.Id).Any(p => p.Round == volume.SyncGeneration) ? volume.SyncGeneration : null;
+
+    /// <summary>The retention policy of the volume's type (none when the type has gone or its specs no longer parse).</summary>
+    public static RecoveryPointPolicy PolicyOf(IStateSession session, VolumeRecord volume)
+    {
+        try
+        {
+            return session.FindVolumeType(volume.VolumeType) is { } type ? new VolumeTypeSpecs(type.ExtraSpecs).RecoveryPoints : RecoveryPointPolicy.None;
+        }
+        catch (ReplicationException)
+        {
+            return RecoveryPointPolicy.None;
+        }
+    }
+
+    /// <summary>Records, in the round's transaction, what the round from <paramref name="before"/> to <paramref name="after"/> means for the volume's points.</summary>
+    public static void RecordRound(IStateSession session, VolumeRecord before, VolumeRecord after, ReplicaSyncOutcome outcome, long? groupRound, DateTimeOffset now)
+    {
+        var points = session.ListRecoveryPoints(before.Id);
+        var policy = PolicyOf(session, after);
+        if (after.SyncGeneration != before.SyncGeneration)
+        {
+            var previous = points.FirstOrDefault(p => p.Round == before.SyncGeneration);
+            if (outcome.UndoBytes is { } bytes && previous is not null)
+            {
+                session.PutRecoveryPoint(previous with { BytesHeld = bytes });
+            }
+            else
+            {
+                foreach (var point in points)
+                {
+                    session.DeleteRecoveryPoint(point.VolumeId, point.Round);
+                }
+            }
+
+            if (policy.KeepsPoints && after.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)
+            {
+                session.PutRecoveryPoint(new RecoveryPointRecord
+                {
+                    VolumeId = after.Id,
+                    Round = after.SyncGeneration,
+                    DataTimestamp = outcome.StartedAt,
+                    RecordedAt = now,
+                    Raced = outcome.PrimaryChangedDuringRound,
+                    GroupName = groupRound is null ? null : after.GroupName,
+                    GroupRound = groupRound,
+                });
+            }
+        }
+
+        Prune(session, session.ListRecoveryPoints(before.Id), policy, now);
+    }
+
+    /// <summary>
+    /// Removes the oldest points while the volume keeps more than the policy's count, older than its window, or more undo
+    /// bytes than its cap; never the newest (the replica itself), and never one inside the immutability window (nor an
+    /// older one past it: points go oldest first). Returns the rounds removed.
+    /// </summary>
+    public static IReadOnlyList<long> Prune(IStateSession session, IReadOnlyList<RecoveryPointRecord> points, RecoveryPointPolicy policy, DateTimeOffset now)
+    {
+        var removed = new List<long>();
+        var kept = points.OrderBy(p => p.Round).ToList();
+        while (kept.Count > 0)
+        {
+            var oldest = kept[0];
+            var over = !policy.KeepsPoints || kept.Count > policy.Count ||
+                (policy.Window is { } window && oldest.DataTimestamp < now - window) ||
+                (policy.SpaceBytes is { } cap && kept.Sum(p => p.BytesHeld) > cap);
+            var newest = kept.Count == 1 && policy.KeepsPoints;
+            if (!over || newest || IsImmutable(oldest, policy, now))
+            {
+                break;
+            }
+
+            session.DeleteRecoveryPoint(oldest.VolumeId, oldest.Round);
+            removed.Add(oldest.Round);
+            kept.RemoveAt(0);
+        }
+
+        return removed;
+    }
+
+    /// <summary>True while the point is inside its type's immutability window.</summary>
+    public static bool IsImmutable(RecoveryPointRecord point, RecoveryPointPolicy policy, DateTimeOffset now) =>
+        policy.Immutable is { } immutable && point.RecordedAt > now - immutable;
+
+    /// <summary>Every point of the volume, newest first, turned into what cmdlets show.</summary>
+    public static IReadOnlyList<RecoveryPoint> Describe(IStateSession session, VolumeRecord volume, DateTimeOffset now)
+    {
+        var policy = PolicyOf(session, volume);
+        return session.ListRecoveryPoints(volume.Id).OrderByDescending(p => p.Round).Select(p => new RecoveryPoint
+        {
+            VolumeName = volume.Name,
+            VolumeId = volume.Id,
+            Round = p.Round,
+            DataTimestamp = p.DataTimestamp,
+            RecordedAt = p.RecordedAt,
+            DataAge = now - p.DataTimestamp,
+            BytesHeld = p.BytesHeld,
+            CrashConsistent = !p.Raced,
+            GroupName = p.GroupName,
+            GroupRound = p.GroupRound,
+            Newest = p.Round == volume.SyncGeneration,
+            ImmutableUntil = policy.Immutable is { } immutable && p.RecordedAt + immutable > now ? p.RecordedAt + immutable : null,
+        }).ToList();
+    }
+}
