@@ -60,6 +60,8 @@
         'Get-StorageDriver'
         'Unregister-StorageDriver'
         'Test-StorageDriver'
+        'Get-VolumeRecoveryPoint'
+        'Remove-VolumeRecoveryPoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
