@@ -96,4 +96,13 @@ internal static class PointStore
 
         return removed;
     }
+
+    /// <summary>Removes the volume's undo logs of <paramref name="round"/> and newer: after a rollback to that round, the changes they undo no longer exist.</summary>
+    public static void DeleteFrom(ISidecarStore store, Guid volumeId, long round)
+    {
+        foreach (var old in store.List(UndoLog.Prefix(volumeId)).Select(name => UndoLog.RoundOf(volumeId, name)).OfType<long>().Distinct().Where(r => r >= round))
+        {
+            UndoLog.Delete(store, volumeId, old);
+        }
+    }
 }

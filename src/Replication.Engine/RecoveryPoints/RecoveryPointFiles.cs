@@ -42,4 +42,29 @@ internal static class RecoveryPointFiles
     /// <summary>The sidecars of the volume's replica backend, where its undo logs are.</summary>
     public static ISidecarStore Store(EngineContext context, VolumeSnapshot snapshot) =>
         context.Drivers.Get(snapshot.ReplicaBackend!.Driver).Contract.Sidecars(EngineDriver.Config(snapshot.ReplicaBackend));
+
+    /// <summary>Opens the point of <paramref name="round"/> as a read-only device over the volume's replica and its undo logs; RecoveryPointUnreadable when a log it needs is missing or damaged.</summary>
+    public static PointDevice Open(EngineContext context, VolumeSnapshot snapshot, long round)
+    {
+        var volume = snapshot.Volume;
+        var driver = context.Drivers.Get(snapshot.ReplicaBackend?.Driver ?? snapshot.PrimaryBackend.Driver);
+        var name = driver.Describe(snapshot.Replica);
+        var current = DriverFaults.Run(() => driver.Contract.Open(EngineDriver.Config(snapshot.Replica.Backend), snapshot.Replica.Location, DeviceAccess.Read),
+            ErrorIds.RecoveryPointUnreadable, "Opening the replica", name, readSide: true);
+        try
+        {
+            return PointStore.Open(Store(context, snapshot), volume.Id, round, volume.SyncGeneration, current, BlockMap.DefaultBlockSize);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw NotReadable(volume, round, ex.Message);
+        }
+        catch (StorageDriverException ex)
+        {
+            throw DriverFaults.Map(ex, ErrorIds.RecoveryPointUnreadable, "Reading the undo logs of", name, readSide: true);
+        }
+    }
+
+    public static ReplicationException NotReadable(VolumeRecord volume, long round, string why) =>
+        new(ErrorIds.RecoveryPointUnreadable, ErrorKind.ReadError, $"The recovery point of round {round} of '{volume.Name}' cannot be read: {why}", volume.Name);
 }

@@ -47,10 +47,7 @@ internal static class RecoveryPointLedger
             }
             else
             {
-                foreach (var point in points)
-                {
-                    session.DeleteRecoveryPoint(point.VolumeId, point.Round);
-                }
+                DropAll(session, before.Id);
             }
 
             if (policy.KeepsPoints && after.ReplicationStatus is ReplicationStatus.Active or ReplicationStatus.ActiveStopped)
@@ -69,6 +66,15 @@ internal static class RecoveryPointLedger
         }
 
         Prune(session, session.ListRecoveryPoints(before.Id), policy, now);
+    }
+
+    /// <summary>Forgets every point of the volume (its replica stops being the copy they were of: a promotion).</summary>
+    public static void DropAll(IStateSession session, Guid volumeId)
+    {
+        foreach (var point in session.ListRecoveryPoints(volumeId))
+        {
+            session.DeleteRecoveryPoint(volumeId, point.Round);
+        }
     }
 
     /// <summary>

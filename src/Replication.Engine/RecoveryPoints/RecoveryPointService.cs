@@ -121,27 +121,7 @@ public sealed class RecoveryPointService
     }
 
     /// <summary>Opens the point of <paramref name="round"/> as a read-only device over the volume's replica and its undo logs.</summary>
-    internal PointDevice Open(VolumeSnapshot snapshot, long round)
-    {
-        var volume = snapshot.Volume;
-        var driver = _context.Drivers.Get(snapshot.ReplicaBackend?.Driver ?? snapshot.PrimaryBackend.Driver);
-        var name = driver.Describe(snapshot.Replica);
-        var current = DriverFaults.Run(() => driver.Contract.Open(EngineDriver.Config(snapshot.Replica.Backend), snapshot.Replica.Location, DeviceAccess.Read),
-            ErrorIds.RecoveryPointUnreadable, "Opening the replica", name, readSide: true);
-        try
-        {
-            return PointStore.Open(RecoveryPointFiles.Store(_context, snapshot), volume.Id, round, volume.SyncGeneration, current, BlockMap.DefaultBlockSize);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw NotReadable(volume, round, ex.Message);
-        }
-        catch (StorageDriverException ex)
-        {
-            throw DriverFaults.Map(ex, ErrorIds.RecoveryPointUnreadable, "Reading the undo logs of", name, readSide: true);
-        }
-    }
+    internal PointDevice Open(VolumeSnapshot snapshot, long round) => RecoveryPointFiles.Open(_context, snapshot, round);
 
-    private static ReplicationException NotReadable(VolumeRecord volume, long round, string why) =>
-        new(ErrorIds.RecoveryPointUnreadable, ErrorKind.ReadError, $"The recovery point of round {round} of '{volume.Name}' cannot be read: {why}", volume.Name);
+    private static ReplicationException NotReadable(VolumeRecord volume, long round, string why) => RecoveryPointFiles.NotReadable(volume, round, why);
 }

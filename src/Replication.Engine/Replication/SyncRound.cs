@@ -256,6 +256,8 @@ internal sealed class SyncRound
     {
         // A grow a dead process left half-done first: a round needs both copies at the recorded size.
         snapshot = new Volumes.VolumeResize(_context).FinishInterrupted(snapshot, observer);
+        // A rollback to a recovery point cut short: the replica is part-way back, so it is finished before anything else.
+        snapshot = new ReplicaRollback(_context).FinishInterrupted(snapshot, observer);
         var volume = snapshot.Volume;
         if (volume.ReplicaBackend is null || volume.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped))
         {

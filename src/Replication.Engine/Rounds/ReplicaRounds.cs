@@ -238,16 +238,22 @@ internal sealed class ReplicaRounds
 
     private BlockMap CopyBlocks(VolumeCopy readFrom, VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
     {
-        const string cloning = "Writing the test volume";
         var sourceName = _driver.Describe(source);
-        var targetName = _driver.Describe(target);
         using var from = OpenSource(readFrom, sourceName, ErrorIds.VolumeFileFault, sizeBytes);
+        return CopyBlocks(from, readFrom == source ? source.ToString() : $"{source} (read from the driver's snapshot of it)", target, sizeBytes, observer, cancellation);
+    }
+
+    /// <summary>Makes the new <paramref name="target"/> a block-by-block copy of <paramref name="from"/> (a recovery point, say), holes kept; returns its block hashes.</summary>
+    public BlockMap CopyBlocks(IBlockDevice from, string sourceName, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
+    {
+        const string cloning = "Writing the test volume";
+        var targetName = _driver.Describe(target);
         _driver.Copy(target, () => Contract.CreateCopy(EngineDriver.Config(target.Backend), target.Location, sizeBytes), ErrorIds.VolumeFileFault, cloning);
         using var to = _driver.Copy(target, () => Contract.Open(EngineDriver.Config(target.Backend), target.Location, DeviceAccess.ReadWrite), ErrorIds.VolumeFileFault, cloning);
-        var reader = new BlockReader(from, sourceName, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
+        var reader = new BlockReader(from, sourceName, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", sourceName), cancellation);
         var copied = reader.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(to, targetName, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
         DriverFaults.Run(to.Flush, ErrorIds.VolumeFileFault, cloning, targetName);
-        observer.Decision($"Cloned {reader.BytesWritten} bytes in {reader.BlocksWritten} blocks from {source}{(readFrom == source ? "" : " (read from the driver's snapshot of it)")} to {target}; holes stayed holes.");
+        observer.Decision($"Cloned {reader.BytesWritten} bytes in {reader.BlocksWritten} blocks from {sourceName} to {target}; holes stayed holes.");
         return copied;
     }
 
