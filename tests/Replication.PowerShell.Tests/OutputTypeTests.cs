@@ -90,6 +90,7 @@ public sealed class OutputTypeTests
         { "Unregister-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Unregister-StorageDriver -Name ChunkFolder", 0 },
         { "Get-VolumeRecoveryPoint", TwoPoints + "Get-VolumeRecoveryPoint -Name db01", 2 },
         { "Get-VolumeRecoveryPoint", TwoPoints + "Get-Volume -Name db01 | Get-VolumeRecoveryPoint -Before (Get-Date).AddYears(1) -Latest", 1 },
+        { "Invoke-ReplicaPromotion", TwoPoints + "Get-VolumeRecoveryPoint -Name db01 | Select-Object -Last 1 | Invoke-ReplicaPromotion -Force", 1 },
         { "Remove-VolumeRecoveryPoint", TwoPoints + "Get-VolumeRecoveryPoint -Name db01 | Where-Object { -not $_.Newest } | Remove-VolumeRecoveryPoint -Force", 0 },
         { "Test-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Test-StorageDriver -Name ChunkFolder -Setting @{{ Folder = $args[0]; ChunkSize = 65536 }} | Where-Object Passed", SampleDriver.PromiseCount },
     };
