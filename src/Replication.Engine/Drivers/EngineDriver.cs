@@ -151,6 +151,7 @@ public sealed class EngineDriver
                 SyncJournal.Discard(sidecars, volumeId);
                 sidecars.Delete(SidecarName(volumeId, "dirty"));
                 sidecars.Delete(SidecarName(volumeId, "export"));
+                RecoveryPoints.PointStore.Sweep(sidecars, volumeId, oldestPoint: null);
             }, ErrorIds.VolumeFileFault, "Removing");
         }
         catch (ReplicationException ex) when (ex.InnerException is StorageDriverException { ErrorId: DriverErrorIds.BackendUnreachable } unreachable)
