@@ -9,5 +9,5 @@
     'Replication.PowerShell.Tests'          = 497
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 46
-    'Pester'                                = 783
+    'Pester'                                = 790
 }

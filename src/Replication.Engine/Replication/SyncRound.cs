@@ -104,7 +104,11 @@ internal sealed class SyncRound
         {
             var replica = snapshot.Replica;
             var journaled = request.Journaled && outcome.Mode != SyncMode.Unchanged;
-            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now, () => driver.RoundRecorded(replica, volume.Id, journaled, outcome)));
+            batch.Add(new DeferredRound(volume, outcome, operation, _context.Now, () =>
+            {
+                driver.RoundRecorded(replica, volume.Id, journaled, outcome);
+                RecoveryPointFiles.Sweep(_context, snapshot);
+            }));
             return null;
         }
 

@@ -48,13 +48,19 @@ function Test-CrashPointsRead {
     }
 }
 
-<# The next round finishes the killed one (V2), and makes its own point; every point left reads right. #>
+<#
+The next round finishes the killed one (V2) and runs its own, which finds V2 already there (a round of its own only
+when the killed one's stamps were not recorded); every point reads right, V0's and V1's through their undo logs.
+#>
 function Invoke-PointsSyncNext {
     param($c)
     if (Invoke-RecoveryStep $c 'Sync-VolumeReplica v' { Sync-VolumeReplica -Name v | Out-Null }) {
-        Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = (Get-CrashRound $c 1) }
+        $now = (Get-CrashVolumeRow -Site $c.Site -Name v).SyncGeneration
+        if ($now -lt (Get-CrashRound $c 1)) { Add-CrashProblem $c "v is at round $now, expected the killed round $(Get-CrashRound $c 1) finished" }
+        for ($round = (Get-CrashRound $c 2); $round -le $now; $round++) { $c.Rounds.v[$round] = 'V2' }
+        Test-CrashRow $c v @{ ReplicationStatus = 'active' }
         [void]$c.SameAsPrimary.Add('v')
-        Test-CrashPointsRead $c @((Get-CrashRound $c -1), (Get-CrashRound $c 0), (Get-CrashRound $c 1))
+        Test-CrashPointsRead $c @((Get-CrashRound $c -1)..$now)
     }
 }
 
@@ -64,6 +70,7 @@ function Invoke-PointsPrunedNext {
     Write-CrashVersion $c v V3 -Seed 15 -Round (Get-CrashRound $c 2)
     if (Invoke-RecoveryStep $c 'Sync-VolumeReplica v' { Sync-VolumeReplica -Name v | Out-Null }) {
         Test-CrashRow $c v @{ ReplicationStatus = 'active'; SyncGeneration = (Get-CrashRound $c 2) }
+        [void]$c.SameAsPrimary.Add('v')
         Test-CrashPointsRead $c @((Get-CrashRound $c 1), (Get-CrashRound $c 2))
     }
 }
