@@ -122,6 +122,7 @@ public sealed class VolumeTypeCatalog
                 $"Rule: whether and how a volume type's volumes are replicated cannot change while volumes use it. Volume type '{record.Name}' is used by {volumes.Count} volume(s) ({Some(volumes.Select(v => v.Name))}). Define a new type for volumes replicated otherwise.", record.Name);
         }
 
+        RecoveryPoints.RecoveryPointLedger.RequireImmutableKept(session, volumes, before.RecoveryPoints, after.RecoveryPoints, _context.Now, record.Name);
         var notMet = NotMeeting(after, volumes, backends);
         if (notMet.Count > 0 && !force)
         {

@@ -84,6 +84,36 @@ internal static class RecoveryPointLedger
     /// </summary>
     public static IReadOnlyList<long> Prune(IStateSession session, IReadOnlyList<RecoveryPointRecord> points, RecoveryPointPolicy policy, DateTimeOffset now)
     {
+        var removed = Pruned(points, policy, now, keepImmutable: true);
+        foreach (var round in removed)
+        {
+            session.DeleteRecoveryPoint(points[0].VolumeId, round);
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// Refuses (RecoveryPointImmutable) a policy change after which a volume's next round would prune a point still inside
+    /// the immutability window it was kept under: a stolen credential cannot shorten the history by editing the type.
+    /// </summary>
+    public static void RequireImmutableKept(IStateSession session, IEnumerable<VolumeRecord> volumes, RecoveryPointPolicy before, RecoveryPointPolicy after, DateTimeOffset now, string typeName)
+    {
+        foreach (var volume in volumes)
+        {
+            var points = session.ListRecoveryPoints(volume.Id);
+            var lost = Pruned(points, after, now, keepImmutable: false).Select(round => points.First(p => p.Round == round)).FirstOrDefault(p => IsImmutable(p, before, now));
+            if (lost is not null)
+            {
+                throw new ReplicationException(ErrorIds.RecoveryPointImmutable, ErrorKind.PermissionDenied,
+                    $"The change of volume type '{typeName}' would prune the recovery point of round {lost.Round} of '{volume.Name}', which is inside its immutability window ({RecoveryPointPolicy.ImmutableKey}) until {lost.RecordedAt + before.Immutable!.Value:u}: no cmdlet shortens the history before then.", typeName);
+            }
+        }
+    }
+
+    /// <summary>The rounds <see cref="Prune"/> removes under <paramref name="policy"/>; with <paramref name="keepImmutable"/>, pruning stops at a point inside the policy's immutability window.</summary>
+    private static IReadOnlyList<long> Pruned(IReadOnlyList<RecoveryPointRecord> points, RecoveryPointPolicy policy, DateTimeOffset now, bool keepImmutable)
+    {
         var removed = new List<long>();
         var kept = points.OrderBy(p => p.Round).ToList();
         while (kept.Count > 0)
@@ -93,12 +123,11 @@ internal static class RecoveryPointLedger
                 (policy.Window is { } window && oldest.DataTimestamp < now - window) ||
                 (policy.SpaceBytes is { } cap && kept.Sum(p => p.BytesHeld) > cap);
             var newest = kept.Count == 1 && policy.KeepsPoints;
-            if (!over || newest || IsImmutable(oldest, policy, now))
+            if (!over || newest || (keepImmutable && IsImmutable(oldest, policy, now)))
             {
                 break;
             }
 
-            session.DeleteRecoveryPoint(oldest.VolumeId, oldest.Round);
             removed.Add(oldest.Round);
             kept.RemoveAt(0);
         }

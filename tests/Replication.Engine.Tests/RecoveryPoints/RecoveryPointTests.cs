@@ -147,6 +147,26 @@ public sealed class RecoveryPointTests : IDisposable
         Assert.Equal(2, site.Engine.RecoveryPoints.List(Vol).Count);
     }
 
+    [UnixFact]
+    public void InsideTheImmutabilityWindow_APolicyChangeThatWouldPruneAPointIsRefused_AndOneThatKeepsThemIsNot()
+    {
+        PointsType(("replication:recovery_points", "5"), ("replication:recovery_immutable_hours", "24"));
+        site.CreateVolume(Vol, Size, Type);
+        SyncRounds(3);
+        var none = Array.Empty<string>();
+
+        var removed = Assert.Throws<ReplicationException>(() => site.Engine.VolumeTypes.Change(Type, new Dictionary<string, string>(), new[] { "replication:recovery_immutable_hours", "replication:recovery_points" }, null, force: false));
+        var fewer = Assert.Throws<ReplicationException>(() => site.Engine.VolumeTypes.Change(Type, new Dictionary<string, string> { ["replication:recovery_points"] = "1" }, none, null, force: false));
+
+        Assert.Equal(ErrorIds.RecoveryPointImmutable, removed.ErrorId);
+        Assert.Equal(ErrorIds.RecoveryPointImmutable, fewer.ErrorId);
+        site.Engine.VolumeTypes.Change(Type, new Dictionary<string, string> { ["replication:recovery_points"] = "3" }, none, null, force: false);
+        site.Clock.Advance(TimeSpan.FromHours(25));
+        site.Engine.VolumeTypes.Change(Type, new Dictionary<string, string> { ["replication:recovery_points"] = "1" }, none, null, force: false);
+        SyncRounds(1);
+        Assert.Single(site.Engine.RecoveryPoints.List(Vol));
+    }
+
     [Theory]
     [InlineData("replication:recovery_points", "0")]
     [InlineData("replication:recovery_points", "many")]
