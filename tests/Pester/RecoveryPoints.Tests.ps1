@@ -61,6 +61,15 @@ Describe 'Recovery points: the ransomware drill' {
         Get-Sha256Sum (Get-ReplicaFile db01) | Should -Be $replicaBefore
     }
 
+    It 'a DR test at each good point passes, at that point''s round' {
+        foreach ($round in $good) {
+            $test = Get-VolumeRecoveryPoint db01 -Round $round.Round | Test-VolumeReplica
+
+            $test.Outcome | Should -Be 'Passed'
+            $test.SyncGeneration | Should -Be $round.Round
+        }
+    }
+
     It 'promotion at the last good point serves that round''s bytes, checked against its block hashes, and drops the newer point' {
         $result = Get-VolumeRecoveryPoint db01 -Round $good[-1].Round | Invoke-ReplicaPromotion -Force
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
 using System.Threading;
+using Replication.Engine.DrTests;
 using Replication.Engine.Model;
 using Replication.Engine.RecoveryPoints;
 using Replication.Engine.Replication;
@@ -61,6 +62,20 @@ public sealed class RecoveryPointRecoveryTests : IDisposable
         Assert.Equal(goodHash, Sha256(site.PrimaryFile("db01-before")));
         Assert.Equal(damaged, Sha256(site.ReplicaFile(Vol)));
         Assert.True(site.Engine.RecoveryPoints.Verify(Vol, goodRound, site.Quiet, CancellationToken.None).Passed);
+    }
+
+    [UnixFact]
+    public void ADrTestAtTheLastGoodPoint_PassesOnThatRoundsBytes_AndRecordsThePointsRoundAndTime()
+    {
+        var (goodRound, _) = GoodRoundsThenDamage();
+        var point = site.Engine.RecoveryPoints.Choose(Vol, goodRound, null);
+
+        var test = site.Engine.DrTests.Run(Vol, new DrTestOptions { RecoveryPoint = goodRound }, site.Quiet, CancellationToken.None);
+
+        Assert.True(test.Passed, test.Reason);
+        Assert.Equal(goodRound, test.SyncGeneration);
+        Assert.Equal(point.DataTimestamp, test.DataTimestamp);
+        Assert.Null(test.RpoMet);
     }
 
     [UnixFact]
