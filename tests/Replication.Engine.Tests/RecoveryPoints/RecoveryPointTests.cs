@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.Versioning;
 using System.Threading;
 using Replication.Engine.Errors;
+using Replication.Engine.Preflight;
 using Replication.Engine.RecoveryPoints;
 using Replication.Engine.Replication;
 using Replication.Engine.Tests.Support;
@@ -165,6 +166,23 @@ public sealed class RecoveryPointTests : IDisposable
         site.Engine.VolumeTypes.Change(Type, new Dictionary<string, string> { ["replication:recovery_points"] = "1" }, none, null, force: false);
         SyncRounds(1);
         Assert.Single(site.Engine.RecoveryPoints.List(Vol));
+    }
+
+    [UnixFact]
+    public void PreflightCountsWhatThePointsHold_AndTheirCapInTheProvisionedSpace()
+    {
+        PointsType(("replication:recovery_points", "5"), ("replication:recovery_space_gb", "1"));
+        site.CreateVolume(Vol, Size, Type);
+        Prefill();
+        SyncRounds(2);
+        var held = site.Engine.RecoveryPoints.List(Vol).Sum(p => p.BytesHeld);
+
+        var results = new PartnershipPreflight(site.Engine.Context).Run("dc1", null, site.Quiet);
+
+        var free = results.Single(r => r.CheckValue == PreflightCheck.FreeSpace && r.Backend == "dc2");
+        Assert.Contains($"recovery points hold {Humane.Bytes(held)}", free.Detail, StringComparison.Ordinal);
+        var provisioned = results.Single(r => r.CheckValue == PreflightCheck.ProvisionedSpace && r.Backend == "dc2");
+        Assert.Contains($"{Humane.Bytes(1L << 30)} of it for the recovery points' undo logs up to their caps", provisioned.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
