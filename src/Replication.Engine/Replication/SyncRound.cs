@@ -215,11 +215,12 @@ internal sealed class SyncRound
     internal IReadOnlyList<SyncResult> ApplyGroup(IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round, IOperationObserver observer)
     {
         var applyStartedAt = _context.Now;
+        var undoBytes = new Dictionary<Guid, long?>();
         foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode != SyncMode.Unchanged))
         {
             try
             {
-                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id, UndoRound(snapshot.Volume));
+                undoBytes[snapshot.Volume.Id] = _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id, UndoRound(snapshot.Volume))?.UndoBytes;
             }
             catch (ReplicationException ex)
             {
@@ -235,7 +236,8 @@ internal sealed class SyncRound
             {
                 var recorded = outcome.Mode == SyncMode.Unchanged
                     ? VolumeSnapshot.Reread(session, snapshot.Volume)
-                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
+                    : RecordIn(session, snapshot.Volume, outcome with { UndoBytes = undoBytes.TryGetValue(snapshot.Volume.Id, out var undo) ? undo : null }, snapshot.Volume.ReplicationStatus,
+                        "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
                 results.Add(Result(recorded, outcome));
             }
 
