@@ -6,7 +6,7 @@
     'Replication.Engine.Tests'              = 941
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 454
-    'Replication.PowerShell.Tests'          = 497
+    'Replication.PowerShell.Tests'          = 510
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 46
     'Pester'                                = 792
