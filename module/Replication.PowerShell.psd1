@@ -61,6 +61,8 @@
         'Get-StorageDriver'
         'Unregister-StorageDriver'
         'Test-StorageDriver'
+        'Get-VolumeRecoveryPoint'
+        'Remove-VolumeRecoveryPoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -7,6 +7,7 @@ using Replication.Engine.Failover;
 using Replication.Engine.Files;
 using Replication.Engine.Groups;
 using Replication.Engine.Model;
+using Replication.Engine.RecoveryPoints;
 using Replication.Engine.Repair;
 using Replication.Engine.Replication;
 using Replication.Engine.State;
@@ -38,6 +39,7 @@ public sealed class ReplicationEngine
         StateCopy = new StateStoreCopy(context);
         Exports = new ExportCatalog(this);
         Reports = new ReportFiles(context);
+        RecoveryPoints = new RecoveryPointService(context, Leases);
     }
 
     public EngineContext Context { get; }
@@ -76,6 +78,9 @@ public sealed class ReplicationEngine
 
     /// <summary>Reports written where the admin asks (-ReportPath), never over a file of the module's own.</summary>
     public ReportFiles Reports { get; }
+
+    /// <summary>Recovery points: list, check, read, remove.</summary>
+    public RecoveryPointService RecoveryPoints { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

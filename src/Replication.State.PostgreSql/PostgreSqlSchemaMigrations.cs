@@ -192,5 +192,24 @@ internal static class PostgreSqlSchemaMigrations
         (11, """
             ALTER TABLE volumes ADD COLUMN pending_change text;
             """),
+        // Recovery points (issue 16) and the intent of a rollback to one.
+        (12, """
+            CREATE TABLE recovery_points (
+                volume_id text NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+                round bigint NOT NULL,
+                data_timestamp text NOT NULL,
+                recorded_at text NOT NULL,
+                bytes_held bigint NOT NULL,
+                raced bigint NOT NULL,
+                group_name text COLLATE nocase,
+                group_round bigint,
+                PRIMARY KEY (volume_id, round)
+            );
+            CREATE TABLE recovery_rollbacks (
+                volume_id text NOT NULL PRIMARY KEY REFERENCES volumes(id) ON DELETE CASCADE,
+                round bigint NOT NULL,
+                started_at text NOT NULL
+            );
+            """),
     };
 }

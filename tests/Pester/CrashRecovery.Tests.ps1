@@ -145,6 +145,15 @@ BeforeDiscovery {
         Case 'Invoke-ReplicaPromotion -Group -Planned' 'group.promote.after-fence' 'Repair-ReplicationState, the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupPlanned Test-KilledGroupFenced Invoke-GroupPlannedRolledBack
         Case 'Invoke-ReplicaPromotion -Group -Planned' 'group.promote.after-fence' 'the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupPlanned Test-KilledGroupFenced Invoke-GroupPlannedFinished
         Case 'Invoke-ReplicaPromotion -Group' 'group.promote.after-fence' 'the promotion again, Enable-Replication -Group' Initialize-CrashGroupChanged $groupUnplanned Test-KilledGroupFenced Invoke-GroupUnplannedFinished
+        # Recovery points (issue 16): a round that makes a point, killed capturing, applying and pruning; a promotion at a point killed rolling back
+        foreach ($point in 'undo.after-block', 'undo.after-commit') {
+            Case 'Sync-VolumeReplica (keeping points)' $point 'Sync-VolumeReplica next, every point read' Initialize-CrashPoints $sync Test-KilledCapturing Invoke-PointsSyncNext
+        }
+        Case 'Sync-VolumeReplica (keeping points)' 'apply.after-block' 'Sync-VolumeReplica next, every point read' Initialize-CrashPoints $sync Test-KilledApplyingPoints Invoke-PointsSyncNext
+        Case 'Sync-VolumeReplica (pruning a point)' 'points.after-sweep-one' 'more writes, Sync-VolumeReplica, every point read' Initialize-CrashPointsPruned $sync Test-KilledPruning Invoke-PointsPrunedNext
+        foreach ($point in 'rollback.after-intent', 'rollback.after-block', 'rollback.after-record') {
+            Case 'Invoke-ReplicaPromotion -RecoveryPoint' $point 'the promotion again' Initialize-CrashPoints 'Invoke-ReplicaPromotion -Name v -RecoveryPoint ((Get-VolumeReplica -Name v).SyncGeneration - 1) -Force' Test-KilledRollingBack Invoke-PointPromotionAgain
+        }
     )
 
     $random = @{
@@ -164,6 +173,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/CloneScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/RetypeScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/MigrateScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/PointScenarios.psm1') -Force
     Initialize-CrashChildModule -ModulePath $env:REPLICATION_MODULE_PATH
     Enable-DefaultStateGuard
     $script:Clock = [Diagnostics.Stopwatch]::StartNew()

@@ -27,6 +27,11 @@ public sealed class OutputTypeTests
         "Start-Sleep -Milliseconds 50 }}; " +
         "{0}; $stopped = Stop-VolumeExport -Name db01 -Force -PassThru; $started = $server.EndInvoke($running); $server.Dispose(); {1}";
 
+    /// <summary>db01's type keeps recovery points, and two rounds that each change a block make two.</summary>
+    private const string TwoPoints =
+        "Set-VolumeType -Name replicated -ExtraSpec @{ 'replication:recovery_points' = '5' } | Out-Null; " +
+        "foreach ($i in 1..2) { $d = [IO.File]::OpenWrite((Get-VolumeConnection -Name db01).Path); $d.Write([byte[]](@($i) * 64), 0, 64); $d.Dispose(); Sync-VolumeReplica -Name db01 | Out-Null }; ";
+
     /// <summary>Each cmdlet run once, and how many objects it must write.</summary>
     public static readonly TheoryData<string, string, int> Cases = new()
     {
@@ -84,6 +89,10 @@ public sealed class OutputTypeTests
         { "Register-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression}", 1 },
         { "Get-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Get-StorageDriver", 2 },
         { "Unregister-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Unregister-StorageDriver -Name ChunkFolder", 0 },
+        { "Get-VolumeRecoveryPoint", TwoPoints + "Get-VolumeRecoveryPoint -Name db01", 2 },
+        { "Get-VolumeRecoveryPoint", TwoPoints + "Get-Volume -Name db01 | Get-VolumeRecoveryPoint -Before (Get-Date).AddYears(1) -Latest", 1 },
+        { "Invoke-ReplicaPromotion", TwoPoints + "Get-VolumeRecoveryPoint -Name db01 | Select-Object -Last 1 | Invoke-ReplicaPromotion -Force", 1 },
+        { "Remove-VolumeRecoveryPoint", TwoPoints + "Get-VolumeRecoveryPoint -Name db01 | Where-Object { -not $_.Newest } | Remove-VolumeRecoveryPoint -Force", 0 },
         { "Test-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Test-StorageDriver -Name ChunkFolder -Setting @{{ Folder = $args[0]; ChunkSize = 65536 }} | Where-Object Passed", SampleDriver.PromiseCount },
     };
 

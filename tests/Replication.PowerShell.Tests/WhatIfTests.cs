@@ -61,6 +61,7 @@ public sealed class WhatIfTests
         { "Remove-ReplicationGroup", "Remove-ReplicationGroup -Name app -WhatIf" },
         { "Add-ReplicationGroupMember", "Add-ReplicationGroupMember -Group app -VolumeName loose01 -WhatIf" },
         { "Remove-ReplicationGroupMember", "Remove-ReplicationGroupMember -Group app -VolumeName app01 -WhatIf" },
+        { "Remove-VolumeRecoveryPoint", "Remove-VolumeRecoveryPoint -Name db01 -Round 1 -WhatIf" },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Group app -WhatIf" },
         { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Group app -Planned -Force -WhatIf" },
         { "Disable-Replication", "Disable-Replication -Group app -WhatIf" },

@@ -123,6 +123,9 @@ public sealed class VolumeTypeCatalog
                 $"Rule: whether and how a volume type's volumes are replicated cannot change while volumes use it. Volume type '{record.Name}' is used by {volumes.Count} volume(s) ({Some(volumes.Select(v => v.Name))}). Define a new type for volumes replicated otherwise.", record.Name);
         }
 
+        // Only a change of the recovery point policy can prune a point inside its immutability window.
+        var pointsAtStake = before.RecoveryPoints != after.RecoveryPoints ? session.ListVolumes(new VolumeQuery { VolumeType = record.Name }) : Array.Empty<VolumeRecord>();
+        RecoveryPoints.RecoveryPointLedger.RequireImmutableKept(session, pointsAtStake, before.RecoveryPoints, after.RecoveryPoints, _context.Now, record.Name);
         var notMet = NotMeeting(session, record.Name, after, backends);
         if (notMet.Count > 0 && !force)
         {

@@ -8,6 +8,9 @@ public sealed class DrTestOptions
 {
     public static readonly DrTestOptions Default = new();
 
+    /// <summary>Test the replica as it was at this recovery point's round rather than as it is (the RPO target does not apply).</summary>
+    public long? RecoveryPoint { get; init; }
+
     /// <summary>Leave the test volume for a look afterwards instead of removing it.</summary>
     public bool KeepTestVolume { get; init; }
 

@@ -143,23 +143,27 @@ public sealed class DrTestService
     private DrTestResult Test(DrTestResult result, DrTestOptions options, string? verifiedNote, IOperationObserver observer, CancellationToken cancellation)
     {
         var testName = result.TestVolumeName!;
-        using var clone = _volumes.CloneReplica(testName, result.VolumeName, observer, cancellation);
+        var point = options.RecoveryPoint is { } pointRound ? new RecoveryPoints.RecoveryPointService(_context, _leases).Choose(result.VolumeName, pointRound, null) : null;
+        using var clone = _volumes.CloneReplica(testName, result.VolumeName, observer, cancellation, recoveryPoint: point?.Round);
         var ready = _context.Now;
-        var dataTimestamp = clone.Source.LastSyncStartedAt ?? clone.Source.CreatedAt;
+        var dataTimestamp = point?.DataTimestamp ?? clone.Source.LastSyncStartedAt ?? clone.Source.CreatedAt;
         result = result with
         {
-            SyncGeneration = clone.Source.SyncGeneration,
+            SyncGeneration = point?.Round ?? clone.Source.SyncGeneration,
             DataTimestamp = dataTimestamp,
             DataAgeSeconds = (result.StartedAt - dataTimestamp).TotalSeconds,
             TimeToReadySeconds = (ready - result.StartedAt).TotalSeconds,
+            // A point is tested for being recoverable; how recent the replica is, is the test of the replica as it is.
+            RpoTargetSeconds = point is null ? result.RpoTargetSeconds : null,
         };
-        observer.Decision($"DR test of '{result.VolumeName}': test volume '{testName}' ready after {Humane.Duration(ready - result.StartedAt)}, holding round {clone.Source.SyncGeneration} (data as of {dataTimestamp:u}).");
+        var round = result.SyncGeneration;
+        observer.Decision($"DR test of '{result.VolumeName}': test volume '{testName}' ready after {Humane.Duration(ready - result.StartedAt)}, holding {(point is null ? "round" : "recovery point")} {round} (data as of {dataTimestamp:u}).");
 
         var problems = new List<string>();
         var verified = new List<string>();
         var connection = _volumes.Connection(testName);
         var verdict = clone.Verdict;
-        verified.Add($"{verdict.BlocksCompared} blocks compared with the hashes recorded at round {clone.Source.SyncGeneration}" +
+        verified.Add($"{verdict.BlocksCompared} blocks compared with the hashes recorded at round {round}" +
             (verdict.BlocksUnjudged > 0 && verdict.BlocksCompared > 0 ? $" ({verdict.BlocksUnjudged} not judged: {verdict.NotJudgedBecause})" : ""));
         if (verdict.BlocksCompared == 0)
         {
@@ -170,9 +174,9 @@ public sealed class DrTestService
             problems.Add($"{verdict.Describe()} Sync-VolumeReplica -Full repairs it from the primary.");
         }
 
-        if (clone.Source.LastSyncRaced)
+        if (point is null ? clone.Source.LastSyncRaced : !point.CrashConsistent)
         {
-            verified.Add($"round {clone.Source.SyncGeneration} is not a crash-consistent point: the primary was written during it");
+            verified.Add($"round {round} is not a crash-consistent point: the primary was written during it");
         }
 
         if (options.Validation is { } validation)

@@ -151,6 +151,7 @@ public sealed class EngineDriver
                 SyncJournal.Discard(sidecars, volumeId);
                 sidecars.Delete(SidecarName(volumeId, "dirty"));
                 sidecars.Delete(SidecarName(volumeId, "export"));
+                RecoveryPoints.PointStore.Sweep(sidecars, volumeId, oldestPoint: null);
             }, ErrorIds.VolumeFileFault, "Removing");
         }
         catch (ReplicationException ex) when (ex.InnerException is StorageDriverException { ErrorId: DriverErrorIds.BackendUnreachable } unreachable)
@@ -210,7 +211,8 @@ public sealed class EngineDriver
     /// Finishes a sync round that committed its journal but may not have reached the target (crash, fault), and returns
     /// what that round held. Null when there was nothing to finish. An uncommitted journal is discarded.
     /// </summary>
-    public ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId) => Rounds.FinishInterrupted(target, volumeId);
+    /// <param name="undoRound">The volume's current round when it is a recovery point: the blocks the journal overwrites are captured in its undo log first (unless they were).</param>
+    public ReplicaSyncOutcome? FinishInterruptedSync(VolumeCopy target, Guid volumeId, long? undoRound = null) => Rounds.FinishInterrupted(target, volumeId, undoRound);
 
     /// <summary>The group token of the committed journal beside the target, if there is one and it belongs to a group round.</summary>
     public Guid? CommittedJournalGroup(VolumeCopy target, Guid volumeId) => Rounds.CommittedGroup(target, volumeId);

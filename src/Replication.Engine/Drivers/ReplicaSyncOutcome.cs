@@ -44,4 +44,7 @@ public sealed record ReplicaSyncOutcome
     public long BlocksWritten { get; init; }
 
     public long BlocksDeallocated { get; init; }
+
+    /// <summary>The bytes of the undo log captured for <see cref="ReplicaSyncRequest.UndoRound"/> before the round was applied; null when none was.</summary>
+    public long? UndoBytes { get; init; }
 }

@@ -74,4 +74,10 @@ public sealed class ReplicaSyncRequest
     /// the engine applies every member's journal after it commits the group round.
     /// </summary>
     public Guid? GroupToken { get; init; }
+
+    /// <summary>
+    /// Set when the volume keeps recovery points and its current round (this value) is one: before the round's journal is
+    /// applied, the replica's blocks it overwrites are captured in that point's undo log.
+    /// </summary>
+    public long? UndoRound { get; init; }
 }

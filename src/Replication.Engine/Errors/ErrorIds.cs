@@ -117,4 +117,10 @@ public static class ErrorIds
     // Secret settings, given by reference (env:, vault:).
     public const string SecretInClear = nameof(SecretInClear);
     public const string SecretUnresolvable = nameof(SecretUnresolvable);
+
+    // Recovery points (replication:recovery_* extra specs).
+    public const string RecoveryPointNotFound = nameof(RecoveryPointNotFound);
+    public const string RecoveryPointUnreadable = nameof(RecoveryPointUnreadable);
+    public const string RecoveryPointImmutable = nameof(RecoveryPointImmutable);
+    public const string RecoveryPointInUse = nameof(RecoveryPointInUse);
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using Replication.Engine.Capabilities;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
+using Replication.Engine.RecoveryPoints;
 
 namespace Replication.Engine.Placement;
 
@@ -53,9 +54,14 @@ public sealed class VolumeTypeSpecs
                 : throw new ReplicationException(ErrorIds.InvalidExtraSpec, ErrorKind.InvalidArgument,
                     $"The extra spec {RpoKey} = '{rpo}' must be a positive number of minutes (for example 15).", RpoKey);
         }
+
+        RecoveryPoints = RecoveryPointPolicy.Parse(extraSpecs);
     }
 
     public IReadOnlyList<ExtraSpecRequirement> Requirements { get; }
+
+    /// <summary>The recovery points the type's volumes keep (replication:recovery_*).</summary>
+    public RecoveryPointPolicy RecoveryPoints { get; }
 
     /// <summary>The RPO target from <see cref="RpoKey"/>, if the type sets one.</summary>
     public TimeSpan? RpoTarget { get; }

@@ -209,9 +209,18 @@ public sealed class PartnershipPreflight
     private IEnumerable<PreflightResult> SpaceChecks(BackendRecord receiver, BackendProbe probe, BackendRecord sender, IReadOnlyList<VolumeRecord> volumes)
     {
         var replicated = volumes.Where(v => Same(v.Backend, sender.Name) && Same(v.ReplicaBackend, receiver.Name)).ToList();
+        Dictionary<Guid, RecoveryPoints.RecoveryPointPolicy> points;
+        long pointsHeld;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            points = replicated.ToDictionary(v => v.Id, v => RecoveryPoints.RecoveryPointLedger.PolicyOf(read, v));
+            pointsHeld = replicated.Sum(v => read.ListRecoveryPoints(v.Id).Sum(p => p.BytesHeld));
+        }
+
         var senderDriver = _context.Drivers.Get(sender.Driver);
         var receiverDriver = _context.Drivers.Get(receiver.Driver);
-        long primaryData = 0, replicaData = 0, missing = 0, largestRound = 0, growth = 0, provisioned = 0;
+        long primaryData = 0, replicaData = 0, missing = 0, largestRound = 0, growth = 0, provisioned = 0, pointCaps = 0;
+        var keepingPoints = points.Values.Any(p => p.KeepsPoints);
         var measured = 0;
         var unmeasured = new List<string>();
         foreach (var volume in replicated)
@@ -219,7 +228,10 @@ public sealed class PartnershipPreflight
             var replica = volume.ReplicaLocation is null ? 0 : Allocated(receiverDriver, new VolumeCopy(receiver, volume.ReplicaLocation)) ?? 0;
             replicaData += replica;
             provisioned += volume.SizeBytes;
-            growth += Math.Max(0, volume.SizeBytes - replica);
+            // A volume keeping recovery points may also grow its undo logs up to its cap (unbounded without one: counted as its size).
+            var cap = points[volume.Id].KeepsPoints ? points[volume.Id].SpaceBytes ?? volume.SizeBytes : 0;
+            pointCaps += cap;
+            growth += Math.Max(0, volume.SizeBytes - replica) + cap;
             if (Allocated(senderDriver, new VolumeCopy(sender, volume.Location)) is { } primary)
             {
                 measured++;
@@ -230,7 +242,8 @@ public sealed class PartnershipPreflight
                 {
                     // A consistent replica is updated through a journal beside it: the round's blocks are there twice until
                     // it is applied. (The first round after creation writes the empty replica directly.)
-                    largestRound = Math.Max(largestRound, delta);
+                    // A volume keeping recovery points writes the old contents of those blocks to an undo log first.
+                    largestRound = Math.Max(largestRound, points[volume.Id].KeepsPoints ? 2 * delta : delta);
                 }
             }
             else
@@ -255,7 +268,8 @@ public sealed class PartnershipPreflight
             Passed = fits,
             Detail = replicated.Count == 0
                 ? $"No volume on '{sender.Name}' replicates to '{receiver.Name}' yet; '{receiver.Name}' has {Humane.Bytes(free)} free."
-                : $"The replicas of {replicated.Count} volume(s) from '{sender.Name}' need {Humane.Bytes(needed)} more on '{receiver.Name}': {Humane.Bytes(missing)} of data they lack (their primaries hold {Humane.Bytes(primaryData)}, the replicas {Humane.Bytes(replicaData)}) and {Humane.Bytes(largestRound)} for the journal of the largest sync round; '{receiver.Name}' has {Humane.Bytes(free)} free.{notMeasured}",
+                : $"The replicas of {replicated.Count} volume(s) from '{sender.Name}' need {Humane.Bytes(needed)} more on '{receiver.Name}': {Humane.Bytes(missing)} of data they lack (their primaries hold {Humane.Bytes(primaryData)}, the replicas {Humane.Bytes(replicaData)}) and {Humane.Bytes(largestRound)} for the journal{(keepingPoints ? " and undo log" : "")} of the largest sync round; '{receiver.Name}' has {Humane.Bytes(free)} free" +
+                    (pointsHeld > 0 ? $" (recovery points hold {Humane.Bytes(pointsHeld)} of its used space)" : "") + $".{notMeasured}",
             Advice = fits ? "" : $"Free space on '{receiver.Name}' or grow its file system before the next sync: a sync that runs out of space leaves its replica in error. Get-VolumeReplica lists the volumes that replicate there.",
         };
 
@@ -266,7 +280,7 @@ public sealed class PartnershipPreflight
             Backend = receiver.Name,
             SeverityValue = PreflightSeverity.Warning,
             Passed = roomForAll,
-            Detail = replicated.Count == 0 ? $"No volume on '{sender.Name}' is provisioned to replicate to '{receiver.Name}' yet." : $"If every volume from '{sender.Name}' filled up, their replicas would need {Humane.Bytes(growth)} more on '{receiver.Name}' (provisioned {Humane.Bytes(provisioned)}, held {Humane.Bytes(replicaData)}); it has {Humane.Bytes(free)} free.",
+            Detail = replicated.Count == 0 ? $"No volume on '{sender.Name}' is provisioned to replicate to '{receiver.Name}' yet." : $"If every volume from '{sender.Name}' filled up, their replicas would need {Humane.Bytes(growth)} more on '{receiver.Name}' (provisioned {Humane.Bytes(provisioned)}, held {Humane.Bytes(replicaData)}{(keepingPoints ? $"; {Humane.Bytes(pointCaps)} of it for the recovery points' undo logs up to their caps" : "")}); it has {Humane.Bytes(free)} free.",
             Advice = roomForAll ? "" : $"Volumes are thin, so this holds only while they stay well below their size: watch the free space of '{receiver.Name}', or give it room for the provisioned size.",
         };
 

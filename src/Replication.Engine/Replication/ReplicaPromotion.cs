@@ -30,21 +30,27 @@ internal sealed class ReplicaPromotion
     /// <param name="failoverSource">Set by a backend failover: recorded on the volume in the same transaction as the swap, so failback finds it.</param>
     /// <param name="duringFailback">Set by backend failback, which promotes back onto the backend it is bringing back.</param>
     /// <param name="allowDamagedReplica">An unplanned promotion serves a replica found damaged, reporting the damage, instead of refusing.</param>
+    /// <param name="recoveryPoint">Roll the replica back to this recovery point's round first (never planned: a final sync would copy the damage); newer points are dropped.</param>
     public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false,
-        bool allowDamagedReplica = false)
+        bool allowDamagedReplica = false, long? recoveryPoint = null)
     {
         var snapshot = VolumeSnapshot.Load(_context.Store, name);
         ReplicationRules.RequirePromotable(snapshot.Volume);
         snapshot.RequireChangeable("a promotion", replicaMayBeFailedOver: duringFailback);
         _exports.RequireNotExported(snapshot, "a promotion");
         PromotionCheck checkedReplica;
-        if (planned)
+        if (planned && recoveryPoint is null)
         {
             checkedReplica = PromotionCheck.Of(FinalSync(snapshot, observer, cancellation));
         }
         else
         {
             _sync.FinishInterrupted(snapshot, observer);
+            if (recoveryPoint is { } round)
+            {
+                new RecoveryPoints.ReplicaRollback(_context).Run(VolumeSnapshot.Load(_context.Store, name), round, observer);
+            }
+
             checkedReplica = PromotionCheck.Of(Verify(VolumeSnapshot.Load(_context.Store, name), allowDamagedReplica, observer, cancellation));
         }
 
@@ -58,6 +64,8 @@ internal sealed class ReplicaPromotion
             var result = Swap(session, snapshot.Volume, fence, planned, _context.Now, failoverSource, duringFailback, checkedReplica);
             session.Commit();
             CrashPoints.Hit("promote.after-swap");
+            // The points were of the copy that is the primary now: its undo logs go (the state dropped them with the swap).
+            RecoveryPoints.RecoveryPointFiles.Sweep(_context, snapshot);
             return result;
         }
         catch
@@ -161,6 +169,7 @@ internal sealed class ReplicaPromotion
         };
         // The map described both copies as of the last round; from now on they diverge.
         session.DeleteBlockMap(current.Id);
+        RecoveryPoints.RecoveryPointLedger.DropAll(session, current.Id);
         ReplicationStateMachine.Update(session, current, promoted);
         session.AppendEvent(_context.Event("PromoteReplica", "Volume", current.Name, promoted.ReplicationExtendedStatus, current.Id, current.ReplicationStatus, ReplicationStatus.Inactive));
         return new PromotionResult

@@ -218,20 +218,22 @@ public sealed class ReplicationService
     /// real blocks and repairs them, refused if it fails. Unplanned: the replica's real blocks are checked against its
     /// recorded round first, and a damaged replica is refused (ReplicaDamaged) unless <paramref name="allowDamagedReplica"/>.
     /// </summary>
-    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, bool allowDamagedReplica = false)
+    /// <param name="recoveryPoint">Roll the replica back to this recovery point's round before it is promoted (unplanned); the newer points are dropped.</param>
+    public PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, bool allowDamagedReplica = false, long? recoveryPoint = null)
     {
         using (var read = _context.Store.Begin(write: false))
         {
             GroupCatalog.RequireNotGroupMember(VolumeSnapshot.FindVolume(read, name), "promoted", "Invoke-ReplicaPromotion");
         }
 
-        return Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false, allowDamagedReplica);
+        return Promote(name, planned, observer, cancellation, failoverSource: null, duringFailback: false, allowDamagedReplica, recoveryPoint);
     }
 
-    internal PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource, bool duringFailback, bool allowDamagedReplica)
+    internal PromotionResult Promote(string name, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource, bool duringFailback, bool allowDamagedReplica,
+        long? recoveryPoint = null)
     {
         using var lease = _leases.Acquire(name, "PromoteReplica", observer, cancellation);
-        return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback, allowDamagedReplica);
+        return _promotion.Promote(name, planned, observer, cancellation, failoverSource, duringFailback, allowDamagedReplica, recoveryPoint);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Replication.Engine.Diagnostics;
 using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
+using Replication.Engine.RecoveryPoints;
 using Replication.Engine.Rules;
 using Replication.Engine.State;
 
@@ -83,7 +84,7 @@ internal sealed class SyncRound
 
         var verdict = new VerdictHolder();
         var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, observer, verdict, journaled: consistent,
-            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked);
+            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked, undoRound: consistent ? UndoRound(volume) : null);
         observer.Decision(
             firstRound ? $"'{volume.Name}': first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly (copying until the round is recorded)."
             : consistent ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
@@ -108,7 +109,7 @@ internal sealed class SyncRound
         {
             var journaled = request.Journaled && outcome.Mode != SyncMode.Unchanged;
             outcome = Timed(outcome, clock, observer);
-            batch.Add(new DeferredRound(volume, operation, _context.Now, driver, new RecordedRound(snapshot.Replica, volume.Id, journaled, outcome)));
+            batch.Add(new DeferredRound(snapshot, operation, _context.Now, driver, new RecordedRound(snapshot.Replica, volume.Id, journaled, outcome)));
             return null;
         }
 
@@ -117,6 +118,7 @@ internal sealed class SyncRound
         tracked?.Release(copied: true);
         CrashPoints.Hit("sync.after-record");
         driver.RoundsRecorded(new[] { new RecordedRound(snapshot.Replica, volume.Id, request.Journaled, outcome) });
+        RecoveryPointFiles.SweepAfterRound(_context, snapshot, outcome);
 
         return Result(recorded, Timed(outcome, clock, observer));
     }
@@ -142,7 +144,7 @@ internal sealed class SyncRound
             foreach (var round in rounds)
             {
                 var outcome = round.Round.Outcome;
-                var recorded = RecordIn(session, round.Volume, outcome, round.Volume.ReplicationStatus, round.Operation, $"{outcome.Mode} round", groupRound: null, ranNow: true);
+                var recorded = RecordIn(session, round.Snapshot.Volume, outcome, round.Snapshot.Volume.ReplicationStatus, round.Operation, $"{outcome.Mode} round", groupRound: null, ranNow: true);
                 results.Add(Result(recorded, outcome, round.FinishedAt));
             }
 
@@ -153,6 +155,11 @@ internal sealed class SyncRound
         foreach (var byDriver in rounds.GroupBy(round => round.Driver))
         {
             byDriver.Key.RoundsRecorded(byDriver.Select(round => round.Round).ToList());
+        }
+
+        foreach (var round in rounds)
+        {
+            RecoveryPointFiles.SweepAfterRound(_context, round.Snapshot, round.Round.Outcome);
         }
 
         return results;
@@ -223,11 +230,12 @@ internal sealed class SyncRound
     internal IReadOnlyList<SyncResult> ApplyGroup(IReadOnlyList<(VolumeSnapshot Snapshot, ReplicaSyncOutcome Outcome)> staged, GroupRound round, IOperationObserver observer)
     {
         var applyStartedAt = _context.Now;
+        var undoBytes = new Dictionary<Guid, long?>();
         foreach (var (snapshot, outcome) in staged.Where(s => s.Outcome.Mode != SyncMode.Unchanged))
         {
             try
             {
-                _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id);
+                undoBytes[snapshot.Volume.Id] = _context.Drivers.Get(snapshot.PrimaryBackend.Driver).FinishInterruptedSync(snapshot.Replica, snapshot.Volume.Id, UndoRound(snapshot.Volume))?.UndoBytes;
             }
             catch (ReplicationException ex)
             {
@@ -243,7 +251,8 @@ internal sealed class SyncRound
             {
                 var recorded = outcome.Mode == SyncMode.Unchanged
                     ? VolumeSnapshot.Reread(session, snapshot.Volume)
-                    : RecordIn(session, snapshot.Volume, outcome, snapshot.Volume.ReplicationStatus, "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
+                    : RecordIn(session, snapshot.Volume, outcome with { UndoBytes = undoBytes.TryGetValue(snapshot.Volume.Id, out var undo) ? undo : null }, snapshot.Volume.ReplicationStatus,
+                        "SyncReplicationGroup", $"Group '{round.GroupName}' round {round.Round}", round.Round, ranNow: true);
                 results.Add(Result(recorded, outcome));
             }
 
@@ -254,6 +263,7 @@ internal sealed class SyncRound
         foreach (var (snapshot, _) in staged)
         {
             _context.Drivers.Get(snapshot.PrimaryBackend.Driver).DiscardSyncJournal(snapshot.Replica, snapshot.Volume.Id);
+            RecoveryPointFiles.Sweep(_context, snapshot);
         }
 
         return results;
@@ -267,6 +277,8 @@ internal sealed class SyncRound
     {
         // A grow a dead process left half-done first: a round needs both copies at the recorded size.
         snapshot = new Volumes.VolumeResize(_context).FinishInterrupted(snapshot, observer);
+        // A rollback to a recovery point cut short: the replica is part-way back, so it is finished before anything else.
+        snapshot = new ReplicaRollback(_context).FinishInterrupted(snapshot, observer);
         var volume = snapshot.Volume;
         if (volume.ReplicaBackend is null || volume.ReplicationStatus is not (ReplicationStatus.Active or ReplicationStatus.ActiveStopped))
         {
@@ -306,7 +318,7 @@ internal sealed class SyncRound
         ReplicaSyncOutcome? outcome;
         try
         {
-            outcome = driver.FinishInterruptedSync(snapshot.Replica, volume.Id);
+            outcome = driver.FinishInterruptedSync(snapshot.Replica, volume.Id, UndoRound(volume));
         }
         catch (ReplicationException ex)
         {
@@ -327,6 +339,13 @@ internal sealed class SyncRound
 
         driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         return volume;
+    }
+
+    /// <summary>The volume's current round when it is a recovery point: the next round captures its undo log before it is applied.</summary>
+    private long? UndoRound(VolumeRecord volume)
+    {
+        using var read = _context.Store.Begin(write: false);
+        return RecoveryPointLedger.UndoRoundFor(read, volume);
     }
 
     /// <summary>The block map of a consistent replica, read from state only if the driver needs it.</summary>
@@ -357,7 +376,7 @@ internal sealed class SyncRound
 
     /// <param name="verdict">Receives what the replica's real blocks say against its recorded round, if the driver hashes them.</param>
     private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, IOperationObserver observer, VerdictHolder verdict,
-        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null) => new()
+        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null, long? undoRound = null) => new()
     {
         ReplicaHashed = map is null ? null : actual => verdict.Value = _check.Judge(snapshot, actual, map.Value, tracked, observer),
         DirtyBlocks = tracked?.Blocks,
@@ -375,6 +394,7 @@ internal sealed class SyncRound
         Generation = snapshot.Volume.SyncGeneration + 1,
         StartedAt = _context.Now,
         GroupToken = groupToken,
+        UndoRound = undoRound,
     };
 
     private SyncResult Result(VolumeRecord recorded, ReplicaSyncOutcome outcome, DateTimeOffset? finishedAt = null) => new()
@@ -436,6 +456,7 @@ internal sealed class SyncRound
         }
 
         ReplicationStateMachine.Update(session, current, updated);
+        RecoveryPointLedger.RecordRound(session, current, updated, outcome, groupRound, _context.Now);
         var recorded = _context.Event(operation, "Volume", current.Name, updated.ReplicationExtendedStatus!, current.Id, current.ReplicationStatus, statusAfter);
         session.AppendEvent(ranNow ? recorded with { RoundBytesWritten = outcome.BytesWritten, RoundSeconds = Seconds(outcome.StartedAt) } : recorded);
         return updated;

@@ -98,7 +98,8 @@ internal sealed class ReplicaRounds
         return Outcome(round, mode, newMap, reader);
     }
 
-    public ReplicaSyncOutcome? FinishInterrupted(VolumeCopy target, Guid volumeId)
+    /// <param name="undoRound">The volume's current round when it is a recovery point: its undo log is captured before the journal is applied, unless it already was.</param>
+    public ReplicaSyncOutcome? FinishInterrupted(VolumeCopy target, Guid volumeId, long? undoRound)
     {
         var store = Contract.Sidecars(EngineDriver.Config(target.Backend));
         var where = EngineDriver.SidecarPath(target.Backend, SyncJournal.CommittedName(volumeId));
@@ -126,6 +127,7 @@ internal sealed class ReplicaRounds
         {
             var replicaName = _driver.Describe(target);
             using var device = OpenTarget(target, replicaName, journal.Header.VolumeSize, rebuild: false);
+            var undoBytes = undoRound == journal.Header.Generation - 1 ? CaptureUndo(store, journal.Journal, where, device, undoRound.Value) : (long?)null;
             var applied = DriverFaults.Run(() => SyncJournal.Apply(journal.Journal, where, device, replicaName), ErrorIds.ReplicaUnwritable, "Writing the replica", replicaName);
             return new ReplicaSyncOutcome
             {
@@ -136,7 +138,27 @@ internal sealed class ReplicaRounds
                 BlocksWritten = applied.BlocksWritten,
                 BytesWritten = applied.BytesWritten,
                 BlocksDeallocated = applied.BlocksDeallocated,
+                UndoBytes = undoBytes,
             };
+        }
+    }
+
+    /// <summary>
+    /// Captures, before the committed journal is applied, the replica's blocks it overwrites in the undo log of point
+    /// <paramref name="round"/> (kept when this journal's log is already committed); returns the log's bytes.
+    /// </summary>
+    private static long CaptureUndo(ISidecarStore store, Stream journal, string where, IBlockDevice replica, long round)
+    {
+        var (header, blocks) = SyncJournal.Blocks(journal, where);
+        var undo = $"{where} (undo log of round {round})";
+        try
+        {
+            return DriverFaults.Run(() => RecoveryPoints.PointStore.Capture(store, header.VolumeId, round, new RecoveryPoints.UndoIdentity(header.Generation, header.StartedAt.UtcTicks),
+                header.BlockSize, header.VolumeSize, blocks, replica), ErrorIds.ReplicaUnwritable, "Writing the recovery point's undo log", undo);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ReplicationException(ErrorIds.ReplicaUnwritable, ErrorKind.InvalidData, $"The undo log of round {round} beside '{where}' cannot be read: {ex.Message}.", undo, ex);
         }
     }
 
@@ -216,16 +238,22 @@ internal sealed class ReplicaRounds
 
     private BlockMap CopyBlocks(VolumeCopy readFrom, VolumeCopy source, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
     {
-        const string cloning = "Writing the test volume";
         var sourceName = _driver.Describe(source);
-        var targetName = _driver.Describe(target);
         using var from = OpenSource(readFrom, sourceName, ErrorIds.VolumeFileFault, sizeBytes);
+        return CopyBlocks(from, readFrom == source ? source.ToString() : $"{source} (read from the driver's snapshot of it)", target, sizeBytes, observer, cancellation);
+    }
+
+    /// <summary>Makes the new <paramref name="target"/> a block-by-block copy of <paramref name="from"/> (a recovery point, say), holes kept; returns its block hashes.</summary>
+    public BlockMap CopyBlocks(IBlockDevice from, string sourceName, VolumeCopy target, long sizeBytes, IOperationObserver observer, CancellationToken cancellation)
+    {
+        const string cloning = "Writing the test volume";
+        var targetName = _driver.Describe(target);
         _driver.Copy(target, () => Contract.CreateCopy(EngineDriver.Config(target.Backend), target.Location, sizeBytes), ErrorIds.VolumeFileFault, cloning);
         using var to = _driver.Copy(target, () => Contract.Open(EngineDriver.Config(target.Backend), target.Location, DeviceAccess.ReadWrite), ErrorIds.VolumeFileFault, cloning);
-        var reader = new BlockReader(from, sourceName, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", source.ToString()), cancellation);
+        var reader = new BlockReader(from, sourceName, ErrorIds.VolumeFileFault, Reporter(observer, "Cloning", sourceName), cancellation);
         var copied = reader.CopyChanged(BlockMap.Empty(BlockMap.DefaultBlockSize, sizeBytes), new DirectBlockSink(to, targetName, BlockMap.DefaultBlockSize, ErrorIds.VolumeFileFault, cloning));
         DriverFaults.Run(to.Flush, ErrorIds.VolumeFileFault, cloning, targetName);
-        observer.Decision($"Cloned {reader.BytesWritten} bytes in {reader.BlocksWritten} blocks from {source}{(readFrom == source ? "" : " (read from the driver's snapshot of it)")} to {target}; holes stayed holes.");
+        observer.Decision($"Cloned {reader.BytesWritten} bytes in {reader.BlocksWritten} blocks from {sourceName} to {target}; holes stayed holes.");
         return copied;
     }
 
@@ -287,6 +315,7 @@ internal sealed class ReplicaRounds
             BytesWritten = reader.BytesWritten,
             BlocksWritten = reader.BlocksWritten,
             BlocksDeallocated = reader.BlocksDeallocated,
+            UndoBytes = round.UndoBytes,
         };
     }
 
@@ -333,6 +362,11 @@ internal sealed class ReplicaRounds
         {
             using var staged = DriverFaults.Run(() => SyncJournal.OpenStaged(store, request.VolumeId), ErrorIds.ReplicaUnwritable, "Reading the sync journal", where)
                 ?? throw new ReplicationException(ErrorIds.ReplicaUnwritable, ErrorKind.WriteError, $"The sync journal '{where}' just committed is gone.", where);
+            if (request.UndoRound is { } point)
+            {
+                round.UndoBytes = CaptureUndo(store, staged, where, round.Target, point);
+            }
+
             DriverFaults.Run(() => SyncJournal.Apply(staged, where, round.Target, round.ReplicaName), ErrorIds.ReplicaUnwritable, "Writing the replica", round.ReplicaName);
             CrashPoints.Hit("sync.after-apply");
         }
@@ -446,6 +480,9 @@ internal sealed class ReplicaRounds
         public string StampBefore { get; }
 
         public DateTimeOffset StampTakenAt { get; }
+
+        /// <summary>The bytes of the undo log captured before the round was applied; null when none was.</summary>
+        public long? UndoBytes { get; set; }
 
         /// <summary>The driver's changed-block mark taken before the primary was read; null when it tracks none.</summary>
         public string? ChangeMark { get; }

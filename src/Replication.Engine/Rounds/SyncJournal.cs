@@ -258,6 +258,36 @@ internal static class SyncJournal
         return (written, bytes, holes);
     }
 
+    /// <summary>The blocks a committed (already verified) journal changes, with their lengths, and its header: what a recovery point's undo log captures before it is applied.</summary>
+    public static (Header Header, IReadOnlyList<(long Block, int Length)> Blocks) Blocks(Stream file, string where)
+    {
+        file.Position = 0;
+        using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
+        var header = ReadHeader(reader, where);
+        var blocks = new List<(long, int)>();
+        for (var kind = reader.ReadByte(); kind != EndOfEntries; kind = reader.ReadByte())
+        {
+            var block = reader.ReadInt64();
+            var length = reader.ReadInt32();
+            if (length <= 0 || length > header.BlockSize || block < 0 || (block * header.BlockSize) + length > header.VolumeSize)
+            {
+                throw Corrupt(where, $"entry for block {block} of {length} bytes is out of range");
+            }
+
+            blocks.Add((block, length));
+            if (kind == DataEntry)
+            {
+                reader.BaseStream.Seek(length, SeekOrigin.Current);
+            }
+            else if (kind != HoleEntry)
+            {
+                throw Corrupt(where, $"unknown entry kind {kind}");
+            }
+        }
+
+        return (header, blocks);
+    }
+
     /// <summary>Forgets a journal, committed or not: the commit record first, so what is left is never committed.</summary>
     public static void Discard(ISidecarStore store, Guid volumeId) => DiscardAll(store, new[] { volumeId });
 

@@ -111,6 +111,24 @@ public interface IStateSession : IDisposable
 
     void DeleteDriverRegistration(string name);
 
+    /// <summary>The volume's recovery points, oldest first.</summary>
+    IReadOnlyList<RecoveryPointRecord> ListRecoveryPoints(Guid volumeId);
+
+    /// <summary>Every volume's recovery points.</summary>
+    IReadOnlyList<RecoveryPointRecord> ListAllRecoveryPoints();
+
+    /// <summary>Inserts or replaces the point of the volume's round.</summary>
+    void PutRecoveryPoint(RecoveryPointRecord point);
+
+    void DeleteRecoveryPoint(Guid volumeId, long round);
+
+    /// <summary>The round a promotion is rolling the volume's replica back to, while that rollback is not finished.</summary>
+    long? FindRecoveryRollback(Guid volumeId);
+
+    void PutRecoveryRollback(Guid volumeId, long round, DateTimeOffset startedAt);
+
+    void DeleteRecoveryRollback(Guid volumeId);
+
     /// <summary>Every row of the store, for a copy to another store.</summary>
     StateContents ExportContents();
 

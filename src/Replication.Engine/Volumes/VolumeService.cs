@@ -110,9 +110,16 @@ public sealed class VolumeService
     /// The blocks cloned are checked against the replica's round as they are copied: a damaged replica is marked and the
     /// clone removed and refused (ReplicaDamaged), since it would hold no point in time of the volume.
     /// </summary>
-    public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation)
+    /// <param name="recoveryPoint">Copy the replica as it was at this recovery point's round rather than as it is.</param>
+    public Volume CreateFromReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation, long? recoveryPoint = null)
     {
-        using var clone = CloneReplica(name, sourceVolumeName, observer, cancellation, recordVerdict: true);
+        using var clone = CloneReplica(name, sourceVolumeName, observer, cancellation, recordVerdict: recoveryPoint is null, recoveryPoint);
+        if (clone.Verdict.Damaged && recoveryPoint is { } round)
+        {
+            Erase(VolumeSnapshot.Load(_context.Store, name), "CreateVolumeFailed", $"Test volume removed: recovery point {round} it was copied from does not read right.", observer);
+            throw RecoveryPoints.RecoveryPointFiles.NotReadable(clone.Source, round, clone.Verdict.Describe());
+        }
+
         if (clone.Verdict.Damaged)
         {
             Erase(VolumeSnapshot.Load(_context.Store, name), "CreateVolumeFailed", "Test volume removed: the replica it was cloned from is damaged.", observer);
@@ -213,7 +220,8 @@ public sealed class VolumeService
     /// against the replica's recorded round (read once: hashed as they are copied).
     /// </summary>
     /// <param name="recordVerdict">Record the verdict on the source (a damaged replica marked, a whole one's damage mark lifted) while it is still held; a DR test records its own.</param>
-    internal ReplicaClone CloneReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation, bool recordVerdict = false)
+    /// <param name="recoveryPoint">Clone the replica as it was at this recovery point's round (read over its undo logs), checked against the point's block hashes.</param>
+    internal ReplicaClone CloneReplica(string name, string sourceVolumeName, IOperationObserver observer, CancellationToken cancellation, bool recordVerdict = false, long? recoveryPoint = null)
     {
         Names.Validate("volume", name);
         RollBackAbandoned(name, observer);
@@ -249,6 +257,15 @@ public sealed class VolumeService
             throw;
         }
 
+        RecoveryPoints.PointDevice? point = null;
+        if (recoveryPoint is { } pointRound)
+        {
+            new RecoveryPoints.RecoveryPointService(_context, _leases).Choose(source.Volume.Name, pointRound, null);
+            point = RecoveryPoints.RecoveryPointFiles.Open(_context, source, pointRound);
+            map = map is null ? null : point.MapAtPoint(map);
+        }
+
+        using var pointHeld = point;
         var id = Guid.NewGuid();
         BlockMap? cloned = null;
         var record = new VolumeRecord
@@ -269,9 +286,14 @@ public sealed class VolumeService
         try
         {
             var copy = new VolumeCopy(replica.Backend, record.Location);
-            var volume = Build(record, new[] { copy }, target => cloned = driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation), () => Finish(
-                record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' (round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u})."));
-            var verdict = map is null ? ReplicaVerdict.Unrecorded(source.Volume.SyncGeneration) : _check.Judge(source, cloned!, map, tracked: null, observer);
+            var what = point is null ? $"round {source.Volume.SyncGeneration}, data as of {source.Volume.LastSyncStartedAt:u}" : $"recovery point of round {recoveryPoint}";
+            var volume = Build(record, new[] { copy }, target => cloned = point is null
+                ? driver.CloneVolume(replica, target, record.SizeBytes, observer, cancellation)
+                : driver.Rounds.CopyBlocks(point, $"{source.Volume.Name}@{recoveryPoint}", target, record.SizeBytes, observer, cancellation), () => Finish(
+                record, null, $"Test volume '{name}' cloned from the replica of '{source.Volume.Name}' ({what})."));
+            var verdict = map is null ? ReplicaVerdict.Unrecorded(source.Volume.SyncGeneration)
+                : point is not null ? ReplicaVerdict.Judge(cloned!, map, recoveryPoint!.Value, null, anyBlockMayBeWritten: false, null)
+                : _check.Judge(source, cloned!, map, tracked: null, observer);
             observer.Decision($"'{source.Volume.Name}': the replica's blocks, hashed as they were cloned, were checked against round {source.Volume.SyncGeneration}. {verdict.Describe()}");
             var sourceAfter = recordVerdict ? _check.Record(source.Volume, verdict, "VerifyReplica", $"Clone '{name}' of the replica at {_context.Now:u}") : source.Volume;
             return new ReplicaClone(volume, sourceAfter, verdict, creation);

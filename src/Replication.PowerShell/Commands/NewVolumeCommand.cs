@@ -34,6 +34,11 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(ReplicaSourceNameCompleter))]
     public string SourceReplica { get; set; } = "";
 
+    /// <summary>With -SourceReplica: the round of the recovery point to copy (a Get-VolumeRecoveryPoint object binds by its Round).</summary>
+    [Parameter(ParameterSetName = FromReplicaSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Round")]
+    public long? RecoveryPoint { get; set; }
+
     /// <summary>The volume the new one is cloned from (its primary, as it is now); a replicated type gives the clone its replica.</summary>
     [Parameter(Mandatory = true, ParameterSetName = FromVolumeSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(VolumeNameCompleter))]
@@ -51,9 +56,9 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
 
                 break;
             case FromReplicaSet:
-                if (ShouldProcess(Name, $"Create test volume from the replica of '{SourceReplica}'"))
+                if (ShouldProcess(Name, $"Create test volume from the replica of '{SourceReplica}'" + (RecoveryPoint is { } round ? $" at recovery point {round}" : "")))
                 {
-                    ForItem(Name, () => WriteObject(Engine.Volumes.CreateFromReplica(Name, SourceReplica, Observer, Cancellation)));
+                    ForItem(Name, () => WriteObject(Engine.Volumes.CreateFromReplica(Name, SourceReplica, Observer, Cancellation, RecoveryPoint)));
                 }
 
                 break;

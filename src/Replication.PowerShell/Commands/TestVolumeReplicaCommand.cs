@@ -60,6 +60,11 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
     [Parameter]
     public ScriptBlock? Validation { get; set; }
 
+    /// <summary>Tests the replica as it was at this recovery point's round (a Get-VolumeRecoveryPoint object binds by its Round).</summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Round")]
+    public long? RecoveryPoint { get; set; }
+
     /// <summary>Leaves each test volume for a look afterwards (Remove-Volume it when done).</summary>
     [Parameter]
     public SwitchParameter KeepTestVolume { get; set; }
@@ -153,7 +158,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
         }
     }
 
-    private DrTestOptions Options() => new() { KeepTestVolume = KeepTestVolume, Validation = Validation is null ? null : RunValidation };
+    private DrTestOptions Options() => new() { KeepTestVolume = KeepTestVolume, Validation = Validation is null ? null : RunValidation, RecoveryPoint = RecoveryPoint };
 
     private ValidationOutcome RunValidation(VolumeConnection connection)
     {

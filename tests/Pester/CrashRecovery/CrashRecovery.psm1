@@ -515,10 +515,19 @@ function Test-CrashInvariants {
         }
         $journals = Join-Path $folder '.replication'
         if (Test-Path -LiteralPath $journals) {
-            # The state store's mark (store) belongs there; anything else is a journal left behind.
-            foreach ($file in Get-ChildItem -LiteralPath $journals -File -Force | Where-Object Name -NE 'store') { Add-CrashProblem $Context "journal left behind: $($file.FullName)" }
+            # The state store's mark (store) belongs there, and the undo logs of recovery points a volume keeps (from its
+            # oldest point's round on); anything else is a journal left behind.
+            foreach ($file in Get-ChildItem -LiteralPath $journals -File -Force | Where-Object Name -NE 'store' | Where-Object { -not (Test-CrashUndoLogNeeded $site $_.Name) }) { Add-CrashProblem $Context "journal left behind: $($file.FullName)" }
         }
     }
+}
+
+function Test-CrashUndoLogNeeded {
+    <# True for an undo log (volume-<id>.undo-<round>, or its .ok record) of a round at or after its volume's oldest recovery point. #>
+    param([Parameter(Mandatory)] $Site, [Parameter(Mandatory)] [string] $Name)
+    if ($Name -notmatch '^volume-([0-9a-f-]{36})\.undo-(\d{19})(\.ok)?$') { return $false }
+    $oldest = @(Invoke-CrashStateQuery -Site $Site -Sql "SELECT MIN(round) AS round FROM recovery_points WHERE volume_id = '$($Matches[1])'")[0].round
+    $null -ne $oldest -and $oldest -isnot [DBNull] -and [long]$Matches[2] -ge [long]$oldest
 }
 
 function Get-CrashGroupMembers {

@@ -36,7 +36,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
             "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions",
             "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change");
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
@@ -92,8 +92,8 @@ public sealed class SchemaUpgradeTests : IDisposable
 
         // Every row is as it was; the new columns say nothing stands against the replica and its round was a point in time.
         Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change"));
-        Assert.Equal(11, state.RowCount("schema_migrations"));
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks"));
+        Assert.Equal((long)SchemaMigrations.All.Count, state.RowCount("schema_migrations"));
         using (var read = engine.Context.Store.Begin(write: false))
         {
             // Version 11: no change of the copies is pending on a volume an older module wrote.

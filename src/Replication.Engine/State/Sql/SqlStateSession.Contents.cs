@@ -32,6 +32,7 @@ internal abstract partial class SqlStateSession
             DrTests = ListDrTests(new DrTestQuery()),
             Events = ListEvents(new EventQuery()),
             DriverRegistrations = ListDriverRegistrations(),
+            RecoveryPoints = ListAllRecoveryPoints(),
         };
     }
 
@@ -93,6 +94,11 @@ internal abstract partial class SqlStateSession
         foreach (var registration in contents.DriverRegistrations)
         {
             InsertDriverRegistration(registration);
+        }
+
+        foreach (var point in contents.RecoveryPoints)
+        {
+            PutRecoveryPoint(point);
         }
 
         AfterImport();

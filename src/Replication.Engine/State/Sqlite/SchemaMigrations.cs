@@ -192,5 +192,25 @@ internal static class SchemaMigrations
         (11, """
             ALTER TABLE volumes ADD COLUMN pending_change TEXT;
             """),
+        // Recovery points (issue 16): a row per point a volume keeps, and the
+        // intent of a promotion that rolls a replica back to a point, so a crash mid-rollback is finished by the next command.
+        (12, """
+            CREATE TABLE recovery_points (
+                volume_id TEXT NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+                round INTEGER NOT NULL,
+                data_timestamp TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                bytes_held INTEGER NOT NULL,
+                raced INTEGER NOT NULL,
+                group_name TEXT COLLATE NOCASE,
+                group_round INTEGER,
+                PRIMARY KEY (volume_id, round)
+            );
+            CREATE TABLE recovery_rollbacks (
+                volume_id TEXT NOT NULL PRIMARY KEY REFERENCES volumes(id) ON DELETE CASCADE,
+                round INTEGER NOT NULL,
+                started_at TEXT NOT NULL
+            );
+            """),
     };
 }
