@@ -6,7 +6,7 @@
     'Replication.Engine.Tests'              = 937
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
     'Replication.Engine.Tests (PostgreSql)' = 450
-    'Replication.PowerShell.Tests'          = 501
+    'Replication.PowerShell.Tests'          = 508
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 46
     'Replication.Agent.Tests'               = 47
