@@ -3,12 +3,12 @@
 # missing. Each figure is the suite's count when it was last recorded; a change that adds tests may raise it, one that
 # removes tests on purpose lowers it here, in the same commit, which says why.
 @{
-    'Replication.Engine.Tests'              = 922
+    'Replication.Engine.Tests'              = 924
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
-    'Replication.Engine.Tests (PostgreSql)' = 435
+    'Replication.Engine.Tests (PostgreSql)' = 437
     'Replication.PowerShell.Tests'          = 492
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 46
     'Replication.Agent.Tests'               = 47
-    'Pester'                                = 790
+    'Pester'                                = 791
 }
