@@ -46,11 +46,17 @@ public sealed class DriverRegistry
     /// <summary>The built-in drivers and those registered in <paramref name="store"/>.</summary>
     public static DriverRegistry ForStore(State.IStateStore store) => new(BuiltIns, name => Engine.Drivers.Loading.StorageDriverCatalog.FindRegistered(store, name));
 
-    /// <summary>The drivers this registry holds now (a registered driver is held once it was asked for).</summary>
-    public IReadOnlyCollection<string> Names => _drivers.Keys.OrderBy(name => name, StringComparer.OrdinalIgnoreCase).ToList();
+    /// <summary>
+    /// The drivers this registry holds now (a registered driver is held once it was asked for) and those shipped with the
+    /// module, which load when first asked for.
+    /// </summary>
+    public IReadOnlyCollection<string> Names => _drivers.Keys.Union(Bundled.Keys, StringComparer.OrdinalIgnoreCase).OrderBy(name => name, StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>The drivers built into the module (not loaded from a registration).</summary>
     public IReadOnlyCollection<string> BuiltInNames { get; }
+
+    /// <summary>The drivers shipped in the module's drivers folder, loaded or not (on Windows PowerShell they never load).</summary>
+    public IReadOnlyCollection<string> BundledNames => Bundled.Keys.ToList();
 
     /// <summary>What every driver is and accepts.</summary>
     public IReadOnlyList<DriverInfo> Drivers => _drivers.Values.Select(driver => driver.Contract.Info).OrderBy(info => info.Name, StringComparer.OrdinalIgnoreCase).ToList();

@@ -95,7 +95,7 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
         $replicaAfterKill = Get-Sha256 $dc1File
         $markersAfterKill = @(Get-ChildItem -LiteralPath $lab.Agents['dc1'].Storage -Recurse -Force -Filter '*.staged-round').Count
         Restart-SiteAgent $lab.Agents['dc2']
-        $afterRestart = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters ($sync + @{ Repair = $true })
+        $afterRestart = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters $sync
         $replicaAfterRestart = Get-Sha256 $dc1File
         $primaryAfterRestart = Get-Sha256 $dc2File
 
@@ -110,7 +110,7 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
         & ip -n $lab.Dc2 link set "$($lab.Prefix)21" up
         $cut = $child | Wait-InNamespace -TimeoutSeconds 240
         $replicaAfterCut = Get-Sha256 $dc1File
-        $afterCut = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters ($sync + @{ Repair = $true })
+        $afterCut = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $syncScript -Parameters $sync
     }
 
     It 'shapes the inter-site link with tbf' {
@@ -123,9 +123,10 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
         $killed.Message | Should -Match 'cannot be reached'
         $replicaAfterKill | Should -Be $replicaBeforeKill
         $markersAfterKill | Should -Be 0 -Because 'a round cut short is never staged'
+        $killed.Status | Should -Be 'active' -Because 'the replica''s agent says the copy holds the recorded round, so it stays promotable'
     }
 
-    It 'syncs again once the agent is back (after Enable-Replication when the failed round left the replica in error), byte for byte' {
+    It 'syncs again once the agent is back, byte for byte' {
         $afterRestart.Failed | Should -BeFalse -Because "$($afterRestart.Message)"
         $afterRestart.Status | Should -Be 'active'
         $replicaAfterRestart | Should -Be $primaryAfterRestart
@@ -134,6 +135,7 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
     It 'leaves the replica at one round or the other when the link is cut mid-round, and syncs once it is back' {
         $stagedWhenCut | Should -BeGreaterOrEqual 2MB
         $replicaAfterCut | Should -BeIn @($replicaBeforeCut, $primaryAtCut) -Because "the round $(if ($cut.Failed) { "failed ($($cut.Message))" } else { 'went on once the link was back' })"
+        $cut.Status | Should -Be 'active' -Because 'a failed round leaves the copy at the recorded round, which the replica''s agent says it holds'
         $afterCut.Failed | Should -BeFalse -Because "$($afterCut.Message)"
         Get-Sha256 $dc1File | Should -Be $primaryAtCut
     }

@@ -29,12 +29,18 @@ Import-Module $env:REPLICATION_MODULE_PATH
 Set-ReplicationStateStore -Path $env:T_STATE
 $registered = Register-StorageDriver -Path $env:T_DRIVER
 $listed = @(Get-StorageDriver)
+$agent = @(Get-StorageDriver -Name agent)
+$completed = foreach ($line in 'New-StorageBackend -Name x -Driver A', 'Get-StorageDriver -Name a') {
+    (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+}
 $results = @(Test-StorageDriver -Name ChunkFolder -Setting @{ Folder = $env:T_SCRATCH })
 $driver = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ChunkFolderDriver' }
 $contract = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Replication.Drivers.Abstractions' }
 [pscustomobject]@{
     Registered      = $registered | Select-Object Name, Version, ConnectionType, Source, Path, @{ n = 'Settings'; e = { $_.Settings.Name } }
     Listed          = @($listed | Select-Object Name, Source, ConnectionType)
+    Agent           = @($agent | Select-Object Name, Source, ConnectionType, Problem)
+    Completed       = @($completed)
     Results         = @($results | Select-Object Driver, Promise, Passed, Detail)
     Table           = ($results | Format-Table | Out-String -Width 100)
     DriverContext   = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($driver).Name
@@ -207,9 +213,15 @@ Describe 'The sample ChunkFolder driver, registered into the built module' {
         $result.Registered.Settings | Should -Be @('Folder', 'ChunkSize', 'AccessKey')
     }
 
-    It 'is listed by Get-StorageDriver beside the built-in LocalFile' {
+    It 'is listed by Get-StorageDriver beside the built-in LocalFile and the bundled Agent' {
         $result = Read-Child $first
-        ($result.Listed | ForEach-Object { "$($_.Name)/$($_.Source)" }) | Should -Be @('LocalFile/BuiltIn', 'ChunkFolder/Registered')
+        ($result.Listed | ForEach-Object { "$($_.Name)/$($_.Source)" }) | Should -Be @('Agent/BuiltIn', 'LocalFile/BuiltIn', 'ChunkFolder/Registered')
+    }
+
+    It 'finds and completes the bundled Agent driver before any backend used it' {
+        $result = Read-Child $first
+        ($result.Agent | ForEach-Object { "$($_.Name)/$($_.Source)/$($_.ConnectionType)/$($_.Problem)" }) | Should -Be @('Agent/BuiltIn/file/')
+        $result.Completed | Should -Be @('Agent', 'Agent')
     }
 
     It 'keeps every promise Test-StorageDriver checks, one result per promise, in a table that fits 100 columns' {
@@ -236,8 +248,8 @@ Describe 'The sample ChunkFolder driver, registered into the built module' {
 
     It 'is found in the state file by a fresh session, and unregistered there' {
         $result = Read-Child $second
-        ($result.Before | ForEach-Object { "$($_.Name)/$($_.Source)/$($_.Problem)" }) | Should -Be @('LocalFile/BuiltIn/', 'ChunkFolder/Registered/')
-        ($result.After | ForEach-Object { "$($_.Name)/$($_.Source)" }) | Should -Be @('LocalFile/BuiltIn')
+        ($result.Before | ForEach-Object { "$($_.Name)/$($_.Source)/$($_.Problem)" }) | Should -Be @('Agent/BuiltIn/', 'LocalFile/BuiltIn/', 'ChunkFolder/Registered/')
+        ($result.After | ForEach-Object { "$($_.Name)/$($_.Source)" }) | Should -Be @('Agent/BuiltIn', 'LocalFile/BuiltIn')
         $result.Events | Should -Be @('RegisterStorageDriver', 'UnregisterStorageDriver')
     }
 

@@ -87,7 +87,7 @@ public sealed class OutputTypeTests
         { "Enable-Replication", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Disable-Replication -Group app -Force; Enable-Replication -Group app -Force -PassThru", 1 },
         { "Test-VolumeReplica", "New-ReplicationGroup -Name app -VolumeName db01 | Sync-VolumeReplica | Out-Null; Get-ReplicationGroup | Test-VolumeReplica", 1 },
         { "Register-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression}", 1 },
-        { "Get-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Get-StorageDriver", 2 },
+        { "Get-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Get-StorageDriver", 3 },
         { "Unregister-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Unregister-StorageDriver -Name ChunkFolder", 0 },
         { "Get-VolumeRecoveryPoint", TwoPoints + "Get-VolumeRecoveryPoint -Name db01", 2 },
         { "Get-VolumeRecoveryPoint", TwoPoints + "Get-Volume -Name db01 | Get-VolumeRecoveryPoint -Before (Get-Date).AddYears(1) -Latest", 1 },

@@ -191,13 +191,21 @@ internal sealed class SyncRound
     /// <summary>
     /// After a failed round of a consistent replica that wrote nothing to it directly: true when the replica still holds
     /// its last round, as a round that failed before committing a journal leaves it (the file system was full, say). Its
-    /// blocks are read again to be sure, so a replica that is missing, unreadable or damaged is not called whole.
+    /// blocks are read again to be sure, so a replica that is missing, unreadable or damaged is not called whole. For a
+    /// pair the driver replicates itself, the driver's own record of the round the replica holds is asked first: a native
+    /// round records no block map to read it against.
     /// </summary>
     private bool StillHoldsItsRound(VolumeSnapshot snapshot, IOperationObserver observer)
     {
-        if (_context.Drivers.Get(snapshot.PrimaryBackend.Driver).HasSyncJournal(snapshot.Replica, snapshot.Volume.Id))
+        var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
+        if (driver.HasSyncJournal(snapshot.Replica, snapshot.Volume.Id))
         {
             return false;
+        }
+
+        if (driver.Rounds.Native.StillHolds(snapshot.Primary, snapshot.Replica, snapshot.Volume.SyncGeneration))
+        {
+            return true;
         }
 
         try

@@ -89,6 +89,30 @@ internal sealed class NativeRounds
     }
 
     /// <summary>
+    /// After a failed round of a pair the driver replicates itself: true when the driver says the replica holds
+    /// <paramref name="recordedRound"/> with nothing staged (a stage the failed round left is discarded first). A native
+    /// round records no block map to read the replica against, so the driver's word is how the engine knows.
+    /// </summary>
+    public bool StillHolds(VolumeCopy primary, VolumeCopy replica, long recordedRound)
+    {
+        if (!Applies(primary, replica))
+        {
+            return false;
+        }
+
+        try
+        {
+            DiscardAnyStaged(replica);
+            var state = ((INativeReplication)_driver.Contract).ReplicaState(EngineDriver.Config(replica.Backend), replica.Location);
+            return state.AppliedRound == recordedRound && state.StagedRound is null;
+        }
+        catch (StorageDriverException)
+        {
+            return false; // a replica side that cannot tell is not called whole
+        }
+    }
+
+    /// <summary>
     /// After a crash: a staged round that state recorded (<paramref name="recordedRound"/> or earlier) is applied, one it
     /// did not is discarded, so the replica is again exactly the recorded round.
     /// </summary>

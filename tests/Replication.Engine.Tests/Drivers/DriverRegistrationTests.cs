@@ -34,7 +34,7 @@ public sealed class DriverRegistrationTests : IDisposable
         Assert.Equal(("ChunkFolder", "chunkfolder", "Registered", "1.0.0.0"), (registered.Name, registered.ConnectionType, registered.Source, registered.Version));
         Assert.Equal(new[] { "Folder (required)", "ChunkSize", "AccessKey" }, registered.Settings.Select(s => s.ToString()));
         var all = Catalog.Describe();
-        Assert.Equal(new[] { ("LocalFile", "BuiltIn"), ("ChunkFolder", "Registered") }, all.Select(d => (d.Name, d.Source)));
+        Assert.Equal(new[] { ("Agent", "BuiltIn"), ("LocalFile", "BuiltIn"), ("ChunkFolder", "Registered") }, all.Select(d => (d.Name, d.Source)));
         var driver = Assert.Single(StorageDriverCatalog.LoadRegistered(_site.Engine.Context.Store));
         var context = AssemblyLoadContext.GetLoadContext(driver.GetType().Assembly);
         Assert.NotSame(AssemblyLoadContext.Default, context);

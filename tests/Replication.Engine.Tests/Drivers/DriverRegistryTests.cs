@@ -27,7 +27,7 @@ public sealed class DriverRegistryTests : IDisposable
         registry.Add(pool);
 
         Assert.Same(pool, registry.Get("pool").Contract);
-        Assert.Equal(new[] { "Pool" }, registry.Names);
+        Assert.Equal(new[] { "Agent", "Pool" }, registry.Names);
         Assert.Equal("pool-volume", registry.Drivers.Single().ConnectionType);
         Assert.Equal(ErrorIds.DriverExists, Assert.Throws<ReplicationException>(() => registry.Add(new PoolDriver())).ErrorId);
         Assert.Equal(ErrorIds.UnknownDriver, Assert.Throws<ReplicationException>(() => registry.Get("LocalFile")).ErrorId);

@@ -99,6 +99,46 @@ public sealed class NativeReplicationTests : IDisposable
         Assert.Equal(_site.ReadAll(primary), _site.ReadAll(_site.Replica("v1")));
     }
 
+    [Fact]
+    public void ARoundThatFailsMidWayKeepsTheReplicaActiveAtItsRoundAndTheNextRoundSyncs()
+    {
+        Written("v1", seed: 1);
+        _site.Site.Sync("v1");
+        var atRound2 = _site.ReadAll(_site.Replica("v1"));
+        var primary = Written("v1", seed: 2);
+        _driver.FailReplicateAfterStaging = true;
+
+        Assert.ThrowsAny<Exception>(() => _site.Site.Sync("v1"));
+
+        // The driver says the replica holds round 2, the recorded one, and the half-sent round 3 was discarded: the
+        // replica is still a consistent copy, so it stays active (promotable) and the failure is told.
+        var record = _site.Site.Record("v1");
+        Assert.Equal((ReplicationStatus.Active, 2L), (record.ReplicationStatus, record.SyncGeneration));
+        Assert.Contains("still holds round 2", record.ReplicationExtendedStatus, StringComparison.Ordinal);
+        Assert.Equal((2L, (long?)null), (_driver.Applied, _driver.StateOf(_site.Replica("v1")).StagedRound));
+        Assert.Equal(atRound2, _site.ReadAll(_site.Replica("v1")));
+        _driver.FailReplicateAfterStaging = false;
+
+        var next = _site.Site.Sync("v1");
+
+        Assert.Equal((3L, "active"), (next.SyncGeneration, next.Status));
+        Assert.Equal(_site.ReadAll(primary), _site.ReadAll(_site.Replica("v1")));
+    }
+
+    [Fact]
+    public void ARoundThatFailsWhileTheReplicaHoldsAnotherRoundThanRecordedPutsItInError()
+    {
+        Written("v1", seed: 1);
+        _site.Site.Sync("v1");
+        Written("v1", seed: 2);
+        _driver.FailReplicateAfterStaging = true;
+        _driver.ClaimApplied = 7;
+
+        Assert.ThrowsAny<Exception>(() => _site.Site.Sync("v1"));
+
+        Assert.Equal(ReplicationStatus.Error, _site.Site.Record("v1").ReplicationStatus);
+    }
+
     /// <summary>Writes the whole volume (made if new) from a seeded stream; its primary.</summary>
     private VolumeCopy Written(string name, int seed)
     {
@@ -152,6 +192,12 @@ public sealed class NativeReplicationTests : IDisposable
 
         public bool FailApply { get; set; }
 
+        /// <summary>While true a round stages part of its bytes on the replica side, then the link drops.</summary>
+        public bool FailReplicateAfterStaging { get; set; }
+
+        /// <summary>When set, the round the driver says the replica holds, whatever it applied.</summary>
+        public long? ClaimApplied { get; set; }
+
         /// <summary>While true the driver says it cannot replicate between the backends (the engine then moves the bytes).</summary>
         public bool Unavailable { get; set; }
 
@@ -171,6 +217,12 @@ public sealed class NativeReplicationTests : IDisposable
             using var source = Inner.Open(request.Primary, request.PrimaryLocation, DeviceAccess.Read);
             var bytes = new byte[source.Length];
             source.Read(0, bytes, 0, bytes.Length);
+            if (FailReplicateAfterStaging)
+            {
+                Inner.Sidecars(request.Replica).Replace(Staged(request.ReplicaLocation, request.Round), bytes.AsSpan(0, bytes.Length / 2).ToArray());
+                throw new StorageDriverException(DriverErrorIds.IoFault, "The link to the replica's site dropped mid-round (the test says so).");
+            }
+
             Inner.Sidecars(request.Replica).Replace(Staged(request.ReplicaLocation, request.Round), bytes);
             return new NativeRoundResult(bytes.Length, DateTimeOffset.UtcNow);
         }
@@ -205,7 +257,7 @@ public sealed class NativeReplicationTests : IDisposable
             var sidecars = Inner.Sidecars(replica);
             var applied = sidecars.Read(AppliedName(replicaLocation)) is { } text ? long.Parse(Encoding.ASCII.GetString(text), CultureInfo.InvariantCulture) : (long?)null;
             var staged = sidecars.List($"native-{replicaLocation}.staged-").Select(n => long.Parse(n.Substring(n.LastIndexOf('-') + 1), CultureInfo.InvariantCulture)).Cast<long?>().Max();
-            return new NativeReplicaState(applied, staged);
+            return new NativeReplicaState(ClaimApplied ?? applied, staged);
         }
 
         public NativeReplicaState StateOf(VolumeCopy? replica = null) =>

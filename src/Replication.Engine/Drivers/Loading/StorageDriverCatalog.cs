@@ -123,9 +123,12 @@ public sealed class StorageDriverCatalog
     /// <summary>The registered driver of that name, loaded.</summary>
     public IStorageDriver Load(string name) => FindRegistered(_context.Store, name) ?? throw NotRegistered(name);
 
-    /// <summary>The built-in drivers, then the registered ones, each loaded to read its version, connection type and settings.</summary>
+    /// <summary>
+    /// The built-in drivers (with those shipped in the module's drivers folder), then the registered ones, each loaded to
+    /// read its version, connection type and settings.
+    /// </summary>
     public IReadOnlyList<StorageDriverDescription> Describe() =>
-        _context.Drivers.BuiltInNames.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(DescribeBuiltIn)
+        _context.Drivers.BuiltInNames.Concat(_context.Drivers.BundledNames).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(DescribeBuiltIn)
             .Concat(Registrations().Select(r =>
             {
                 var (driver, problem) = TryLoad(r);
@@ -171,7 +174,17 @@ public sealed class StorageDriverCatalog
 
     private StorageDriverDescription DescribeBuiltIn(string name)
     {
-        var info = _context.Drivers.Get(name).Contract.Info;
+        DriverInfo info;
+        try
+        {
+            info = _context.Drivers.Get(name).Contract.Info;
+        }
+        catch (ReplicationException ex) when (ex.ErrorId == ErrorIds.DriverLoadFailed)
+        {
+            // A driver shipped in the drivers folder that this process cannot load (Windows PowerShell, a file missing).
+            return new StorageDriverDescription { Name = name, Source = "BuiltIn", Problem = ex.Message };
+        }
+
         return new StorageDriverDescription
         {
             Name = info.Name,
