@@ -35,4 +35,15 @@ public sealed class BundledDriverTests : System.IDisposable
         Assert.Contains("Agent", _site.Engine.Context.Drivers.Names);
         Assert.Equal(ErrorIds.DriverLoadFailed, Assert.Throws<ReplicationException>(() => _site.Engine.Context.Drivers.Get("agent")).ErrorId);
     }
+
+    [Fact]
+    public void TestingTheAgentDriverLoadsTheShippedOneNotARegistration()
+    {
+        var catalog = new StorageDriverCatalog(_site.Engine.Context);
+
+        var error = Assert.Throws<ReplicationException>(() => catalog.Test("Agent", new System.Collections.Generic.Dictionary<string, string>()));
+
+        // Here its file is missing, which says it was looked for where the module ships it (not "not registered").
+        Assert.Equal(ErrorIds.DriverLoadFailed, error.ErrorId);
+    }
 }

@@ -142,7 +142,8 @@ public sealed class StorageDriverCatalog
     /// </summary>
     public IReadOnlyList<StorageDriverTestResult> Test(string name, IReadOnlyDictionary<string, string> settings)
     {
-        var driver = _context.Drivers.BuiltInNames.Contains(name, StringComparer.OrdinalIgnoreCase) ? _context.Drivers.Get(name).Contract : Load(name);
+        var shipped = _context.Drivers.BuiltInNames.Concat(_context.Drivers.BundledNames).Contains(name, StringComparer.OrdinalIgnoreCase);
+        var driver = shipped ? _context.Drivers.Get(name).Contract : Load(name);
         SecretReferences.RequireReferences(driver.Info, settings, "conformance-kit");
         return new ConformanceKit(driver, settings).Run().Select(r => new StorageDriverTestResult
         {
