@@ -255,25 +255,8 @@ internal sealed class UndoLog : IDisposable
 
     private static void VerifyChecksum(Stream file, CommitRecord record)
     {
-        file.Position = 0;
-        var hash = new XxHash64();
-        var buffer = new byte[1 << 20];
-        var remaining = file.Length - sizeof(ulong);
-        while (remaining > 0)
-        {
-            var n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
-            if (n == 0)
-            {
-                throw new EndOfStreamException();
-            }
-
-            hash.Append(buffer.AsSpan(0, n));
-            remaining -= n;
-        }
-
-        var stored = new byte[sizeof(ulong)];
-        ReadFully(file, stored, 0, stored.Length);
-        if (BitConverter.ToUInt64(stored, 0) != hash.GetCurrentHashAsUInt64() || record.Checksum != hash.GetCurrentHashAsUInt64())
+        var sums = Rounds.TrailingChecksum.Read(file) ?? throw new EndOfStreamException();
+        if (sums.Stored != sums.Computed || record.Checksum != sums.Computed)
         {
             throw new InvalidDataException("its checksum does not match its content");
         }

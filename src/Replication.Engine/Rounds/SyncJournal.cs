@@ -490,30 +490,8 @@ internal static class SyncJournal
 
     private static void VerifyChecksum(Stream file, string where)
     {
-        if (file.Length < sizeof(ulong))
-        {
-            throw Corrupt(where, "it is too short");
-        }
-
-        file.Position = 0;
-        var hash = new XxHash64();
-        var buffer = new byte[1 << 20];
-        var remaining = file.Length - sizeof(ulong);
-        while (remaining > 0)
-        {
-            var n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
-            if (n == 0)
-            {
-                throw Corrupt(where, "it ended early");
-            }
-
-            hash.Append(buffer.AsSpan(0, n));
-            remaining -= n;
-        }
-
-        var stored = new byte[sizeof(ulong)];
-        ReadFully(file, stored, stored.Length, where);
-        if (BitConverter.ToUInt64(stored, 0) != hash.GetCurrentHashAsUInt64())
+        var sums = TrailingChecksum.Read(file) ?? throw Corrupt(where, "it ended early");
+        if (sums.Stored != sums.Computed)
         {
             throw Corrupt(where, "its checksum does not match its content");
         }
