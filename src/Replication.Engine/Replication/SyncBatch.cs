@@ -22,8 +22,8 @@ public sealed class SyncBatch : IDisposable
 {
     public const int Limit = 256;
 
-    /// <summary>Rounds whose journals wait to be committed, each holding its journal and replica open, at most.</summary>
-    public const int PendingLimit = 64;
+    /// <summary>Rounds whose journals wait to be committed, each holding its journal (with its write buffer) and replica open, at most.</summary>
+    public const int PendingLimit = 32;
 
     public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(1);
 

@@ -185,13 +185,12 @@ internal sealed class SyncRound
     /// </summary>
     private IReadOnlyList<DeferredRound> FinishPending(IReadOnlyList<DeferredRound> rounds, List<RoundFailure> failures)
     {
-        var pending = rounds.Where(round => round.Round.Outcome.Pending is not null).ToList();
-        if (pending.Count == 0)
+        var work = rounds.Select(round => round.Round.Outcome.Pending).OfType<Rounds.PendingRound>().ToList();
+        if (work.Count == 0)
         {
             return rounds;
         }
 
-        var work = pending.Select(round => round.Round.Outcome.Pending!).ToList();
         Exception?[] outcomes;
         RoundPhases share;
         using (var clock = RoundClock.Start())
@@ -205,22 +204,34 @@ internal sealed class SyncRound
                 work.ForEach(round => round.Dispose());
             }
 
-            share = clock.Phases().Share(pending.Count);
+            share = clock.Phases().Share(work.Count);
         }
 
-        var finished = new Dictionary<DeferredRound, DeferredRound?>();
-        for (var i = 0; i < pending.Count; i++)
+        var kept = new List<DeferredRound>(rounds.Count);
+        var next = 0;
+        foreach (var round in rounds)
         {
-            var round = pending[i];
+            if (round.Round.Outcome.Pending is null)
+            {
+                kept.Add(round);
+                continue;
+            }
+
+            var i = next++;
             var outcome = round.Round.Outcome;
             if (outcomes[i] is null)
             {
                 var done = outcome with { Pending = null, DriverData = work[i].DriverData, UndoBytes = work[i].UndoBytes, Phases = outcome.Phases?.Plus(share) ?? share };
-                finished[round] = round with { Round = round.Round with { Outcome = done } };
+                kept.Add(round with { Round = round.Round with { Outcome = done } });
                 continue;
             }
 
-            var failure = outcomes[i] as ReplicationException ?? throw outcomes[i]!;
+            if (outcomes[i] is not ReplicationException failure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcomes[i]!).Throw();
+                return kept;
+            }
+
             if (!work[i].Committed)
             {
                 // Its replica is untouched: the journal goes, as after any round that failed before its commit (or by the next command, if it cannot now).
@@ -235,10 +246,9 @@ internal sealed class SyncRound
 
             RecordFailure(round.Snapshot.Volume, failure, round.Operation, outcome.StartedAt, () => StillHoldsItsRound(round.Snapshot, SilentObserver.Instance));
             failures.Add(new RoundFailure(round.Snapshot.Volume.Name, failure));
-            finished[round] = null;
         }
 
-        return rounds.Select(round => finished.TryGetValue(round, out var done) ? done : round).Where(round => round is not null).Select(round => round!).ToList();
+        return kept;
     }
 
     /// <summary>
