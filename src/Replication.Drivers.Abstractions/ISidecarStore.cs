@@ -51,3 +51,16 @@ public interface ISidecarBatchRemoval
     /// <summary>Removes every named sidecar, as durably as <see cref="ISidecarStore.Delete"/> removes one; missing ones are not errors.</summary>
     void DeleteAll(IReadOnlyList<string> names);
 }
+
+/// <summary>
+/// A sidecar store that replaces several sidecars sharing its flushes (a batch of sync rounds commits its journals
+/// together). Optional: without it the engine calls <see cref="ISidecarStore.Replace"/> for each.
+/// </summary>
+public interface ISidecarBatchReplace
+{
+    /// <summary>
+    /// Replaces each named sidecar with its content, each atomically and as durably as <see cref="ISidecarStore.Replace"/>
+    /// when this returns; a crash before leaves each sidecar either as it was or as given, never part-written.
+    /// </summary>
+    void ReplaceAll(IReadOnlyList<KeyValuePair<string, byte[]>> sidecars);
+}

@@ -36,6 +36,7 @@ internal static class Promises
         ("Sidecar.ReplaceRead", SidecarPromises.ReplaceRead),
         ("Sidecar.DeleteIdempotent", SidecarPromises.DeleteIdempotent),
         ("Sidecar.DeleteAll", SidecarPromises.DeleteAll),
+        ("Sidecar.ReplaceAll", SidecarPromises.ReplaceAll),
         ("Sidecar.ListByPrefix", SidecarPromises.ListByPrefix),
         ("Sidecar.Open", SidecarPromises.Open),
         ("Crash.ReplaceOldOrNew", CrashPromises.ReplaceOldOrNew),

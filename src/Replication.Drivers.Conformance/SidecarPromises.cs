@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
@@ -71,6 +72,38 @@ internal static class SidecarPromises
         }
 
         return "DeleteAll removes every named sidecar and no other; missing ones and a second call are not errors.";
+    }
+
+    public static string ReplaceAll(KitBackend kit)
+    {
+        var store = kit.Driver.Sidecars(kit.Backend);
+        if (store is not ISidecarBatchReplace batch)
+        {
+            return "The store does not offer ISidecarBatchReplace: nothing to check (the engine replaces one by one).";
+        }
+
+        var names = new[] { NewName("replace-all"), NewName("replace-all"), NewName("replace-all-new") };
+        try
+        {
+            store.Replace(names[0], new byte[] { 1, 1 });
+            store.Replace(names[1], new byte[] { 2, 2, 2 });
+            batch.ReplaceAll(names.Select((name, i) => new KeyValuePair<string, byte[]>(name, new[] { (byte)(10 + i) })).ToList());
+            for (var i = 0; i < names.Length; i++)
+            {
+                KitBackend.Require(store.Read(names[i]) is { Length: 1 } content && content[0] == 10 + i, $"After ReplaceAll the sidecar '{names[i]}' does not read as given.");
+            }
+
+            KitBackend.Require(store.List("kit-replace-all").Count == names.Length, "ReplaceAll left a sidecar it was not given (a temporary file?).");
+        }
+        finally
+        {
+            foreach (var name in names)
+            {
+                store.Delete(name);
+            }
+        }
+
+        return "ReplaceAll replaces each named sidecar with its content, new ones made, and leaves nothing else behind.";
     }
 
     public static string ListByPrefix(KitBackend kit)

@@ -25,6 +25,9 @@ public sealed record ReplicaSyncOutcome
     /// <summary>True when the driver's storage moved the round itself: it is staged, and applied once the engine has recorded it.</summary>
     internal bool Native { get; init; }
 
+    /// <summary>A round asked to <see cref="ReplicaSyncRequest.DeferCommit"/>: its sealed journal and open replica, for the batch to finish.</summary>
+    internal Rounds.PendingRound? Pending { get; init; }
+
     /// <summary>Where the round's time went (set by the engine as the round ends, never by the driver).</summary>
     internal RoundPhases? Phases { get; init; }
 

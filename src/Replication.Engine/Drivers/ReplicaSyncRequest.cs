@@ -80,4 +80,10 @@ public sealed class ReplicaSyncRequest
     /// applied, the replica's blocks it overwrites are captured in that point's undo log.
     /// </summary>
     public long? UndoRound { get; init; }
+
+    /// <summary>
+    /// Set for a round that waits in a batch for its record: its journal is sealed but neither committed nor applied, and
+    /// the batch commits, applies and flushes its rounds together (<see cref="ReplicaSyncOutcome.Pending"/>).
+    /// </summary>
+    internal bool DeferCommit { get; init; }
 }

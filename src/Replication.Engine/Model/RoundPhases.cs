@@ -35,9 +35,37 @@ public sealed class RoundPhases
 
     public TimeSpan Total => ExtentWalk + Read + Hash + Journal + ReplicaWrites + Fsync + State + Other;
 
+    /// <summary>These phases with <paramref name="share"/> (a round's share of work its batch did for many) added.</summary>
+    internal RoundPhases Plus(RoundPhases share) => new()
+    {
+        ExtentWalk = ExtentWalk + share.ExtentWalk,
+        Read = Read + share.Read,
+        Hash = Hash + share.Hash,
+        Journal = Journal + share.Journal,
+        ReplicaWrites = ReplicaWrites + share.ReplicaWrites,
+        Fsync = Fsync + share.Fsync,
+        State = State + share.State,
+        Other = Other + share.Other,
+    };
+
+    /// <summary>One of <paramref name="count"/> equal shares of these phases.</summary>
+    internal RoundPhases Share(int count) => new()
+    {
+        ExtentWalk = Divided(ExtentWalk, count),
+        Read = Divided(Read, count),
+        Hash = Divided(Hash, count),
+        Journal = Divided(Journal, count),
+        ReplicaWrites = Divided(ReplicaWrites, count),
+        Fsync = Divided(Fsync, count),
+        State = Divided(State, count),
+        Other = Divided(Other, count),
+    };
+
     public override string ToString() => string.Format(CultureInfo.InvariantCulture,
         "extent walk {0}, read {1}, hash {2}, journal {3}, replica writes {4}, fsync {5}, state {6}, other {7}",
         Ms(ExtentWalk), Ms(Read), Ms(Hash), Ms(Journal), Ms(ReplicaWrites), Ms(Fsync), Ms(State), Ms(Other));
+
+    private static TimeSpan Divided(TimeSpan time, int count) => TimeSpan.FromTicks(time.Ticks / count);
 
     private static string Ms(TimeSpan time) => time.TotalMilliseconds.ToString(time.TotalMilliseconds < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " ms";
 }

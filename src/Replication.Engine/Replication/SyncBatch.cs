@@ -10,20 +10,28 @@ namespace Replication.Engine.Replication;
 /// Group commit for a run of sync rounds (a pipeline into Sync-VolumeReplica). A round whose only work left is its
 /// record keeps its volume's lease and waits here; up to <see cref="Limit"/> of them, or what gathered in
 /// <see cref="LongestWait"/>, are recorded in one transaction: one flush of the store instead of one per volume.
-/// A crash before that commit loses no data: an unchanged round's record only moves the replica's data age, and a
-/// changed round's committed journal stays on the replica until after the commit, so the next command finishes and
-/// records it, as after any crash between a round's apply and its record; a round a driver staged itself (native
+/// A changed round's journal waits too, written but not committed (at most <see cref="PendingLimit"/> of them): the flush
+/// makes them durable together, commits them, applies each to its replica and flushes the replicas together, sharing the
+/// syncs that cost a round most. A crash before the record loses no data: an unchanged round's record only moves the
+/// replica's data age; a journal not yet committed is discarded by the next command (the replica untouched); and a
+/// committed journal stays on the replica until after the record, so the next command finishes and records it, as after
+/// any crash between a round's apply and its record; a round a driver staged itself (native
 /// replication) is applied only after the commit, and discarded by the next command if the commit never happened.
 /// </summary>
 public sealed class SyncBatch : IDisposable
 {
     public const int Limit = 256;
 
+    /// <summary>Rounds whose journals wait to be committed, each holding its journal (with its write buffer) and replica open, at most.</summary>
+    public const int PendingLimit = 32;
+
     public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(1);
 
     private readonly SyncRound _rounds;
     private readonly List<DeferredRound> _waiting = new();
     private readonly List<IDisposable> _leases = new();
+    private readonly List<RoundFailure> _failures = new();
+    private int _pending;
     private readonly Stopwatch _oldest = new();
 
     internal SyncBatch(SyncRound rounds) => _rounds = rounds;
@@ -31,7 +39,7 @@ public sealed class SyncBatch : IDisposable
     /// <summary>Rounds waiting for their record.</summary>
     public int Waiting => _waiting.Count;
 
-    internal bool Due => _waiting.Count >= Limit || (_waiting.Count > 0 && _oldest.Elapsed >= LongestWait);
+    internal bool Due => _waiting.Count >= Limit || _pending >= PendingLimit || (_waiting.Count > 0 && _oldest.Elapsed >= LongestWait);
 
     internal void Add(DeferredRound round)
     {
@@ -41,12 +49,16 @@ public sealed class SyncBatch : IDisposable
         }
 
         _waiting.Add(round);
+        _pending += round.Round.Outcome.Pending is null ? 0 : 1;
     }
 
     /// <summary>Keeps the lease of the round just deferred until its record is committed.</summary>
     internal void Hold(IDisposable lease) => _leases.Add(lease);
 
-    /// <summary>Records every waiting round in one transaction and gives their leases back; returns their results in the order they ran.</summary>
+    /// <summary>
+    /// Finishes and records every waiting round (records in one transaction) and gives their leases back; returns their
+    /// results in the order they ran. A round that failed as it was finished is kept for <see cref="TakeFailures"/>.
+    /// </summary>
     public IReadOnlyList<SyncResult> Flush()
     {
         if (_waiting.Count == 0)
@@ -56,13 +68,24 @@ public sealed class SyncBatch : IDisposable
 
         try
         {
-            return _rounds.RecordDeferred(_waiting.ToList());
+            var (results, failures) = _rounds.RecordDeferred(_waiting.ToList());
+            _failures.AddRange(failures);
+            return results;
         }
         finally
         {
             _waiting.Clear();
+            _pending = 0;
             ReleaseLeases();
         }
+    }
+
+    /// <summary>The rounds that failed as flushes finished them, since the last call.</summary>
+    public IReadOnlyList<RoundFailure> TakeFailures()
+    {
+        var failures = _failures.ToList();
+        _failures.Clear();
+        return failures;
     }
 
     /// <summary>
@@ -71,7 +94,14 @@ public sealed class SyncBatch : IDisposable
     /// </summary>
     public void Dispose()
     {
+        // A round left pending was never committed: its replica is untouched, and the next command discards its journal.
+        foreach (var round in _waiting)
+        {
+            round.Round.Outcome.Pending?.Dispose();
+        }
+
         _waiting.Clear();
+        _pending = 0;
         ReleaseLeases();
     }
 

@@ -83,8 +83,10 @@ internal sealed class SyncRound
         }
 
         var verdict = new VerdictHolder();
+        // A round that will wait in the batch leaves its journal for the batch to commit and apply with others'.
+        var deferCommit = batch is not null && consistent && tracked is null && statusAfter == volume.ReplicationStatus;
         var request = Request(snapshot, consistent || firstRound ? LazyMap(volume) : null, forceRead, groupToken: null, observer, verdict, journaled: consistent,
-            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked, undoRound: consistent ? UndoRound(volume) : null);
+            beforeFirstDirectChange: firstRound ? () => copying = MarkCopying(seen, operation) : null, tracked: tracked, undoRound: consistent ? UndoRound(volume) : null, deferCommit: deferCommit);
         observer.Decision(
             firstRound ? $"'{volume.Name}': first round since creation: the replica holds only the empty copy, so changed blocks are written to it directly (copying until the round is recorded)."
             : consistent ? $"'{volume.Name}' has a consistent replica: changed blocks go through a journal, so the replica never holds half a round."
@@ -135,9 +137,20 @@ internal sealed class SyncRound
     /// Records deferred rounds in one transaction (one flush of the store for all), then finishes each as
     /// <see cref="EngineDriver.RoundsRecorded"/> says (a journal dropped, a round the driver staged applied), as <see cref="Run(VolumeSnapshot, ReplicationStatus, bool, string, IOperationObserver, CancellationToken)"/> does for one.
     /// </summary>
-    internal IReadOnlyList<SyncResult> RecordDeferred(IReadOnlyList<DeferredRound> rounds)
+    /// <remarks>
+    /// Rounds left pending are committed, applied and flushed first, together (<see cref="PendingRound.FinishAll"/>); one
+    /// that fails is recorded as a failed round and returned among the failures, and the others are recorded.
+    /// </remarks>
+    internal (IReadOnlyList<SyncResult> Results, IReadOnlyList<RoundFailure> Failures) RecordDeferred(IReadOnlyList<DeferredRound> rounds)
     {
+        var failures = new List<RoundFailure>();
+        rounds = FinishPending(rounds, failures);
         var results = new List<SyncResult>(rounds.Count);
+        if (rounds.Count == 0)
+        {
+            return (results, failures);
+        }
+
         CrashPoints.Hit("sync.before-batch-record");
         using (var session = _context.Store.Begin(write: true))
         {
@@ -162,7 +175,80 @@ internal sealed class SyncRound
             RecoveryPointFiles.SweepAfterRound(_context, round.Snapshot, round.Round.Outcome);
         }
 
-        return results;
+        return (results, failures);
+    }
+
+    /// <summary>
+    /// Finishes the rounds left pending, together; returns the rounds to record, each finished one with its driver data,
+    /// its undo log's bytes and its share of the batch's time. A round that failed is recorded as failed (a journal not
+    /// yet committed discarded first: its replica is untouched) and goes to <paramref name="failures"/>.
+    /// </summary>
+    private IReadOnlyList<DeferredRound> FinishPending(IReadOnlyList<DeferredRound> rounds, List<RoundFailure> failures)
+    {
+        var work = rounds.Select(round => round.Round.Outcome.Pending).OfType<Rounds.PendingRound>().ToList();
+        if (work.Count == 0)
+        {
+            return rounds;
+        }
+
+        Exception?[] outcomes;
+        RoundPhases share;
+        using (var clock = RoundClock.Start())
+        {
+            try
+            {
+                outcomes = Rounds.PendingRound.FinishAll(work);
+            }
+            finally
+            {
+                work.ForEach(round => round.Dispose());
+            }
+
+            share = clock.Phases().Share(work.Count);
+        }
+
+        var kept = new List<DeferredRound>(rounds.Count);
+        var next = 0;
+        foreach (var round in rounds)
+        {
+            if (round.Round.Outcome.Pending is null)
+            {
+                kept.Add(round);
+                continue;
+            }
+
+            var i = next++;
+            var outcome = round.Round.Outcome;
+            if (outcomes[i] is null)
+            {
+                var done = outcome with { Pending = null, DriverData = work[i].DriverData, UndoBytes = work[i].UndoBytes, Phases = outcome.Phases?.Plus(share) ?? share };
+                kept.Add(round with { Round = round.Round with { Outcome = done } });
+                continue;
+            }
+
+            if (outcomes[i] is not ReplicationException failure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcomes[i]!).Throw();
+                return kept;
+            }
+
+            if (!work[i].Committed)
+            {
+                // Its replica is untouched: the journal goes, as after any round that failed before its commit (or by the next command, if it cannot now).
+                try
+                {
+                    round.Driver.DiscardSyncJournal(round.Snapshot.Replica, round.Snapshot.Volume.Id);
+                }
+                catch (ReplicationException)
+                {
+                }
+            }
+
+            RecordFailure(round.Snapshot.Volume, failure, round.Operation, outcome.StartedAt, () => StillHoldsItsRound(round.Snapshot, SilentObserver.Instance));
+            failures.Add(new RoundFailure(round.Snapshot.Volume.Name, failure));
+        }
+
+        return kept;
     }
 
     /// <summary>
@@ -384,8 +470,9 @@ internal sealed class SyncRound
 
     /// <param name="verdict">Receives what the replica's real blocks say against its recorded round, if the driver hashes them.</param>
     private ReplicaSyncRequest Request(VolumeSnapshot snapshot, Lazy<BlockMap>? map, bool forceRead, Guid? groupToken, IOperationObserver observer, VerdictHolder verdict,
-        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null, long? undoRound = null) => new()
+        bool journaled = true, Action? beforeFirstDirectChange = null, Export.FrozenDirtyBlocks? tracked = null, long? undoRound = null, bool deferCommit = false) => new()
     {
+        DeferCommit = deferCommit,
         ReplicaHashed = map is null ? null : actual => verdict.Value = _check.Judge(snapshot, actual, map.Value, tracked, observer),
         DirtyBlocks = tracked?.Blocks,
         ReplicaWrittenAtDirtyBlocks = tracked?.ReplicaMirrored ?? false,

@@ -76,10 +76,10 @@ internal sealed class BlockReader
     public BlockMap CopyBlocks(BlockMap map, DirtyBlockSet blocks, IBlockSink sink, IBlockDevice? replica, string replicaName = "")
     {
         var blockSize = map.BlockSize;
-        var buffer = new byte[blockSize * BlocksPerRead];
+        var chunks = Chunks(blocks.Runs().ToList(), map).ToList();
+        var buffer = new byte[chunks.Count == 0 ? 0 : chunks.Max(chunk => chunk.Length)];
         var replicaBuffer = replica is null ? null : new byte[buffer.Length];
         var hash = new byte[BlockMap.HashSize];
-        var chunks = Chunks(blocks.Runs().ToList(), map).ToList();
         var bytesToRead = chunks.Sum(c => (long)c.Length);
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -126,25 +126,38 @@ internal sealed class BlockReader
 
     /// <summary>
     /// Reads the source's data in large chunks, one chunk ahead: while a chunk is hashed and its changed blocks are
-    /// written, the next one is already being read (two buffers), so reading overlaps hashing and writing.
+    /// written, the next one is already being read (two buffers), so reading overlaps hashing and writing. The buffers
+    /// are as large as the largest chunk, and the first chunk is read on the caller's thread: a small volume's round
+    /// (one chunk) allocates what it reads and hands nothing to another thread.
     /// </summary>
     private void Walk(BlockMap baseline, BlockMap result, IBlockSink? sink)
     {
         var blockSize = baseline.BlockSize;
         var runs = DataBlockRuns(blockSize, baseline.VolumeSize, out var bytesToRead);
-        var buffers = new[] { new byte[blockSize * BlocksPerRead], new byte[blockSize * BlocksPerRead] };
+        var chunkList = Chunks(runs, baseline).ToList();
+        var largest = chunkList.Count == 0 ? 0 : chunkList.Max(chunk => chunk.Length);
+        var buffers = new[] { new byte[largest], chunkList.Count > 1 ? new byte[largest] : Array.Empty<byte>() };
         var hash = new byte[BlockMap.HashSize];
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         long nextBlock = 0;
-        using var chunks = Chunks(runs, baseline).GetEnumerator();
+        using IEnumerator<Chunk> chunks = chunkList.GetEnumerator();
         Task? reading = null;
         try
         {
             var more = chunks.MoveNext();
             var current = chunks.Current;
             var buffer = 0;
-            reading = more ? StartRead(current, buffers[buffer]) : null;
+            if (more)
+            {
+                using (RoundClock.In(RoundPhase.Read))
+                {
+                    ReadExactly(current.Offset, buffers[buffer], current.Length);
+                }
+
+                reading = Task.CompletedTask;
+            }
+
             while (more)
             {
                 _cancellation.ThrowIfCancellationRequested();

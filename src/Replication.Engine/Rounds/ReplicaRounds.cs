@@ -44,7 +44,25 @@ internal sealed class ReplicaRounds
         var stampTakenAt = DateTimeOffset.UtcNow;
         var stampBefore = PrimaryStamp(request.Source, primaryName, request.SizeBytes);
         // Open the replica first: a quiet primary proves nothing about a replica that was removed or resized.
-        using var target = OpenTarget(request.Target, replicaName, request.SizeBytes, rebuild: request.PreviousMap is null);
+        var target = OpenTarget(request.Target, replicaName, request.SizeBytes, rebuild: request.PreviousMap is null);
+        ReplicaSyncOutcome? outcome = null;
+        try
+        {
+            return outcome = SyncOpened(request, target, primaryName, replicaName, stampBefore, stampTakenAt, observer, cancellation);
+        }
+        finally
+        {
+            // A round left pending hands its open replica to its batch.
+            if (outcome?.Pending is null)
+            {
+                target.Dispose();
+            }
+        }
+    }
+
+    private ReplicaSyncOutcome SyncOpened(ReplicaSyncRequest request, IBlockDevice target, string primaryName, string replicaName, string stampBefore, DateTimeOffset stampTakenAt,
+        IOperationObserver observer, CancellationToken cancellation)
+    {
         var previous = RoundStamp.Parse(request.PreviousDriverData);
         var replicaUntouched = previous is not null && previous.ReplicaStamp == _driver.CopyStamp(request.Target);
         if (request.PreviousMap is not null && !request.ForceRead && replicaUntouched && previous!.PrimaryStamp is { } stamp && stamp == stampBefore &&
@@ -303,12 +321,17 @@ internal sealed class ReplicaRounds
         // A write during the round makes the primary's stamp useless for skipping the next one, and the replica no
         // crash-consistent point in time.
         var quiet = _driver.CopyStamp(round.Request.Source) == round.StampBefore;
+        var primaryStamp = quiet ? round.StampBefore : null;
         return new ReplicaSyncOutcome
         {
             Mode = mode,
             NewMap = newMap,
             PrimaryChangedDuringRound = !quiet,
-            DriverData = round.Stamp(quiet ? round.StampBefore : null, _driver.CopyStamp(round.Request.Target)),
+            // A pending round's replica changes when its batch applies it: its stamp is taken then.
+            DriverData = round.Sealed is null ? round.Stamp(primaryStamp, _driver.CopyStamp(round.Request.Target)) : null,
+            Pending = round.Sealed is { } journal
+                ? new PendingRound(journal, round.Request.Target.Backend.Name, round.Target, round.ReplicaName, round.Request.UndoRound, () => round.Stamp(primaryStamp, _driver.CopyStamp(round.Request.Target)))
+                : null,
             Generation = round.Request.Generation,
             StartedAt = round.Request.StartedAt,
             BytesRead = reader.BytesRead,
@@ -342,11 +365,18 @@ internal sealed class ReplicaRounds
             GroupToken = request.GroupToken,
         };
         BlockMap newMap;
+        var pending = request.DeferCommit && request.GroupToken is null;
         using (var journal = new SyncJournal.Writer(store, header, where))
         {
             try
             {
                 newMap = copy(journal);
+                if (pending)
+                {
+                    round.Sealed = journal.Seal(newMap);
+                    return newMap;
+                }
+
                 journal.Commit(newMap);
             }
             catch
@@ -360,18 +390,25 @@ internal sealed class ReplicaRounds
 
         if (request.GroupToken is null)
         {
-            using var staged = DriverFaults.Run(() => SyncJournal.OpenStaged(store, request.VolumeId), ErrorIds.ReplicaUnwritable, "Reading the sync journal", where)
-                ?? throw new ReplicationException(ErrorIds.ReplicaUnwritable, ErrorKind.WriteError, $"The sync journal '{where}' just committed is gone.", where);
-            if (request.UndoRound is { } point)
-            {
-                round.UndoBytes = CaptureUndo(store, staged, where, round.Target, point);
-            }
-
-            DriverFaults.Run(() => SyncJournal.Apply(staged, where, round.Target, round.ReplicaName), ErrorIds.ReplicaUnwritable, "Writing the replica", round.ReplicaName);
+            round.UndoBytes = ApplyCommitted(store, request.VolumeId, where, round.Target, round.ReplicaName, request.UndoRound, flush: true);
             CrashPoints.Hit("sync.after-apply");
         }
 
         return newMap;
+    }
+
+    /// <summary>
+    /// Applies the volume's committed journal to the replica, capturing first the undo log of recovery point
+    /// <paramref name="undoRound"/> when one is asked; returns the undo log's bytes.
+    /// </summary>
+    /// <param name="flush">Flush the replica when done; a batch of rounds flushes its replicas together instead.</param>
+    internal static long? ApplyCommitted(ISidecarStore store, Guid volumeId, string where, IBlockDevice replica, string replicaName, long? undoRound, bool flush)
+    {
+        using var staged = DriverFaults.Run(() => SyncJournal.OpenStaged(store, volumeId), ErrorIds.ReplicaUnwritable, "Reading the sync journal", where)
+            ?? throw new ReplicationException(ErrorIds.ReplicaUnwritable, ErrorKind.WriteError, $"The sync journal '{where}' just committed is gone.", where);
+        var undoBytes = undoRound is { } point ? CaptureUndo(store, staged, where, replica, point) : (long?)null;
+        DriverFaults.Run(() => SyncJournal.Apply(staged, where, replica, replicaName, flush), ErrorIds.ReplicaUnwritable, "Writing the replica", replicaName);
+        return undoBytes;
     }
 
     private static BlockMap HashTarget(Round round, IOperationObserver observer, CancellationToken cancellation)
@@ -483,6 +520,9 @@ internal sealed class ReplicaRounds
 
         /// <summary>The bytes of the undo log captured before the round was applied; null when none was.</summary>
         public long? UndoBytes { get; set; }
+
+        /// <summary>The journal of a round left pending for its batch: sealed, not committed.</summary>
+        public SyncJournal.Sealed? Sealed { get; set; }
 
         /// <summary>The driver's changed-block mark taken before the primary was read; null when it tracks none.</summary>
         public string? ChangeMark { get; }

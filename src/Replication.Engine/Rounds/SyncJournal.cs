@@ -130,30 +130,33 @@ internal static class SyncJournal
         });
 
         /// <summary>Ends the journal with the new map and its checksum, makes it durable, and commits it with its record.</summary>
-        public void Commit(BlockMap newMap) => Target(() =>
+        public void Commit(BlockMap newMap)
+        {
+            using var sealedJournal = Seal(newMap);
+            sealedJournal.Commit();
+        }
+
+        /// <summary>
+        /// Ends the journal with the new map and its checksum, written but neither durable nor committed: a batch of
+        /// rounds commits many at once (<see cref="CommitAll"/>).
+        /// </summary>
+        public Sealed Seal(BlockMap newMap) => Target(() =>
         {
             if (newMap.BlockSize != _header.BlockSize || newMap.VolumeSize != _header.VolumeSize)
             {
                 throw new InvalidOperationException("The journal's map does not fit its header.");
             }
 
-            using (RoundClock.In(RoundPhase.Journal))
-            {
-                _writer.Write(EndOfEntries);
-                _writer.Write(newMap.ToBytes());
-                _writer.Flush();
-            }
-
-            using var syncing = RoundClock.In(RoundPhase.Fsync);
+            using var journaling = RoundClock.In(RoundPhase.Journal);
+            _writer.Write(EndOfEntries);
+            _writer.Write(newMap.ToBytes());
+            _writer.Flush();
             var checksum = _hashing.Checksum;
             _file.Write(BitConverter.GetBytes(checksum), 0, sizeof(ulong));
-            _file.Flush();
             var length = _file.Length;
-            Dispose();
-            // Writing a record of 36 bytes aside, syncing it, renaming it and syncing the folder: the syncs are its cost.
-            _store.Replace(CommittedName(_header.VolumeId), CommitRecord(length, checksum));
-            CrashPoints.Hit("journal.after-commit");
-            return true;
+            _disposed = true;
+            IgnoringIoErrors(_writer.Dispose);
+            return new Sealed(_store, _header.VolumeId, _file, CommitRecord(length, checksum), _where);
         });
 
         public void Dispose()
@@ -171,6 +174,96 @@ internal static class SyncJournal
         }
 
         private T Target<T>(Func<T> work) => Drivers.DriverFaults.Run(work, ErrorIds.ReplicaUnwritable, "Writing the sync journal", _where);
+    }
+
+    /// <summary>
+    /// A journal written whole, not yet durable nor committed. Disposed uncommitted, it is a staged journal without a
+    /// commit record: the next command discards it.
+    /// </summary>
+    public sealed class Sealed : IDisposable
+    {
+        private readonly Stream _file;
+        private readonly byte[] _record;
+
+        internal Sealed(ISidecarStore store, Guid volumeId, Stream file, byte[] record, string where)
+        {
+            Store = store;
+            VolumeId = volumeId;
+            Where = where;
+            _file = file;
+            _record = record;
+        }
+
+        public ISidecarStore Store { get; }
+
+        public Guid VolumeId { get; }
+
+        /// <summary>The journal as messages name it.</summary>
+        public string Where { get; }
+
+        /// <summary>The commit record, under the committed name: replacing it commits the journal.</summary>
+        public KeyValuePair<string, byte[]> Record => new(CommittedName(VolumeId), _record);
+
+        /// <summary>Makes the journal durable and commits it with its record.</summary>
+        public void Commit()
+        {
+            MakeDurable();
+            using (RoundClock.In(RoundPhase.Fsync))
+            {
+                // Writing a record of 36 bytes aside, syncing it, renaming it and syncing the folder: the syncs are its cost.
+                Target(() => Store.Replace(Record.Key, Record.Value), Where);
+            }
+
+            CrashPoints.Hit("journal.after-commit");
+        }
+
+        /// <summary>Syncs the journal to disk and closes it; it is committed once its record is in place.</summary>
+        public void MakeDurable()
+        {
+            using var syncing = RoundClock.In(RoundPhase.Fsync);
+            Target(() => _file.Flush(), Where);
+            Dispose();
+        }
+
+        public void Dispose() => IgnoringIoErrors(_file.Dispose);
+    }
+
+    /// <summary>
+    /// Commits sealed journals together: all made durable at once, then their records replaced store by store, sharing
+    /// the store's flushes where it offers <see cref="ISidecarBatchReplace"/>. Returns each journal's failure, null where
+    /// it was committed; a journal that failed stays uncommitted.
+    /// </summary>
+    /// <param name="storeOf">Names the store each journal is in (its backend): a driver may hand out a new store object per call.</param>
+    public static Exception?[] CommitAll(IReadOnlyList<Sealed> journals, Func<int, string> storeOf)
+    {
+        Exception?[] failures;
+        using (RoundClock.In(RoundPhase.Fsync))
+        {
+            failures = Files.ConcurrentSyncs.Each(journals, journal => journal.MakeDurable());
+            foreach (var byStore in Enumerable.Range(0, journals.Count).Where(i => failures[i] is null).GroupBy(storeOf, StringComparer.OrdinalIgnoreCase))
+            {
+                var members = byStore.ToList();
+                var store = journals[members[0]].Store;
+                if (store is ISidecarBatchReplace batch && members.Count > 1 &&
+                    Failures.Of(() => Target(() => batch.ReplaceAll(members.Select(i => journals[i].Record).ToList()), journals[members[0]].Where)) is null)
+                {
+                    continue;
+                }
+
+                // One by one (a store without the batch, or a batch that failed): one journal's fault fails only its round.
+                foreach (var i in members)
+                {
+                    failures[i] = Failures.Of(() => Target(() => store.Replace(journals[i].Record.Key, journals[i].Record.Value), journals[i].Where));
+                }
+            }
+        }
+
+        foreach (var _ in failures.Where(failure => failure is null))
+        {
+            CrashPoints.Hit("journal.after-commit");
+        }
+
+        return failures;
     }
 
     /// <summary>
@@ -217,7 +310,8 @@ internal static class SyncJournal
     public static Stream? OpenStaged(ISidecarStore store, Guid volumeId) => Open(store, StagedName(volumeId));
 
     /// <summary>Applies a committed (already verified) journal's entries to the target and flushes the target.</summary>
-    public static (long BlocksWritten, long BytesWritten, long BlocksDeallocated) Apply(Stream file, string where, IBlockDevice target, string targetName)
+    /// <param name="flush">Flush the replica when done; a batch of rounds flushes its replicas together instead.</param>
+    public static (long BlocksWritten, long BytesWritten, long BlocksDeallocated) Apply(Stream file, string where, IBlockDevice target, string targetName, bool flush = true)
     {
         file.Position = 0;
         using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
@@ -253,8 +347,12 @@ internal static class SyncJournal
             }
         }
 
-        using var syncing = RoundClock.In(RoundPhase.Fsync);
-        Replica(target.Flush, targetName);
+        if (flush)
+        {
+            using var syncing = RoundClock.In(RoundPhase.Fsync);
+            Replica(target.Flush, targetName);
+        }
+
         return (written, bytes, holes);
     }
 
@@ -335,6 +433,9 @@ internal static class SyncJournal
 
         store.Delete(StagedName(volumeId));
     }
+
+
+    private static void Target(Action work, string where) => Drivers.DriverFaults.Run(work, ErrorIds.ReplicaUnwritable, "Writing the sync journal", where);
 
     private static void Replica(Action write, string targetName) =>
         Drivers.DriverFaults.Run(write, ErrorIds.ReplicaUnwritable, "Writing the replica", targetName);

@@ -70,11 +70,17 @@ public sealed class SyncVolumeReplicaCommand : VolumeOrGroupTargetCommand, IDisp
     /// <summary>A stopped pipeline gives back the leases of rounds not yet recorded; they keep their previous record.</summary>
     public void Dispose() => _batch?.Dispose();
 
+    /// <summary>Writes the rounds recorded, and an error for each round of the batch that failed as it was finished.</summary>
     private void WriteResults(IReadOnlyList<SyncResult>? results)
     {
         foreach (var result in results ?? Array.Empty<SyncResult>())
         {
             WriteObject(result);
+        }
+
+        foreach (var failed in _batch?.TakeFailures() ?? Array.Empty<RoundFailure>())
+        {
+            WriteError(ErrorRecords.From(failed.Failure, Names, failed.VolumeName));
         }
     }
 }

@@ -27,6 +27,9 @@ public class CountingDriver : IStorageDriver, IChangedBlockTracking
     /// <summary>While true, every read of a copy opened to read fails with an I/O fault.</summary>
     public bool FailReads { get; set; }
 
+    /// <summary>A copy (backend:location) whose writable devices fail every flush, as a disk that fails under the data; null for none.</summary>
+    public string? FailFlushesOf { get; set; }
+
     /// <summary>While false, the driver offers no changed-block tracking (as a driver that lost it answers null).</summary>
     public bool Tracking { get; set; } = true;
 
@@ -107,7 +110,15 @@ public class CountingDriver : IStorageDriver, IChangedBlockTracking
 
         public void Write(long offset, byte[] buffer, int bufferOffset, int count) => _inner.Write(offset, buffer, bufferOffset, count);
 
-        public void Flush() => _inner.Flush();
+        public void Flush()
+        {
+            if (_access != DeviceAccess.Read && _driver.FailFlushesOf == _copy)
+            {
+                throw new StorageDriverException(DriverErrorIds.IoFault, "Flushes fail (the test says so).");
+            }
+
+            _inner.Flush();
+        }
 
         public void Zero(long offset, long length, bool deallocate) => _inner.Zero(offset, length, deallocate);
 

@@ -12,7 +12,7 @@ namespace Replication.Engine.Drivers.LocalFile;
 /// The engine's sidecars of a LocalFile backend: private files (0600) in its .replication folder (0700), reached through
 /// the checked backend folder and never through a link; replaced by writing a new file and renaming it over the old.
 /// </summary>
-internal sealed class LocalSidecarStore : ISidecarStore, ISidecarBatchRemoval
+internal sealed class LocalSidecarStore : ISidecarStore, ISidecarBatchRemoval, ISidecarBatchReplace
 {
     private static readonly Regex NamePattern = new("^[A-Za-z0-9][A-Za-z0-9._-]*\\z", RegexOptions.CultureInvariant);
 
@@ -40,22 +40,46 @@ internal sealed class LocalSidecarStore : ISidecarStore, ISidecarBatchRemoval
         }
     });
 
-    public void Replace(string name, byte[] content) => LocalFileBackend.Run(() =>
+    public void Replace(string name, byte[] content) => ReplaceAll(new[] { new KeyValuePair<string, byte[]>(name, content) });
+
+    /// <summary>
+    /// Each sidecar written to a new file beside it, all of them synced at once, then each renamed over its old one and
+    /// the folder synced once: the syncs, not the writes, are what costs.
+    /// </summary>
+    public void ReplaceAll(IReadOnlyList<KeyValuePair<string, byte[]>> sidecars) => LocalFileBackend.Run(() =>
     {
-        // Not ".tmp": the engine stages its journals under that ending.
-        var temporary = Checked(name) + ".new";
         using var folder = BackendFolder.Open(_backend);
         var module = folder.ModuleFolder;
-        // A leftover temporary file is removed (a link there is refused), and the new one made exclusively.
-        module.Delete(temporary);
-        using (var file = module.OpenFile(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        var written = new List<(string Name, string Temporary, FileStream File)>(sidecars.Count);
+        try
         {
-            file.Write(content, 0, content.Length);
-            FileSyncs.Synced(VerifiedFolder.PathOf(file));
-            file.Flush(flushToDisk: true);
+            foreach (var sidecar in sidecars)
+            {
+                // Not ".tmp": the engine stages its journals under that ending.
+                var temporary = Checked(sidecar.Key) + ".new";
+                // A leftover temporary file is removed (a link there is refused), and the new one made exclusively.
+                module.Delete(temporary);
+                var file = module.OpenFile(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                written.Add((sidecar.Key, temporary, file));
+                file.Write(sidecar.Value, 0, sidecar.Value.Length);
+            }
+
+            ConcurrentSyncs.Run(written, entry =>
+            {
+                FileSyncs.Synced(VerifiedFolder.PathOf(entry.File));
+                entry.File.Flush(flushToDisk: true);
+            });
+        }
+        finally
+        {
+            written.ForEach(entry => entry.File.Dispose());
         }
 
-        module.Rename(temporary, name);
+        foreach (var (name, temporary, _) in written)
+        {
+            module.Rename(temporary, name);
+        }
+
         module.Sync();
     });
 
