@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
 using System.Threading;
+using Replication.Engine.DrTests;
 using Replication.Engine.Errors;
 using Replication.Engine.Model;
 using Replication.Engine.Replication;
@@ -44,6 +45,24 @@ public sealed class GroupPointPromotionTests : IDisposable
             Assert.Equal(good[chosen][member], Sha256(group.Site.PrimaryFile(member)));
             Assert.Contains(group.Site.EventsOf(member), e => e.Operation == "RollBackReplica");
             Assert.Equal(chosen, group.Record(member).GroupRound);
+        }
+    }
+
+    [UnixFact]
+    public void AGroupDrTestAtAGoodGroupRound_PassesForEveryMember_AtItsPointOfThatRound_AndTheReplicasKeepTheDamage()
+    {
+        var good = GoodGroupRoundsThenDamage();
+        var chosen = good.Keys.Min();
+        var replicas = Members.ToDictionary(m => m, m => Sha256(group.Site.ReplicaFile(m)));
+
+        var tests = group.Engine.DrTests.RunGroup(GroupSite.Group, new DrTestOptions { GroupRound = chosen }, group.Site.Quiet, CancellationToken.None);
+
+        Assert.Equal(2, tests.Count);
+        foreach (var test in tests)
+        {
+            Assert.True(test.Passed, test.Reason);
+            Assert.Equal(group.Engine.RecoveryPoints.List(test.VolumeName).Single(p => p.GroupRound == chosen).Round, test.SyncGeneration);
+            Assert.Equal(replicas[test.VolumeName], Sha256(group.Site.ReplicaFile(test.VolumeName)));
         }
     }
 
