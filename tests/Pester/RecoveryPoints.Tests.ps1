@@ -50,6 +50,23 @@ Describe 'Recovery points: the ransomware drill' {
         ($points | Out-String -Width 100) | Should -Match 'newest'
     }
 
+    It 'health and the DR report show the recovery history: points kept, oldest and newest, space' {
+        $points = @(Get-VolumeRecoveryPoint db01)
+        $replica = Get-VolumeReplica db01
+
+        $replica.RecoveryPoints | Should -Be $points.Count
+        $replica.OldestRecoveryPoint | Should -Be $points[-1].DataTimestamp
+        $replica.NewestRecoveryPoint | Should -Be $points[0].DataTimestamp
+        $replica.RecoveryPointBytes | Should -Be ($points | Measure-Object BytesHeld -Sum).Sum
+        $replica.RecoveryPointBytes | Should -BeGreaterThan 1MB -Because "the good rounds' points hold the 3 MiB the damage overwrote"
+        ($replica | Format-List | Out-String -Width 200) | Should -Match "RecoveryPoints\s*:\s*$($points.Count) from"
+        $summary = Measure-VolumeReplica
+        $summary.RecoveryPoints | Should -Be $points.Count
+        $summary.VolumesWithRecoveryPoints | Should -Be 1
+        $summary.ShortestRecoveryHistoryVolume | Should -Be 'db01'
+        ($summary | Format-List | Out-String -Width 200) | Should -Match "RecoveryPoints\s*:\s*$($points.Count) on 1 volume"
+    }
+
     It 'a test volume at each good point holds exactly that round''s bytes, and the replica keeps the damage' {
         $replicaBefore = Get-Sha256Sum (Get-ReplicaFile db01)
         foreach ($round in $good) {
@@ -84,6 +101,75 @@ Describe 'Recovery points: the ransomware drill' {
         Invoke-ReplicaPromotion db01 -Before $good[0].At -Force | Out-Null
 
         Get-Sha256Sum (Get-VolumeConnection db01).Path | Should -Be $good[0].Sum
+    }
+}
+
+Describe 'Recovery points: the ransomware drill for a group' {
+    BeforeEach {
+        $site = New-ReplicationStory
+        New-ReplicatedVolumeType -Name points -ExtraSpec @{ 'replication:recovery_points' = '10' } | Out-Null
+        $members = 'db01', 'db02'
+        foreach ($name in $members) { New-Volume -Name $name -SizeBytes 8MB -VolumeType points | Out-Null }
+        New-ReplicationGroup -Name app -VolumeName $members | Out-Null
+        $paths = @{}
+        foreach ($name in $members) { $paths[$name] = (Get-VolumeConnection $name).Path }
+        # Three group rounds, each writing different known data on each member; each member's SHA-256 per round taken with sha256sum.
+        $good = @(foreach ($i in 1..3) {
+                foreach ($name in $members) { Write-VolumeBytes -Path $paths[$name] -Offset ($i * 1MB) -Bytes (Get-RandomBytes -Count 512KB -Seed ($i * 10 + $name.Length + [int][char]$name[-1])) }
+                Sync-VolumeReplica -Group app | Out-Null
+                $round = (Get-VolumeRecoveryPoint db01 -Latest).GroupRound
+                $sums = @{}
+                foreach ($name in $members) { $sums[$name] = Get-Sha256Sum $paths[$name] }
+                [pscustomobject]@{ GroupRound = $round; Sums = $sums; At = Get-Date }
+                Start-Sleep -Milliseconds 20
+            })
+        # The damage on both members, synced in one more group round.
+        foreach ($name in $members) { Write-VolumeBytes -Path $paths[$name] -Offset 0 -Bytes (Get-RandomBytes -Count 8MB -Seed (600 + $name.Length + [int][char]$name[-1])) }
+        Sync-VolumeReplica -Group app | Out-Null
+        foreach ($name in $members) { Get-Sha256Sum (Get-ReplicaFile $name) | Should -Not -Be $good[-1].Sums[$name] }
+    }
+    AfterEach { Remove-ReplicationTestSite $site }
+
+    It 'promotion of the group at the last good group point, piped from a member''s point, serves each member''s bytes of that round' {
+        $point = Get-VolumeRecoveryPoint db02 | Where-Object GroupRound -EQ $good[-1].GroupRound
+
+        $results = @($point | Invoke-ReplicaPromotion -Force)
+
+        $results | Should -HaveCount 2
+        foreach ($name in $members) {
+            Get-Sha256Sum (Get-VolumeConnection $name).Path | Should -Be $good[-1].Sums[$name]
+            (Get-ReplicationEvent -Name $name -Newest 5).Operation | Should -Contain 'RollBackReplica'
+        }
+    }
+
+    It 'promotion of the group by -Group -Before serves each member''s bytes of an older group round' {
+        Invoke-ReplicaPromotion -Group app -Before $good[0].At.AddMilliseconds(10) -Force | Out-Null
+
+        foreach ($name in $members) { Get-Sha256Sum (Get-VolumeConnection $name).Path | Should -Be $good[0].Sums[$name] }
+    }
+
+    It 'a DR test of the group at the last good group point passes for every member, each at its point of that round' {
+        $tests = @(Test-VolumeReplica -Group app -GroupRound $good[-1].GroupRound -KeepTestVolume)
+
+        $tests | Should -HaveCount 2
+        foreach ($test in $tests) {
+            $test.Outcome | Should -Be 'Passed'
+            Get-Sha256Sum (Get-VolumeConnection $test.TestVolumeName).Path | Should -Be $good[-1].Sums[$test.VolumeName]
+        }
+    }
+
+    It 'refuses a group round one member lacks with GroupRecoveryPointIncomplete, and changes nothing' {
+        Get-VolumeRecoveryPoint db02 | Where-Object GroupRound -EQ $good[0].GroupRound | Remove-VolumeRecoveryPoint -Force
+        $replicas = @{}
+        foreach ($name in $members) { $replicas[$name] = Get-Sha256Sum (Get-ReplicaFile $name) }
+
+        { Invoke-ReplicaPromotion -Group app -GroupRound $good[0].GroupRound -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GroupRecoveryPointIncomplete,Replication.PowerShell.Commands.InvokeReplicaPromotionCommand'
+
+        foreach ($name in $members) {
+            Get-Sha256Sum (Get-ReplicaFile $name) | Should -Be $replicas[$name]
+            (Get-VolumeReplica $name).Status | Should -Be 'active'
+        }
     }
 }
 

@@ -27,6 +27,9 @@ public sealed class FleetStateWorkTests : IClassFixture<FleetStateWorkTests.Flee
     {
         { "Get-Volume", "Get-VolumeReplica" },
         { "Get-Volume", "Measure-VolumeReplica" },
+        // The recovery history (issue 16) of piped names, read for the whole pipeline in one batched query.
+        { "Get-Volume | Select-Object Name", "Get-VolumeReplica" },
+        { "Get-Volume | Select-Object Name", "Measure-VolumeReplica" },
         { "Get-Volume | Select-Object Name", "Test-VolumeReplica -WhatIf" },
         { "Get-Volume", "Sync-VolumeReplica -ErrorAction SilentlyContinue" },
         { "Get-Volume | Select-Object Name", "Sync-VolumeReplica -ErrorAction SilentlyContinue" },
@@ -62,7 +65,7 @@ public sealed class FleetStateWorkTests : IClassFixture<FleetStateWorkTests.Flee
 
     /// <summary>
     /// One state file holding <see cref="SmallSize"/> volumes, then <see cref="LargeSize"/>; every fifth volume plain
-    /// (its replication disabled), the rest replicated. Each pipeline is measured at both sizes.
+    /// (its replication disabled), the rest replicated, keeping recovery points. Each pipeline is measured at both sizes.
     /// </summary>
     public sealed class Fleet : IDisposable
     {
@@ -77,6 +80,8 @@ public sealed class FleetStateWorkTests : IClassFixture<FleetStateWorkTests.Flee
         public Fleet()
         {
             _host.AddStory();
+            // Replicated volumes keep recovery points, so the replica views read a recovery history.
+            _host.Script("Set-VolumeType -Name replicated -ExtraSpec @{ 'replication:recovery_points' = '3' }").AssertNoErrors();
             _work = StateWork.For(Path.GetFullPath(_host.StatePath));
             foreach (var size in new[] { SmallSize, LargeSize })
             {

@@ -11,6 +11,9 @@ public sealed class DrTestOptions
     /// <summary>Test the replica as it was at this recovery point's round rather than as it is (the RPO target does not apply).</summary>
     public long? RecoveryPoint { get; init; }
 
+    /// <summary>A group test: every member at its recovery point of this group round, the same moment for all (refused when a member keeps none).</summary>
+    public long? GroupRound { get; init; }
+
     /// <summary>Leave the test volume for a look afterwards instead of removing it.</summary>
     public bool KeepTestVolume { get; init; }
 

@@ -111,6 +111,11 @@ public sealed class DrTestService
             members = read.ListVolumes(new VolumeQuery { GroupName = group });
         }
 
+        if (options.GroupRound is { } pointRound)
+        {
+            return RunGroupAtPoint(group, members, pointRound, options, observer, cancellation);
+        }
+
         var offRound = members.Where(m => round is null || m.GroupRound != round).Select(m => m.Name).ToList();
         if (offRound.Count > 0)
         {
@@ -132,6 +137,24 @@ public sealed class DrTestService
 
         CleanUpInterrupted(observer);
         return members.Select(m => RunOne(m.Name, options, observer, cancellation, $"group '{group}' round {round}")).ToList();
+    }
+
+    /// <summary>Tests every member at its point of group round <paramref name="groupRound"/>; GroupRecoveryPointIncomplete, testing none, when a member keeps no point of it.</summary>
+    private IReadOnlyList<DrTestResult> RunGroupAtPoint(string group, IReadOnlyList<VolumeRecord> members, long groupRound, DrTestOptions options, IOperationObserver observer, CancellationToken cancellation)
+    {
+        GroupRecoveryPoint point;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            point = RecoveryPoints.GroupRecoveryPoints.Choose(read, group, groupRound, null, _context.Now);
+        }
+
+        CleanUpInterrupted(observer);
+        return members.Select(m => RunOne(m.Name, new DrTestOptions
+        {
+            RecoveryPoint = point.Members.Single(p => p.VolumeId == m.Id).Round,
+            KeepTestVolume = options.KeepTestVolume,
+            Validation = options.Validation,
+        }, observer, cancellation, $"group '{group}' at its point of group round {groupRound}")).ToList();
     }
 
     public IReadOnlyList<DrTestResult> History(DrTestQuery query)

@@ -123,4 +123,5 @@ public static class ErrorIds
     public const string RecoveryPointUnreadable = nameof(RecoveryPointUnreadable);
     public const string RecoveryPointImmutable = nameof(RecoveryPointImmutable);
     public const string RecoveryPointInUse = nameof(RecoveryPointInUse);
+    public const string GroupRecoveryPointIncomplete = nameof(GroupRecoveryPointIncomplete);
 }

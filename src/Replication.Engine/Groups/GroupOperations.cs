@@ -58,9 +58,14 @@ public sealed class GroupOperations
     /// each with its primary and repairs it; an unplanned one checks each against the group round and refuses the whole
     /// group if any is damaged, unless <paramref name="allowDamagedReplica"/>.
     /// </summary>
+    /// <param name="groupRound">
+    /// Take every member's replica back to its recovery point of this group round first (never planned: a final round
+    /// would copy the damage); refused, with nothing changed, when some member keeps no point of it.
+    /// </param>
     public IReadOnlyList<PromotionResult> Promote(string groupName, bool planned, IOperationObserver observer, CancellationToken cancellation, string? failoverSource = null, bool duringFailback = false,
-        bool allowDamagedReplica = false)
+        bool allowDamagedReplica = false, long? groupRound = null)
     {
+        planned &= groupRound is null;
         using var held = Hold(groupName, "PromoteReplicationGroup", observer, cancellation, finishesPromotion: true);
         // A round committed but not yet applied when its process died is finished from the replicas' journals first
         // (the primaries are not needed): the group's newest common point is then the one promoted.
@@ -77,6 +82,11 @@ public sealed class GroupOperations
             _exports.RequireNotExported(member, "a group promotion");
         }
 
+        if (groupRound is { } round)
+        {
+            members = RollBack(held.Group, members, round, observer);
+        }
+
         var checks = new Dictionary<Guid, PromotionCheck>();
         if (planned)
         {
@@ -90,7 +100,7 @@ public sealed class GroupOperations
         }
         else
         {
-            RequireCommonRound(held.Group, members);
+            RequireCommonRound(held.Group, members, groupRound);
             var damaged = new List<string>();
             foreach (var member in members)
             {
@@ -114,7 +124,7 @@ public sealed class GroupOperations
             members = Members(held.Group);
         }
 
-        RequireCommonRound(held.Group, members);
+        RequireCommonRound(held.Group, members, groupRound);
         using (var session = _context.Store.Begin(write: true))
         {
             session.PutGroupPromotion(held.Group, _context.Now, planned);
@@ -323,10 +333,28 @@ public sealed class GroupOperations
         return round;
     }
 
-    private void RequireCommonRound(string groupName, IReadOnlyList<VolumeSnapshot> members)
+    /// <summary>
+    /// Takes every member's replica back to its point of <paramref name="groupRound"/>, all intents recorded before any
+    /// block moves (a crash is finished member by member by the next command); returns the members as recorded after.
+    /// </summary>
+    private IReadOnlyList<VolumeSnapshot> RollBack(string groupName, IReadOnlyList<VolumeSnapshot> members, long groupRound, IOperationObserver observer)
+    {
+        GroupRecoveryPoint point;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            point = RecoveryPoints.GroupRecoveryPoints.Choose(read, groupName, groupRound, null, _context.Now);
+        }
+
+        observer.Decision($"Group '{groupName}': every member's replica goes back to its point of group round {groupRound} (data as of {point.DataTimestamp:u}); their newer points are dropped.");
+        new RecoveryPoints.ReplicaRollback(_context).RunTogether(members.Select(m => (m, point.Members.Single(p => p.VolumeId == m.Volume.Id).Round)).ToList(), observer);
+        return Members(groupName);
+    }
+
+    /// <param name="groupRound">The round the members must hold: the group's last committed one unless a point's round is given.</param>
+    private void RequireCommonRound(string groupName, IReadOnlyList<VolumeSnapshot> members, long? groupRound = null)
     {
         using var session = _context.Store.Begin(write: false);
-        var last = session.LastCommittedGroupRound(groupName);
+        var last = groupRound is { } chosen ? new GroupRound { GroupName = groupName, Round = chosen } : session.LastCommittedGroupRound(groupName);
         var off = members.Where(m => last is null || m.Volume.GroupRound != last.Round).Select(m => m.Volume.Name).ToList();
         if (off.Count > 0)
         {

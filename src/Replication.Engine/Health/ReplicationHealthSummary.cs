@@ -62,6 +62,19 @@ public sealed record ReplicationHealthSummary
     /// <summary>Bytes written on the measured primaries since their last round, as far as known (exported volumes count them).</summary>
     public long PendingBytes { get; init; }
 
+    /// <summary>Recovery points the measured replicas keep, and the bytes their undo logs hold.</summary>
+    public int RecoveryPoints { get; init; }
+
+    public long RecoveryPointBytes { get; init; }
+
+    /// <summary>Volumes that keep recovery points.</summary>
+    public int VolumesWithRecoveryPoints { get; init; }
+
+    /// <summary>The shortest recovery history among volumes that keep points (data time of their oldest point), and whose it is.</summary>
+    public DateTimeOffset? ShortestRecoveryHistory { get; init; }
+
+    public string? ShortestRecoveryHistoryVolume { get; init; }
+
     /// <summary>The start of the period the round figures cover; null when they were not asked for.</summary>
     public DateTimeOffset? RoundsSince { get; init; }
 
@@ -93,6 +106,8 @@ public sealed record ReplicationHealthSummary
         var all = replicas.GroupBy(r => r.VolumeId).Select(g => g.First()).ToList();
         int Count(ReplicationStatus status) => all.Count(r => r.Status == status.ToCinder());
         string[] Named(ReplicaHealth health) => all.Where(r => r.HealthValue == health).Select(r => r.VolumeName).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+        var withPoints = all.Where(r => r.RecoveryPoints > 0).ToList();
+        var shortest = withPoints.OrderByDescending(r => r.OldestRecoveryPoint).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase).FirstOrDefault();
         var oldest = all.Where(r => r.DataAge is not null).OrderByDescending(r => r.DataAge).ThenBy(r => r.VolumeName, StringComparer.OrdinalIgnoreCase).FirstOrDefault();
         return new ReplicationHealthSummary
         {
@@ -117,6 +132,11 @@ public sealed record ReplicationHealthSummary
                 .Select(r => $"{r.VolumeName} ({r.Health}): {r.HealthReasons}").ToArray(),
             MeasuredAt = measuredAt,
             PendingBytes = all.Sum(r => r.PendingBytes ?? 0),
+            RecoveryPoints = all.Sum(r => r.RecoveryPoints),
+            RecoveryPointBytes = all.Sum(r => r.RecoveryPointBytes),
+            VolumesWithRecoveryPoints = withPoints.Count,
+            ShortestRecoveryHistory = shortest?.OldestRecoveryPoint,
+            ShortestRecoveryHistoryVolume = shortest?.VolumeName,
         }.WithRounds(all.Select(r => rounds is not null && rounds.TryGetValue(r.VolumeId, out var figures) ? figures : null).OfType<RoundFigures>().ToList(), rounds is null ? null : roundsSince);
     }
 

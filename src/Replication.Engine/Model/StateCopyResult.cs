@@ -21,6 +21,9 @@ public sealed class StateCopyResult
 
     public int Events { get; init; }
 
+    /// <summary>Recovery points copied (their undo logs stay beside the replicas, where the copy's volumes find them).</summary>
+    public int RecoveryPoints { get; init; }
+
     /// <summary>SHA-256 of every copied row, read back from the destination before the copy committed.</summary>
     public string Fingerprint { get; init; } = "";
 

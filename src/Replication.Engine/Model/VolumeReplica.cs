@@ -87,5 +87,17 @@ public sealed class VolumeReplica
     /// <summary>Blocks that check found differing from what the replica's round wrote (0 when it failed for another reason).</summary>
     public long DamagedBlocks { get; init; }
 
+    /// <summary>Recovery points the replica keeps (Get-VolumeRecoveryPoint lists them); 0 when its type keeps none.</summary>
+    public int RecoveryPoints { get; init; }
+
+    /// <summary>The data time of the oldest point: how far back the volume can be recovered.</summary>
+    public DateTimeOffset? OldestRecoveryPoint { get; init; }
+
+    /// <summary>The data time of the newest point (the replica's own round).</summary>
+    public DateTimeOffset? NewestRecoveryPoint { get; init; }
+
+    /// <summary>Bytes the points' undo logs hold beside the replica.</summary>
+    public long RecoveryPointBytes { get; init; }
+
     public override string ToString() => VolumeName;
 }

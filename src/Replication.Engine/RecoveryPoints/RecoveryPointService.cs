@@ -48,6 +48,29 @@ public sealed class RecoveryPointService
     }
 
     /// <summary>
+    /// The group's point of <paramref name="groupRound"/>, or the latest whose data is older than <paramref name="before"/>:
+    /// every member's point of that group round. GroupRecoveryPointIncomplete when some member keeps none of it.
+    /// </summary>
+    public GroupRecoveryPoint ChooseGroup(string groupName, long? groupRound, DateTimeOffset? before)
+    {
+        using var session = _context.Store.Begin(write: false);
+        return GroupRecoveryPoints.Choose(session, Groups.GroupCatalog.Find(session, groupName).Name, groupRound, before, _context.Now);
+    }
+
+    /// <summary>The group point a member's point belongs to (the member's point of round <paramref name="round"/> names its group round).</summary>
+    public GroupRecoveryPoint ChooseGroupOf(string memberName, long round)
+    {
+        var point = Choose(memberName, round, null);
+        if (point.GroupName is null || point.GroupRound is null)
+        {
+            throw new ReplicationException(ErrorIds.GroupRecoveryPointIncomplete, ErrorKind.InvalidOperation,
+                $"The recovery point of round {round} of '{point.VolumeName}' was made by a round of the volume alone, not a group round, so its group cannot be taken back to it as one unit; nothing was changed. Choose a point with a GroupRound.", point.VolumeName);
+        }
+
+        return ChooseGroup(point.GroupName, point.GroupRound, null);
+    }
+
+    /// <summary>
     /// Reads the point whole and compares each block with its hash (the recorded round's, or the undo log's for a block
     /// a newer round overwrote): true blocks compared and the number that differ.
     /// </summary>

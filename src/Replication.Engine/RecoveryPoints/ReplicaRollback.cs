@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Replication.Drivers;
 using Replication.Engine.Diagnostics;
@@ -23,32 +24,53 @@ internal sealed class ReplicaRollback
     public ReplicaRollback(EngineContext context) => _context = context;
 
     /// <summary>Rolls the replica back to point <paramref name="round"/>; returns the volume as recorded after.</summary>
-    public VolumeRecord Run(VolumeSnapshot snapshot, long round, IOperationObserver observer)
+    public VolumeRecord Run(VolumeSnapshot snapshot, long round, IOperationObserver observer) => RunTogether(new[] { (snapshot, round) }, observer)[0];
+
+    /// <summary>
+    /// Rolls several replicas back (a group's members, each to its point of one group round): every intent is recorded in
+    /// one transaction before any block is written, so a crash leaves each member to be finished by the next command,
+    /// never some members rolled back and others not meant to be. Returns the volumes as recorded after, in order.
+    /// </summary>
+    public IReadOnlyList<VolumeRecord> RunTogether(IReadOnlyList<(VolumeSnapshot Snapshot, long Round)> rollbacks, IOperationObserver observer)
     {
-        var volume = snapshot.Volume;
+        var recorded = new VolumeRecord[rollbacks.Count];
+        var pending = new List<int>();
         using (var session = _context.Store.Begin(write: true))
         {
-            var current = VolumeSnapshot.Reread(session, volume);
-            if (!session.ListRecoveryPoints(current.Id).Any(p => p.Round == round))
+            for (var i = 0; i < rollbacks.Count; i++)
             {
-                throw new ReplicationException(ErrorIds.RecoveryPointNotFound, ErrorKind.ObjectNotFound,
-                    $"Volume '{current.Name}' has no recovery point of round {round}. Get-VolumeRecoveryPoint lists its points.", current.Name);
+                var (snapshot, round) = rollbacks[i];
+                var current = VolumeSnapshot.Reread(session, snapshot.Volume);
+                recorded[i] = current;
+                if (!session.ListRecoveryPoints(current.Id).Any(p => p.Round == round))
+                {
+                    throw new ReplicationException(ErrorIds.RecoveryPointNotFound, ErrorKind.ObjectNotFound,
+                        $"Volume '{current.Name}' has no recovery point of round {round}. Get-VolumeRecoveryPoint lists its points.", current.Name);
+                }
+
+                if (round == current.SyncGeneration)
+                {
+                    continue;
+                }
+
+                // Readable before anything is changed: a point whose logs are gone is refused with every replica untouched.
+                RecoveryPointFiles.Open(_context, snapshot, round).Dispose();
+                session.PutRecoveryRollback(current.Id, round, _context.Now);
+                pending.Add(i);
             }
 
-            if (round == current.SyncGeneration)
-            {
-                return current;
-            }
-
-            // Readable before anything is changed: a point whose logs are gone is refused with the replica untouched.
-            RecoveryPointFiles.Open(_context, snapshot, round).Dispose();
-            session.PutRecoveryRollback(current.Id, round, _context.Now);
             session.Commit();
         }
 
         CrashPoints.Hit("rollback.after-intent");
-        observer.Decision($"'{volume.Name}': rolling the replica back from round {volume.SyncGeneration} to recovery point {round}; the intent is recorded, so a crash is finished by the next command.");
-        return Finish(snapshot, round, observer);
+        foreach (var i in pending)
+        {
+            var (snapshot, round) = rollbacks[i];
+            observer.Decision($"'{snapshot.Volume.Name}': rolling the replica back from round {snapshot.Volume.SyncGeneration} to recovery point {round}; the intent is recorded, so a crash is finished by the next command.");
+            recorded[i] = Finish(snapshot, round, observer);
+        }
+
+        return recorded;
     }
 
     /// <summary>Finishes a rollback a dead process left (its intent recorded); returns the volume as recorded now.</summary>

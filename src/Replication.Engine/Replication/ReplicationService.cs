@@ -35,31 +35,35 @@ public sealed class ReplicationService
     {
         List<(VolumeRecord Volume, TimeSpan? RpoTarget)> volumes;
         IReadOnlyList<BackendRecord> backends;
+        Dictionary<Guid, RecoveryPointSummary> points;
         using (var session = _context.Store.Begin(write: false))
         {
             VolumeService.CheckFilters(session, query);
             var targets = new Health.RpoTargets(session);
             volumes = session.ListVolumes(query).Select(v => (v, targets.For(v.VolumeType))).ToList();
             backends = session.ListBackends();
+            points = session.ListRecoveryPointSummaries(volumes.Select(v => v.Volume.Id).ToList()).ToDictionary(p => p.VolumeId);
         }
 
         // The exports are asked outside the transaction: a service's answer may take a moment.
         var now = _context.Now;
         var pending = _exports.PendingBytes(volumes.Select(v => VolumeSnapshot.Load(v.Volume, backends)));
-        return volumes.Select(v => VolumeViews.ToReplica(v.Volume, now, v.RpoTarget, PendingOf(pending, v.Volume))).ToList();
+        return volumes.Select(v => VolumeViews.ToReplica(v.Volume, now, v.RpoTarget, PendingOf(pending, v.Volume), points.TryGetValue(v.Volume.Id, out var kept) ? kept : null)).ToList();
     }
 
     public VolumeReplica Get(string name)
     {
         VolumeSnapshot snapshot;
         TimeSpan? rpoTarget;
+        RecoveryPointSummary? points;
         using (var session = _context.Store.Begin(write: false))
         {
             snapshot = VolumeSnapshot.Load(session, VolumeSnapshot.FindVolume(session, name));
             rpoTarget = new Health.RpoTargets(session).For(snapshot.Volume.VolumeType);
+            points = session.ListRecoveryPointSummaries(new[] { snapshot.Volume.Id }).SingleOrDefault();
         }
 
-        return VolumeViews.ToReplica(snapshot.Volume, _context.Now, rpoTarget, PendingOf(_exports.PendingBytes(new[] { snapshot }), snapshot.Volume));
+        return VolumeViews.ToReplica(snapshot.Volume, _context.Now, rpoTarget, PendingOf(_exports.PendingBytes(new[] { snapshot }), snapshot.Volume), points);
     }
 
     /// <summary>

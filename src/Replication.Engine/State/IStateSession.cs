@@ -117,6 +117,9 @@ public interface IStateSession : IDisposable
     /// <summary>Every volume's recovery points.</summary>
     IReadOnlyList<RecoveryPointRecord> ListAllRecoveryPoints();
 
+    /// <summary>The recovery history of each of these volumes that keeps points, summed by the store (a few statements for any number of volumes).</summary>
+    IReadOnlyList<RecoveryPointSummary> ListRecoveryPointSummaries(IReadOnlyCollection<Guid> volumeIds);
+
     /// <summary>Inserts or replaces the point of the volume's round.</summary>
     void PutRecoveryPoint(RecoveryPointRecord point);
 

@@ -48,6 +48,8 @@ public sealed class StateStoreCopy
             GroupPromotions = source.GroupPromotions,
             DrTests = source.DrTests,
             Events = source.Events,
+            RecoveryPoints = source.RecoveryPoints,
+            RecoveryRollbacks = source.RecoveryRollbacks,
         };
         var target = StateStores.Open(destination);
         try
@@ -92,6 +94,7 @@ public sealed class StateStoreCopy
                 Groups = copy.Groups.Count,
                 DrTests = copy.DrTests.Count,
                 Events = copy.Events.Count,
+                RecoveryPoints = copy.RecoveryPoints.Count,
                 Fingerprint = expected,
             };
         }

@@ -25,7 +25,7 @@ internal static class VolumeViews
 
     /// <param name="rpoTarget">The RPO target of the volume's type (<see cref="RpoTargets"/>); null when it sets none.</param>
     /// <param name="pendingBytes">What its export counts as written since the last round; null when it is not exported.</param>
-    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget, long? pendingBytes)
+    public static VolumeReplica ToReplica(VolumeRecord v, DateTimeOffset now, TimeSpan? rpoTarget, long? pendingBytes, RecoveryPointSummary? points = null)
     {
         TimeSpan? dataAge = v.LastSyncStartedAt is { } at && HoldsConsistentData(v.ReplicationStatus) ? Max(now - at, TimeSpan.Zero) : null;
         var health = ReplicaHealthRules.Evaluate(v.ReplicationStatus, v.ReplicationExtendedStatus, dataAge, rpoTarget, v.VerificationFailure);
@@ -54,6 +54,10 @@ internal static class VolumeViews
             VerificationFailure = v.VerificationFailure,
             VerificationFailedAt = v.VerificationFailedAt,
             DamagedBlocks = v.DamagedBlocks,
+            RecoveryPoints = points?.Count ?? 0,
+            OldestRecoveryPoint = points?.Oldest,
+            NewestRecoveryPoint = points?.Newest,
+            RecoveryPointBytes = points?.BytesHeld ?? 0,
         };
     }
 

@@ -36,8 +36,23 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
     [Alias("Round")]
     public long? RecoveryPoint { get; set; }
 
-    /// <summary>Rolls the replica back to the latest recovery point whose data is older than this time, then promotes it.</summary>
+    /// <summary>
+    /// Takes every member of a replication group back to its recovery point of this group round, then promotes the group
+    /// (a member's Get-VolumeRecoveryPoint object binds by its GroupRound). Refused, with nothing changed, when some member
+    /// keeps no point of that round.
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = GroupSet)]
+    [Parameter(ParameterSetName = GroupObjectSet)]
+    public long? GroupRound { get; set; }
+
+    /// <summary>
+    /// Rolls the replica back to the latest recovery point whose data is older than this time, then promotes it; for a
+    /// group, the latest group round whose every member's data is older.
+    /// </summary>
     [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = GroupSet)]
+    [Parameter(ParameterSetName = GroupObjectSet)]
     public System.DateTime? Before { get; set; }
 
     protected override bool ShowsRunProgress => true;
@@ -46,10 +61,9 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
     {
         foreach (var target in Targets())
         {
-            if (target.IsGroup && (RecoveryPoint is not null || Before is not null))
+            if (target.IsGroup && (RecoveryPoint is not null || GroupRound is not null || Before is not null))
             {
-                ForItem(target.Name, () => throw new Replication.Engine.Errors.ReplicationException(Replication.Engine.Errors.ErrorIds.GroupMemberOperation, Replication.Engine.Errors.ErrorKind.InvalidOperation,
-                    $"{target.Display} moves with its replication group, and a group is not promoted at a recovery point by this version: promote the group (-Group) at its newest round, or remove the volume from the group first.", target.Name));
+                PromoteGroupAtPoint(target);
                 continue;
             }
 
@@ -63,6 +77,13 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
                     ForItem(target.Name, () => WriteObject(Engine.GroupOperations.Promote(target.Name, Planned, Observer, Cancellation, allowDamagedReplica: AllowDamagedReplica), enumerateCollection: true));
                 }
 
+                continue;
+            }
+
+            if (RecoveryPoint is null && GroupRound is not null)
+            {
+                ForItem(target.Name, () => throw new Replication.Engine.Errors.ReplicationException(Replication.Engine.Errors.ErrorIds.GroupRecoveryPointIncomplete, Replication.Engine.Errors.ErrorKind.InvalidArgument,
+                    $"-GroupRound chooses a group's point, and '{target.Name}' is in no replication group: choose its point with -RecoveryPoint or -Before.", target.Name));
                 continue;
             }
 
@@ -97,6 +118,30 @@ public sealed class InvokeReplicaPromotionCommand : VolumeOrGroupTargetCommand
         if (Approve(Force, name, action))
         {
             ForItem(name, () => WriteObject(Engine.Replication.Promote(name, planned: false, Observer, Cancellation, AllowDamagedReplica, point.Round)));
+        }
+    }
+
+    /// <summary>
+    /// A group at a group point: the same group round for every member, chosen by -GroupRound, by a member's point
+    /// (-RecoveryPoint with the member named), or the latest before -Before; named in the confirmation with what is lost.
+    /// </summary>
+    private void PromoteGroupAtPoint(CommandTarget target)
+    {
+        GroupRecoveryPoint? point = null;
+        var before = Before is { } time ? new System.DateTimeOffset(time.ToUniversalTime()) : (System.DateTimeOffset?)null;
+        ForItem(target.Name, () => point = GroupRound is null && RecoveryPoint is { } round && target.Member is { } member
+            ? Engine.RecoveryPoints.ChooseGroupOf(member, round)
+            : Engine.RecoveryPoints.ChooseGroup(target.Name, GroupRound, before));
+        if (point is null)
+        {
+            return;
+        }
+
+        var action = $"Take every member of the replication group back to its recovery point of group round {point.GroupRound} (data as of {point.DataTimestamp:u}), dropping every newer point, " +
+            "and promote the group as one unit, fencing the current primaries; writes since that point are lost";
+        if (Approve(Force, target.Display, action))
+        {
+            ForItem(target.Name, () => WriteObject(Engine.GroupOperations.Promote(target.Name, planned: false, Observer, Cancellation, allowDamagedReplica: AllowDamagedReplica, groupRound: point.GroupRound), enumerateCollection: true));
         }
     }
 }

@@ -65,6 +65,14 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
     [Alias("Round")]
     public long? RecoveryPoint { get; set; }
 
+    /// <summary>
+    /// Tests every member of the group at its recovery point of this group round, the same moment for all (refused with
+    /// GroupRecoveryPointIncomplete when some member keeps no point of it).
+    /// </summary>
+    [Parameter(ParameterSetName = GroupSet)]
+    [Parameter(ParameterSetName = GroupObjectSet)]
+    public long? GroupRound { get; set; }
+
     /// <summary>Leaves each test volume for a look afterwards (Remove-Volume it when done).</summary>
     [Parameter]
     public SwitchParameter KeepTestVolume { get; set; }
@@ -158,7 +166,7 @@ public sealed class TestVolumeReplicaCommand : ReplicationCmdlet
         }
     }
 
-    private DrTestOptions Options() => new() { KeepTestVolume = KeepTestVolume, Validation = Validation is null ? null : RunValidation, RecoveryPoint = RecoveryPoint };
+    private DrTestOptions Options() => new() { KeepTestVolume = KeepTestVolume, Validation = Validation is null ? null : RunValidation, RecoveryPoint = RecoveryPoint, GroupRound = GroupRound };
 
     private ValidationOutcome RunValidation(VolumeConnection connection)
     {

@@ -33,6 +33,12 @@ internal abstract partial class SqlStateSession
             Events = ListEvents(new EventQuery()),
             DriverRegistrations = ListDriverRegistrations(),
             RecoveryPoints = ListAllRecoveryPoints(),
+            RecoveryRollbacks = Query($"SELECT volume_id, round, started_at FROM recovery_rollbacks ORDER BY {ByBytes("volume_id")};", r => new RecoveryRollbackRecord
+            {
+                VolumeId = Guid.Parse(r.GetString(0)),
+                Round = r.GetInt64(1),
+                StartedAt = DbText.ParseTime(r.GetString(2)),
+            }),
         };
     }
 
@@ -99,6 +105,11 @@ internal abstract partial class SqlStateSession
         foreach (var point in contents.RecoveryPoints)
         {
             PutRecoveryPoint(point);
+        }
+
+        foreach (var rollback in contents.RecoveryRollbacks)
+        {
+            PutRecoveryRollback(rollback.VolumeId, rollback.Round, rollback.StartedAt);
         }
 
         AfterImport();

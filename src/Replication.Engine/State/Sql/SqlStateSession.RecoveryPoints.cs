@@ -16,6 +16,33 @@ internal abstract partial class SqlStateSession
     public IReadOnlyList<RecoveryPointRecord> ListAllRecoveryPoints() =>
         Query($"SELECT {PointColumns} FROM recovery_points ORDER BY {ByBytes("volume_id")}, round;", ReadPoint);
 
+    public IReadOnlyList<RecoveryPointSummary> ListRecoveryPointSummaries(IReadOnlyCollection<Guid> volumeIds)
+    {
+        // In chunks, so no statement carries more parameters than a store takes.
+        const int Chunk = 500;
+        var summaries = new List<RecoveryPointSummary>();
+        var ids = volumeIds.Select(id => id.ToString()).ToList();
+        for (var start = 0; start < ids.Count; start += Chunk)
+        {
+            var filter = new SqlFilter();
+            filter.AddIn("volume_id", "id", ids.GetRange(start, Math.Min(Chunk, ids.Count - start)));
+            // Times are stored in one fixed-width UTC form, so their text orders as they do.
+            summaries.AddRange(Query(
+                $"SELECT volume_id, COUNT(*), MIN(data_timestamp), MAX(data_timestamp), SUM(bytes_held) FROM recovery_points{filter.Where} GROUP BY volume_id;",
+                r => new RecoveryPointSummary
+                {
+                    VolumeId = Guid.Parse(r.GetString(0)),
+                    Count = (int)r.GetInt64(1),
+                    Oldest = DbText.ParseTime(r.GetString(2)),
+                    Newest = DbText.ParseTime(r.GetString(3)),
+                    BytesHeld = Convert.ToInt64(r.GetValue(4), System.Globalization.CultureInfo.InvariantCulture),
+                },
+                filter.Parameters));
+        }
+
+        return summaries;
+    }
+
     public void PutRecoveryPoint(RecoveryPointRecord point) => Run(
         $"INSERT INTO recovery_points ({PointColumns}) VALUES (@id, @round, @data, @recorded, @bytes, @raced, @group, @groupRound) " +
         "ON CONFLICT (volume_id, round) DO UPDATE SET data_timestamp = excluded.data_timestamp, recorded_at = excluded.recorded_at, " +
