@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Replication.Agent.Preflight;
 using Replication.Agent.Protocol;
 using Replication.Drivers;
 
@@ -18,13 +19,17 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly OpenHandles _handles;
     private readonly StagedRounds _staged;
     private readonly RoundSender _sender;
+    private readonly LinkProbe _linkProbe;
+    private readonly Diagnosis _diagnosis;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options)
     {
         _storage = storage;
         _handles = handles;
         _staged = staged;
         _sender = new RoundSender(storage, partners);
+        _linkProbe = new LinkProbe(partners);
+        _diagnosis = AgentDiagnosis.Of(options);
     }
 
     private IStorageDriver Driver => _storage.Driver;
@@ -246,6 +251,14 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
         if (state.StagedRound is { } staged) reply.StagedRound = staged;
         return Task.FromResult(reply);
     }
+
+    public override Task<Diagnosis> Diagnose(Nothing request, ServerCallContext context) => Task.FromResult(_diagnosis);
+
+    public override Task<LinkReply> MeasurePartnerLink(MeasureLinkRequest request, ServerCallContext context) => _linkProbe.Measure(request, context.CancellationToken);
+
+    public override Task<ClockReading> PartnerClock(Nothing request, ServerCallContext context) => Task.FromResult(new ClockReading { UtcTicks = DateTime.UtcNow.Ticks });
+
+    public override Task<LinkProbeReceived> ReceiveLinkProbe(IAsyncStreamReader<Bytes> requestStream, ServerCallContext context) => LinkProbe.Receive(requestStream, context.CancellationToken);
 
     private static string ConnectionOf(ServerCallContext context) => context.GetHttpContext().Connection.Id;
 
