@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Replication.Agent.Metrics;
 using Replication.Agent.Preflight;
 using Replication.Agent.Protocol;
 using Replication.Drivers;
@@ -21,8 +22,9 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly RoundSender _sender;
     private readonly LinkProbe _linkProbe;
     private readonly Diagnosis _diagnosis;
+    private readonly AgentMetrics _metrics;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options, AgentMetrics metrics)
     {
         _storage = storage;
         _handles = handles;
@@ -30,6 +32,7 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
         _sender = new RoundSender(storage, partners);
         _linkProbe = new LinkProbe(partners);
         _diagnosis = AgentDiagnosis.Of(options);
+        _metrics = metrics;
     }
 
     private IStorageDriver Driver => _storage.Driver;
@@ -81,6 +84,7 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     {
         Driver.DeleteCopy(_storage.Backend(request), request.Location);
         _staged.Forget(_storage.Backend(request), request.Location);
+        _metrics.Forget(request);
     });
 
     public override Task<Nothing> ResizeCopy(CopySize request, ServerCallContext context) =>
@@ -229,16 +233,17 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<Names> ListSidecars(SidecarRef request, ServerCallContext context) =>
         Task.FromResult(new Names { Names_ = { Driver.Sidecars(_storage.Backend(request.Backend)).List(request.Name) } });
 
-    public override Task<ReplicateReply> Replicate(ReplicateRequest request, ServerCallContext context) => _sender.Send(request, context.CancellationToken);
+    public override Task<ReplicateReply> Replicate(ReplicateRequest request, ServerCallContext context) =>
+        _metrics.Sending(request, () => _sender.Send(request, context.CancellationToken));
 
     public override Task BlockHashes(BlockHashesRequest request, IServerStreamWriter<BlockHash> responseStream, ServerCallContext context) =>
         _staged.WriteHashes(_storage.Backend(request.Copy), request.Copy.Location, request.BlockSize, responseStream, context.CancellationToken);
 
     public override Task<StageReply> Stage(IAsyncStreamReader<StageMessage> requestStream, ServerCallContext context) =>
-        _staged.Receive(requestStream, context.CancellationToken);
+        _metrics.Receiving(requestStream, stream => _staged.Receive(stream, context.CancellationToken));
 
     public override Task<Nothing> ApplyStaged(RoundRef request, ServerCallContext context) =>
-        Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
+        _metrics.Applying(request, () => Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round)));
 
     public override Task<Nothing> DiscardStaged(RoundRef request, ServerCallContext context) =>
         Done(() => _staged.Discard(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
