@@ -1,6 +1,6 @@
 # Operating agent backends (issue 15), on a two-site network of the test run's own (tests/Agents/TwoSites.psm1):
-# Test-ReplicationPartnership measuring the inter-site link shaped with tbf, and each agent's metrics scraped after a
-# round. The lab is removed in AfterAll, also when a test fails. Needs root (as CI runs), ip, tc, openssl and curl.
+# Test-ReplicationPartnership measuring the inter-site link shaped with tbf, and each agent's metrics scraped with curl
+# in its namespace after a round. The lab is removed in AfterAll, also when a test fails. Needs root (as CI runs), ip, tc, openssl and curl.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../Agents/TwoSites.psm1') -Force
@@ -9,6 +9,23 @@ BeforeAll {
     $root = Join-Path ([IO.Path]::GetTempPath()) ("rp-agentops-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $root | Out-Null
     $lab = New-TwoSiteLab -AgentPath $agentPath -Root $root
+
+    # Each agent serves its metrics on loopback in its namespace (Metrics.Listen: a port alone means 127.0.0.1).
+    foreach ($agent in $lab.Agents.Values) {
+        $agent.Process.Kill($true)
+        $agent.Process.WaitForExit(10000) | Out-Null
+        $config = Get-Content -Raw $agent.Config | ConvertFrom-Json -AsHashtable
+        $config.Metrics = @{ Listen = '9464' }
+        $config | ConvertTo-Json | Set-Content -Path $agent.Config
+        Restart-SiteAgent $agent
+    }
+    function Get-Metric([string] $Site, [string] $Metric, [string] $Label) {
+        $namespace = if ($Site -eq 'dc1') { $lab.Dc1 } else { $lab.Dc2 }
+        $scrape = & ip netns exec $namespace curl -sS --max-time 10 http://127.0.0.1:9464/metrics
+        if ($LASTEXITCODE -ne 0) { throw "curl in $namespace exited with $LASTEXITCODE" }
+        $line = $scrape | Where-Object { $_ -match "^$([regex]::Escape($Metric))[{ ]" -and $_.Contains($Label) } | Select-Object -First 1
+        if ($line) { [double]($line -split ' ')[1] }
+    }
 
     # dc1 sends to dc2 over the inter-site link, shaped to 40 Mbit/s (5 MB/s).
     $rateMbit = 40
@@ -81,5 +98,25 @@ Describe 'Test-ReplicationPartnership on two agent backends, the inter-site link
         (Get-Check FreeSpace dc2).Passed | Should -BeTrue
         $run.SyncStatus | Should -Be 'active'
         $run.SyncBytes | Should -Be ($dataMiB * 1MB)
+    }
+}
+
+Describe 'Each agent''s metrics, scraped in its namespace after the round' {
+    It 'counts at dc1 the bytes the round sent, and at dc2 the bytes it received' {
+        Get-Metric dc1 replication_agent_sent_bytes_total 'backend="dc1"' | Should -Be $run.SyncBytes
+        Get-Metric dc2 replication_agent_received_bytes_total 'backend="dc2"' | Should -Be $run.SyncBytes
+    }
+
+    It 'times the round at both ends' {
+        Get-Metric dc1 replication_agent_round_duration_seconds_count 'side="send"' | Should -Be 1
+        Get-Metric dc2 replication_agent_round_duration_seconds_count 'side="apply"' | Should -Be 1
+    }
+
+    It 'shows the replica''s lag at dc2, and none at dc1, which holds no replica' {
+        $copy = "volume-$($run.VolumeId).img"
+        $lag = Get-Metric dc2 replication_agent_replication_lag_seconds $copy
+        $lag | Should -BeGreaterOrEqual 0
+        $lag | Should -BeLessThan 600
+        Get-Metric dc1 replication_agent_replication_lag_seconds $copy | Should -BeNullOrEmpty
     }
 }

@@ -19,7 +19,8 @@ public static class MetricsEndpoint
         services.AddSingleton<AgentMetrics>();
         if (options.Listen is not null)
         {
-            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AgentMetrics.MeterName).AddPrometheusExporter());
+            // Every scrape reads the counters as they are (the exporter would otherwise answer from a cache).
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AgentMetrics.MeterName).AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         }
     }
 
