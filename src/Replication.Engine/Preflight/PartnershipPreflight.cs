@@ -317,7 +317,7 @@ public sealed class PartnershipPreflight
     /// <summary>The link from the backend's site to its partner's, for drivers that replicate site to site and measure it.</summary>
     private IEnumerable<PreflightResult> LinkResults(BackendRecord backend, BackendRecord partner, IReadOnlyList<VolumeRecord> volumes, IOperationObserver observer)
     {
-        if (Diagnostics(backend) is not { } diagnostics || !Same(backend.Driver, partner.Driver))
+        if (Diagnostics(backend) is not { } diagnostics || !Same(backend.Driver, partner.Driver) || !SiteToSite(backend, partner))
         {
             yield break;
         }
@@ -346,6 +346,19 @@ public sealed class PartnershipPreflight
             var replicated = volumes.Where(v => Same(v.Backend, backend.Name) && Same(v.ReplicaBackend, partner.Name)).ToList();
             var data = replicated.Sum(v => Allocated(driver, new VolumeCopy(backend, v.Location)) ?? 0);
             yield return LinkChecks.InitialSync(backend.Name, partner.Name, replicated.Count, data, rate);
+        }
+    }
+
+    /// <summary>Rounds between the pair go site to site (two agents), not through this host: only then is there a link between them to measure.</summary>
+    private bool SiteToSite(BackendRecord backend, BackendRecord partner)
+    {
+        try
+        {
+            return _context.Drivers.Get(backend.Driver).Contract is INativeReplication native && native.CanReplicate(EngineDriver.Config(backend), EngineDriver.Config(partner));
+        }
+        catch (StorageDriverException)
+        {
+            return false;
         }
     }
 
