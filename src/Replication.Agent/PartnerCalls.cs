@@ -16,6 +16,8 @@ public sealed class PartnerCalls : Interceptor
     {
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.BlockHashes),
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.Stage),
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.PartnerClock),
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.ReceiveLinkProbe),
     };
 
     private readonly AgentOptions _options;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Replication.Agent;
+using Replication.Agent.Metrics;
 
 // Usage: Replication.Agent --config <agent.json>
 var configPath = AgentOptions.ConfigPathFrom(args);
@@ -14,9 +15,11 @@ if (configPath is null)
 }
 
 AgentOptions options;
+MetricsOptions metrics;
 try
 {
     options = AgentOptions.Load(configPath);
+    metrics = MetricsOptions.Load(configPath, options);
 }
 catch (AgentConfigurationException ex)
 {
@@ -28,6 +31,8 @@ var builder = WebApplication.CreateSlimBuilder(Array.Empty<string>());
 builder.Host.UseSystemd();
 builder.Host.UseWindowsService();
 builder.WebHost.ConfigureKestrel(kestrel => AgentListener.Configure(kestrel, options));
+builder.WebHost.ConfigureKestrel(kestrel => MetricsEndpoint.Listen(kestrel, metrics));
+MetricsEndpoint.AddServices(builder.Services, metrics);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<AgentStorage>();
 builder.Services.AddSingleton<OpenHandles>();
@@ -35,6 +40,7 @@ builder.Services.AddSingleton<PartnerChannels>();
 builder.Services.AddSingleton<StagedRounds>();
 builder.Services.AddGrpc(grpc =>
 {
+    grpc.Interceptors.Add<FailedCalls>();
     grpc.Interceptors.Add<PartnerCalls>();
     grpc.Interceptors.Add<StorageErrors>();
     grpc.MaxReceiveMessageSize = AgentLimits.MaxMessageBytes;
@@ -42,6 +48,7 @@ builder.Services.AddGrpc(grpc =>
 });
 
 var app = builder.Build();
+MetricsEndpoint.Map(app, metrics);
 app.MapGrpcService<StorageAgentService>();
 // Said once Kestrel listens, so whoever started the agent (a test, a script) knows it can be reached.
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"Replication agent ready: storage '{options.StorageFolder}', listening on {options.Listen}."));

@@ -4,6 +4,8 @@ using System.Threading.Tasks;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Replication.Agent.Metrics;
+using Replication.Agent.Preflight;
 using Replication.Agent.Protocol;
 using Replication.Drivers;
 
@@ -18,13 +20,19 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly OpenHandles _handles;
     private readonly StagedRounds _staged;
     private readonly RoundSender _sender;
+    private readonly LinkProbe _linkProbe;
+    private readonly Diagnosis _diagnosis;
+    private readonly AgentMetrics _metrics;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options, AgentMetrics metrics)
     {
         _storage = storage;
         _handles = handles;
         _staged = staged;
         _sender = new RoundSender(storage, partners);
+        _linkProbe = new LinkProbe(partners);
+        _diagnosis = AgentDiagnosis.Of(options);
+        _metrics = metrics;
     }
 
     private IStorageDriver Driver => _storage.Driver;
@@ -76,6 +84,7 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     {
         Driver.DeleteCopy(_storage.Backend(request), request.Location);
         _staged.Forget(_storage.Backend(request), request.Location);
+        _metrics.Forget(request);
     });
 
     public override Task<Nothing> ResizeCopy(CopySize request, ServerCallContext context) =>
@@ -224,16 +233,17 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<Names> ListSidecars(SidecarRef request, ServerCallContext context) =>
         Task.FromResult(new Names { Names_ = { Driver.Sidecars(_storage.Backend(request.Backend)).List(request.Name) } });
 
-    public override Task<ReplicateReply> Replicate(ReplicateRequest request, ServerCallContext context) => _sender.Send(request, context.CancellationToken);
+    public override Task<ReplicateReply> Replicate(ReplicateRequest request, ServerCallContext context) =>
+        _metrics.Sending(request, () => _sender.Send(request, context.CancellationToken));
 
     public override Task BlockHashes(BlockHashesRequest request, IServerStreamWriter<BlockHash> responseStream, ServerCallContext context) =>
         _staged.WriteHashes(_storage.Backend(request.Copy), request.Copy.Location, request.BlockSize, responseStream, context.CancellationToken);
 
     public override Task<StageReply> Stage(IAsyncStreamReader<StageMessage> requestStream, ServerCallContext context) =>
-        _staged.Receive(requestStream, context.CancellationToken);
+        _metrics.Receiving(requestStream, stream => _staged.Receive(stream, context.CancellationToken));
 
     public override Task<Nothing> ApplyStaged(RoundRef request, ServerCallContext context) =>
-        Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
+        _metrics.Applying(request, () => Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round)));
 
     public override Task<Nothing> DiscardStaged(RoundRef request, ServerCallContext context) =>
         Done(() => _staged.Discard(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
@@ -246,6 +256,14 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
         if (state.StagedRound is { } staged) reply.StagedRound = staged;
         return Task.FromResult(reply);
     }
+
+    public override Task<Diagnosis> Diagnose(Nothing request, ServerCallContext context) => Task.FromResult(_diagnosis);
+
+    public override Task<LinkReply> MeasurePartnerLink(MeasureLinkRequest request, ServerCallContext context) => _linkProbe.Measure(request, context.CancellationToken);
+
+    public override Task<ClockReading> PartnerClock(Nothing request, ServerCallContext context) => Task.FromResult(new ClockReading { UtcTicks = DateTime.UtcNow.Ticks });
+
+    public override Task<LinkProbeReceived> ReceiveLinkProbe(IAsyncStreamReader<Bytes> requestStream, ServerCallContext context) => LinkProbe.Receive(requestStream, context.CancellationToken);
 
     private static string ConnectionOf(ServerCallContext context) => context.GetHttpContext().Connection.Id;
 

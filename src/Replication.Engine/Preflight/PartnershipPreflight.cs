@@ -22,6 +22,11 @@ public sealed class PartnershipPreflight
     /// <summary>File times further than this from this machine's clock defeat the quick check (it trusts a file quiet for 2 s).</summary>
     public static readonly TimeSpan ClockSkewTolerance = TimeSpan.FromSeconds(2);
 
+    /// <summary>The most a link measurement sends from one site to the other, and for how long at most.</summary>
+    public const long LinkProbeBytes = 16L << 20;
+
+    public static readonly TimeSpan LinkProbeDuration = TimeSpan.FromSeconds(2);
+
     /// <summary>The share of a file system that should stay free once the replicas are written.</summary>
     public const double MinimumHeadroom = 0.10;
 
@@ -54,6 +59,10 @@ public sealed class PartnershipPreflight
             probes[side.Name] = probe;
             observer.Decision($"Probed '{side.Name}' at '{probe.Probe.Location}': " + (probe.Probe.Unreachable ?? (probe.Probe.WriteProblem ?? "reachable and writable") + "."));
             results.AddRange(SideChecks(side, probe));
+            if (Diagnostics(side) is { } diagnostics)
+            {
+                results.Add(CertificateCheck.Judge(side.Name, Certificates(diagnostics, side), _context.Now));
+            }
         }
 
         if (partner is null)
@@ -65,6 +74,7 @@ public sealed class PartnershipPreflight
         var (mine, theirs) = (probes[backend.Name].Probe, probes[partner.Name].Probe);
         if (mine.Unreachable is null && theirs.Unreachable is null)
         {
+            results.AddRange(LinkResults(backend, partner, volumes, observer));
             results.Add(BlockSize(backend, mine, partner, theirs));
             results.AddRange(SpaceChecks(partner, theirs, backend, volumes));
             results.AddRange(SpaceChecks(backend, mine, partner, volumes));
@@ -302,6 +312,68 @@ public sealed class PartnershipPreflight
             Detail = $"Once the replicas from '{sender.Name}' are written, '{receiver.Name}' has {Humane.Bytes(left)} free, {(100.0 * left / total).ToString("0.#", CultureInfo.InvariantCulture)}% of its {Humane.Bytes(total)}{more}.",
             Advice = enough ? "" : $"Keep at least {(MinimumHeadroom * 100).ToString("0", CultureInfo.InvariantCulture)}% of each side free: new volumes, volumes that grow and the journal of each sync round (its changed blocks) all need room.",
         };
+    }
+
+    /// <summary>The link from the backend's site to its partner's, for drivers that replicate site to site and measure it.</summary>
+    private IEnumerable<PreflightResult> LinkResults(BackendRecord backend, BackendRecord partner, IReadOnlyList<VolumeRecord> volumes, IOperationObserver observer)
+    {
+        if (Diagnostics(backend) is not { } diagnostics || !Same(backend.Driver, partner.Driver) || !SiteToSite(backend, partner))
+        {
+            yield break;
+        }
+
+        LinkMeasurement link;
+        try
+        {
+            link = diagnostics.MeasureLink(EngineDriver.Config(backend), EngineDriver.Config(partner), LinkProbeBytes, LinkProbeDuration);
+        }
+        catch (StorageDriverException ex)
+        {
+            link = LinkMeasurement.Failed(backend.Name, partner.Name, ex.Message);
+        }
+
+        observer.Decision($"Measured the link from '{backend.Name}' to '{partner.Name}': " + (link.Unreachable ?? $"round trip {link.RoundTrip.TotalMilliseconds.ToString("0.##", CultureInfo.InvariantCulture)} ms, {link.Bytes} bytes in {link.TransferTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s, clock offset {link.ClockOffset.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)} ms."));
+        yield return LinkChecks.Reachable(backend.Name, partner.Name, link);
+        if (link.Unreachable is not null)
+        {
+            yield break;
+        }
+
+        yield return LinkChecks.Clock(backend.Name, partner.Name, link, ClockSkewTolerance);
+        if (LinkChecks.BytesPerSecond(link) is { } rate)
+        {
+            var driver = _context.Drivers.Get(backend.Driver);
+            var replicated = volumes.Where(v => Same(v.Backend, backend.Name) && Same(v.ReplicaBackend, partner.Name)).ToList();
+            var data = replicated.Sum(v => Allocated(driver, new VolumeCopy(backend, v.Location)) ?? 0);
+            yield return LinkChecks.InitialSync(backend.Name, partner.Name, replicated.Count, data, rate);
+        }
+    }
+
+    /// <summary>Rounds between the pair go site to site (two agents), not through this host: only then is there a link between them to measure.</summary>
+    private bool SiteToSite(BackendRecord backend, BackendRecord partner)
+    {
+        try
+        {
+            return _context.Drivers.Get(backend.Driver).Contract is INativeReplication native && native.CanReplicate(EngineDriver.Config(backend), EngineDriver.Config(partner));
+        }
+        catch (StorageDriverException)
+        {
+            return false;
+        }
+    }
+
+    private IPartnershipDiagnostics? Diagnostics(BackendRecord backend) => _context.Drivers.Get(backend.Driver).Contract as IPartnershipDiagnostics;
+
+    private static BackendCertificates Certificates(IPartnershipDiagnostics diagnostics, BackendRecord backend)
+    {
+        try
+        {
+            return diagnostics.Certificates(EngineDriver.Config(backend));
+        }
+        catch (StorageDriverException ex)
+        {
+            return new BackendCertificates(Array.Empty<CertificateValidity>(), ex.Message);
+        }
     }
 
     private TimedProbe Probe(BackendRecord backend)

@@ -18,6 +18,18 @@ public enum PreflightCheck
     /// <summary>The file system's file times agree with this machine's clock (the quick check that skips unchanged volumes trusts them).</summary>
     ClockSkew,
 
+    /// <summary>The certificates the backend's storage is reached with are valid now and for a while yet (drivers reached over TLS).</summary>
+    Certificates,
+
+    /// <summary>The backend's site reaches its partner's (drivers that replicate site to site): round-trip time and measured rate.</summary>
+    PartnerLink,
+
+    /// <summary>The partner site's clock agrees with the backend site's.</summary>
+    PartnerClockSkew,
+
+    /// <summary>How long an initial sync of the backend's volumes takes at the measured rate (information; never fails).</summary>
+    InitialSync,
+
     /// <summary>Both sides have the same file-system block size.</summary>
     BlockSize,
 

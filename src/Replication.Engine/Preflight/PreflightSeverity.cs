@@ -8,4 +8,7 @@ public enum PreflightSeverity
 
     /// <summary>Replication will fail (or cannot even start) until this is fixed.</summary>
     Error,
+
+    /// <summary>Reported for what it tells (an estimate); it never fails.</summary>
+    Information,
 }

@@ -20,6 +20,7 @@ public sealed class AgentProcess : IDisposable
         Directory.CreateDirectory(folder);
         StorageFolder = Path.Combine(folder, "storage");
         Port = FreePort();
+        MetricsPort = FreePort();
         ConfigPath = Path.Combine(folder, "agent.json");
         File.WriteAllText(ConfigPath, JsonSerializer.Serialize(new
         {
@@ -30,6 +31,7 @@ public sealed class AgentProcess : IDisposable
             TrustedCa = caPath,
             PinnedClients = pinnedClients,
             PinnedPartners = pinnedPartners ?? Array.Empty<string>(),
+            Metrics = new { Listen = $"127.0.0.1:{MetricsPort}" },
         }));
         Thumbprint = certificate.Thumbprint;
         _process = Start(ConfigPath, _output);
@@ -41,6 +43,9 @@ public sealed class AgentProcess : IDisposable
     public int Port { get; }
 
     public string ConfigPath { get; }
+
+    /// <summary>The agent's plain HTTP metrics port on loopback.</summary>
+    public int MetricsPort { get; }
 
     public string Address => $"https://127.0.0.1:{Port}/";
 
