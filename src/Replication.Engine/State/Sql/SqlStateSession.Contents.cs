@@ -33,6 +33,7 @@ internal abstract partial class SqlStateSession
             Events = ListEvents(new EventQuery()),
             DriverRegistrations = ListDriverRegistrations(),
             RecoveryPoints = ListAllRecoveryPoints(),
+            Snapshots = ListSnapshots(null),
         };
     }
 
@@ -99,6 +100,11 @@ internal abstract partial class SqlStateSession
         foreach (var point in contents.RecoveryPoints)
         {
             PutRecoveryPoint(point);
+        }
+
+        foreach (var snapshot in contents.Snapshots)
+        {
+            InsertSnapshot(snapshot);
         }
 
         AfterImport();
