@@ -28,11 +28,9 @@ public static class OperationGuards
         [VolumeOperation.Migrate] = new(ErrorIds.MigrateNotAllowed, "moving a volume to another backend", Settled, InGroup: false, Fenced: false),
         // Never refused by the table (a volume in any status goes with its replica); the id is the one its other rules use.
         [VolumeOperation.Remove] = new(ErrorIds.VolumeNotAvailable, "removing a volume", Every, InGroup: true, Fenced: true),
-        // Reads the primary only, whole in every status. Not between a promotion and re-protection (old primary fenced),
-        // when which copy is the volume's is still the admin's to settle; not during a move, whose snapshot would be left
-        // on the backend the volume leaves.
-        [VolumeOperation.Snapshot] = new(ErrorIds.SnapshotNotAllowed, "a snapshot of a volume", Every, InGroup: true, Fenced: false, WhilePending: false,
-            FencedReason: "is not taken between a promotion and re-protection, while the old primary is fenced"),
+        // Reads the primary only, whole in every status and never the fenced copy (a fenced copy is an old primary, and no
+        // command snapshots anything but the primary). Not during a move, whose snapshot would stay on the backend left.
+        [VolumeOperation.Snapshot] = new(ErrorIds.SnapshotNotAllowed, "a snapshot of a volume", Every, InGroup: true, Fenced: true, WhilePending: false),
     };
 
     /// <summary>True when <paramref name="operation"/> is allowed on a volume in <paramref name="status"/>, in a group or not, with a fenced copy or not.</summary>
@@ -56,7 +54,7 @@ public static class OperationGuards
         if (!guard.Fenced && volume.ReplicaFenced)
         {
             throw Refused(guard.ErrorId, volume,
-                $"Rule: {guard.Doing} {guard.FencedReason ?? "changes both copies, and a fenced copy is not changed"}. Volume '{volume.Name}' is {status.ToCinder()} with its old primary fenced: Enable-Replication lifts the fence and re-protects it first.");
+                $"Rule: {guard.Doing} changes both copies, and a fenced copy is not changed. Volume '{volume.Name}' is {status.ToCinder()} with its old primary fenced: Enable-Replication lifts the fence and re-protects it first.");
         }
 
         if (!guard.WhilePending && volume.PendingChange is { } pending)
@@ -84,6 +82,5 @@ public static class OperationGuards
         new(errorId, ErrorKind.InvalidOperation, message.TrimEnd(), volume.Name);
 
     /// <param name="WhilePending">Allowed while a change of the copies (a grow, a move) is recorded as unfinished.</param>
-    /// <param name="FencedReason">Why the operation is refused with a fenced copy, when it is not that it changes both copies.</param>
-    private sealed record Guard(string ErrorId, string Doing, ReplicationStatus[] Statuses, bool InGroup, bool Fenced, bool WhilePending = true, string? FencedReason = null);
+    private sealed record Guard(string ErrorId, string Doing, ReplicationStatus[] Statuses, bool InGroup, bool Fenced, bool WhilePending = true);
 }

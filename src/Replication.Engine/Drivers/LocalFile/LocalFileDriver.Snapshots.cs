@@ -57,10 +57,10 @@ public sealed partial class LocalFileDriver : IKeptSnapshots
     {
         var name = LocalFileSnapshots.Checked(snapshotLocation);
         using var folder = BackendFolder.Open(LocalFileBackend.RecordOf(backend));
-        using var snapshots = LocalFileSnapshots.Open(folder);
-        if (snapshots.Look(name) is null)
+        using var snapshots = LocalFileSnapshots.OpenExisting(folder);
+        if (snapshots?.Look(name) is null)
         {
-            throw new StorageDriverException(DriverErrorIds.CopyMissing, $"The snapshot '{snapshots.PathOf(name)}' is missing.");
+            throw new StorageDriverException(DriverErrorIds.CopyMissing, $"The snapshot '{name}' of backend '{backend.Name}' is missing.");
         }
 
         return (IBlockDevice)new LocalFileBlockDevice(LocalFileSnapshots.OpenRead(snapshots, name));
@@ -69,9 +69,14 @@ public sealed partial class LocalFileDriver : IKeptSnapshots
     public IReadOnlyList<string> ListKeptSnapshots(BackendConfiguration backend, string location) => LocalFileBackend.Run(() =>
     {
         using var folder = BackendFolder.Open(LocalFileBackend.RecordOf(backend));
-        using var snapshots = LocalFileSnapshots.Open(folder);
+        using var snapshots = LocalFileSnapshots.OpenExisting(folder);
+        if (snapshots is null)
+        {
+            return (IReadOnlyList<string>)Array.Empty<string>();
+        }
+
         // Names only; the folder was checked (never a link) before its names are read.
-        return Directory.EnumerateFiles(snapshots.Path).Select(Path.GetFileName)
+        return (IReadOnlyList<string>)Directory.EnumerateFiles(snapshots.Path).Select(Path.GetFileName)
             .Where(name => LocalFileSnapshots.IsOf(name, location))
             .OrderBy(name => name, StringComparer.Ordinal)
             .ToList();
@@ -81,8 +86,8 @@ public sealed partial class LocalFileDriver : IKeptSnapshots
     {
         var name = LocalFileSnapshots.Checked(snapshotLocation);
         using var folder = BackendFolder.Open(LocalFileBackend.RecordOf(backend));
-        using var snapshots = LocalFileSnapshots.Open(folder);
-        if (snapshots.Delete(name))
+        using var snapshots = LocalFileSnapshots.OpenExisting(folder);
+        if (snapshots is not null && snapshots.Delete(name))
         {
             snapshots.Sync();
         }

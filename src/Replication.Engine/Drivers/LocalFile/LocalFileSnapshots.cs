@@ -33,6 +33,10 @@ internal static class LocalFileSnapshots
     /// <summary>The snapshot folder of the backend, made on first use.</summary>
     public static VerifiedFolder Open(BackendFolder backend) => backend.ModuleFolder.Subfolder(FolderName, Trust, create: true);
 
+    /// <summary>The snapshot folder if the backend has one yet (looking makes nothing).</summary>
+    public static VerifiedFolder? OpenExisting(BackendFolder backend) =>
+        backend.ModuleFolder.Look(FolderName) is null ? null : backend.ModuleFolder.Subfolder(FolderName, Trust, create: false);
+
     public static string NameFor(string volumeLocation, System.Guid snapshotId) => $"snapshot-{VolumeIdOf(volumeLocation)}-{snapshotId:D}.img";
 
     public static string PartialNameOf(string name) => name + PartialSuffix;
