@@ -32,7 +32,7 @@ public sealed class ReplicationEngine
         Replication = new ReplicationService(context, Leases);
         Snapshots = new Snapshots.SnapshotService(context, Leases);
         Volumes = new VolumeService(context, Backends, Replication, Leases, Snapshots);
-        Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
+        Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds, Snapshots);
         Groups = new GroupCatalog(context, Leases, Replication.Rounds);
         GroupOperations = new GroupOperations(context, Leases, Replication.Rounds, Replication.Promotion, Replication.Reenable);
         DrTests = new DrTestService(context, Volumes, Leases);

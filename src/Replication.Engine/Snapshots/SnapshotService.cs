@@ -170,28 +170,36 @@ public sealed class SnapshotService
     /// </summary>
     internal void SweepLeftovers(VolumeSnapshot volume, IOperationObserver observer)
     {
+        foreach (var (copy, leftover) in Leftovers(volume))
+        {
+            DriverFaults.Run(() => ((IKeptSnapshots)_context.Drivers.Get(copy.Backend.Driver).Contract).DeleteKeptSnapshot(EngineDriver.Config(copy.Backend), leftover),
+                ErrorIds.VolumeFileFault, "Removing", $"the snapshots of '{volume.Volume.Name}' on '{copy.Backend.Name}'");
+            observer.Decision($"Removed snapshot file '{leftover}' of '{volume.Volume.Name}' from '{copy.Backend.Name}': state does not record it.");
+        }
+    }
+
+    /// <summary>The snapshot files of the volume's copies that state does not record, by copy; one listing per copy.</summary>
+    internal IReadOnlyList<(VolumeCopy Copy, string Location)> Leftovers(VolumeSnapshot volume)
+    {
         HashSet<(string Backend, string Location)> recorded;
         using (var session = _context.Store.Begin(write: false))
         {
             recorded = new HashSet<(string, string)>(session.ListSnapshots(volume.Volume.Id).Select(s => (s.Backend.ToUpperInvariant(), s.Location)));
         }
 
+        var leftovers = new List<(VolumeCopy, string)>();
         foreach (var copy in new[] { volume.Primary }.Concat(volume.ReplicaBackend is null ? Array.Empty<VolumeCopy>() : new[] { volume.Replica }))
         {
-            if (_context.Drivers.Get(copy.Backend.Driver).Contract is not IKeptSnapshots keeper)
+            if (_context.Drivers.Get(copy.Backend.Driver).Contract is IKeptSnapshots keeper)
             {
-                continue;
-            }
-
-            var config = EngineDriver.Config(copy.Backend);
-            var where = $"the snapshots of '{volume.Volume.Name}' on '{copy.Backend.Name}'";
-            foreach (var leftover in DriverFaults.Run(() => keeper.ListKeptSnapshots(config, copy.Location), ErrorIds.VolumeFileFault, "Listing", where)
-                         .Where(location => !recorded.Contains((copy.Backend.Name.ToUpperInvariant(), location))))
-            {
-                DriverFaults.Run(() => keeper.DeleteKeptSnapshot(config, leftover), ErrorIds.VolumeFileFault, "Removing", where);
-                observer.Decision($"Removed snapshot file '{leftover}' of '{volume.Volume.Name}' from '{copy.Backend.Name}': state does not record it.");
+                var config = EngineDriver.Config(copy.Backend);
+                leftovers.AddRange(DriverFaults.Run(() => keeper.ListKeptSnapshots(config, copy.Location), ErrorIds.VolumeFileFault, "Listing", $"the snapshots of '{volume.Volume.Name}' on '{copy.Backend.Name}'")
+                    .Where(location => !recorded.Contains((copy.Backend.Name.ToUpperInvariant(), location)))
+                    .Select(location => (copy, location)));
             }
         }
+
+        return leftovers;
     }
 
     private (EngineDriver Driver, IKeptSnapshots Keeper) Keeper(BackendRecord backend, string target)

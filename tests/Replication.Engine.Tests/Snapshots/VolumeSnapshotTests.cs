@@ -166,6 +166,25 @@ public sealed class VolumeSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void ASnapshotFileStateDoesNotRecord_IsFoundAndRemovedByRepair_AndARecordedOneIsNot()
+    {
+        site.CreateVolume("db01", 2 * MiB);
+        site.Engine.Snapshots.Create("db01", "kept", null, site.Quiet);
+        var leftover = Path.Combine(SnapshotFolder("dc1"), $"snapshot-{site.Record("db01").Id:D}-{Guid.NewGuid():D}.img");
+        File.WriteAllBytes(leftover, RandomBytes(Block, seed: 9));
+
+        var declined = site.Engine.Repair.Run(removeOrphanFiles: false, _ => false, site.Quiet);
+        Assert.True(File.Exists(leftover));
+        var findings = site.Engine.Repair.Run(removeOrphanFiles: false, _ => true, site.Quiet);
+
+        Assert.Contains(declined, f => f.Kind == "SnapshotLeftover" && !f.Applied && f.Action.Contains(Path.GetFileName(leftover), StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Kind == "SnapshotLeftover" && f.Applied);
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(SnapshotFile("kept")));
+        Assert.DoesNotContain(site.Engine.Repair.Run(removeOrphanFiles: false, _ => true, site.Quiet), f => f.Kind == "SnapshotLeftover");
+    }
+
+    [Fact]
     public void AMove_IsRefusedWhileTheVolumeHasSnapshots_AndASnapshotWhileAMoveIsUnfinished()
     {
         site.AddPairedBackends("dc3", "dc4");
