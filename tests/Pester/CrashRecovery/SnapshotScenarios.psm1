@@ -24,22 +24,22 @@ function Initialize-CrashSnapshotted { param($c) Initialize-CrashSynced $c; New-
 
 function Test-KilledSnapshotting {
     param($c)
-    if ((Get-CrashSnapshotRows $c).Count -ne 0) { Add-CrashProblem $c 'a snapshot was recorded although the command was killed before recording it' }
-    $files = Get-CrashSnapshotFiles $c
+    if (@(Get-CrashSnapshotRows $c).Count -ne 0) { Add-CrashProblem $c 'a snapshot was recorded although the command was killed before recording it' }
+    $files = @(Get-CrashSnapshotFiles $c)
     if ($files.Count -ne 1 -or $files[0] -like '*.partial') { Add-CrashProblem $c "expected one whole, unrecorded snapshot file, found: $($files -join ', ')" }
     Test-CrashRow $c v @{ Status = 'available'; ReplicationStatus = 'active'; SyncGeneration = $c.Rows.v.SyncGeneration }
 }
 
 function Test-KilledRemovingSnapshot {
     param($c)
-    if ((Get-CrashSnapshotRows $c).Count -ne 0) { Add-CrashProblem $c 'the snapshot is still recorded although its record went first' }
-    if ((Get-CrashSnapshotFiles $c).Count -ne 1) { Add-CrashProblem $c 'the snapshot file should still be there right after the kill' }
+    if (@(Get-CrashSnapshotRows $c).Count -ne 0) { Add-CrashProblem $c 'the snapshot is still recorded although its record went first' }
+    if (@(Get-CrashSnapshotFiles $c).Count -ne 1) { Add-CrashProblem $c 'the snapshot file should still be there right after the kill' }
 }
 
 function Test-KilledDeletingWithSnapshots {
     param($c)
     Test-CrashRow $c v @{ Status = 'deleting' }
-    if ((Get-CrashSnapshotRows $c).Count -ne 0) { Add-CrashProblem $c "the snapshot records should have gone with the mark 'deleting'" }
+    if (@(Get-CrashSnapshotRows $c).Count -ne 0) { Add-CrashProblem $c "the snapshot records should have gone with the mark 'deleting'" }
 }
 
 function Test-CrashSnapshotsClean {
@@ -54,7 +54,7 @@ function Test-CrashSnapshotsClean {
 function Invoke-SnapshotLeftoverByRepair {
     param($c)
     Invoke-RecoveryStep $c 'Repair-ReplicationState' { Repair-ReplicationState -Confirm:$false | Out-Null } | Out-Null
-    if ((Get-CrashSnapshotFiles $c).Count -ne 0) { Add-CrashProblem $c "Repair-ReplicationState left snapshot files: $((Get-CrashSnapshotFiles $c) -join ', ')" }
+    if (@(Get-CrashSnapshotFiles $c).Count -ne 0) { Add-CrashProblem $c "Repair-ReplicationState left snapshot files: $((Get-CrashSnapshotFiles $c) -join ', ')" }
     Test-CrashSnapshotsClean $c
     [void]$c.SameAsPrimary.Add('v')
 }
@@ -62,8 +62,8 @@ function Invoke-SnapshotLeftoverByRepair {
 function Invoke-SnapshotAgain {
     param($c)
     if (Invoke-RecoveryStep $c 'New-VolumeSnapshot v -Name s1 again' { New-VolumeSnapshot -Volume v -Name s1 | Out-Null }) {
-        $rows = Get-CrashSnapshotRows $c
-        $files = Get-CrashSnapshotFiles $c
+        $rows = @(Get-CrashSnapshotRows $c)
+        $files = @(Get-CrashSnapshotFiles $c)
         if ($rows.Count -ne 1 -or $files.Count -ne 1) { Add-CrashProblem $c "expected s1 recorded with one file, found $($rows.Count) rows and files $($files -join ', ')" }
         else { Test-CrashCopy $c v $files[0] V0 'snapshot s1' }
     }
@@ -75,7 +75,7 @@ function Invoke-RemoveWithSnapshotsAgain {
     param($c)
     Invoke-RecoveryStep $c 'Remove-Volume v -Force again' { Remove-Volume -Name v -Force } | Out-Null
     Test-CrashGone $c v
-    if ((Get-CrashSnapshotFiles $c).Count -ne 0) { Add-CrashProblem $c "snapshot files left after the volume went: $((Get-CrashSnapshotFiles $c) -join ', ')" }
+    if (@(Get-CrashSnapshotFiles $c).Count -ne 0) { Add-CrashProblem $c "snapshot files left after the volume went: $((Get-CrashSnapshotFiles $c) -join ', ')" }
     [void]$c.Gone.Add('v')
 }
 
@@ -83,7 +83,7 @@ function Invoke-RemoveWithSnapshotsByRepair {
     param($c)
     Invoke-RecoveryStep $c 'Repair-ReplicationState' { Repair-ReplicationState -Confirm:$false | Out-Null } | Out-Null
     Test-CrashGone $c v
-    if ((Get-CrashSnapshotFiles $c).Count -ne 0) { Add-CrashProblem $c "snapshot files left after the volume went: $((Get-CrashSnapshotFiles $c) -join ', ')" }
+    if (@(Get-CrashSnapshotFiles $c).Count -ne 0) { Add-CrashProblem $c "snapshot files left after the volume went: $((Get-CrashSnapshotFiles $c) -join ', ')" }
     [void]$c.Gone.Add('v')
 }
 
