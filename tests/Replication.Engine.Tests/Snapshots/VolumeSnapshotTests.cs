@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using Replication.Drivers;
+using Replication.Engine.Drivers;
 using Replication.Engine.Errors;
 using Replication.Engine.State;
 using Replication.Engine.Tests.Support;
@@ -57,6 +59,30 @@ public sealed class VolumeSnapshotTests : IDisposable
 
         Assert.Equal(new[] { "db01-before" }, site.Engine.Snapshots.List("db01").Select(s => s.Name));
         Assert.Equal("db01", site.Engine.Snapshots.Get("DB01-BEFORE").VolumeName);
+    }
+
+    [Fact]
+    public void ASnapshot_OpensReadOnly_WithTheVolumesBytes_AndAFailedCopyLeavesNothing()
+    {
+        site.CreateVolume("db01", 2 * MiB);
+        WriteAt(site.PrimaryFile("db01"), Block, RandomBytes(Block, seed: 10));
+        site.Engine.Snapshots.Create("db01", "s1", null, site.Quiet);
+        var keeper = (IKeptSnapshots)site.Engine.Context.Drivers.Get("LocalFile").Contract;
+        var dc1 = EngineDriver.Config(site.BackendRecord("dc1"));
+        using (var session = site.Engine.Context.Store.Begin(write: false))
+        using (var device = keeper.OpenKeptSnapshot(dc1, session.FindSnapshot("s1")!.Location))
+        {
+            var bytes = new byte[Block];
+            device.Read(Block, bytes, 0, Block);
+            Assert.Equal(RandomBytes(Block, seed: 10), bytes);
+            Assert.ThrowsAny<Exception>(() => device.Write(0, bytes, 0, Block));
+        }
+
+        // A copy of a volume file that is not there fails and leaves no snapshot file behind.
+        var missing = $"volume-{Guid.NewGuid():D}.img";
+        Assert.ThrowsAny<Exception>(() => keeper.CreateKeptSnapshot(dc1, missing, Guid.NewGuid()));
+        Assert.Empty(keeper.ListKeptSnapshots(dc1, missing));
+        Assert.Equal(ReadAt(site.PrimaryFile("db01"), Block, Block), ReadAt(SnapshotFile("s1"), Block, Block));
     }
 
     [Fact]

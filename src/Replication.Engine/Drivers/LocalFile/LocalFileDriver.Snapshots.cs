@@ -24,27 +24,36 @@ public sealed partial class LocalFileDriver : IKeptSnapshots
         using var folder = BackendFolder.Open(source.Backend);
         using var snapshots = LocalFileSnapshots.Open(folder);
         snapshots.Delete(partial);
-        using (var from = source.Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        using (var to = SparseFile.CreateNew(snapshots, partial, from.Length))
+        try
         {
-            var buffer = new byte[SnapshotChunk];
-            foreach (var extent in SparseFile.DataExtents(from).ToList())
+            using (var from = source.Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var to = SparseFile.CreateNew(snapshots, partial, from.Length))
             {
-                for (var offset = extent.Offset; offset < extent.End; offset += SnapshotChunk)
+                var buffer = new byte[SnapshotChunk];
+                foreach (var extent in SparseFile.DataExtents(from).ToList())
                 {
-                    var count = (int)Math.Min(SnapshotChunk, extent.End - offset);
-                    from.Position = offset;
-                    var read = TransientIo.Run(() => ReadFully(from, buffer, count));
-                    // Zeros stay holes: the snapshot holds only data.
-                    if (!LocalFileSnapshots.IsZero(buffer, read))
+                    for (var offset = extent.Offset; offset < extent.End; offset += SnapshotChunk)
                     {
-                        to.Position = offset;
-                        to.Write(buffer, 0, read);
+                        var count = (int)Math.Min(SnapshotChunk, extent.End - offset);
+                        from.Position = offset;
+                        var read = TransientIo.Run(() => ReadFully(from, buffer, count));
+                        // Zeros stay holes: the snapshot holds only data.
+                        if (!LocalFileSnapshots.IsZero(buffer, read))
+                        {
+                            to.Position = offset;
+                            to.Write(buffer, 0, read);
+                        }
                     }
                 }
-            }
 
-            to.Flush(flushToDisk: true);
+                to.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            // A failed copy (no space, an I/O fault) leaves nothing; a crash here leaves the .partial file, listed for the engine to remove.
+            snapshots.TryDelete(partial);
+            throw;
         }
 
         snapshots.Rename(partial, name);
