@@ -63,6 +63,9 @@
         'Test-StorageDriver'
         'Get-VolumeRecoveryPoint'
         'Remove-VolumeRecoveryPoint'
+        'New-VolumeSnapshot'
+        'Get-VolumeSnapshot'
+        'Remove-VolumeSnapshot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

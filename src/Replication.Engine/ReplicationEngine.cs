@@ -30,8 +30,9 @@ public sealed class ReplicationEngine
         VolumeTypes = new VolumeTypeCatalog(context, Backends);
         Leases = new VolumeLeases(context);
         Replication = new ReplicationService(context, Leases);
-        Volumes = new VolumeService(context, Backends, Replication, Leases);
-        Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds);
+        Snapshots = new Snapshots.SnapshotService(context, Leases);
+        Volumes = new VolumeService(context, Backends, Replication, Leases, Snapshots);
+        Repair = new StateRepair(context, Leases, Volumes, Replication.Rounds, Snapshots);
         Groups = new GroupCatalog(context, Leases, Replication.Rounds);
         GroupOperations = new GroupOperations(context, Leases, Replication.Rounds, Replication.Promotion, Replication.Reenable);
         DrTests = new DrTestService(context, Volumes, Leases);
@@ -81,6 +82,9 @@ public sealed class ReplicationEngine
 
     /// <summary>Recovery points: list, check, read, remove.</summary>
     public RecoveryPointService RecoveryPoints { get; }
+
+    /// <summary>Volume snapshots: New-, Get-, Remove-VolumeSnapshot.</summary>
+    public Snapshots.SnapshotService Snapshots { get; }
 
     /// <summary>An engine on the SQLite state file at <paramref name="statePath"/> with the built-in drivers.</summary>
     public static ReplicationEngine OpenSqlite(string statePath, Func<DateTimeOffset>? clock = null) =>

@@ -211,5 +211,21 @@ internal static class PostgreSqlSchemaMigrations
                 started_at text NOT NULL
             );
             """),
+        // Volume snapshots (issue 17): a row per snapshot kept on a backend, written once its file is whole.
+        (13, """
+            CREATE TABLE volume_snapshots (
+                id text NOT NULL PRIMARY KEY,
+                name text COLLATE nocase NOT NULL UNIQUE,
+                volume_id text NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+                description text,
+                backend text COLLATE nocase NOT NULL,
+                location text NOT NULL,
+                size_bytes bigint NOT NULL,
+                bytes_held bigint NOT NULL,
+                method text NOT NULL,
+                created_at text NOT NULL
+            );
+            CREATE INDEX volume_snapshots_by_volume ON volume_snapshots(volume_id);
+            """),
     };
 }

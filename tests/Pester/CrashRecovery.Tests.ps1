@@ -59,6 +59,17 @@ BeforeDiscovery {
         Case 'New-Volume -SourceVolume' 'create.after-file' 'New-Volume -SourceVolume again' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeOneFile Invoke-CloneVolumeAgain
         Case 'New-Volume -SourceVolume' 'create.before-available' 'Repair-ReplicationState' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeBothFiles Invoke-CloneVolumeGoneByRepair
         Case 'New-Volume -SourceVolume' 'create.before-available' 'New-Volume -SourceVolume again' Initialize-CrashSynced $cloneVolume Test-KilledCloningVolumeBothFiles Invoke-CloneVolumeAgain
+        # Snapshots (issue 17): a copy is whole and durable before it is recorded; a record goes before its file
+        $snap = 'New-VolumeSnapshot -Volume v -Name s1'
+        Case 'New-VolumeSnapshot' 'snapshot.after-file' 'Repair-ReplicationState' Initialize-CrashSynced $snap Test-KilledSnapshotting Invoke-SnapshotLeftoverByRepair
+        Case 'New-VolumeSnapshot' 'snapshot.after-file' 'New-VolumeSnapshot again' Initialize-CrashSynced $snap Test-KilledSnapshotting Invoke-SnapshotAgain
+        Case 'Remove-VolumeSnapshot' 'snapshot-delete.after-row' 'Repair-ReplicationState' Initialize-CrashSnapshotted 'Remove-VolumeSnapshot -Name s1 -Force' Test-KilledRemovingSnapshot Invoke-SnapshotLeftoverByRepair
+        Case 'Remove-VolumeSnapshot' 'snapshot-delete.after-row' 'New-VolumeSnapshot next' Initialize-CrashSnapshotted 'Remove-VolumeSnapshot -Name s1 -Force' Test-KilledRemovingSnapshot Invoke-SnapshotAgain
+        Case 'Remove-Volume -Force (with snapshots)' 'delete.after-mark' 'Remove-Volume -Force again' Initialize-CrashSnapshotted 'Remove-Volume -Name v -Force' Test-KilledDeletingWithSnapshots Invoke-RemoveWithSnapshotsAgain
+        Case 'Remove-Volume -Force (with snapshots)' 'delete.after-mark' 'Repair-ReplicationState' Initialize-CrashSnapshotted 'Remove-Volume -Name v -Force' Test-KilledDeletingWithSnapshots Invoke-RemoveWithSnapshotsByRepair
+        $restore = 'New-Volume -Name r1 -Snapshot s1'
+        Case 'New-Volume -Snapshot' 'create.after-file' 'Repair-ReplicationState' Initialize-CrashSnapshotted $restore Test-KilledRestoringOneFile Invoke-RestoreGoneByRepair
+        Case 'New-Volume -Snapshot' 'create.before-available' 'New-Volume -Snapshot again' Initialize-CrashSnapshotted $restore Test-KilledRestoringBothFiles Invoke-RestoreAgain
         # Set-Volume -VolumeType (issue 17): the replica recorded before it is made; its copy removed before the state drops it
         Case 'Set-Volume -VolumeType (plain to replicated)' 'retype.after-mark' 'Sync-VolumeReplica next' Initialize-CrashPlain 'Set-Volume -Name p -VolumeType replicated -Force' Test-KilledRetypedCopying Invoke-RetypeCopiedBySync
         Case 'Set-Volume -VolumeType (replicated to plain)' 'retype.after-replica-removed' 'Set-Volume again' Initialize-CrashSynced 'Set-Volume -Name v -VolumeType plain -Force' Test-KilledRetypedPlain Invoke-RetypePlainAgain
@@ -174,6 +185,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/RetypeScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/MigrateScenarios.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/PointScenarios.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CrashRecovery/SnapshotScenarios.psm1') -Force
     Initialize-CrashChildModule -ModulePath $env:REPLICATION_MODULE_PATH
     Enable-DefaultStateGuard
     $script:Clock = [Diagnostics.Stopwatch]::StartNew()

@@ -43,6 +43,9 @@ public sealed class FleetStateWorkTests : IClassFixture<FleetStateWorkTests.Flee
         { "Get-Volume", "Resize-Volume -SizeBytes 1MB -ErrorAction SilentlyContinue" },
         { "Get-Volume -VolumeType replicated", "Set-Volume -VolumeType replicated -Force -ErrorAction SilentlyContinue" },
         { "Get-Volume", "Move-Volume -Backend dc1 -ErrorAction SilentlyContinue" },
+        // Snapshots: one indexed read of the volume's snapshots per piped volume.
+        { "Get-Volume", "Get-VolumeSnapshot" },
+        { "Get-Volume | ForEach-Object { 'missing-' + $_.Name }", "Get-VolumeSnapshot -ErrorAction SilentlyContinue" },
         // Types first: the spec it adds is a row every later Set-StorageBackend reads, at both sizes.
         { "Get-VolumeType", "Set-VolumeType -ExtraSpec @{ 'replication:rpo_minutes' = '15' } -ErrorAction SilentlyContinue" },
         { "Get-StorageBackend", "Set-StorageBackend -Capability @{ tier = 'gold' } -ErrorAction SilentlyContinue" },

@@ -93,6 +93,12 @@ public sealed class OutputTypeTests
         { "Get-VolumeRecoveryPoint", TwoPoints + "Get-Volume -Name db01 | Get-VolumeRecoveryPoint -Before (Get-Date).AddYears(1) -Latest", 1 },
         { "Invoke-ReplicaPromotion", TwoPoints + "Get-VolumeRecoveryPoint -Name db01 | Select-Object -Last 1 | Invoke-ReplicaPromotion -Force", 1 },
         { "Remove-VolumeRecoveryPoint", TwoPoints + "Get-VolumeRecoveryPoint -Name db01 | Where-Object { -not $_.Newest } | Remove-VolumeRecoveryPoint -Force", 0 },
+        { "New-VolumeSnapshot", "Get-Volume | New-VolumeSnapshot", 2 },
+        { "New-VolumeSnapshot", "New-VolumeSnapshot -Volume db01 -Name s1 -Description 'before the upgrade'", 1 },
+        { "Get-VolumeSnapshot", "Get-Volume | New-VolumeSnapshot | Out-Null; Get-VolumeSnapshot", 2 },
+        { "Get-VolumeSnapshot", "New-VolumeSnapshot -Volume db01 -Name s1 | Out-Null; Get-Volume -Name db01 | Get-VolumeSnapshot", 1 },
+        { "Remove-VolumeSnapshot", "New-VolumeSnapshot -Volume db01 -Name s1 | Out-Null; Get-VolumeSnapshot -Name s* | Remove-VolumeSnapshot -Force", 0 },
+        { "New-Volume", "New-VolumeSnapshot -Volume db01 -Name s1 | Out-Null; New-Volume -Name db01-restored -Snapshot s1", 1 },
         { "Test-StorageDriver", $"Register-StorageDriver -Path {SampleDriver.Expression} | Out-Null; Test-StorageDriver -Name ChunkFolder -Setting @{{ Folder = $args[0]; ChunkSize = 65536 }} | Where-Object Passed", SampleDriver.PromiseCount },
     };
 

@@ -62,6 +62,10 @@ public sealed class WhatIfTests
         { "Add-ReplicationGroupMember", "Add-ReplicationGroupMember -Group app -VolumeName loose01 -WhatIf" },
         { "Remove-ReplicationGroupMember", "Remove-ReplicationGroupMember -Group app -VolumeName app01 -WhatIf" },
         { "Remove-VolumeRecoveryPoint", "Remove-VolumeRecoveryPoint -Name db01 -Round 1 -WhatIf" },
+        { "New-VolumeSnapshot", "New-VolumeSnapshot -Volume db01 -Name db01-s2 -WhatIf" },
+        { "New-VolumeSnapshot", "Get-Volume | New-VolumeSnapshot -WhatIf" },
+        { "Remove-VolumeSnapshot", "Remove-VolumeSnapshot -Name db01-s1 -Force -WhatIf" },
+        { "New-Volume", "New-Volume -Name db01-restored -Snapshot db01-s1 -WhatIf" },
         { "Sync-VolumeReplica", "Sync-VolumeReplica -Group app -WhatIf" },
         { "Invoke-ReplicaPromotion", "Invoke-ReplicaPromotion -Group app -Planned -Force -WhatIf" },
         { "Disable-Replication", "Disable-Replication -Group app -WhatIf" },
@@ -137,7 +141,8 @@ public sealed class WhatIfTests
             Invoke-ReplicaPromotion -Name promoted01 -Force | Out-Null
             New-ReplicationGroup -Name app -VolumeName app01, app02 | Sync-VolumeReplica | Out-Null
             New-ReplicationGroup -Name paused -VolumeName batch01 | Sync-VolumeReplica | Out-Null
-            Disable-Replication -Group paused -Force", Path.Combine(host.Root, "spare")).AssertNoErrors();
+            Disable-Replication -Group paused -Force
+            New-VolumeSnapshot -Volume db01 -Name db01-s1 | Out-Null", Path.Combine(host.Root, "spare")).AssertNoErrors();
         CmdletHost.WriteBytes(host.ConnectionPath("db01"), 1 << 20, CmdletHost.RandomBytes(8192, 5));
         CmdletHost.WriteBytes(host.ConnectionPath("app01"), 0, CmdletHost.RandomBytes(8192, 7));
         CmdletHost.WriteBytes(host.ConnectionPath("paused01"), 0, CmdletHost.RandomBytes(4096, 6));

@@ -137,6 +137,22 @@ public sealed class BackendCatalog
                 $"Rule: a backend can be removed only when it holds no copy of any volume. Backend '{backend.Name}' holds copies of {users.Count} volume(s) ({string.Join(", ", users.Take(5).Select(v => v.Name))}{(users.Count > 5 ? ", ..." : "")}). Move them to another backend first (Get-Volume -Backend '{backend.Name}' | Move-Volume -Backend <another>), or remove them (Remove-Volume).", backend.Name);
         }
 
+        // A move left unfinished has copies on the backends it names, and a snapshot stays where it was taken.
+        var moving = session.ListVolumes(VolumeQuery.All).Where(v => v.PendingChange is { } change &&
+            new[] { change.FromBackend, change.FromReplicaBackend, change.ToBackend, change.ToReplicaBackend }.Any(b => string.Equals(b, backend.Name, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (moving.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.BackendInUse, ErrorKind.InvalidOperation,
+                $"Rule: a backend can be removed only when no unfinished change of a volume's copies involves it. A move of {string.Join(", ", moving.Select(v => $"'{v.Name}'"))} to or from '{backend.Name}' was left unfinished: Repair-ReplicationState (or Move-Volume again) settles it first.", backend.Name);
+        }
+
+        var snapshots = session.ListSnapshots(null).Where(s => string.Equals(s.Backend, backend.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (snapshots.Count > 0)
+        {
+            throw new ReplicationException(ErrorIds.BackendInUse, ErrorKind.InvalidOperation,
+                $"Rule: a backend can be removed only when it keeps no volume snapshot. Backend '{backend.Name}' keeps {snapshots.Count} ({string.Join(", ", snapshots.Take(5).Select(s => $"'{s.Name}'"))}{(snapshots.Count > 5 ? ", ..." : "")}): Remove-VolumeSnapshot removes them.", backend.Name);
+        }
+
         session.DeleteBackend(backend.Name);
         session.AppendEvent(_context.Event("RemoveBackend", "Backend", backend.Name, $"Backend '{backend.Name}' removed; its folder '{backend.Path}' was left as it is."));
         session.Commit();

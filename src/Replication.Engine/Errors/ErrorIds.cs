@@ -124,4 +124,12 @@ public static class ErrorIds
     public const string RecoveryPointImmutable = nameof(RecoveryPointImmutable);
     public const string RecoveryPointInUse = nameof(RecoveryPointInUse);
     public const string GroupRecoveryPointIncomplete = nameof(GroupRecoveryPointIncomplete);
+
+    // Volume snapshots (New-VolumeSnapshot).
+    public const string SnapshotNotAllowed = nameof(SnapshotNotAllowed);
+    public const string SnapshotNotFound = nameof(SnapshotNotFound);
+    public const string SnapshotExists = nameof(SnapshotExists);
+    public const string SnapshotsNotSupported = nameof(SnapshotsNotSupported);
+    public const string SnapshotRaced = nameof(SnapshotRaced);
+    public const string VolumeHasSnapshots = nameof(VolumeHasSnapshots);
 }

@@ -22,12 +22,14 @@ public sealed class StateRepair
     private readonly VolumeLeases _leases;
     private readonly VolumeService _volumes;
     private readonly SyncRound _sync;
+    private readonly Snapshots.SnapshotService _snapshots;
 
     private const string LeftAlone = "Left alone: another operation holds the volume now.";
 
-    internal StateRepair(EngineContext context, VolumeLeases leases, VolumeService volumes, SyncRound sync)
+    internal StateRepair(EngineContext context, VolumeLeases leases, VolumeService volumes, SyncRound sync, Snapshots.SnapshotService snapshots)
     {
         _context = context;
+        _snapshots = snapshots;
         _leases = leases;
         _volumes = volumes;
         _sync = sync;
@@ -52,6 +54,7 @@ public sealed class StateRepair
         foreach (var volume in volumes)
         {
             findings.AddRange(RepairVolume(volume, backends, approve, observer));
+            findings.AddRange(RemoveSnapshotLeftovers(volume, approve, observer));
         }
 
         findings.AddRange(RepairGroups(approve));
@@ -110,6 +113,40 @@ public sealed class StateRepair
                 break;
         }
 
+        return new[] { Finding(finding.Kind, volume.Name, finding.Action, applied: true) };
+    }
+
+    /// <summary>
+    /// Snapshot files of the volume that state does not record (a New-VolumeSnapshot killed after its copy was whole,
+    /// before its record; a Remove-VolumeSnapshot killed after the record went): removed under the volume's lease.
+    /// </summary>
+    private IEnumerable<RepairFinding> RemoveSnapshotLeftovers(VolumeRecord volume, Func<RepairFinding, bool> approve, IOperationObserver observer)
+    {
+        if (volume.Status is not VolumeStatus.Available)
+        {
+            return Array.Empty<RepairFinding>();
+        }
+
+        using var lease = _leases.TryAcquire(volume.Name, "RepairVolume", observer);
+        if (lease is null)
+        {
+            return Array.Empty<RepairFinding>();
+        }
+
+        var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
+        var leftovers = _snapshots.Leftovers(snapshot);
+        if (leftovers.Count == 0)
+        {
+            return Array.Empty<RepairFinding>();
+        }
+
+        var finding = Finding("SnapshotLeftover", volume.Name, $"Remove {leftovers.Count} snapshot file(s) of the volume that state does not record: {string.Join(", ", leftovers.Select(l => $"'{l.Location}' on '{l.Copy.Backend.Name}'"))}.");
+        if (!approve(finding))
+        {
+            return new[] { finding };
+        }
+
+        _snapshots.SweepLeftovers(snapshot, observer);
         return new[] { Finding(finding.Kind, volume.Name, finding.Action, applied: true) };
     }
 

@@ -28,6 +28,9 @@ public static class OperationGuards
         [VolumeOperation.Migrate] = new(ErrorIds.MigrateNotAllowed, "moving a volume to another backend", Settled, InGroup: false, Fenced: false),
         // Never refused by the table (a volume in any status goes with its replica); the id is the one its other rules use.
         [VolumeOperation.Remove] = new(ErrorIds.VolumeNotAvailable, "removing a volume", Every, InGroup: true, Fenced: true),
+        // Reads the primary only, whole in every status and never the fenced copy (a fenced copy is an old primary, and no
+        // command snapshots anything but the primary). Not during a move, whose snapshot would stay on the backend left.
+        [VolumeOperation.Snapshot] = new(ErrorIds.SnapshotNotAllowed, "a snapshot of a volume", Every, InGroup: true, Fenced: true, WhilePending: false),
     };
 
     /// <summary>True when <paramref name="operation"/> is allowed on a volume in <paramref name="status"/>, in a group or not, with a fenced copy or not.</summary>
@@ -54,6 +57,12 @@ public static class OperationGuards
                 $"Rule: {guard.Doing} changes both copies, and a fenced copy is not changed. Volume '{volume.Name}' is {status.ToCinder()} with its old primary fenced: Enable-Replication lifts the fence and re-protects it first.");
         }
 
+        if (!guard.WhilePending && volume.PendingChange is { } pending)
+        {
+            throw Refused(guard.ErrorId, volume,
+                $"Rule: {guard.Doing} is not taken while a change of the volume's copies is under way. Volume '{volume.Name}' has a {pending.Operation.ToString().ToLowerInvariant()} left unfinished: Repair-ReplicationState (or the same command again) settles it first.");
+        }
+
         if (!guard.InGroup && volume.GroupName is { } group)
         {
             throw new ReplicationException(ErrorIds.GroupMemberOperation, ErrorKind.InvalidOperation,
@@ -72,5 +81,6 @@ public static class OperationGuards
     private static ReplicationException Refused(string errorId, VolumeRecord volume, string message) =>
         new(errorId, ErrorKind.InvalidOperation, message.TrimEnd(), volume.Name);
 
-    private sealed record Guard(string ErrorId, string Doing, ReplicationStatus[] Statuses, bool InGroup, bool Fenced);
+    /// <param name="WhilePending">Allowed while a change of the copies (a grow, a move) is recorded as unfinished.</param>
+    private sealed record Guard(string ErrorId, string Doing, ReplicationStatus[] Statuses, bool InGroup, bool Fenced, bool WhilePending = true);
 }

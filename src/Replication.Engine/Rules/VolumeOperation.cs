@@ -17,4 +17,7 @@ public enum VolumeOperation
 
     /// <summary>Remove-Volume.</summary>
     Remove,
+
+    /// <summary>New-VolumeSnapshot: a point-in-time copy of the primary, kept on its backend.</summary>
+    Snapshot,
 }

@@ -132,6 +132,15 @@ public interface IStateSession : IDisposable
 
     void DeleteRecoveryRollback(Guid volumeId);
 
+    /// <summary>The snapshots of the volume (every volume's when null), oldest first.</summary>
+    IReadOnlyList<SnapshotRecord> ListSnapshots(Guid? volumeId);
+
+    SnapshotRecord? FindSnapshot(string name);
+
+    void InsertSnapshot(SnapshotRecord snapshot);
+
+    void DeleteSnapshot(Guid id);
+
     /// <summary>Every row of the store, for a copy to another store.</summary>
     StateContents ExportContents();
 

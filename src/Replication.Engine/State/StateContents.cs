@@ -44,10 +44,12 @@ public sealed class StateContents
 
     public IReadOnlyList<RecoveryRollbackRecord> RecoveryRollbacks { get; init; } = Array.Empty<RecoveryRollbackRecord>();
 
+    public IReadOnlyList<SnapshotRecord> Snapshots { get; init; } = Array.Empty<SnapshotRecord>();
+
     public bool IsEmpty =>
         Backends.Count == 0 && VolumeTypes.Count == 0 && Volumes.Count == 0 && BlockMaps.Count == 0 && Leases.Count == 0 &&
         Groups.Count == 0 && GroupRounds.Count == 0 && GroupPromotions.Count == 0 && DrTests.Count == 0 && Events.Count == 0 &&
-        DriverRegistrations.Count == 0 && RecoveryPoints.Count == 0 && RecoveryRollbacks.Count == 0;
+        DriverRegistrations.Count == 0 && RecoveryPoints.Count == 0 && RecoveryRollbacks.Count == 0 && Snapshots.Count == 0;
 
     /// <summary>
     /// A SHA-256 of every value in a fixed order: equal fingerprints mean two stores hold the same rows, which is how a
@@ -72,6 +74,7 @@ public sealed class StateContents
             DriverRegistrations = DriverRegistrations.OrderBy(d => d.Name, StringComparer.OrdinalIgnoreCase),
             RecoveryPoints = RecoveryPoints.OrderBy(p => p.VolumeId).ThenBy(p => p.Round),
             RecoveryRollbacks = RecoveryRollbacks.OrderBy(r => r.VolumeId),
+            Snapshots = Snapshots.OrderBy(s => s.Id),
         };
         var json = JsonConvert.SerializeObject(canonical, new JsonSerializerSettings { DateFormatString = "o", Culture = System.Globalization.CultureInfo.InvariantCulture });
         using var sha = SHA256.Create();

@@ -37,10 +37,12 @@ public sealed class VolumeService
     private readonly VolumeResize _resize;
     private readonly VolumeRetype _retype;
     private readonly VolumeMigration _migration;
+    private readonly Snapshots.SnapshotService _snapshots;
 
-    public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases)
+    public VolumeService(EngineContext context, BackendCatalog backends, ReplicationService replication, VolumeLeases leases, Snapshots.SnapshotService snapshots)
     {
         _context = context;
+        _snapshots = snapshots;
         _check = new ReplicaCheck(context);
         _resize = new VolumeResize(context);
         _retype = new VolumeRetype(context, backends);
@@ -158,19 +160,63 @@ public sealed class VolumeService
         OperationGuards.Require(VolumeOperation.CloneFrom, source.Volume);
         BackendRules.RequireNotFrozen(source.PrimaryBackend, "a clone of a volume");
         BackendRules.RequireNotFailedOver(source.PrimaryBackend, "a clone of a volume");
-        var primaryBackend = source.PrimaryBackend;
+        return CreateCopied(name, $"'{source.Volume.Name}'", "Cloned", source.Volume.SizeBytes, type, source.PrimaryBackend, backends,
+            (primary, size) => _context.Drivers.Get(primary.Backend.Driver).CloneVolume(source.Primary, primary, size, observer, cancellation), observer, cancellation);
+    }
+
+    /// <summary>
+    /// A new volume holding a snapshot's bytes (New-Volume -Snapshot), on the snapshot's backend and of its volume's type:
+    /// the snapshot is read as a read-only block device (as a recovery point is) and copied block by block, holes kept.
+    /// In a replicated type it gets its replica as any clone does. The source volume's lease keeps the snapshot from
+    /// being removed while it is read.
+    /// </summary>
+    public Volume CreateFromSnapshot(string name, string snapshotName, IOperationObserver observer, CancellationToken cancellation = default)
+    {
+        Names.Validate("volume", name);
+        RollBackAbandoned(name, observer);
+        var sourceName = _snapshots.Get(snapshotName).VolumeName;
+        using var lease = _leases.Acquire(sourceName, "CreateFromSnapshot", observer, cancellation);
+        SnapshotRecord snapshot;
+        VolumeTypeRecord type;
+        IReadOnlyList<BackendRecord> backends;
+        using (var read = _context.Store.Begin(write: false))
+        {
+            CheckNameFree(read, name);
+            snapshot = Snapshots.SnapshotService.Find(read, snapshotName);
+            type = VolumeTypeCatalog.Find(read, VolumeSnapshot.FindVolume(read, sourceName).VolumeType);
+            backends = read.ListBackends();
+        }
+
+        var backend = BackendCatalog.Find(backends, snapshot.Backend);
+        BackendRules.RequireNotFrozen(backend, "a volume from a snapshot");
+        BackendRules.RequireNotFailedOver(backend, "a volume from a snapshot");
+        return CreateCopied(name, $"snapshot '{snapshot.Name}' of '{sourceName}'", "Made from a snapshot", snapshot.SizeBytes, type, backend, backends, (primary, size) =>
+        {
+            using var from = _snapshots.Open(snapshot, backend);
+            return _context.Drivers.Get(backend.Driver).Rounds.CopyBlocks(from, $"snapshot '{snapshot.Name}'", primary, size, observer, cancellation);
+        }, observer, cancellation);
+    }
+
+    /// <summary>
+    /// Makes a new volume <paramref name="name"/> on <paramref name="primaryBackend"/> whose primary <paramref name="copyPrimary"/>
+    /// fills from <paramref name="from"/>; in a replicated type its replica is copied from that primary before it is
+    /// available, so it starts active.
+    /// </summary>
+    private Volume CreateCopied(string name, string from, string how, long sizeBytes, VolumeTypeRecord type, BackendRecord primaryBackend, IReadOnlyList<BackendRecord> backends,
+        Func<VolumeCopy, long, BlockMap> copyPrimary, IOperationObserver observer, CancellationToken cancellation)
+    {
         var replicaBackend = new VolumeTypeSpecs(type.ExtraSpecs).RequiresReplication ? BackendCatalog.PartnerOf(primaryBackend, backends) : null;
         if (new VolumeTypeSpecs(type.ExtraSpecs).RequiresReplication && replicaBackend is null)
         {
             throw new ReplicationException(ErrorIds.NoValidBackend, ErrorKind.ResourceUnavailable,
-                $"Volume type '{type.Name}' asks for replication, but '{primaryBackend.Name}', where '{source.Volume.Name}' lives and its clone would, has no replication partner. New-StorageBackend -ReplicationPartner pairs one.", name);
+                $"Volume type '{type.Name}' asks for replication, but '{primaryBackend.Name}', where {from} lives and its copy would, has no replication partner. New-StorageBackend -ReplicationPartner pairs one.", name);
         }
 
         var unprotected = replicaBackend?.FailedOverAt is not null;
         var driver = _context.Drivers.Get(primaryBackend.Driver);
-        var record = NewRecord(name, source.Volume.SizeBytes, type, primaryBackend, replicaBackend, "Cloned");
+        var record = NewRecord(name, sizeBytes, type, primaryBackend, replicaBackend, how);
         var location = record.Location;
-        observer.Decision($"'{name}' is cloned from '{source.Volume.Name}' on '{primaryBackend.Name}'" + (replicaBackend is null ? "; its type does not replicate." : unprotected ? $"; '{replicaBackend.Name}' is failed over, so it starts unprotected." : $"; its replica goes to '{replicaBackend.Name}', copied from the clone."));
+        observer.Decision($"'{name}' is cloned from {from} on '{primaryBackend.Name}'" + (replicaBackend is null ? "; its type does not replicate." : unprotected ? $"; '{replicaBackend.Name}' is failed over, so it starts unprotected." : $"; its replica goes to '{replicaBackend.Name}', copied from the clone."));
         var primary = new VolumeCopy(primaryBackend, location);
         var copies = new List<VolumeCopy> { primary };
         if (replicaBackend is not null && !unprotected)
@@ -179,12 +225,12 @@ public sealed class VolumeService
         }
 
         BlockMap? replicaMap = null;
-        using var creation = Insert(record, $"Cloning '{source.Volume.Name}' on '{record.Backend}'" + (copies.Count > 1 ? $" with a replica on '{replicaBackend!.Name}'." : "."));
+        using var creation = Insert(record, $"Cloning {from} on '{record.Backend}'" + (copies.Count > 1 ? $" with a replica on '{replicaBackend!.Name}'." : "."));
         return Build(record, copies, copy =>
         {
             if (ReferenceEquals(copy, primary))
             {
-                driver.CloneVolume(source.Primary, copy, record.SizeBytes, observer, cancellation);
+                copyPrimary(copy, record.SizeBytes);
             }
             else
             {
@@ -195,8 +241,8 @@ public sealed class VolumeService
         }, () => Finish(
             record,
             replicaMap,
-            $"Volume '{name}' cloned from '{source.Volume.Name}' on '{record.Backend}'" + (replicaMap is null ? "." : $" with its replica on '{replicaBackend!.Name}', copied from the clone before anyone could write it."),
-            replicaMap is null ? null : $"The replica was copied from the clone of '{source.Volume.Name}' before the clone was available, so it is consistent."));
+            $"Volume '{name}' cloned from {from} on '{record.Backend}'" + (replicaMap is null ? "." : $" with its replica on '{replicaBackend!.Name}', copied from the clone before anyone could write it."),
+            replicaMap is null ? null : $"The replica was copied from the clone of {from} before the clone was available, so it is consistent."));
     }
 
     /// <summary>Finishes any round a dead process left half-applied on the members of <paramref name="groupName"/>, each under its own lease.</summary>
@@ -391,9 +437,10 @@ public sealed class VolumeService
 
     /// <summary>
     /// Removes a volume and its replica. Marked "deleting" first, so a crash or an unreachable backend leaves a row that
-    /// the next Remove-Volume finishes, never a file without a row.
+    /// the next Remove-Volume finishes, never a file without a row. A volume with snapshots is refused (VolumeHasSnapshots)
+    /// unless <paramref name="withSnapshots"/>, which forgets them in the same transaction; their files go before the volume's.
     /// </summary>
-    public void Delete(string name, IOperationObserver observer, CancellationToken cancellation = default)
+    public void Delete(string name, IOperationObserver observer, CancellationToken cancellation = default, bool withSnapshots = false)
     {
         using var lease = _leases.Acquire(name, "DeleteVolume", observer, cancellation);
         VolumeSnapshot snapshot;
@@ -405,12 +452,22 @@ public sealed class VolumeService
             snapshot.RequireChangeable("removing the volume");
             BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "removing the volume");
             _exports.RequireNotExported(snapshot, "removing the volume");
+            if (withSnapshots)
+            {
+                _snapshots.ForgetAll(session, volume);
+            }
+            else
+            {
+                _snapshots.RequireNone(session, volume, "removing a volume", $", or Remove-Volume '{volume.Name}' -Force removes them with the volume");
+            }
+
             if (volume.Status != VolumeStatus.Deleting)
             {
                 ReplicationStateMachine.Update(session, volume, volume with { Status = VolumeStatus.Deleting });
                 session.AppendEvent(_context.Event("DeleteVolume", "Volume", volume.Name, "Deleting the volume" + (volume.ReplicaBackend is null ? "." : " and its replica."), volume.Id));
-                session.Commit();
             }
+
+            session.Commit();
         }
 
         CrashPoints.Hit("delete.after-mark");
@@ -459,6 +516,7 @@ public sealed class VolumeService
             if (migrate && !_retype.BackendMeets(snapshot, volumeTypeName))
             {
                 OperationGuards.Require(VolumeOperation.Migrate, snapshot.Volume);
+                RequireNoSnapshots(snapshot.Volume);
                 copyReplica = _migration.Move(snapshot, backendName: null, volumeTypeName, observer, cancellation).CopyReplica;
             }
             else
@@ -490,6 +548,7 @@ public sealed class VolumeService
             var snapshot = VolumeSnapshot.Load(_context.Store, name);
             ReplicationRules.RequireAvailable(snapshot.Volume, "moving a volume to another backend");
             OperationGuards.Require(VolumeOperation.Migrate, snapshot.Volume);
+            RequireNoSnapshots(snapshot.Volume);
             snapshot.RequireChangeable("moving the volume");
             BackendRules.RequireNotFailedOver(snapshot.PrimaryBackend, "moving the volume");
             _exports.RequireNotExported(snapshot, "moving the volume");
@@ -532,6 +591,7 @@ public sealed class VolumeService
     /// </summary>
     internal void Erase(VolumeSnapshot snapshot, string operation, string message, IOperationObserver observer)
     {
+        _snapshots.SweepLeftovers(snapshot, observer);
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         if (snapshot.ReplicaBackend is not null)
         {
@@ -546,6 +606,13 @@ public sealed class VolumeService
         session.DeleteVolume(snapshot.Volume.Id);
         session.AppendEvent(_context.Event(operation, "Volume", snapshot.Volume.Name, message, snapshot.Volume.Id, snapshot.Volume.ReplicationStatus));
         session.Commit();
+    }
+
+    /// <summary>A move leaves the backend its snapshots are kept on: they go first.</summary>
+    private void RequireNoSnapshots(VolumeRecord volume)
+    {
+        using var read = _context.Store.Begin(write: false);
+        _snapshots.RequireNone(read, volume, "moving a volume to another backend", "");
     }
 
     /// <summary>A name left "creating" by a process that died is freed before it is reused.</summary>

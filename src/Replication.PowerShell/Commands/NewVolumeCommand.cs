@@ -8,7 +8,8 @@ namespace Replication.PowerShell.Commands;
 /// <summary>
 /// Creates a volume of a volume type on a backend whose capabilities meet the type's extra specs (with a replica on the
 /// partner backend for replicated types); with -SourceVolume, a clone of another volume (replicated as any new volume of
-/// its type); or, with -SourceReplica, a test volume cloned from another volume's replica.
+/// its type); with -Snapshot, a volume holding a snapshot's bytes (replicated likewise); or, with -SourceReplica, a test
+/// volume cloned from another volume's replica.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Volume", SupportsShouldProcess = true, DefaultParameterSetName = NewSet)]
 [OutputType(typeof(Volume))]
@@ -17,6 +18,7 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
     private const string NewSet = "New";
     private const string FromReplicaSet = "FromReplica";
     private const string FromVolumeSet = "FromVolume";
+    private const string FromSnapshotSet = "FromSnapshot";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Name { get; set; } = "";
@@ -44,10 +46,22 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
     [ArgumentCompleter(typeof(VolumeNameCompleter))]
     public string SourceVolume { get; set; } = "";
 
+    /// <summary>The snapshot whose bytes the new volume holds (a Get-VolumeSnapshot object converts to its name); the new volume is of its volume's type, on its backend.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FromSnapshotSet)]
+    [ArgumentCompleter(typeof(SnapshotNameCompleter))]
+    public string Snapshot { get; set; } = "";
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
         {
+            case FromSnapshotSet:
+                if (ShouldProcess(Name, $"Create volume from snapshot '{Snapshot}'"))
+                {
+                    ForItem(Name, () => WriteObject(Engine.Volumes.CreateFromSnapshot(Name, Snapshot, Observer, Cancellation)));
+                }
+
+                break;
             case FromVolumeSet:
                 if (ShouldProcess(Name, $"Create volume cloned from '{SourceVolume}'"))
                 {

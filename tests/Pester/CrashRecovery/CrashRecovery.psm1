@@ -519,6 +519,12 @@ function Test-CrashInvariants {
             # oldest point's round on); anything else is a journal left behind.
             foreach ($file in Get-ChildItem -LiteralPath $journals -File -Force | Where-Object Name -NE 'store' | Where-Object { -not (Test-CrashUndoLogNeeded $site $_.Name) }) { Add-CrashProblem $Context "journal left behind: $($file.FullName)" }
         }
+        # Volume snapshots: every file there is one a record names.
+        $snapshots = Join-Path $journals 'snapshots'
+        if (Test-Path -LiteralPath $snapshots) {
+            $recorded = @(Invoke-CrashStateQuery -Site $site -Sql 'SELECT location FROM volume_snapshots' | ForEach-Object location)
+            foreach ($file in Get-ChildItem -LiteralPath $snapshots -File -Force | Where-Object Name -NotIn $recorded) { Add-CrashProblem $Context "snapshot file no record names: $($file.FullName)" }
+        }
     }
 }
 

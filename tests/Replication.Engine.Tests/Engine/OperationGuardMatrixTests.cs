@@ -37,6 +37,7 @@ public sealed class OperationGuardMatrixTests
         Extend,
         CloneFrom,
         Migrate,
+        Snapshot,
     }
 
     private static readonly Dictionary<State, string> Cinder = new()
@@ -79,6 +80,15 @@ public sealed class OperationGuardMatrixTests
         { State.ActiveStopped, Operation.Migrate, null },
         { State.Inactive, Operation.Migrate, ErrorIds.MigrateNotAllowed },
         { State.Error, Operation.Migrate, ErrorIds.MigrateNotAllowed },
+
+        // A snapshot, as a clone, reads only the primary; a volume made from it holds its bytes.
+        { State.Disabled, Operation.Snapshot, null },
+        { State.DisabledOfReplicatedType, Operation.Snapshot, null },
+        { State.Copying, Operation.Snapshot, null },
+        { State.Active, Operation.Snapshot, null },
+        { State.ActiveStopped, Operation.Snapshot, null },
+        { State.Inactive, Operation.Snapshot, null },
+        { State.Error, Operation.Snapshot, null },
     };
 
     [Theory]
@@ -101,6 +111,16 @@ public sealed class OperationGuardMatrixTests
                 }
 
                 Assert.Equal(Cinder[state], site.Replica(Vol).Status);
+            }
+            else if (operation == Operation.Snapshot)
+            {
+                var bytes = EngineSite.Sha256(site.PrimaryFile(Vol));
+                var snapshot = site.Engine.Snapshots.Create(Vol, "snap", null, site.Quiet);
+                WriteAt(site.PrimaryFile(Vol), 0, RandomBytes(Block, seed: 99));
+                var restored = site.Engine.Volumes.CreateFromSnapshot("restored", "snap", site.Quiet);
+                Assert.Equal(bytes, EngineSite.Sha256(site.PrimaryFile("restored")));
+                Assert.Equal((site.Engine.Volumes.Get(Vol).Backend, Cinder[state]), (snapshot.Backend, site.Replica(Vol).Status));
+                Assert.Equal(snapshot.Backend, restored.Backend);
             }
             else if (operation == Operation.CloneFrom)
             {

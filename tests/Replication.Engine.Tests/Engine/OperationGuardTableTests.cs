@@ -57,6 +57,13 @@ public sealed class OperationGuardTableTests
         { VolumeOperation.Remove, Stopped, true },
         { VolumeOperation.Remove, Inactive, true },
         { VolumeOperation.Remove, Error, true },
+
+        { VolumeOperation.Snapshot, Disabled, true },
+        { VolumeOperation.Snapshot, Copying, true },
+        { VolumeOperation.Snapshot, Active, true },
+        { VolumeOperation.Snapshot, Stopped, true },
+        { VolumeOperation.Snapshot, Inactive, true },
+        { VolumeOperation.Snapshot, Error, true },
     };
 
     /// <summary>Operation, allowed for a group member (of an active volume), allowed with the old primary fenced.</summary>
@@ -67,6 +74,7 @@ public sealed class OperationGuardTableTests
         { VolumeOperation.Retype, false, false },
         { VolumeOperation.Migrate, false, false },
         { VolumeOperation.Remove, true, true },
+        { VolumeOperation.Snapshot, true, true },
     };
 
     [Theory]
@@ -130,12 +138,29 @@ public sealed class OperationGuardTableTests
         Assert.Equal(operations.OrderBy(o => o), GroupAndFence.Select(row => (VolumeOperation)row[0]).OrderBy(o => o));
     }
 
+    /// <summary>A snapshot is the one operation refused while a change of the copies is unfinished; the others settle it first.</summary>
+    [Theory]
+    [InlineData(PendingOperation.Extend)]
+    [InlineData(PendingOperation.Migrate)]
+    public void ASnapshot_WhileAChangeOfTheCopiesIsUnfinished_IsRefusedNamingRepair(PendingOperation pending)
+    {
+        var volume = new VolumeRecord { Name = "db01", ReplicationStatus = Active, PendingChange = new PendingChange { Operation = pending } };
+
+        var error = Assert.Throws<ReplicationException>(() => OperationGuards.Require(VolumeOperation.Snapshot, volume));
+
+        Assert.Equal(ErrorIds.SnapshotNotAllowed, error.ErrorId);
+        Assert.StartsWith("Rule: a snapshot of a volume", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"has a {pending.ToString().ToLowerInvariant()} left unfinished: Repair-ReplicationState", error.Message, StringComparison.Ordinal);
+        OperationGuards.Require(VolumeOperation.CloneFrom, volume);
+    }
+
     private static string IdOf(VolumeOperation operation) => operation switch
     {
         VolumeOperation.Extend => ErrorIds.ExtendNotAllowed,
         VolumeOperation.CloneFrom => ErrorIds.CloneFromVolumeNotAllowed,
         VolumeOperation.Retype => ErrorIds.RetypeNotAllowed,
         VolumeOperation.Migrate => ErrorIds.MigrateNotAllowed,
+        VolumeOperation.Snapshot => ErrorIds.SnapshotNotAllowed,
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

@@ -36,13 +36,15 @@ public sealed class SchemaUpgradeTests : IDisposable
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
             "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions",
             "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks");
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks", "volume_snapshots");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
         Assert.Equal(ReplicationStatus.ActiveStopped.ToCinder(), volume.ReplicationStatus);
         Assert.Equal("dc2", engine.Replication.Get("legacy01").ReplicaBackend);
         Assert.Single(engine.Events(new EventQuery { ObjectName = "legacy01" }));
+        // Version 13: a volume an older module wrote has no snapshots, and can have them.
+        Assert.Empty(engine.Snapshots.List("legacy01"));
         // Version 8: the file gets an identity of its own, and its backends the defaults of their driver's settings.
         Assert.Equal(new Dictionary<string, string> { ["FileMode"] = "0600", ["FolderMode"] = "0700" }, engine.Backends.Get("dc1").Settings);
         using var session = engine.Context.Store.Begin(write: false);
@@ -92,7 +94,7 @@ public sealed class SchemaUpgradeTests : IDisposable
 
         // Every row is as it was; the new columns say nothing stands against the replica and its round was a point in time.
         Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks"));
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks", "volume_snapshots"));
         Assert.Equal((long)SchemaMigrations.All.Count, state.RowCount("schema_migrations"));
         using (var read = engine.Context.Store.Begin(write: false))
         {

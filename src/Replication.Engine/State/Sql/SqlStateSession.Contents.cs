@@ -39,6 +39,7 @@ internal abstract partial class SqlStateSession
                 Round = r.GetInt64(1),
                 StartedAt = DbText.ParseTime(r.GetString(2)),
             }),
+            Snapshots = ListSnapshots(null),
         };
     }
 
@@ -110,6 +111,11 @@ internal abstract partial class SqlStateSession
         foreach (var rollback in contents.RecoveryRollbacks)
         {
             PutRecoveryRollback(rollback.VolumeId, rollback.Round, rollback.StartedAt);
+        }
+
+        foreach (var snapshot in contents.Snapshots)
+        {
+            InsertSnapshot(snapshot);
         }
 
         AfterImport();

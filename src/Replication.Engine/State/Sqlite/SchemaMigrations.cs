@@ -212,5 +212,22 @@ internal static class SchemaMigrations
                 started_at TEXT NOT NULL
             );
             """),
+        // Volume snapshots (issue 17): a row per snapshot kept on a backend, written after its file is whole and durable
+        // and deleted before its file is, so a file without a row is a leftover the next command removes.
+        (13, """
+            CREATE TABLE volume_snapshots (
+                id TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                volume_id TEXT NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+                description TEXT,
+                backend TEXT NOT NULL COLLATE NOCASE,
+                location TEXT NOT NULL,
+                size_bytes INTEGER NOT NULL,
+                bytes_held INTEGER NOT NULL,
+                method TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX volume_snapshots_by_volume ON volume_snapshots(volume_id);
+            """),
     };
 }
