@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Replication.Agent.Epochs;
 using Replication.Agent.Protocol;
 using Replication.Drivers;
 
@@ -18,13 +19,15 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly OpenHandles _handles;
     private readonly StagedRounds _staged;
     private readonly RoundSender _sender;
+    private readonly EpochGate _epochs;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, EpochGate epochs)
     {
         _storage = storage;
         _handles = handles;
         _staged = staged;
         _sender = new RoundSender(storage, partners);
+        _epochs = epochs;
     }
 
     private IStorageDriver Driver => _storage.Driver;
@@ -69,13 +72,18 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<Names> ListCopies(BackendRef request, ServerCallContext context) =>
         Task.FromResult(new Names { Names_ = { Driver.ListCopies(_storage.Backend(request)) } });
 
-    public override Task<Nothing> CreateCopy(CopySize request, ServerCallContext context) =>
-        Done(() => Driver.CreateCopy(_storage.Backend(request.Copy), request.Copy.Location, request.SizeBytes));
+    public override async Task<Nothing> CreateCopy(CopySize request, ServerCallContext context)
+    {
+        await _epochs.RequireWritable(request.Copy.Location, context.CancellationToken).ConfigureAwait(false);
+        Driver.CreateCopy(_storage.Backend(request.Copy), request.Copy.Location, request.SizeBytes);
+        return None;
+    }
 
     public override Task<Nothing> DeleteCopy(CopyRef request, ServerCallContext context) => Done(() =>
     {
         Driver.DeleteCopy(_storage.Backend(request), request.Location);
         _staged.Forget(_storage.Backend(request), request.Location);
+        _epochs.Forget(request.Location);
     });
 
     public override Task<Nothing> ResizeCopy(CopySize request, ServerCallContext context) =>
@@ -89,7 +97,11 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     }
 
     public override Task<Nothing> SetFence(FenceRequest request, ServerCallContext context) =>
-        Done(() => Driver.SetFence(_storage.Backend(request.Copy), request.Copy.Location, request.Fenced));
+        Done(() =>
+        {
+            Driver.SetFence(_storage.Backend(request.Copy), request.Copy.Location, request.Fenced);
+            _epochs.FenceSet(request.Copy.Location, request.Fenced);
+        });
 
     public override Task<OptionalFlag> IsFenced(CopyRef request, ServerCallContext context)
     {
@@ -114,11 +126,16 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<Flag> CloneCopy(CloneRequest request, ServerCallContext context) =>
         Task.FromResult(new Flag { Value = _storage.Driver.TryCloneCopy(_storage.Backend(request.Backend), request.SourceLocation, request.TargetLocation) });
 
-    public override Task<Opened> OpenDevice(OpenDeviceRequest request, ServerCallContext context)
+    public override async Task<Opened> OpenDevice(OpenDeviceRequest request, ServerCallContext context)
     {
         var access = request.Access == Access.Read ? DeviceAccess.Read : DeviceAccess.ReadWrite;
+        if (access == DeviceAccess.ReadWrite)
+        {
+            await _epochs.RequireWritable(request.Copy.Location, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var device = Driver.Open(_storage.Backend(request.Copy), request.Copy.Location, access);
-        return Task.FromResult(new Opened { Handle = _handles.Add(ConnectionOf(context), device), Length = device.Length });
+        return new Opened { Handle = _handles.Add(ConnectionOf(context), device), Length = device.Length };
     }
 
     public override Task<Opened> OpenSidecar(OpenSidecarRequest request, ServerCallContext context)
@@ -232,8 +249,12 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<StageReply> Stage(IAsyncStreamReader<StageMessage> requestStream, ServerCallContext context) =>
         _staged.Receive(requestStream, context.CancellationToken);
 
-    public override Task<Nothing> ApplyStaged(RoundRef request, ServerCallContext context) =>
-        Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
+    public override async Task<Nothing> ApplyStaged(RoundRef request, ServerCallContext context)
+    {
+        await _epochs.RequireWritable(request.Copy.Location, context.CancellationToken).ConfigureAwait(false);
+        _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round);
+        return None;
+    }
 
     public override Task<Nothing> DiscardStaged(RoundRef request, ServerCallContext context) =>
         Done(() => _staged.Discard(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
@@ -246,6 +267,10 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
         if (state.StagedRound is { } staged) reply.StagedRound = staged;
         return Task.FromResult(reply);
     }
+
+    public override Task<EpochState> AssertEpoch(EpochAssertion request, ServerCallContext context) => Task.FromResult(_epochs.Assert(request));
+
+    public override Task<EpochState> EpochOf(CopyRef request, ServerCallContext context) => Task.FromResult(_epochs.StateOf(request.Location));
 
     private static string ConnectionOf(ServerCallContext context) => context.GetHttpContext().Connection.Id;
 

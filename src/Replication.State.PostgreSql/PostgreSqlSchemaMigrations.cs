@@ -211,5 +211,9 @@ internal static class PostgreSqlSchemaMigrations
                 started_at text NOT NULL
             );
             """),
+        // The fence epoch (issue 15), bumped by every promotion and re-enable. 13 is the snapshot ledger's.
+        (14, """
+            ALTER TABLE volumes ADD COLUMN fence_epoch bigint NOT NULL DEFAULT 0;
+            """),
     };
 }

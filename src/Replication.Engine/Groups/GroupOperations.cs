@@ -137,6 +137,11 @@ public sealed class GroupOperations
             session.AppendEvent(_context.Event("PromoteReplicationGroup", "ReplicationGroup", held.Group,
                 $"Group '{held.Group}' promoted as one unit: {results.Count} members served from '{results[0].PrimaryBackend}'."));
             session.Commit();
+            foreach (var result in results)
+            {
+                FenceEpochs.HandOver(_context, result.VolumeName, observer);
+            }
+
             return results;
         }
         catch

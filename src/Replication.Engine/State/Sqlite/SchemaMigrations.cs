@@ -212,5 +212,10 @@ internal static class SchemaMigrations
                 started_at TEXT NOT NULL
             );
             """),
+        // The fence epoch (issue 15): bumped by every promotion and re-enable, asserted to the sites' storage agents. 13 is
+        // the snapshot ledger's.
+        (14, """
+            ALTER TABLE volumes ADD COLUMN fence_epoch INTEGER NOT NULL DEFAULT 0;
+            """),
     };
 }
