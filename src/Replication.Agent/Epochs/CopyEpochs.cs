@@ -108,7 +108,8 @@ public sealed class CopyEpochs
         var bytes = Encoding.UTF8.GetBytes(body + "\n" + ChecksumPrefix + Checksum(body) + "\n");
         using var folder = VerifiedFolder.OpenOrCreate(_folder, Trust, out _);
         var staged = FileName + ".new";
-        using (var file = folder.OpenFile(staged, FileMode.Create, FileAccess.Write, FileShare.None))
+        folder.TryDelete(staged);
+        using (var file = folder.OpenFile(staged, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             file.Write(bytes, 0, bytes.Length);
             file.Flush(flushToDisk: true);
