@@ -137,9 +137,9 @@ public sealed class GroupOperations
             session.AppendEvent(_context.Event("PromoteReplicationGroup", "ReplicationGroup", held.Group,
                 $"Group '{held.Group}' promoted as one unit: {results.Count} members served from '{results[0].PrimaryBackend}'."));
             session.Commit();
-            foreach (var result in results)
+            foreach (var (member, fence) in fences)
             {
-                FenceEpochs.HandOver(_context, result.VolumeName, observer);
+                FenceEpochs.HandOver(_context, member.Volume.Name, fence.OnDisk, observer);
             }
 
             return results;

@@ -36,14 +36,20 @@ internal static class FenceEpochs
     }
 
     /// <summary>
-    /// After a promotion or re-enable is recorded: hands the new epoch to both sites. One that cannot be reached learns it
-    /// from its partner's storage before it lets its copy be written again.
+    /// After a promotion is recorded: hands the new epoch to both sites, or only to the new primary's when the old
+    /// primary's could not be reached to be fenced (not waited for twice). One not told learns the epoch from its
+    /// partner's storage before it lets its copy be written again.
     /// </summary>
-    public static void HandOver(EngineContext context, string volumeName, IOperationObserver observer)
+    public static void HandOver(EngineContext context, string volumeName, bool oldPrimaryReached, IOperationObserver observer)
     {
         var snapshot = VolumeSnapshot.Load(context.Store, volumeName);
         foreach (var (copy, partner, primary) in Sides(snapshot))
         {
+            if (!primary && !oldPrimaryReached)
+            {
+                continue;
+            }
+
             try
             {
                 Assert(context, snapshot.Volume, copy, partner, primary);
