@@ -3,12 +3,12 @@
 # missing. Each figure is the suite's count when it was last recorded; a change that adds tests may raise it, one that
 # removes tests on purpose lowers it here, in the same commit, which says why.
 @{
-    'Replication.Engine.Tests'              = 963
+    'Replication.Engine.Tests'              = 964
     # Only the engine tests marked [Trait("Store", "Each")]: those that open a site on the suite's store.
-    'Replication.Engine.Tests (PostgreSql)' = 476
+    'Replication.Engine.Tests (PostgreSql)' = 477
     'Replication.PowerShell.Tests'          = 536
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 47
-    'Replication.Agent.Tests'               = 48
-    'Pester'                                = 841
+    'Replication.Agent.Tests'               = 55
+    'Pester'                                = 843
 }
