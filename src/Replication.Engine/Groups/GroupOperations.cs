@@ -139,7 +139,7 @@ public sealed class GroupOperations
             session.Commit();
             foreach (var (member, fence) in fences)
             {
-                FenceEpochs.HandOver(_context, member.Volume.Name, fence.OnDisk, observer);
+                FenceEpochs.HandOver(_context, member, fence.OnDisk, observer);
             }
 
             return results;

@@ -40,8 +40,15 @@ internal static class FenceEpochs
     /// primary's could not be reached to be fenced (not waited for twice). One not told learns the epoch from its
     /// partner's storage before it lets its copy be written again.
     /// </summary>
-    public static void HandOver(EngineContext context, string volumeName, bool oldPrimaryReached, IOperationObserver observer)
+    public static void HandOver(EngineContext context, VolumeSnapshot before, bool oldPrimaryReached, IOperationObserver observer)
     {
+        // Read again only for drivers that keep epochs: a fleet of others promotes with no state read more.
+        if (!KeepsEpochs(context, before.PrimaryBackend) && (before.ReplicaBackend is null || !KeepsEpochs(context, before.ReplicaBackend)))
+        {
+            return;
+        }
+
+        var volumeName = before.Volume.Name;
         var snapshot = VolumeSnapshot.Load(context.Store, volumeName);
         foreach (var (copy, partner, primary) in Sides(snapshot))
         {
@@ -78,6 +85,8 @@ internal static class FenceEpochs
             return null;
         }
     }
+
+    private static bool KeepsEpochs(EngineContext context, BackendRecord backend) => context.Drivers.Get(backend.Driver).Contract is IFenceEpochs;
 
     private static (VolumeCopy Copy, VolumeCopy Partner, bool Primary)[] Sides(VolumeSnapshot snapshot) =>
         snapshot.ReplicaBackend is null || snapshot.Volume.ReplicaLocation is null

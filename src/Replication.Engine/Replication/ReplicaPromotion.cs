@@ -66,7 +66,7 @@ internal sealed class ReplicaPromotion
             CrashPoints.Hit("promote.after-swap");
             // The points were of the copy that is the primary now: its undo logs go (the state dropped them with the swap).
             RecoveryPoints.RecoveryPointFiles.Sweep(_context, snapshot);
-            FenceEpochs.HandOver(_context, name, fence.OnDisk, observer);
+            FenceEpochs.HandOver(_context, snapshot, fence.OnDisk, observer);
             return result;
         }
         catch
