@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Hosting;
@@ -30,16 +31,21 @@ public sealed class EpochWatcher : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            // A partner that cannot be reached is asked once a sweep, not once per copy (each ask waits for its timeout).
+            var unreachable = new HashSet<string>(StringComparer.Ordinal);
             foreach (var epoch in _epochs.All())
             {
-                if (!epoch.Primary || epoch.Fenced || !epoch.HasPartner)
+                if (!epoch.Primary || epoch.Fenced || !epoch.HasPartner || unreachable.Contains(epoch.PartnerAddress))
                 {
                     continue;
                 }
 
                 try
                 {
-                    await _gate.Check(epoch, stoppingToken).ConfigureAwait(false);
+                    if (!await _gate.Check(epoch, stoppingToken).ConfigureAwait(false))
+                    {
+                        unreachable.Add(epoch.PartnerAddress);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
