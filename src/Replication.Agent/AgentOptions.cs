@@ -13,7 +13,7 @@ namespace Replication.Agent;
 /// The agent's configuration file (JSON): where it listens, the storage folder it owns, its certificate and key (PEM),
 /// the CA a client certificate must chain to, and the SHA-256 thumbprints of whom it serves: the controllers (every
 /// call) and the partner agents of its partnership (sending rounds to it, and receiving its). Everything is checked
-/// when it is loaded; a key others can read is refused.
+/// when it is loaded: a configuration others can write, or a key others can read, is refused.
 /// </summary>
 public sealed class AgentOptions
 {
@@ -52,6 +52,7 @@ public sealed class AgentOptions
 
     public static AgentOptions Load(string path)
     {
+        ConfigFileTrust.Require(path);
         ConfigFile file;
         try
         {

@@ -7,7 +7,8 @@ using Replication.Agent.Protocol;
 namespace Replication.Agent;
 
 /// <summary>
-/// A partner agent is served only what sending a round takes (the replica's block hashes, staging the round); every other
+/// A partner agent is served only what sending a round takes (the replica's block hashes, staging the round) and the
+/// fence epoch it holds for a copy; every other
 /// call is the controllers' alone, so a partner site that is taken over cannot delete or rewrite this site's copies.
 /// </summary>
 public sealed class PartnerCalls : Interceptor
@@ -18,6 +19,7 @@ public sealed class PartnerCalls : Interceptor
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.Stage),
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.PartnerClock),
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.ReceiveLinkProbe),
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.EpochOf),
     };
 
     private readonly AgentOptions _options;

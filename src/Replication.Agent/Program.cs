@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Replication.Agent;
 using Replication.Agent.Metrics;
+using Replication.Agent.Epochs;
 
 // Usage: Replication.Agent --config <agent.json>
 var configPath = AgentOptions.ConfigPathFrom(args);
@@ -38,6 +39,9 @@ builder.Services.AddSingleton<AgentStorage>();
 builder.Services.AddSingleton<OpenHandles>();
 builder.Services.AddSingleton<PartnerChannels>();
 builder.Services.AddSingleton<StagedRounds>();
+builder.Services.AddSingleton<CopyEpochs>();
+builder.Services.AddSingleton<EpochGate>();
+builder.Services.AddHostedService<EpochWatcher>();
 builder.Services.AddGrpc(grpc =>
 {
     grpc.Interceptors.Add<FailedCalls>();
@@ -49,6 +53,18 @@ builder.Services.AddGrpc(grpc =>
 
 var app = builder.Build();
 MetricsEndpoint.Map(app, metrics);
+
+try
+{
+    // Read before anything is served: an agent that cannot tell which of its copies were demoted serves nothing.
+    app.Services.GetRequiredService<CopyEpochs>();
+}
+catch (Replication.Drivers.StorageDriverException ex)
+{
+    Console.Error.WriteLine($"The agent's fence epochs cannot be read: {ex.Message}");
+    return 4;
+}
+
 app.MapGrpcService<StorageAgentService>();
 // Said once Kestrel listens, so whoever started the agent (a test, a script) knows it can be reached.
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"Replication agent ready: storage '{options.StorageFolder}', listening on {options.Listen}."));

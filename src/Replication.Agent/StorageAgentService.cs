@@ -6,6 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Replication.Agent.Metrics;
 using Replication.Agent.Preflight;
+using Replication.Agent.Epochs;
 using Replication.Agent.Protocol;
 using Replication.Drivers;
 
@@ -23,8 +24,9 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly LinkProbe _linkProbe;
     private readonly Diagnosis _diagnosis;
     private readonly AgentMetrics _metrics;
+    private readonly EpochGate _epochs;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options, AgentMetrics metrics)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options, AgentMetrics metrics, EpochGate epochs)
     {
         _storage = storage;
         _handles = handles;
@@ -33,6 +35,7 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
         _linkProbe = new LinkProbe(partners);
         _diagnosis = AgentDiagnosis.Of(options);
         _metrics = metrics;
+        _epochs = epochs;
     }
 
     private IStorageDriver Driver => _storage.Driver;
@@ -77,14 +80,19 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<Names> ListCopies(BackendRef request, ServerCallContext context) =>
         Task.FromResult(new Names { Names_ = { Driver.ListCopies(_storage.Backend(request)) } });
 
-    public override Task<Nothing> CreateCopy(CopySize request, ServerCallContext context) =>
-        Done(() => Driver.CreateCopy(_storage.Backend(request.Copy), request.Copy.Location, request.SizeBytes));
+    public override async Task<Nothing> CreateCopy(CopySize request, ServerCallContext context)
+    {
+        await _epochs.RequireWritable(request.Copy.Location, context.CancellationToken).ConfigureAwait(false);
+        Driver.CreateCopy(_storage.Backend(request.Copy), request.Copy.Location, request.SizeBytes);
+        return None;
+    }
 
     public override Task<Nothing> DeleteCopy(CopyRef request, ServerCallContext context) => Done(() =>
     {
         Driver.DeleteCopy(_storage.Backend(request), request.Location);
         _staged.Forget(_storage.Backend(request), request.Location);
         _metrics.Forget(request);
+        _epochs.Forget(request.Location);
     });
 
     public override Task<Nothing> ResizeCopy(CopySize request, ServerCallContext context) =>
@@ -98,7 +106,11 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     }
 
     public override Task<Nothing> SetFence(FenceRequest request, ServerCallContext context) =>
-        Done(() => Driver.SetFence(_storage.Backend(request.Copy), request.Copy.Location, request.Fenced));
+        Done(() =>
+        {
+            Driver.SetFence(_storage.Backend(request.Copy), request.Copy.Location, request.Fenced);
+            _epochs.FenceSet(request.Copy.Location, request.Fenced);
+        });
 
     public override Task<OptionalFlag> IsFenced(CopyRef request, ServerCallContext context)
     {
@@ -123,11 +135,16 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<Flag> CloneCopy(CloneRequest request, ServerCallContext context) =>
         Task.FromResult(new Flag { Value = _storage.Driver.TryCloneCopy(_storage.Backend(request.Backend), request.SourceLocation, request.TargetLocation) });
 
-    public override Task<Opened> OpenDevice(OpenDeviceRequest request, ServerCallContext context)
+    public override async Task<Opened> OpenDevice(OpenDeviceRequest request, ServerCallContext context)
     {
         var access = request.Access == Access.Read ? DeviceAccess.Read : DeviceAccess.ReadWrite;
+        if (access == DeviceAccess.ReadWrite)
+        {
+            await _epochs.RequireWritable(request.Copy.Location, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var device = Driver.Open(_storage.Backend(request.Copy), request.Copy.Location, access);
-        return Task.FromResult(new Opened { Handle = _handles.Add(ConnectionOf(context), device), Length = device.Length });
+        return new Opened { Handle = _handles.Add(ConnectionOf(context), device), Length = device.Length };
     }
 
     public override Task<Opened> OpenSidecar(OpenSidecarRequest request, ServerCallContext context)
@@ -242,8 +259,11 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<StageReply> Stage(IAsyncStreamReader<StageMessage> requestStream, ServerCallContext context) =>
         _metrics.Receiving(requestStream, stream => _staged.Receive(stream, context.CancellationToken));
 
-    public override Task<Nothing> ApplyStaged(RoundRef request, ServerCallContext context) =>
-        _metrics.Applying(request, () => Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round)));
+    public override async Task<Nothing> ApplyStaged(RoundRef request, ServerCallContext context)
+    {
+        await _epochs.RequireWritable(request.Copy.Location, context.CancellationToken).ConfigureAwait(false);
+        return await _metrics.Applying(request, () => Done(() => _staged.Apply(_storage.Backend(request.Copy), request.Copy.Location, request.Round))).ConfigureAwait(false);
+    }
 
     public override Task<Nothing> DiscardStaged(RoundRef request, ServerCallContext context) =>
         Done(() => _staged.Discard(_storage.Backend(request.Copy), request.Copy.Location, request.Round));
@@ -264,6 +284,10 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<ClockReading> PartnerClock(Nothing request, ServerCallContext context) => Task.FromResult(new ClockReading { UtcTicks = DateTime.UtcNow.Ticks });
 
     public override Task<LinkProbeReceived> ReceiveLinkProbe(IAsyncStreamReader<Bytes> requestStream, ServerCallContext context) => LinkProbe.Receive(requestStream, context.CancellationToken);
+
+    public override Task<EpochState> AssertEpoch(EpochAssertion request, ServerCallContext context) => Task.FromResult(_epochs.Assert(request));
+
+    public override Task<EpochState> EpochOf(CopyRef request, ServerCallContext context) => Task.FromResult(_epochs.StateOf(request.Location));
 
     private static string ConnectionOf(ServerCallContext context) => context.GetHttpContext().Connection.Id;
 

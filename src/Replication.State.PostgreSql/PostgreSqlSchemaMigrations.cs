@@ -227,5 +227,9 @@ internal static class PostgreSqlSchemaMigrations
             );
             CREATE INDEX volume_snapshots_by_volume ON volume_snapshots(volume_id);
             """),
+        // The fence epoch (issue 15), bumped by every promotion and re-enable. 13 is the snapshot ledger's.
+        (14, """
+            ALTER TABLE volumes ADD COLUMN fence_epoch bigint NOT NULL DEFAULT 0;
+            """),
     };
 }

@@ -1,7 +1,7 @@
 # Run by tests/Pester/Agents.Tests.ps1 in the controller's namespace, on the story's state: -Step Promote promotes the
 # replica of a volume while its primary's site cannot be reached (an unplanned promotion); -Step Reenable, once that
-# site is back, enables replication again towards it (which the engine refuses while the old copy there was never
-# fenced, so then with -DiscardFencedWrites) and syncs. Writes what it saw as JSON.
+# site is back, enables replication again towards it (the engine refuses while the old copy there may hold writes made
+# after the failover, so then with -DiscardFencedWrites) and syncs. Writes what it saw as JSON.
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $StatePath,

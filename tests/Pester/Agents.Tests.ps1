@@ -141,32 +141,58 @@ Describe 'Rounds that meet trouble on a shaped inter-site link: the sending agen
     }
 }
 
-Describe 'A site that cannot be reached: unplanned promotion at the other site, and replication back once it returns' {
+Describe 'A site that cannot be reached: unplanned promotion at the other site, its agent fences the demoted copy once back, replication back' {
     BeforeAll {
         $failover = @{ ModulePath = $env:REPLICATION_MODULE_PATH; StatePath = $storyState; Volume = 'v1' }
         $failoverScript = Join-Path $PSScriptRoot '../Agents/Failover.ps1'
         $dc1File = Join-Path $lab.Agents['dc1'].Storage $story.File
         $dc2File = Join-Path $lab.Agents['dc2'].Storage $story.File
+        # The state as a controller that missed the promotion holds it.
+        $staleState = Join-Path $root 'stale.db'
+        Copy-Item -LiteralPath $storyState -Destination $staleState
+        [IO.File]::SetUnixFileMode($staleState, [IO.UnixFileMode]'UserRead, UserWrite')
         # dc2 (the primary since the story's promotion) drops off the network: both of its links go down.
         $dc2Links = @("$($lab.Prefix)2c", "$($lab.Prefix)21")
         foreach ($link in $dc2Links) { & ip -n $lab.Dc2 link set $link down }
         $promoted = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $failoverScript -Parameters ($failover + @{ Step = 'Promote' })
+        $writableWhileAway = [bool]((Get-Item $dc2File).UnixFileMode -band [IO.UnixFileMode]::UserWrite)
         # The new primary at dc1 takes writes while dc2 is away (a hypervisor at dc1).
         $stream = [IO.File]::Open($dc1File, 'Open', 'ReadWrite', 'ReadWrite')
         try { $stream.Position = 5MB; $stream.Write([byte[]](1..255), 0, 255); $stream.Flush($true) } finally { $stream.Dispose() }
         foreach ($link in $dc2Links) { & ip -n $lab.Dc2 link set $link up }
+        # dc2's agent asks dc1's every few seconds (bounded wait: 60 s).
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (((Get-Item $dc2File).UnixFileMode -band [IO.UnixFileMode]::UserWrite) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 250 }
+        $dc2Mode = (Get-Item $dc2File).UnixFileMode
+        $dc2Before = (Get-FileHash -LiteralPath $dc2File -Algorithm SHA256).Hash
+        $demoted = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath (Join-Path $PSScriptRoot '../Agents/DemotedCopy.ps1') -Parameters @{
+            ModulePath = $env:REPLICATION_MODULE_PATH; StatePath = $storyState; StaleStatePath = $staleState; Backend = 'dc2'; Location = $story.File; Volume = 'v1'
+        }
+        $dc2After = (Get-FileHash -LiteralPath $dc2File -Algorithm SHA256).Hash
         $reenabled = Invoke-InNamespace -Namespace $lab.Ctl -ScriptPath $failoverScript -Parameters ($failover + @{ Step = 'Reenable' })
     }
 
-    It 'promotes the replica at dc1 while dc2 cannot be reached' {
+    It 'promotes the replica at dc1 while dc2 cannot be reached, and the copy at dc2 stays writable while away' {
         $promoted.Backend | Should -Be 'dc1'
+        $writableWhileAway | Should -BeTrue
     }
 
-    It 'refuses to overwrite the copy at dc2, which could not be fenced while away, until told to discard its writes' {
-        $reenabled.Refused | Should -Match 'could not be fenced'
+    It 'has dc2''s agent fence its copy once dc2 is back: read-only on disk' {
+        $dc2Mode -band ([IO.UnixFileMode]::UserWrite -bor [IO.UnixFileMode]::GroupWrite -bor [IO.UnixFileMode]::OtherWrite) | Should -Be ([IO.UnixFileMode]::None)
     }
 
-    It 'then replicates from dc1 to dc2, byte for byte' {
+    It 'refuses a write through the driver''s device path to the demoted copy, and nothing changed' {
+        $demoted.DriverRefusal | Should -Match 'refused by its agent.*fence'
+        $dc2After | Should -Be $dc2Before
+    }
+
+    It 'refuses a round from a controller whose state is from before the promotion' {
+        $demoted.StaleRefusal | Should -Match 'ConcurrentChange.*fence epoch'
+        $dc2After | Should -Be $dc2Before
+    }
+
+    It 'replicates from dc1 to dc2 without -DiscardFencedWrites: nothing wrote to the copy at dc2 after it was last confirmed, byte for byte' {
+        $reenabled.Refused | Should -BeNullOrEmpty
         $reenabled.Backend | Should -Be 'dc1'
         $reenabled.ReplicaBackend | Should -Be 'dc2'
         $reenabled.Status | Should -Be 'active'

@@ -147,6 +147,11 @@ public sealed class GroupOperations
             session.AppendEvent(_context.Event("PromoteReplicationGroup", "ReplicationGroup", held.Group,
                 $"Group '{held.Group}' promoted as one unit: {results.Count} members served from '{results[0].PrimaryBackend}'."));
             session.Commit();
+            foreach (var (member, fence) in fences)
+            {
+                FenceEpochs.HandOver(_context, member, fence.OnDisk, observer);
+            }
+
             return results;
         }
         catch

@@ -66,6 +66,7 @@ internal sealed class ReplicaPromotion
             CrashPoints.Hit("promote.after-swap");
             // The points were of the copy that is the primary now: its undo logs go (the state dropped them with the swap).
             RecoveryPoints.RecoveryPointFiles.Sweep(_context, snapshot);
+            FenceEpochs.HandOver(_context, snapshot, fence.OnDisk, observer);
             return result;
         }
         catch
@@ -156,6 +157,7 @@ internal sealed class ReplicaPromotion
             ReplicaLocation = current.Location,
             ReplicaFenced = true,
             FenceStamp = fence.Stamp,
+            FenceEpoch = current.FenceEpoch + 1,
             FailoverSource = duringFailback ? null : failoverSource ?? current.FailoverSource,
             ReplicationStatus = ReplicationStatus.Inactive,
             ReplicationDriverData = null,

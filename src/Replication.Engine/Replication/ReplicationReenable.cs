@@ -66,11 +66,13 @@ internal sealed class ReplicationReenable
 
         var driver = _context.Drivers.Get(primaryBackend.Driver);
         var target = new Drivers.VolumeCopy(partner, current.ReplicaLocation!);
-        if (current.ReplicaFenced && !discardFencedWrites && driver.CopyStamp(target) is { } stamp && stamp != current.FenceStamp)
+        // A copy its own storage fenced later (it could not be reached at the promotion) may say nothing wrote to it since.
+        var fenceStamp = current.FenceStamp ?? (current.ReplicaFenced ? FenceEpochs.CleanFenceStamp(_context, target) : null);
+        if (current.ReplicaFenced && !discardFencedWrites && driver.CopyStamp(target) is { } stamp && stamp != fenceStamp)
         {
             throw new ReplicationException(ErrorIds.FencedCopyChanged, ErrorKind.InvalidOperation,
                 $"Rule: a fenced former primary is never overwritten silently. The copy of '{current.Name}' on '{partner.Name}' " +
-                (current.FenceStamp is null ? "could not be fenced on disk when it was promoted away, so it may hold writes made after the failover." : "was written after it was fenced.") +
+                (fenceStamp is null ? "could not be fenced on disk when it was promoted away, so it may hold writes made after the failover." : "was written after it was fenced.") +
                 $" Copy '{driver.ConnectionPath(target)}' aside if you need those writes, then run Enable-Replication with -DiscardFencedWrites to replicate '{primaryBackend.Name}' -> '{partner.Name}' over it.", current.Name);
         }
 
@@ -78,6 +80,7 @@ internal sealed class ReplicationReenable
         {
             ReplicaFenced = false,
             FenceStamp = null,
+            FenceEpoch = current.FenceEpoch + 1,
             ReplicationStatus = ReplicationStatus.Copying,
             ReplicationDriverData = null,
             ReplicationExtendedStatus = current.ReplicaFenced

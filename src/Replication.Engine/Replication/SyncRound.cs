@@ -73,6 +73,7 @@ internal sealed class SyncRound
             driver.DiscardSyncJournal(snapshot.Replica, volume.Id);
         }
 
+        FenceEpochs.AssertBeforeRound(_context, snapshot);
         var seen = volume;
         VolumeRecord? copying = null;
         // Frozen before the driver looks at the primary: every write after this point is tracked for the next round.
@@ -263,6 +264,7 @@ internal sealed class SyncRound
         var driver = _context.Drivers.Get(snapshot.PrimaryBackend.Driver);
         var verdict = new VerdictHolder();
         var startedAt = _context.Now;
+        FenceEpochs.AssertBeforeRound(_context, snapshot);
         try
         {
             return driver.SyncReplica(Request(snapshot, LazyMap(volume), forceRead, groupToken, observer, verdict), observer, cancellation) with { ReplicaVerdict = verdict.Value };

@@ -57,6 +57,12 @@ public sealed record VolumeRecord
     /// <summary>The fenced copy's size and modification time right after the fence, to tell whether anything wrote to it since.</summary>
     public string? FenceStamp { get; init; }
 
+    /// <summary>
+    /// The volume's fence epoch: bumped by every promotion and re-enable in the same transaction, and asserted to storage
+    /// that keeps it (<see cref="Replication.Drivers.IFenceEpochs"/>), which refuses writes to a copy demoted at a newer one.
+    /// </summary>
+    public long FenceEpoch { get; init; }
+
     /// <summary>The replication group the volume belongs to, if any: it is then synced, promoted and re-enabled with the group.</summary>
     public string? GroupName { get; init; }
 

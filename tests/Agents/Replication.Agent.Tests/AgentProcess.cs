@@ -14,6 +14,7 @@ public sealed class AgentProcess : IDisposable
 {
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
+    private bool _disposed;
 
     public AgentProcess(string folder, LabCertificates.Issued certificate, string caPath, IEnumerable<string> pinnedClients, IEnumerable<string>? pinnedPartners = null)
     {
@@ -79,6 +80,13 @@ public sealed class AgentProcess : IDisposable
 
     public void Dispose()
     {
+        // A test that stops an agent mid-way disposes it again at its end.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

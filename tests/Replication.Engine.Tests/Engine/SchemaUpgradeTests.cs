@@ -36,7 +36,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             "backends.frozen_at", "backends.failed_over_at", "volumes.failover_source", "volumes.fence_stamp",
             "volumes.group_name", "volumes.group_round", "replication_groups", "group_rounds", "group_promotions",
             "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks", "volume_snapshots");
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks", "volume_snapshots", "volumes.fence_epoch");
         Assert.Equal(rowsBefore, rowsAfter);
         var volume = engine.Volumes.Get("legacy01");
         Assert.Equal(volumeId, volume.Id);
@@ -94,12 +94,14 @@ public sealed class SchemaUpgradeTests : IDisposable
 
         // Every row is as it was; the new columns say nothing stands against the replica and its round was a point in time.
         Assert.Equal(rowsBefore, state.Dump("schema_migrations", "volumes.last_sync_raced", "volumes.verification_failure", "volumes.verification_failed_at", "volumes.damaged_blocks",
-            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks", "volume_snapshots"));
+            "backends.settings", "store_identity", "events.round_bytes", "events.round_ms", "storage_drivers", "volumes.pending_change", "recovery_points", "recovery_rollbacks", "volume_snapshots", "volumes.fence_epoch"));
         Assert.Equal((long)SchemaMigrations.All.Count, state.RowCount("schema_migrations"));
         using (var read = engine.Context.Store.Begin(write: false))
         {
             // Version 11: no change of the copies is pending on a volume an older module wrote.
             Assert.Null(read.FindVolume("legacy01")!.PendingChange);
+            // Version 14: a volume an older module wrote is at fence epoch 0; the next promotion or re-enable makes it 1.
+            Assert.Equal(0L, read.FindVolume("legacy01")!.FenceEpoch);
         }
 
         var replica = engine.Replication.Get("legacy01");
@@ -110,8 +112,13 @@ public sealed class SchemaUpgradeTests : IDisposable
         using (var session = engine.Context.Store.Begin(write: true))
         {
             var volume = session.FindVolume("legacy01")!;
-            session.UpdateVolume(volume with { LastSyncRaced = true, VerificationFailure = "DR test 1 failed", VerificationFailedAt = at, DamagedBlocks = 3 });
+            session.UpdateVolume(volume with { LastSyncRaced = true, VerificationFailure = "DR test 1 failed", VerificationFailedAt = at, DamagedBlocks = 3, FenceEpoch = 7 });
             session.Commit();
+        }
+
+        using (var read = engine.Context.Store.Begin(write: false))
+        {
+            Assert.Equal(7L, read.FindVolume("legacy01")!.FenceEpoch);
         }
 
         var marked = state.Open(() => DateTimeOffset.UtcNow).Replication.Get("legacy01");

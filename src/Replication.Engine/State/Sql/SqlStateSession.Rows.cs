@@ -18,7 +18,7 @@ internal abstract partial class SqlStateSession
         ("source", v.SourceReplica), ("at", DbText.Time(v.CreatedAt)), ("failover", v.FailoverSource), ("fence", v.FenceStamp),
         ("group", v.GroupName), ("round", v.GroupRound), ("raced", v.LastSyncRaced ? 1L : 0L), ("vfailure", v.VerificationFailure),
         ("vfailedat", DbText.TimeOrNull(v.VerificationFailedAt)), ("damaged", v.DamagedBlocks),
-        ("pending", v.PendingChange?.ToJson()),
+        ("pending", v.PendingChange?.ToJson()), ("epoch", v.FenceEpoch),
     };
 
     private static VolumeRecord ReadVolume(DbDataReader r) => new()
@@ -50,6 +50,7 @@ internal abstract partial class SqlStateSession
         VerificationFailedAt = NullableTime(r, 24),
         DamagedBlocks = r.GetInt64(25),
         PendingChange = PendingChange.FromJson(NullableString(r, 26)),
+        FenceEpoch = r.GetInt64(27),
     };
 
     private static BackendRecord ReadBackend(DbDataReader r) => new()

@@ -18,11 +18,11 @@ internal abstract partial class SqlStateSession : IStateSession
         "id, name, size_bytes, volume_type, status, backend, location, replication_status, replication_extended_status, " +
         "replication_driver_data, replica_backend, replica_location, replica_fenced, sync_generation, last_sync_started_at, " +
         "last_sync_completed_at, source_replica, created_at, failover_source, fence_stamp, group_name, group_round, " +
-        "last_sync_raced, verification_failure, verification_failed_at, damaged_blocks, pending_change";
+        "last_sync_raced, verification_failure, verification_failed_at, damaged_blocks, pending_change, fence_epoch";
 
     private const string VolumeValues =
         "@id, @name, @size, @type, @status, @backend, @location, @rstatus, @rext, @rdata, @rbackend, @rlocation, @rfenced, @gen, @started, @completed, @source, @at, @failover, @fence, @group, @round, " +
-        "@raced, @vfailure, @vfailedat, @damaged, @pending";
+        "@raced, @vfailure, @vfailedat, @damaged, @pending, @epoch";
 
     // Every backend carries its store's identity; read in the same statement, it is never stale (a copy replaces it).
     private const string BackendColumns = "name, driver, path, replication_partner, declared_capabilities, created_at, frozen_at, failed_over_at, settings, (SELECT id FROM store_identity)";
@@ -167,7 +167,7 @@ internal abstract partial class SqlStateSession : IStateSession
             "replica_location = @rlocation, replica_fenced = @rfenced, sync_generation = @gen, last_sync_started_at = @started, " +
             "last_sync_completed_at = @completed, source_replica = @source, created_at = @at, failover_source = @failover, fence_stamp = @fence, group_name = @group, group_round = @round, " +
             "last_sync_raced = @raced, verification_failure = @vfailure, verification_failed_at = @vfailedat, damaged_blocks = @damaged, " +
-            "pending_change = @pending WHERE id = @id;",
+            "pending_change = @pending, fence_epoch = @epoch WHERE id = @id;",
             VolumeParameters(volume));
         if (changed != 1)
         {

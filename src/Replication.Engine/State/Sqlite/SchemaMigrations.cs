@@ -229,5 +229,10 @@ internal static class SchemaMigrations
             );
             CREATE INDEX volume_snapshots_by_volume ON volume_snapshots(volume_id);
             """),
+        // The fence epoch (issue 15): bumped by every promotion and re-enable, asserted to the sites' storage agents. 13 is
+        // the snapshot ledger's.
+        (14, """
+            ALTER TABLE volumes ADD COLUMN fence_epoch INTEGER NOT NULL DEFAULT 0;
+            """),
     };
 }
