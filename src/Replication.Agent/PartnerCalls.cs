@@ -7,7 +7,7 @@ using Replication.Agent.Protocol;
 namespace Replication.Agent;
 
 /// <summary>
-/// A partner agent is served only what sending a round takes (the replica's block hashes, staging the round); every other
+/// A partner agent is served only what sending a round takes (the replica's block hashes, the blocks a cut attempt staged, staging the round); every other
 /// call is the controllers' alone, so a partner site that is taken over cannot delete or rewrite this site's copies.
 /// </summary>
 public sealed class PartnerCalls : Interceptor
@@ -16,6 +16,7 @@ public sealed class PartnerCalls : Interceptor
     {
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.BlockHashes),
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.Stage),
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.StagedBlocks),
     };
 
     private readonly AgentOptions _options;

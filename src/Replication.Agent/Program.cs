@@ -33,6 +33,7 @@ builder.Services.AddSingleton<AgentStorage>();
 builder.Services.AddSingleton<OpenHandles>();
 builder.Services.AddSingleton<PartnerChannels>();
 builder.Services.AddSingleton<StagedRounds>();
+builder.Services.AddSingleton<SendingRounds>();
 builder.Services.AddGrpc(grpc =>
 {
     grpc.Interceptors.Add<PartnerCalls>();

@@ -18,13 +18,15 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly OpenHandles _handles;
     private readonly StagedRounds _staged;
     private readonly RoundSender _sender;
+    private readonly SendingRounds _sending;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, SendingRounds sending)
     {
         _storage = storage;
         _handles = handles;
         _staged = staged;
-        _sender = new RoundSender(storage, partners);
+        _sending = sending;
+        _sender = new RoundSender(storage, partners, sending);
     }
 
     private IStorageDriver Driver => _storage.Driver;
@@ -246,6 +248,11 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
         if (state.StagedRound is { } staged) reply.StagedRound = staged;
         return Task.FromResult(reply);
     }
+
+    public override Task StagedBlocks(CopyRef request, IServerStreamWriter<BlockHash> responseStream, ServerCallContext context) =>
+        _staged.WriteStagedHashes(request, responseStream, context.CancellationToken);
+
+    public override Task<RoundProgressReply> RoundProgress(RoundRef request, ServerCallContext context) => Task.FromResult(_sending.Progress(request));
 
     private static string ConnectionOf(ServerCallContext context) => context.GetHttpContext().Connection.Id;
 

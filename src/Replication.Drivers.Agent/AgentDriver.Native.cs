@@ -28,6 +28,7 @@ public sealed partial class AgentDriver : INativeReplication
             Replica = replica.Copy(request.ReplicaLocation),
             Round = request.Round,
             Full = request.Full,
+            BandwidthBytesPerSecond = AgentSettings.BandwidthBytesPerSecond(AgentSettings.Of(request.Primary.Settings), AgentSettings.Of(request.Replica.Settings)),
         };
         var reply = primary.Call((client, options) => client.Replicate(ask, options), RoundTimeout);
         return new NativeRoundResult(reply.BytesSent, new DateTimeOffset(reply.PointInTimeTicks, TimeSpan.Zero));
