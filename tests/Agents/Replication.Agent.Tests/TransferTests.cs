@@ -69,6 +69,24 @@ public sealed class TransferTests : IClassFixture<AgentLab>, IDisposable
     }
 
     [Fact]
+    public void TheCallerHearsHowFarALongRoundHasComeOnItsOwnThread()
+    {
+        var b = BehindTheLink(bandwidthMbps: 20);
+        var location = CopyAtA(RandomBytes(Size / 2, 6));
+        var heard = new List<(long Done, long Total, int Thread)>();
+
+        _lab.Driver.Replicate(new NativeRoundRequest(_a, location, b, location, 1, full: true)
+        {
+            Progress = (done, total) => heard.Add((done, total, Environment.CurrentManagedThreadId)),
+        });
+
+        Assert.NotEmpty(heard);
+        Assert.All(heard, h => Assert.Equal((Size / 2, Environment.CurrentManagedThreadId), (h.Total, h.Thread)));
+        Assert.Contains(heard, h => h.Done > 0 && h.Done < h.Total);
+        Assert.Equal(heard.Select(h => h.Done).OrderBy(d => d), heard.Select(h => h.Done));
+    }
+
+    [Fact]
     public void ARoundCutMidwaySendsOnlyWhatWasMissingWhenTriedAgain()
     {
         var b = BehindTheLink();
