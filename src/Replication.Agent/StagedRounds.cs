@@ -37,7 +37,7 @@ public sealed class StagedRounds
     /// <summary>The SHA-256 of each block of the copy as it is now (nothing when it is missing), for the sender to compare.</summary>
     public async Task WriteHashes(BackendConfiguration backend, string location, int blockSize, IServerStreamWriter<BlockHash> output, CancellationToken cancel)
     {
-        if (blockSize is < 4096 or > AgentLimits.ReplicationBlockBytes * 16)
+        if (blockSize is < 4096 or > 16 << 20)
         {
             throw new ArgumentOutOfRangeException(nameof(blockSize), $"A block of {blockSize} bytes is refused.");
         }
