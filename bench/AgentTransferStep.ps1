@@ -1,5 +1,6 @@
 # Run by bench/Measure-AgentTransfer.ps1 in the controller's namespace: one step of the transfer benchmark on its own
-# state file. Setup makes the two agent backends and the volumes; Sync times one Sync-VolumeReplica. Writes JSON.
+# state file. Setup makes the two agent backends and the volumes (and 'warm', 1 MiB); Sync times one
+# Sync-VolumeReplica. Writes JSON.
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $StatePath,
@@ -39,10 +40,15 @@ if ($Step -eq 'Setup') {
         $created = New-Volume -Name $name -SizeBytes $SizeBytes -VolumeType replicated
         [pscustomobject]@{ Name = $name; File = "volume-$($created.Id).img" }
     }
+    New-Volume -Name warm -SizeBytes 1MB -VolumeType replicated | Out-Null
+    Sync-VolumeReplica -Name warm | Out-Null
     ConvertTo-Json -InputObject @($files)
     return
 }
 
+# A round of the small unchanged volume first: the Agent driver loaded, its channels open, the code warmed up, so the
+# time is the transfer's and not the module's first use in a fresh process.
+Sync-VolumeReplica -Name warm | Out-Null
 $before = Get-ControllerBytes
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $result = Sync-VolumeReplica -Name $Volume

@@ -117,6 +117,7 @@ try {
 
     $moved = [double]$size / 2 + $size + $changed
     $figures = [ordered]@{
+        LoadAverage = (Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3 | Join-String -Separator ' '
         SizeMiB = $SizeMiB; RateMbit = $RateMbit; ChangedBytes = $changed; ReplicaEqual = $equal
         AgentInitialSeconds = $agentInitial.Seconds; RsyncInitialSeconds = $rsyncInitial.Seconds
         AgentInitialOfLinkRate = ($size / 2) / $agentInitial.Seconds / $linkBytesPerSecond

@@ -68,6 +68,22 @@ public sealed class TransferTests : IClassFixture<AgentLab>, IDisposable
         Assert.True(measuredMbps <= mbps * 1.1 && measuredMbps >= mbps * 0.6, $"{measuredMbps:F1} Mbit/s on the link under a {mbps} Mbit/s limit.");
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("fast")]
+    [InlineData("NaN")]
+    public void ABandwidthLimitThatIsNotAPositiveNumberIsRefused(string limit)
+    {
+        var settings = AgentLab.SettingsFor(_lab.B, _lab.Controller);
+        settings["ReplicationBandwidthMbps"] = limit;
+
+        var error = Assert.Throws<StorageDriverException>(() => _lab.Driver.ValidateSettings(settings));
+        Assert.Equal(DriverErrorIds.InvalidSetting, error.ErrorId);
+        settings["ReplicationBandwidthMbps"] = "12.5";
+        Assert.Equal("12.5", _lab.Driver.ValidateSettings(settings)["ReplicationBandwidthMbps"]);
+    }
+
     [Fact]
     public void TheCallerHearsHowFarALongRoundHasComeOnItsOwnThread()
     {
