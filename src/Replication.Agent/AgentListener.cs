@@ -19,9 +19,6 @@ internal static class AgentListener
         kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(20);
         kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(40);
         kestrel.Limits.MaxRequestBodySize = null;
-        // A round streams blocks for minutes: windows of many blocks keep the link busy while the receiver writes its journal.
-        kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
-        kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
         kestrel.Listen(options.Listen, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
