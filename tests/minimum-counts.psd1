@@ -9,6 +9,6 @@
     'Replication.PowerShell.Tests'          = 548
     'Replication.HelpCompiler.Tests'        = 29
     'Replication.Drivers.Conformance.Tests' = 47
-    'Replication.Agent.Tests'               = 55
+    'Replication.Agent.Tests'               = 58
     'Pester'                                = 857
 }

@@ -7,8 +7,8 @@ using Replication.Agent.Protocol;
 namespace Replication.Agent;
 
 /// <summary>
-/// A partner agent is served only what sending a round takes (the replica's block hashes, staging the round) and the
-/// fence epoch it holds for a copy; every other
+/// A partner agent is served only what sending a round takes (the replica's block hashes, the blocks a cut attempt
+/// staged, staging the round), the fence epoch it holds for a copy, and its clock and a link probe (pre-flight); every other
 /// call is the controllers' alone, so a partner site that is taken over cannot delete or rewrite this site's copies.
 /// </summary>
 public sealed class PartnerCalls : Interceptor
@@ -20,6 +20,7 @@ public sealed class PartnerCalls : Interceptor
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.PartnerClock),
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.ReceiveLinkProbe),
         "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.EpochOf),
+        "/" + StorageAgent.Descriptor.FullName + "/" + nameof(StorageAgent.StorageAgentBase.StagedBlocks),
     };
 
     private readonly AgentOptions _options;

@@ -42,6 +42,7 @@ builder.Services.AddSingleton<StagedRounds>();
 builder.Services.AddSingleton<CopyEpochs>();
 builder.Services.AddSingleton<EpochGate>();
 builder.Services.AddHostedService<EpochWatcher>();
+builder.Services.AddSingleton<SendingRounds>();
 builder.Services.AddGrpc(grpc =>
 {
     grpc.Interceptors.Add<FailedCalls>();

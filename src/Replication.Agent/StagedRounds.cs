@@ -1,6 +1,8 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,12 +19,11 @@ namespace Replication.Agent;
 /// (<c>LOCATION.staged-round</c>) name it staged. Nothing of the copy changes until the engine, having recorded the round,
 /// asks to apply it: the journal's blocks are written into the copy, flushed, the round recorded as applied
 /// (<c>LOCATION.applied-round</c>), and the journal removed. Applying again after a crash writes the same blocks again.
-/// A link cut or a sender killed mid-round leaves a journal without a marker: not staged, and overwritten by the next round.
+/// A link cut or a sender killed mid-round leaves a journal without a marker: not staged; the next attempt asks which
+/// blocks it holds (<see cref="WriteStagedHashes"/>) and sends only the rest (<see cref="StagedJournal"/>).
 /// </summary>
 public sealed class StagedRounds
 {
-    private const int HeaderBytes = 24;
-
     private readonly AgentStorage _storage;
 
     public StagedRounds(AgentStorage storage) => _storage = storage;
@@ -36,7 +37,7 @@ public sealed class StagedRounds
     /// <summary>The SHA-256 of each block of the copy as it is now (nothing when it is missing), for the sender to compare.</summary>
     public async Task WriteHashes(BackendConfiguration backend, string location, int blockSize, IServerStreamWriter<BlockHash> output, CancellationToken cancel)
     {
-        if (blockSize is < 4096 or > AgentLimits.ReplicationBlockBytes * 16)
+        if (blockSize is < 4096 or > 16 << 20)
         {
             throw new ArgumentOutOfRangeException(nameof(blockSize), $"A block of {blockSize} bytes is refused.");
         }
@@ -56,7 +57,10 @@ public sealed class StagedRounds
         }
     }
 
-    /// <summary>Receives a round into the copy's journal; it is staged only when the stream ended whole.</summary>
+    /// <summary>
+    /// Receives a round into the copy's journal; it is staged only when the stream ended whole. A sender that resumes keeps
+    /// the whole records a cut attempt left (of a copy of the same size) and adds to them; otherwise the journal starts anew.
+    /// </summary>
     public async Task<StageReply> Receive(IAsyncStreamReader<StageMessage> input, CancellationToken cancel)
     {
         if (!await input.MoveNext(cancel).ConfigureAwait(false) || input.Current.Header is not { } header)
@@ -71,44 +75,39 @@ public sealed class StagedRounds
         long staged = 0;
         using (var journal = sidecars.Open(JournalOf(location), SidecarAccess.OpenOrCreate))
         {
-            journal.SetLength(0);
-            var head = new byte[HeaderBytes];
-            BinaryPrimitives.WriteInt64LittleEndian(head, header.Round);
-            BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(8), header.SizeBytes);
-            BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(16), header.PointInTimeTicks);
-            journal.Write(head, 0, head.Length);
-            var record = new byte[16];
+            journal.SetLength(header.Resume ? KeptLength(journal, header.SizeBytes) : 0);
+            StagedJournal.WriteHeader(journal, new StagedJournal.Header(header.Round, header.SizeBytes, header.PointInTimeTicks));
+            journal.Seek(0, SeekOrigin.End);
+            var block = new byte[AgentLimits.ReplicationBlockBytes];
             while (await input.MoveNext(cancel).ConfigureAwait(false))
             {
                 var part = input.Current;
-                long offset;
-                long length;
-                if (part.Block is { } block)
+                var (offset, length) = part.PartCase switch
                 {
-                    (offset, length) = (block.Offset, block.Data.Length);
-                }
-                else if (part.Zero is { } zero)
+                    StageMessage.PartOneofCase.Block => (part.Block.Offset, (long)part.Block.Data.Length),
+                    StageMessage.PartOneofCase.Compressed => (part.Compressed.Offset, (long)part.Compressed.Length),
+                    StageMessage.PartOneofCase.Zero => (part.Zero.Offset, part.Zero.Length),
+                    _ => throw new StorageDriverException(DriverErrorIds.IoFault, "A round carried a second header."),
+                };
+                if (offset < 0 || length <= 0 || length > block.Length || offset + length > header.SizeBytes)
                 {
-                    // A zero range is kept as a negative length.
-                    (offset, length) = (zero.Offset, -zero.Length);
-                }
-                else
-                {
-                    throw new StorageDriverException(DriverErrorIds.IoFault, "A round carried a second header.");
+                    throw new ArgumentOutOfRangeException(nameof(input), $"A block at {offset} of {length} bytes lies outside the {header.SizeBytes}-byte copy.");
                 }
 
-                if (offset < 0 || offset + Math.Abs(length) > header.SizeBytes)
+                switch (part.PartCase)
                 {
-                    throw new ArgumentOutOfRangeException(nameof(input), $"A block at {offset} of {Math.Abs(length)} bytes lies outside the {header.SizeBytes}-byte copy.");
-                }
-
-                BinaryPrimitives.WriteInt64LittleEndian(record, offset);
-                BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), length);
-                journal.Write(record, 0, record.Length);
-                if (part.Block is { } data)
-                {
-                    data.Data.WriteTo(journal);
-                    staged += data.Data.Length;
+                    case StageMessage.PartOneofCase.Block:
+                        StagedJournal.WriteData(journal, offset, part.Block.Data.Span);
+                        staged += length;
+                        break;
+                    case StageMessage.PartOneofCase.Compressed:
+                        BlockCompression.Decompress(part.Compressed.Zstd.Span, block.AsSpan(0, (int)length));
+                        StagedJournal.WriteData(journal, offset, block.AsSpan(0, (int)length));
+                        staged += length;
+                        break;
+                    default:
+                        StagedJournal.WriteZeros(journal, offset, length);
+                        break;
                 }
             }
 
@@ -119,6 +118,33 @@ public sealed class StagedRounds
         BinaryPrimitives.WriteInt64LittleEndian(marker, header.Round);
         sidecars.Replace(MarkerOf(location), marker);
         return new StageReply { BytesStaged = staged };
+    }
+
+    /// <summary>The offset and hash of each block a journal holds (the last record of an offset wins), for a sender that resumes.</summary>
+    public async Task WriteStagedHashes(CopyRef copy, IServerStreamWriter<BlockHash> output, CancellationToken cancel)
+    {
+        var sidecars = _storage.Driver.Sidecars(_storage.Backend(copy));
+        if (!sidecars.List(JournalOf(copy.Location)).Contains(JournalOf(copy.Location)))
+        {
+            return;
+        }
+
+        var latest = new Dictionary<long, byte[]>();
+        using (var journal = sidecars.Open(JournalOf(copy.Location), SidecarAccess.Read))
+        {
+            if (StagedJournal.ReadHeader(journal) is { } header)
+            {
+                foreach (var record in StagedJournal.ReadRecords(journal, header.SizeBytes, out _))
+                {
+                    latest[record.Offset] = record.Hash;
+                }
+            }
+        }
+
+        foreach (var (offset, hash) in latest)
+        {
+            await output.WriteAsync(new BlockHash { Offset = offset, Hash = ByteString.CopyFrom(hash) }, cancel).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Makes the staged round the copy's content; a round already applied is not applied twice.</summary>
@@ -138,8 +164,14 @@ public sealed class StagedRounds
 
         using (var journal = sidecars.Open(JournalOf(location), SidecarAccess.Read))
         {
-            var head = ReadExactly(journal, HeaderBytes);
-            var size = BinaryPrimitives.ReadInt64LittleEndian(head.AsSpan(8));
+            var size = (StagedJournal.ReadHeader(journal) ?? throw new StorageDriverException(DriverErrorIds.IoFault,
+                $"The staged round {round} of '{location}' is not a journal this agent reads (staged by an older agent?): sync again.")).SizeBytes;
+            var records = StagedJournal.ReadRecords(journal, size, out var end);
+            if (end != journal.Length)
+            {
+                throw new StorageDriverException(DriverErrorIds.IoFault, $"The staged round {round} of '{location}' is damaged at byte {end} of its journal.");
+            }
+
             if (_storage.Driver.CopyLength(backend, location) is not { } length)
             {
                 _storage.Driver.CreateCopy(backend, location, size);
@@ -150,19 +182,18 @@ public sealed class StagedRounds
             }
 
             using var device = _storage.Driver.Open(backend, location, DeviceAccess.ReadWrite);
-            while (journal.Position < journal.Length)
+            var data = new byte[AgentLimits.ReplicationBlockBytes];
+            foreach (var record in records)
             {
-                var record = ReadExactly(journal, 16);
-                var offset = BinaryPrimitives.ReadInt64LittleEndian(record);
-                var count = BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(8));
-                if (count < 0)
+                if (record.IsZeros)
                 {
-                    device.Zero(offset, -count, deallocate: true);
+                    device.Zero(record.Offset, -record.Length, deallocate: true);
                 }
                 else
                 {
-                    var data = ReadExactly(journal, checked((int)count));
-                    device.Write(offset, data, 0, data.Length);
+                    journal.Position = record.DataPosition;
+                    journal.ReadExactly(data, 0, (int)record.Length);
+                    device.Write(record.Offset, data, 0, (int)record.Length);
                 }
             }
 
@@ -202,6 +233,18 @@ public sealed class StagedRounds
         return new NativeReplicaState(RoundIn(sidecars.Read(AppliedOf(location))), RoundIn(sidecars.Read(MarkerOf(location))));
     }
 
+    /// <summary>Where the whole records a cut attempt left in the journal end; 0 when there are none to keep.</summary>
+    private static long KeptLength(Stream journal, long sizeBytes)
+    {
+        if (StagedJournal.ReadHeader(journal) is not { } header || header.SizeBytes != sizeBytes)
+        {
+            return 0;
+        }
+
+        StagedJournal.ReadRecords(journal, sizeBytes, out var end);
+        return end;
+    }
+
     private static long? RoundIn(byte[]? content) => content is { Length: 8 } ? BinaryPrimitives.ReadInt64LittleEndian(content) : null;
 
     private static void Durable(Stream stream)
@@ -214,13 +257,6 @@ public sealed class StagedRounds
         {
             stream.Flush();
         }
-    }
-
-    private static byte[] ReadExactly(Stream stream, int count)
-    {
-        var buffer = new byte[count];
-        stream.ReadExactly(buffer, 0, count);
-        return buffer;
     }
 }
 

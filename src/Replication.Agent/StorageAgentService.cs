@@ -25,13 +25,15 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     private readonly Diagnosis _diagnosis;
     private readonly AgentMetrics _metrics;
     private readonly EpochGate _epochs;
+    private readonly SendingRounds _sending;
 
-    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options, AgentMetrics metrics, EpochGate epochs)
+    public StorageAgentService(AgentStorage storage, OpenHandles handles, StagedRounds staged, PartnerChannels partners, AgentOptions options, AgentMetrics metrics, EpochGate epochs, SendingRounds sending)
     {
         _storage = storage;
         _handles = handles;
         _staged = staged;
-        _sender = new RoundSender(storage, partners);
+        _sending = sending;
+        _sender = new RoundSender(storage, partners, sending);
         _linkProbe = new LinkProbe(partners);
         _diagnosis = AgentDiagnosis.Of(options);
         _metrics = metrics;
@@ -288,6 +290,11 @@ public sealed class StorageAgentService : StorageAgent.StorageAgentBase
     public override Task<EpochState> AssertEpoch(EpochAssertion request, ServerCallContext context) => Task.FromResult(_epochs.Assert(request));
 
     public override Task<EpochState> EpochOf(CopyRef request, ServerCallContext context) => Task.FromResult(_epochs.StateOf(request.Location));
+
+    public override Task StagedBlocks(CopyRef request, IServerStreamWriter<BlockHash> responseStream, ServerCallContext context) =>
+        _staged.WriteStagedHashes(request, responseStream, context.CancellationToken);
+
+    public override Task<RoundProgressReply> RoundProgress(RoundRef request, ServerCallContext context) => Task.FromResult(_sending.Progress(request));
 
     private static string ConnectionOf(ServerCallContext context) => context.GetHttpContext().Connection.Id;
 

@@ -96,6 +96,12 @@ public sealed class NativeRoundRequest
 
     /// <summary>Compare and send everything, not only what the storage tracked as changed.</summary>
     public bool Full { get; }
+
+    /// <summary>
+    /// Told now and then, on the calling thread, how far a long round has come: the primary's bytes looked at, of its
+    /// size. Optional for the engine to give and for the driver to call.
+    /// </summary>
+    public Action<long, long>? Progress { get; set; }
 }
 
 /// <summary>What a native round moved.</summary>

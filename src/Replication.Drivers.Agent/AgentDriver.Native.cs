@@ -1,4 +1,6 @@
 using System;
+using System.Threading.Tasks;
+using Grpc.Core;
 using Replication.Agent.Protocol;
 
 namespace Replication.Drivers.Agent;
@@ -11,6 +13,7 @@ namespace Replication.Drivers.Agent;
 public sealed partial class AgentDriver : INativeReplication
 {
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromHours(6);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Both backends are agent backends, on two agents.</summary>
     public bool CanReplicate(BackendConfiguration primary, BackendConfiguration replica) =>
@@ -28,9 +31,38 @@ public sealed partial class AgentDriver : INativeReplication
             Replica = replica.Copy(request.ReplicaLocation),
             Round = request.Round,
             Full = request.Full,
+            BandwidthBytesPerSecond = AgentSettings.BandwidthBytesPerSecond(AgentSettings.Of(request.Primary.Settings), AgentSettings.Of(request.Replica.Settings)),
         };
-        var reply = primary.Call((client, options) => client.Replicate(ask, options), RoundTimeout);
+        var reply = primary.Call((client, options) => request.Progress is { } progress ? Watched(client, options, ask, progress) : client.Replicate(ask, options), RoundTimeout);
         return new NativeRoundResult(reply.BytesSent, new DateTimeOffset(reply.PointInTimeTicks, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// The round, asking the sending agent how far it has come while it runs (on this thread, so the engine's progress
+    /// reaches the cmdlet). An agent that cannot say is simply not asked again.
+    /// </summary>
+    private static ReplicateReply Watched(StorageAgent.StorageAgentClient client, CallOptions options, ReplicateRequest ask, Action<long, long> progress)
+    {
+        using var call = client.ReplicateAsync(ask, options);
+        var round = new RoundRef { Copy = ask.Primary, Round = ask.Round };
+        var asking = true;
+        while (asking && Task.WaitAny(new Task[] { call.ResponseAsync }, ProgressInterval) < 0)
+        {
+            try
+            {
+                var now = client.RoundProgress(round, new CallOptions(deadline: DateTime.UtcNow + ProgressInterval));
+                if (now.Sending)
+                {
+                    progress(now.BytesExamined, now.BytesTotal);
+                }
+            }
+            catch (RpcException)
+            {
+                asking = false;
+            }
+        }
+
+        return call.ResponseAsync.GetAwaiter().GetResult();
     }
 
     public void ApplyStaged(BackendConfiguration replica, string replicaLocation, long round)

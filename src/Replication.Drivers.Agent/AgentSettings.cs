@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Replication.Agent.Protocol;
@@ -10,6 +11,8 @@ namespace Replication.Drivers.Agent;
 /// An Agent backend's settings: the agent's address, the client certificate this host presents (a PKCS#12 file, or a PEM
 /// certificate with its key), the password of a PKCS#12 file as a secret reference, and the SHA-256 thumbprint of the
 /// agent's certificate, pinned. ReplicationAddress is where the partner agent reaches this one, when that differs.
+/// ReplicationBandwidthMbps caps the rounds sent to or from this backend's agent (megabits a second of block payload); a
+/// partnership runs at the lower cap of its two backends.
 /// </summary>
 internal sealed class AgentSettings
 {
@@ -19,11 +22,13 @@ internal sealed class AgentSettings
     public const string ClientKeyKey = "ClientKey";
     public const string ClientCertificatePasswordKey = "ClientCertificatePassword";
     public const string ServerThumbprintKey = "ServerCertificateThumbprint";
+    public const string BandwidthKey = "ReplicationBandwidthMbps";
 
-    public static readonly string[] Keys = { AddressKey, ReplicationAddressKey, ClientCertificateKey, ClientKeyKey, ClientCertificatePasswordKey, ServerThumbprintKey };
+    public static readonly string[] Keys = { AddressKey, ReplicationAddressKey, ClientCertificateKey, ClientKeyKey, ClientCertificatePasswordKey, ServerThumbprintKey, BandwidthKey };
 
-    private AgentSettings(Uri address, Uri replicationAddress, string clientCertificate, string? clientKey, string serverThumbprint)
+    private AgentSettings(Uri address, Uri replicationAddress, string clientCertificate, string? clientKey, string serverThumbprint, double? bandwidthMbps)
     {
+        BandwidthMbps = bandwidthMbps;
         Address = address;
         ReplicationAddress = replicationAddress;
         ClientCertificate = clientCertificate;
@@ -40,6 +45,16 @@ internal sealed class AgentSettings
     public string? ClientKey { get; }
 
     public string ServerThumbprint { get; }
+
+    /// <summary>The cap on rounds this backend's agent takes part in, in megabits a second; null: none.</summary>
+    public double? BandwidthMbps { get; }
+
+    /// <summary>The partnership's limit in bytes a second of payload: the lower of the two caps; 0 when neither has one.</summary>
+    public static long BandwidthBytesPerSecond(AgentSettings one, AgentSettings other)
+    {
+        var caps = new[] { one.BandwidthMbps, other.BandwidthMbps }.Where(c => c is not null).Select(c => c!.Value).ToArray();
+        return caps.Length == 0 ? 0 : Math.Max(1, (long)(caps.Min() * 1_000_000 / 8));
+    }
 
     /// <summary>True when the settings are an Agent backend's (a backend of another driver has no Address and thumbprint).</summary>
     public static bool AreAgents(IReadOnlyDictionary<string, string> settings) =>
@@ -71,6 +86,11 @@ internal sealed class AgentSettings
             stored[ClientCertificatePasswordKey] = password;
         }
 
+        if (settings.BandwidthMbps is { } mbps)
+        {
+            stored[BandwidthKey] = mbps.ToString("R", CultureInfo.InvariantCulture);
+        }
+
         return stored;
     }
 
@@ -92,8 +112,13 @@ internal sealed class AgentSettings
             throw Invalid($"{ServerThumbprintKey} must be the SHA-256 thumbprint of the agent's certificate (64 hex digits; openssl x509 -noout -fingerprint -sha256 prints it).");
         }
 
-        return new AgentSettings(address, replicationAddress, certificate, key, thumbprint);
+        return new AgentSettings(address, replicationAddress, certificate, key, thumbprint, BandwidthOf(settings));
     }
+
+    private static double? BandwidthOf(IReadOnlyDictionary<string, string> settings) =>
+        Find(settings, BandwidthKey) is not { } text ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var mbps) && mbps > 0 && double.IsFinite(mbps) ? mbps
+        : throw Invalid($"{BandwidthKey} '{text}' must be a positive number of megabits a second (e.g. 50 or 0.5).");
 
     private static Uri? AddressOf(IReadOnlyDictionary<string, string> settings, string key)
     {

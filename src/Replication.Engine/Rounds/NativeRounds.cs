@@ -38,7 +38,10 @@ internal sealed class NativeRounds
         var native = (INativeReplication)_driver.Contract;
         var replicaName = _driver.Describe(request.Target);
         var full = request.ForceRead || request.PreviousMap is null;
-        var nativeRequest = new NativeRoundRequest(EngineDriver.Config(request.Source.Backend), request.Source.Location, EngineDriver.Config(request.Target.Backend), request.Target.Location, request.Generation, full);
+        var nativeRequest = new NativeRoundRequest(EngineDriver.Config(request.Source.Backend), request.Source.Location, EngineDriver.Config(request.Target.Backend), request.Target.Location, request.Generation, full)
+        {
+            Progress = ReplicaRounds.Reporter(observer, "Syncing", request.VolumeName),
+        };
         NativeRoundResult result;
         try
         {

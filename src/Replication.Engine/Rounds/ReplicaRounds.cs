@@ -486,7 +486,7 @@ internal sealed class ReplicaRounds
         }
     }
 
-    private static Action<long, long> Reporter(IOperationObserver observer, string activity, string target)
+    internal static Action<long, long> Reporter(IOperationObserver observer, string activity, string target)
     {
         var clock = Stopwatch.StartNew();
         return (done, total) => observer.Progress(new OperationProgress(activity, target, done, total, clock.Elapsed));
