@@ -47,7 +47,8 @@ public sealed class NewVolumeCommand : ReplicationCmdlet
     public string SourceVolume { get; set; } = "";
 
     /// <summary>The snapshot whose bytes the new volume holds (a Get-VolumeSnapshot object converts to its name); the new volume is of its volume's type, on its backend.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = FromSnapshotSet)]
+    /// <remarks>Bound from the pipeline too: a set whose mandatory parameter the pipeline cannot give makes PowerShell fall back to the default set for every piped object.</remarks>
+    [Parameter(Mandatory = true, ParameterSetName = FromSnapshotSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(SnapshotNameCompleter))]
     public string Snapshot { get; set; } = "";
 
