@@ -15,22 +15,8 @@ $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'   # stdout is the JSON the bench reads
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
+Import-Module (Join-Path $PSScriptRoot '../tests/Agents/SiteScript.psm1')
 Set-ReplicationStateStore -Path $StatePath
-
-function ConvertTo-Hashtable([string] $Json) {
-    $table = @{}
-    ($Json | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $table[$_.Name] = $_.Value }
-    $table
-}
-
-# Bytes the controller's interfaces received and sent, from the kernel's counters in this namespace.
-function Get-ControllerBytes {
-    $total = 0L
-    foreach ($interface in $Interfaces -split ',') {
-        foreach ($counter in 'rx_bytes', 'tx_bytes') { $total += [long](Get-Content "/sys/class/net/$interface/statistics/$counter") }
-    }
-    $total
-}
 
 if ($Step -eq 'Setup') {
     New-StorageBackend -Name dc1 -Driver Agent -Setting (ConvertTo-Hashtable $Dc1Setting) -ReplicationPartner dc2 | Out-Null
@@ -49,8 +35,8 @@ if ($Step -eq 'Setup') {
 # A round of the small unchanged volume first: the Agent driver loaded, its channels open, the code warmed up, so the
 # time is the transfer's and not the module's first use in a fresh process.
 Sync-VolumeReplica -Name warm | Out-Null
-$before = Get-ControllerBytes
+$before = Get-ControllerBytes $Interfaces
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $result = Sync-VolumeReplica -Name $Volume
 $clock.Stop()
-[pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; BytesWritten = $result.BytesWritten; Status = [string]$result.Status; ControllerBytes = (Get-ControllerBytes) - $before } | ConvertTo-Json
+[pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; BytesWritten = $result.BytesWritten; Status = [string]$result.Status; ControllerBytes = (Get-ControllerBytes $Interfaces) - $before } | ConvertTo-Json

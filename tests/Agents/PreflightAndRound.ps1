@@ -13,13 +13,8 @@ param(
 $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'   # stdout is the JSON the test reads
 Import-Module $ModulePath
+Import-Module (Join-Path $PSScriptRoot 'SiteScript.psm1')
 Set-ReplicationStateStore -Path $StatePath
-
-function ConvertTo-Hashtable([string] $Json) {
-    $table = @{}
-    ($Json | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $table[$_.Name] = $_.Value }
-    $table
-}
 
 New-StorageBackend -Name dc1 -Driver Agent -Setting (ConvertTo-Hashtable $Dc1Setting) -ReplicationPartner dc2 | Out-Null
 New-StorageBackend -Name dc2 -Driver Agent -Setting (ConvertTo-Hashtable $Dc2Setting) -ReplicationPartner dc1 | Out-Null

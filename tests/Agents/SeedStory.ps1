@@ -14,22 +14,8 @@ param(
 $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'   # stdout is the JSON the test reads
 Import-Module $ModulePath
+Import-Module (Join-Path $PSScriptRoot 'SiteScript.psm1')
 Set-ReplicationStateStore -Path $StatePath
-
-function ConvertTo-Hashtable([string] $Json) {
-    $table = @{}
-    ($Json | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $table[$_.Name] = $_.Value }
-    $table
-}
-
-# Bytes the controller's interfaces received and sent, from the kernel's counters in this namespace.
-function Get-ControllerBytes {
-    $total = 0L
-    foreach ($interface in $Interfaces -split ',') {
-        foreach ($counter in 'rx_bytes', 'tx_bytes') { $total += [long](Get-Content "/sys/class/net/$interface/statistics/$counter") }
-    }
-    $total
-}
 
 function Write-Site([string] $Path, [long] $Offset, [int] $Count, [int] $Seed) {
     $bytes = [byte[]]::new($Count)
@@ -49,9 +35,9 @@ $dc1File = Join-Path $Dc1Storage $file
 $dc2File = Join-Path $Dc2Storage $file
 
 Write-Site $dc1File 0 ($SizeMiB * 1MB) 1
-$before = Get-ControllerBytes
+$before = Get-ControllerBytes $Interfaces
 $firstSync = Sync-VolumeReplica -Name v1
-$controllerBytes = (Get-ControllerBytes) - $before
+$controllerBytes = (Get-ControllerBytes $Interfaces) - $before
 $afterFirst = @{ Dc1 = Get-Sha256 $dc1File; Dc2 = Get-Sha256 $dc2File }
 
 Invoke-ReplicaPromotion -Name v1 -Planned -Confirm:$false | Out-Null
