@@ -127,14 +127,9 @@ public sealed class StateRepair
             return Array.Empty<RepairFinding>();
         }
 
-        using var lease = _leases.TryAcquire(volume.Name, "RepairVolume", observer);
-        if (lease is null)
-        {
-            return Array.Empty<RepairFinding>();
-        }
-
-        var snapshot = VolumeSnapshot.Load(_context.Store, volume.Name);
-        var leftovers = _snapshots.Leftovers(snapshot);
+        // Looked for without the volume's lease (taking one writes state, which -WhatIf must not, and costs a write per
+        // volume); removed under it, where the leftovers are listed again.
+        var leftovers = _snapshots.Leftovers(VolumeSnapshot.Load(_context.Store, volume.Name));
         if (leftovers.Count == 0)
         {
             return Array.Empty<RepairFinding>();
@@ -146,7 +141,13 @@ public sealed class StateRepair
             return new[] { finding };
         }
 
-        _snapshots.SweepLeftovers(snapshot, observer);
+        using var lease = _leases.TryAcquire(volume.Name, "RepairVolume", observer);
+        if (lease is null)
+        {
+            return new[] { Finding(finding.Kind, volume.Name, LeftAlone, applied: false) };
+        }
+
+        _snapshots.SweepLeftovers(VolumeSnapshot.Load(_context.Store, volume.Name), observer);
         return new[] { Finding(finding.Kind, volume.Name, finding.Action, applied: true) };
     }
 
